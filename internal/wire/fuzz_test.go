@@ -1,0 +1,70 @@
+package wire
+
+import (
+	"encoding/binary"
+	"testing"
+)
+
+func FuzzDecodeMessage(f *testing.F) {
+	units, _ := messageUnits(f)
+	for _, u := range units {
+		if len(u) < 4096 {
+			f.Add(u)
+		}
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m, n, err := DecodeMessage(b, DaemonReadLimits)
+		if err != nil {
+			return
+		}
+		if n > len(b) || len(m.Body) != int(m.DataLen) || len(m.Groups) != int(m.NumGroups) {
+			t.Fatalf("inconsistent decode: n=%d len=%d %+v", n, len(b), m.Header)
+		}
+	})
+}
+
+func FuzzDecodeMembershipBody(f *testing.F) {
+	units, _ := messageUnits(f)
+	for _, u := range units {
+		m, _, err := DecodeMessage(u, ClientReadLimits)
+		if err == nil && m.Type&RegMembMess != 0 {
+			f.Add(m.Body, false)
+		}
+	}
+	f.Fuzz(func(t *testing.T, b []byte, big bool) {
+		var order binary.ByteOrder = binary.LittleEndian
+		if big {
+			order = binary.BigEndian
+		}
+		m, err := DecodeMembershipBody(b, order)
+		if err != nil {
+			return
+		}
+		if len(m.VSSets) > 0 && (m.LocalVSSet < 0 || m.LocalVSSet >= len(m.VSSets)) {
+			t.Fatalf("local set %d of %d", m.LocalVSSet, len(m.VSSets))
+		}
+	})
+}
+
+func FuzzDecodeHello(f *testing.F) {
+	f.Add([]byte{4, 4, 0, 1, 5, 'a', 'l', 'i', 'c', 'e'})
+	f.Add([]byte{3, 14, 1, 3, 'o', 'l', 'd'})
+	f.Add([]byte{4, 4, 0, 1, 0x80})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		h, n, err := DecodeHello(b)
+		if err == nil && (n > len(b) || len(h.Name) > MaxPrivateName) {
+			t.Fatalf("bad decode n=%d name=%q", n, h.Name)
+		}
+	})
+}
+
+func FuzzDecodeAuthChoice(f *testing.F) {
+	c, _ := AppendAuthChoice(nil, []string{"NULL"})
+	f.Add(c)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m, err := DecodeAuthChoice(b)
+		if err == nil && len(m) > AuthSlots {
+			t.Fatalf("%d methods", len(m))
+		}
+	})
+}
