@@ -1,0 +1,111 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Exit codes of every spgo command. They are part of the interface: scripts
+// branch on them, and --help and the README document them.
+const (
+	ExitOK          = 0 // success
+	ExitError       = 1 // any other error
+	ExitUsage       = 2 // bad flags or arguments
+	ExitConnect     = 3 // could not connect to the daemon, or it rejected us
+	ExitTimeout     = 4 // time ran out, or nothing (enough) arrived
+	ExitConnectLost = 5 // the daemon went away during the run
+)
+
+// exitCodesHelp is appended to the root command's help.
+const exitCodesHelp = `Exit codes:
+  0  success
+  1  error
+  2  usage (bad flags or arguments)
+  3  could not connect to the daemon, or the daemon rejected the request
+  4  timed out, or nothing (or too little) arrived
+  5  connection to the daemon lost`
+
+// ExitCodeError is an error that ends the command with a chosen exit code.
+// A nil Err exits silently with Code.
+type ExitCodeError struct {
+	Code int
+	Err  error
+}
+
+func (e *ExitCodeError) Error() string {
+	if e.Err == nil {
+		return fmt.Sprintf("exit status %d", e.Code)
+	}
+	return e.Err.Error()
+}
+
+func (e *ExitCodeError) Unwrap() error { return e.Err }
+
+// withCode wraps err so that it exits with code; nil stays nil.
+func withCode(code int, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &ExitCodeError{Code: code, Err: err}
+}
+
+// FlagError is a usage error: the command's usage is printed after it and
+// the exit code is 2.
+type FlagError struct{ Err error }
+
+func (e *FlagError) Error() string { return e.Err.Error() }
+func (e *FlagError) Unwrap() error { return e.Err }
+
+// usageErrorf makes a FlagError from a format.
+func usageErrorf(format string, a ...any) error {
+	return &FlagError{Err: fmt.Errorf(format, a...)}
+}
+
+// classifiers map library errors (pkg/spread) to exit codes; see spreaderr.go.
+var classifiers []func(error) (int, bool)
+
+// ExitCode maps an error returned by a command to the process exit code.
+// This is the only place that decides exit codes.
+func ExitCode(err error) int {
+	if err == nil {
+		return ExitOK
+	}
+	var ee *ExitCodeError
+	if errors.As(err, &ee) {
+		return ee.Code
+	}
+	if isUsageError(err) {
+		return ExitUsage
+	}
+	for _, c := range classifiers {
+		if code, ok := c(err); ok {
+			return code
+		}
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return ExitTimeout
+	}
+	return ExitError
+}
+
+// isUsageError recognises flag errors, including cobra's own argument and
+// unknown-command errors, which are plain errors.
+func isUsageError(err error) bool {
+	var fe *FlagError
+	if errors.As(err, &fe) {
+		return true
+	}
+	msg := err.Error()
+	return strings.HasPrefix(msg, "unknown command ") ||
+		strings.HasPrefix(msg, "unknown flag") ||
+		strings.HasPrefix(msg, "unknown shorthand flag") ||
+		strings.HasPrefix(msg, "invalid argument ") ||
+		strings.HasPrefix(msg, "flag needs an argument") ||
+		strings.HasPrefix(msg, "required flag") ||
+		strings.HasPrefix(msg, "if any flags in the group") ||
+		strings.HasPrefix(msg, "none of the others can be") ||
+		strings.HasPrefix(msg, "at least one of the flags") ||
+		strings.Contains(msg, " arg(s), received ")
+}

@@ -1,0 +1,100 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+// EnvServer names the environment variable that sets the default daemon.
+const EnvServer = "SPGO_SERVER"
+
+// DefaultServer is Spread's default daemon name: port 4803 on this machine
+// (the unix socket /tmp/4803), as spuser uses.
+const DefaultServer = "4803"
+
+// DefaultConnectTimeout bounds connecting when --timeout is not given.
+const DefaultConnectTimeout = 10 * time.Second
+
+// ConnOptions are the flags every command that talks to a daemon shares.
+type ConnOptions struct {
+	Server  string        // -s/--server: "4803", "4803@host"
+	User    string        // -u/--user: private name, "" lets the daemon pick
+	Timeout time.Duration // --timeout
+	// TimeoutSet is true when --timeout was given explicitly.
+	TimeoutSet bool
+}
+
+// ConnectTimeout is the time limit for establishing the session.
+func (o *ConnOptions) ConnectTimeout() time.Duration {
+	if o.Timeout > 0 {
+		return o.Timeout
+	}
+	return DefaultConnectTimeout
+}
+
+// addConnFlags registers -s/--server, -u/--user and --timeout on cmd.
+// timeoutUsage lets a command say what else --timeout limits.
+func addConnFlags(cmd *cobra.Command, f *Factory, o *ConnOptions, timeoutUsage string) {
+	def := DefaultServer
+	if f.Getenv != nil {
+		if v := f.Getenv(EnvServer); v != "" {
+			def = v
+		}
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&o.Server, "server", "s", def,
+		"Spread daemon: PORT (unix socket /tmp/PORT) or PORT@HOST (TCP); env "+EnvServer)
+	fl.StringVarP(&o.User, "user", "u", "", "private name, 1-10 chars (empty: the daemon assigns one)")
+	if timeoutUsage == "" {
+		timeoutUsage = fmt.Sprintf("time limit for connecting (0: %s)", DefaultConnectTimeout)
+	}
+	fl.DurationVar(&o.Timeout, "timeout", 0, timeoutUsage)
+	_ = cmd.RegisterFlagCompletionFunc("server", cobra.NoFileCompletions)
+	_ = cmd.RegisterFlagCompletionFunc("user", cobra.NoFileCompletions)
+}
+
+// readConnFlags fills what can only be known after parsing.
+func readConnFlags(cmd *cobra.Command, o *ConnOptions) {
+	o.TimeoutSet = cmd.Flags().Changed("timeout")
+}
+
+// Output formats for -o/--output.
+const (
+	OutputText = "text"
+	OutputJSON = "json"
+)
+
+// enumValue is a pflag.Value that accepts one of a fixed set of strings, so
+// a bad value is a flag error (exit 2) naming what is allowed.
+type enumValue struct {
+	value   *string
+	allowed []string
+}
+
+func newEnumValue(p *string, def string, allowed ...string) *enumValue {
+	*p = def
+	return &enumValue{value: p, allowed: allowed}
+}
+
+func (e *enumValue) String() string { return *e.value }
+func (e *enumValue) Type() string   { return "string" }
+func (e *enumValue) Set(s string) error {
+	for _, a := range e.allowed {
+		if s == a {
+			*e.value = s
+			return nil
+		}
+	}
+	return fmt.Errorf("%q is not one of %s", s, strings.Join(e.allowed, ", "))
+}
+
+// addOutputFlag registers -o/--output text|json.
+func addOutputFlag(cmd *cobra.Command, p *string) {
+	cmd.Flags().VarP(newEnumValue(p, OutputText, OutputText, OutputJSON), "output", "o",
+		"output format: text or json (one JSON object per line)")
+	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(
+		[]string{OutputText, OutputJSON}, cobra.ShellCompDirectiveNoFileComp))
+}

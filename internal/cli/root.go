@@ -1,0 +1,97 @@
+// Package cli implements the spgo command line: one cobra command per file,
+// each with an Options struct, a NewCmdX(f, runF) that only parses flags,
+// and an xRun(opts) that holds the logic and is tested with injected IO.
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/fatih/color"
+	"github.com/spf13/cobra"
+
+	"github.com/spgo/spgo/internal/cli/iostreams"
+)
+
+// commands lists the constructors of every subcommand. flood's lives in
+// flood.go (owned by the flood helper).
+var commands = []func(f *Factory) *cobra.Command{
+	newCmdFlood,
+}
+
+// NewCmdRoot builds the spgo command tree.
+func NewCmdRoot(f *Factory) *cobra.Command {
+	var colorMode string
+	root := &cobra.Command{
+		Use:   "spgo <command>",
+		Short: "Pure-Go toolkit for the Spread group-communication system",
+		Long: `spgo talks to Spread daemons (and runs one): an interactive shell like
+libspread's spuser, scriptable join/send/listen/poll commands, an embedded
+daemon and a flood benchmark.
+
+Daemon names use Spread's forms: PORT (unix socket /tmp/PORT) or PORT@HOST
+(TCP). The default is 4803, or $` + EnvServer + ` when set.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
+			if err := f.IOStreams.SetColorMode(colorMode); err != nil {
+				return &FlagError{Err: err}
+			}
+			return nil
+		},
+	}
+	root.SetIn(f.IOStreams.In)
+	root.SetOut(f.IOStreams.Out)
+	root.SetErr(f.IOStreams.ErrOut)
+	root.PersistentFlags().Var(newEnumValue(&colorMode, "auto", iostreams.ColorModes...), "color",
+		"colour output: auto (on a terminal, unless NO_COLOR is set), always or never")
+	_ = root.RegisterFlagCompletionFunc("color", cobra.FixedCompletions(iostreams.ColorModes, cobra.ShellCompDirectiveNoFileComp))
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &FlagError{Err: err} })
+	root.SetHelpTemplate(root.HelpTemplate() + "\n" + exitCodesHelp + "\n")
+	for _, c := range commands {
+		root.AddCommand(c(f))
+	}
+	return root
+}
+
+// Main runs spgo with the process's arguments and streams and returns the
+// exit code.
+func Main() int {
+	ios := iostreams.System()
+	f := NewFactory(ios)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	root := NewCmdRoot(f)
+	// fatih/color decides its global from os.Stdout at init; take the
+	// decision from our streams (after --color is parsed) instead.
+	cobra.OnInitialize(func() { color.NoColor = !ios.ColorEnabled() })
+	cmd, err := root.ExecuteContextC(ctx)
+	return reportError(ios.ErrOut, cmd, err)
+}
+
+// reportError prints err as one line (plus usage for usage errors) and
+// returns the exit code.
+func reportError(w io.Writer, cmd *cobra.Command, err error) int {
+	if err == nil {
+		return ExitOK
+	}
+	code := ExitCode(err)
+	if msg := err.Error(); !isSilent(err) {
+		fmt.Fprintf(w, "spgo: %s\n", msg)
+	}
+	if code == ExitUsage && cmd != nil {
+		fmt.Fprintf(w, "\n%s", cmd.UsageString())
+	}
+	return code
+}
+
+// isSilent reports an ExitCodeError without a message (the command already
+// said what happened, or there is nothing to say, e.g. "nothing ready").
+func isSilent(err error) bool {
+	ee, ok := err.(*ExitCodeError)
+	return ok && ee.Err == nil
+}
