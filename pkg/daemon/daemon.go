@@ -1,0 +1,142 @@
+package daemon
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// Daemon is a running embedded daemon. Its methods are safe for concurrent
+// use.
+type Daemon struct {
+	cfg   Config
+	log   *slog.Logger
+	start time.Time
+
+	tcp      net.Listener
+	unix     net.Listener
+	unixPath string
+	port     int
+
+	wg sync.WaitGroup // every goroutine the daemon starts
+
+	seq sequencer // the single total order and all session/group state
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Start listens as cfg says and serves in background goroutines until Close.
+func Start(cfg Config) (*Daemon, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	d := &Daemon{cfg: cfg, log: cfg.Logger, start: time.Now()}
+	d.seq.init(d)
+	if err := d.listen(); err != nil {
+		d.closeListeners()
+		return nil, err
+	}
+	d.log.Info("daemon started", "name", cfg.Name, "tcp", d.tcpString(), "unix", d.unixPath,
+		"max_sessions", cfg.MaxSessions, "max_session_messages", cfg.MaxSessionMessages)
+	if d.tcp != nil {
+		d.goServe(d.tcp)
+	}
+	if d.unix != nil {
+		d.goServe(d.unix)
+	}
+	return d, nil
+}
+
+// Name is the daemon name that ends every private group.
+func (d *Daemon) Name() string { return d.cfg.Name }
+
+// Port is the TCP port (also the Unix socket's file name).
+func (d *Daemon) Port() int { return d.port }
+
+// SpreadName returns the name a client passes to connect over TCP,
+// "PORT@HOST". When TCP is disabled it returns UnixName().
+func (d *Daemon) SpreadName() string {
+	if d.tcp == nil {
+		return d.UnixName()
+	}
+	host := d.cfg.Host
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return strconv.Itoa(d.port) + "@" + host
+}
+
+// UnixName returns the bare port form "PORT" that libspread maps to
+// /tmp/PORT, when the socket is there; otherwise "".
+func (d *Daemon) UnixName() string {
+	if d.unix == nil || filepath.Clean(d.cfg.SocketDir) != DefaultSocketDir {
+		return ""
+	}
+	return strconv.Itoa(d.port)
+}
+
+// UnixPath returns the Unix socket's path, or "" without a Unix socket.
+func (d *Daemon) UnixPath() string {
+	if d.unix == nil {
+		return ""
+	}
+	return d.unixPath
+}
+
+// TCPAddr returns the TCP listener's address, or nil without one.
+func (d *Daemon) TCPAddr() net.Addr {
+	if d.tcp == nil {
+		return nil
+	}
+	return d.tcp.Addr()
+}
+
+func (d *Daemon) tcpString() string {
+	if d.tcp == nil {
+		return ""
+	}
+	return d.tcp.Addr().String()
+}
+
+// ServeConn serves one client connection (for example one end of
+// net.Pipe) in the background, exactly like an accepted one. The daemon
+// owns conn from now on; after Close it closes conn at once.
+func (d *Daemon) ServeConn(conn net.Conn) {
+	d.accept(conn)
+}
+
+// Close stops the daemon: listeners close, every client connection is
+// closed (clients see the connection close, as when a real daemon stops),
+// the Unix socket file is removed and every goroutine has ended when Close
+// returns. It is idempotent.
+func (d *Daemon) Close() error {
+	d.closeOnce.Do(func() {
+		d.closeListeners()
+		d.seq.shutdown()
+		d.wg.Wait()
+		if d.unixPath != "" {
+			if err := removeSocket(d.unixPath); err != nil && !errors.Is(err, os.ErrNotExist) {
+				d.closeErr = fmt.Errorf("daemon: remove socket %s: %w", d.unixPath, err)
+			}
+		}
+		d.log.Info("daemon stopped", "name", d.cfg.Name)
+	})
+	return d.closeErr
+}
+
+func (d *Daemon) closeListeners() {
+	if d.tcp != nil {
+		d.tcp.Close()
+	}
+	if d.unix != nil {
+		d.unix.Close()
+	}
+}

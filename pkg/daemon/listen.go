@@ -1,0 +1,118 @@
+package daemon
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+)
+
+// listen opens the TCP listener and the Unix socket as the config says.
+func (d *Daemon) listen() error {
+	cfg := d.cfg
+	d.port = cfg.Port
+	if !cfg.NoTCP {
+		l, err := net.Listen("tcp", net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port)))
+		if err != nil {
+			return fmt.Errorf("daemon: listen tcp %s port %d: %w", cfg.Host, cfg.Port, err)
+		}
+		d.tcp = l
+		d.port = l.Addr().(*net.TCPAddr).Port
+	} else if d.port == 0 {
+		// The socket file is named after a port; borrow a free one.
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return fmt.Errorf("daemon: pick a free port for the unix socket name: %w", err)
+		}
+		d.port = l.Addr().(*net.TCPAddr).Port
+		l.Close()
+	}
+	if cfg.NoUnixSocket {
+		return nil
+	}
+	path := filepath.Join(cfg.SocketDir, strconv.Itoa(d.port))
+	if err := removeStaleSocket(path); err != nil {
+		return err
+	}
+	l, err := net.Listen("unix", path)
+	if err != nil {
+		return fmt.Errorf("daemon: listen unix %s: %w", path, err)
+	}
+	// Clients of any user may connect, as to the real daemon's socket.
+	if err := os.Chmod(path, 0o666); err != nil {
+		l.Close()
+		return fmt.Errorf("daemon: chmod unix socket %s: %w", path, err)
+	}
+	// Close removes the file itself, after every session has ended.
+	l.(*net.UnixListener).SetUnlinkOnClose(false)
+	d.unix, d.unixPath = l, path
+	return nil
+}
+
+// removeStaleSocket unlinks path if it is a socket left behind (the real
+// daemon unlinks /tmp/<port> at start-up too) and refuses to touch anything
+// that is not a socket.
+func removeStaleSocket(path string) error {
+	fi, err := os.Lstat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("daemon: unix socket path %s: %w", path, err)
+	}
+	if fi.Mode()&fs.ModeSocket == 0 {
+		return fmt.Errorf("daemon: unix socket path %s exists and is not a socket (mode %v); remove it or choose another SocketDir", path, fi.Mode())
+	}
+	if err := os.Remove(path); err != nil {
+		return fmt.Errorf("daemon: remove stale unix socket %s: %w", path, err)
+	}
+	return nil
+}
+
+// removeSocket removes our socket file at Close, only if it is still a
+// socket (someone may have replaced it).
+func removeSocket(path string) error {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return err
+	}
+	if fi.Mode()&fs.ModeSocket == 0 {
+		return nil
+	}
+	return os.Remove(path)
+}
+
+// goServe runs the accept loop of l until l is closed.
+func (d *Daemon) goServe(l net.Listener) {
+	d.wg.Add(1)
+	go func() {
+		defer d.wg.Done()
+		var backoff time.Duration
+		for {
+			conn, err := l.Accept()
+			if err != nil {
+				if errors.Is(err, net.ErrClosed) {
+					return
+				}
+				// Out of descriptors and similar: wait, as net/http does.
+				if backoff == 0 {
+					backoff = 5 * time.Millisecond
+				} else if backoff < time.Second {
+					backoff *= 2
+				}
+				d.log.Warn("accept failed", "listener", l.Addr().String(), "err", err, "retry_in", backoff)
+				time.Sleep(backoff)
+				continue
+			}
+			backoff = 0
+			if tc, ok := conn.(*net.TCPConn); ok {
+				tc.SetNoDelay(true)
+			}
+			d.accept(conn)
+		}
+	}()
+}

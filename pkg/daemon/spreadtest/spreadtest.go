@@ -1,0 +1,56 @@
+// Package spreadtest starts embedded Spread daemons for tests, in the
+// manner of miniredis.RunT: a free port, cleanup registered with t.
+package spreadtest
+
+import (
+	"os"
+	"testing"
+
+	"github.com/spgo/spgo/pkg/daemon"
+)
+
+// EnvDaemon names the environment variable that points the integration
+// tests at an external daemon ("4803@localhost", "4803").
+const EnvDaemon = "SPGO_TEST_DAEMON"
+
+// Option changes the Config of a daemon started by Run.
+type Option func(*daemon.Config)
+
+// WithName sets the daemon name (default "localhost", so private groups
+// look like the captures': "#alice#localhost").
+func WithName(name string) Option { return func(c *daemon.Config) { c.Name = name } }
+
+// WithConfig lets a test change any Config field.
+func WithConfig(f func(*daemon.Config)) Option { return Option(f) }
+
+// Run starts a daemon named "localhost" on 127.0.0.1 with a free TCP port
+// and its Unix socket in t.TempDir(), and registers its Close with
+// t.Cleanup. It fails the test if the daemon cannot start.
+func Run(t testing.TB, opts ...Option) *daemon.Daemon {
+	t.Helper()
+	cfg := daemon.Config{Name: "localhost", Host: "127.0.0.1", SocketDir: t.TempDir()}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	d, err := daemon.Start(cfg)
+	if err != nil {
+		t.Fatalf("spreadtest: start daemon: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := d.Close(); err != nil {
+			t.Errorf("spreadtest: close daemon: %v", err)
+		}
+	})
+	return d
+}
+
+// Daemon returns the daemon name integration tests connect to: the value
+// of SPGO_TEST_DAEMON when set (a real daemon), else the SpreadName of a
+// daemon started with Run.
+func Daemon(t testing.TB) string {
+	t.Helper()
+	if s := os.Getenv(EnvDaemon); s != "" {
+		return s
+	}
+	return Run(t).SpreadName()
+}
