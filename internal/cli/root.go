@@ -20,6 +20,7 @@ import (
 // commands lists the constructors of every subcommand. flood's lives in
 // flood.go (owned by the flood helper).
 var commands = []func(f *Factory) *cobra.Command{
+	func(f *Factory) *cobra.Command { return NewCmdDaemon(f, nil) },
 	newCmdFlood,
 }
 

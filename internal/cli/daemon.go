@@ -1,0 +1,120 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/spgo/spgo/pkg/daemon"
+)
+
+// DaemonOptions are the flags of `spgo daemon`.
+type DaemonOptions struct {
+	Factory *Factory
+
+	Host        string
+	Port        int
+	SocketDir   string
+	NoUnix      bool
+	NoTCP       bool
+	Name        string
+	MaxSessions int
+	MaxQueue    int
+	LogLevel    string
+	ReadyFile   string
+
+	// Start starts the daemon (tests may substitute).
+	Start func(daemon.Config) (*daemon.Daemon, error)
+}
+
+var logLevels = []string{"debug", "info", "warn", "error"}
+
+// NewCmdDaemon builds `spgo daemon`.
+func NewCmdDaemon(f *Factory, runF func(context.Context, *DaemonOptions) error) *cobra.Command {
+	opts := &DaemonOptions{Factory: f, Start: daemon.Start}
+	cmd := &cobra.Command{
+		Use:   "daemon",
+		Short: "Run the embedded Spread daemon",
+		Long: `Run a single-node Spread daemon that speaks the Spread 4.4 client protocol:
+libspread programs (spuser, spflooder) and spgo connect to it. It listens on
+TCP HOST:PORT and on the unix socket SOCKET-DIR/PORT (what a bare "PORT"
+daemon name means). Logs go to stderr. SIGINT or SIGTERM stops it cleanly:
+every client sees its connection close, and the exit code is 0.`,
+		Example: `  spgo daemon                          # 127.0.0.1:4803 and /tmp/4803
+  spgo daemon --port 4913 --name d1    # clients: -s 4913 or -s 4913@127.0.0.1
+  spgo daemon --port 0 --socket-dir "$TMPDIR" --ready-file d.name`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return daemonRun(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Host, "host", daemon.DefaultHost, "TCP listen address (0.0.0.0 for every interface)")
+	fl.StringVar(&opts.Host, "listen", daemon.DefaultHost, "alias of --host")
+	fl.IntVar(&opts.Port, "port", daemon.DefaultPort, "TCP port and unix socket name (0: a free port)")
+	fl.StringVar(&opts.SocketDir, "socket-dir", daemon.DefaultSocketDir, "directory of the unix socket PORT")
+	fl.BoolVar(&opts.NoUnix, "no-unix", false, "do not listen on a unix socket")
+	fl.BoolVar(&opts.NoTCP, "no-tcp", false, "do not listen on TCP")
+	fl.StringVar(&opts.Name, "name", "", "daemon name that ends private group names, 1-19 chars (default: host name)")
+	fl.IntVar(&opts.MaxSessions, "max-sessions", daemon.DefaultMaxSessions, "most client sessions at once")
+	fl.IntVar(&opts.MaxQueue, "max-queue", daemon.DefaultMaxSessionMessages, "messages that may wait for one session before it is cut off as a slow consumer")
+	fl.Var(newEnumValue(&opts.LogLevel, "info", logLevels...), "log-level", "log level: debug, info, warn or error")
+	fl.StringVar(&opts.ReadyFile, "ready-file", "", "write the daemon's name (PORT@HOST) to this file once it listens")
+	_ = cmd.RegisterFlagCompletionFunc("log-level", cobra.FixedCompletions(logLevels, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.MarkFlagDirname("socket-dir")
+	return cmd
+}
+
+func daemonRun(ctx context.Context, opts *DaemonOptions) error {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(opts.LogLevel)); err != nil {
+		return usageErrorf("invalid --log-level %q: allowed are %s", opts.LogLevel, strings.Join(logLevels, ", "))
+	}
+	logger := slog.New(slog.NewTextHandler(opts.Factory.IOStreams.ErrOut, &slog.HandlerOptions{Level: level}))
+	d, err := opts.Start(daemon.Config{
+		Name:               opts.Name,
+		Host:               opts.Host,
+		Port:               opts.Port,
+		SocketDir:          opts.SocketDir,
+		NoUnixSocket:       opts.NoUnix,
+		NoTCP:              opts.NoTCP,
+		MaxSessions:        opts.MaxSessions,
+		MaxSessionMessages: opts.MaxQueue,
+		Logger:             logger,
+	})
+	if err != nil {
+		return err
+	}
+	if opts.ReadyFile != "" {
+		if err := writeFileAtomic(opts.ReadyFile, []byte(d.SpreadName()+"\n")); err != nil {
+			d.Close()
+			return err
+		}
+	}
+	<-ctx.Done()
+	logger.Info("stopping", "reason", context.Cause(ctx))
+	if err := d.Close(); err != nil {
+		return fmt.Errorf("stopping the daemon: %w", err)
+	}
+	return nil
+}
+
+// writeFileAtomic writes data to a temporary file and renames it, so a
+// reader waiting for path never sees it half-written.
+func writeFileAtomic(path string, data []byte) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return fmt.Errorf("ready file: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("ready file: %w", err)
+	}
+	return nil
+}
