@@ -1,0 +1,122 @@
+package daemon
+
+import (
+	"slices"
+)
+
+// Stats counts what the daemon has done; a snapshot from Stats().
+type Stats struct {
+	Sessions    int    // live sessions
+	Handshakes  int    // connections still in the handshake
+	Groups      int    // non-empty groups
+	Connects    uint64 // sessions accepted since start
+	Rejected    uint64 // connections refused in the handshake (any code)
+	Kills       uint64 // sessions the daemon killed (bad frame, slow consumer, KillSession)
+	MessagesIn  uint64 // client frames ordered (data, join, leave, kill)
+	MessagesOut uint64 // frames queued to sessions (data and membership)
+}
+
+// Stats returns a snapshot of the counters.
+func (d *Daemon) Stats() Stats {
+	q := &d.seq
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	st := q.stats
+	st.Groups = len(q.groups)
+	for s := range q.all {
+		if s.state == stateLive {
+			st.Sessions++
+		} else {
+			st.Handshakes++
+		}
+	}
+	return st
+}
+
+// SessionCount is the number of live sessions.
+func (d *Daemon) SessionCount() int { return d.Stats().Sessions }
+
+// Sessions returns the private group names of the live sessions, sorted.
+func (d *Daemon) Sessions() []string {
+	q := &d.seq
+	q.mu.Lock()
+	var out []string
+	for _, s := range q.byName {
+		if s.state == stateLive {
+			out = append(out, s.pgroup)
+		}
+	}
+	q.mu.Unlock()
+	slices.Sort(out)
+	return out
+}
+
+// Members returns the private group names of group's members in the order
+// membership messages list them, or nil if the group has no members.
+func (d *Daemon) Members(group string) []string {
+	q := &d.seq
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	g := q.groups[group]
+	if g == nil {
+		return nil
+	}
+	out := make([]string, len(g.members))
+	for i, m := range g.members {
+		out[i] = m.pgroup
+	}
+	return out
+}
+
+// Groups returns the names of the non-empty groups, sorted.
+func (d *Daemon) Groups() []string {
+	q := &d.seq
+	q.mu.Lock()
+	out := make([]string, 0, len(q.groups))
+	for n := range q.groups {
+		out = append(out, n)
+	}
+	q.mu.Unlock()
+	slices.Sort(out)
+	return out
+}
+
+// KillSession ends the session whose private group (or private name) is
+// given, as the daemon kills a misbehaving session: the connection closes,
+// the other members see CAUSED_BY_DISCONNECT. It reports whether such a
+// live session existed.
+func (d *Daemon) KillSession(name string) bool {
+	q := &d.seq
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	s := q.byName[name]
+	if s == nil {
+		for _, c := range q.byName {
+			if c.pgroup == name {
+				s = c
+				break
+			}
+		}
+	}
+	if s == nil || s.state != stateLive {
+		return false
+	}
+	q.removeLocked(s, "killed: by KillSession", false)
+	q.reap()
+	return true
+}
+
+// progressOf reports how many bytes the session whose peer address is
+// remote has consumed, and whether it exists. Tests use it to know that
+// a request has been applied before they send the next one.
+func (d *Daemon) progressOf(remote string) (consumed int64, found bool) {
+	q := &d.seq
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for s := range q.all {
+		if s.remote == remote {
+			return s.in.consumed.Load(), true
+		}
+	}
+	return 0, false
+}

@@ -1,0 +1,177 @@
+package daemon
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/spgo/spgo/internal/wire"
+)
+
+// Handshake codes as they travel (§2.2).
+const (
+	codeQuota       = 0xfd
+	codeIllegalName = 0xfb
+	codeNotUnique   = 0xfa
+	codeVersion     = 0xf9
+	codeAuth        = 0xf7
+)
+
+// Version thresholds, as major*10000+minor*100+patch (§4.3, §4.9).
+const (
+	minVersion  = 30100 // below: REJECT_VERSION
+	authVersion = 31600 // from here on the client takes part in the auth exchange
+)
+
+// choiceGrace is how long the rest of a 90-byte auth choice may trail its
+// first bytes. libspread sends the choice with one send(), the real daemon
+// reads it with one recv() and rejects a short one (cap 08 D); waiting a
+// little tolerates a split segment without stalling on a truncated choice.
+const choiceGrace = 200 * time.Millisecond
+
+// offerNULL is the auth offer of a default daemon: only NULL enabled.
+var offerNULL = wire.AppendAuthOffer(nil, []string{"NULL"})
+
+// rejection is a handshake failure: the code to send (0 = close silently)
+// and why, for the log.
+type rejection struct {
+	code   byte
+	reason string
+}
+
+func (r *rejection) Error() string { return r.reason }
+
+func reject(code byte, format string, args ...any) error {
+	return &rejection{code: code, reason: fmt.Sprintf(format, args...)}
+}
+
+// handshake runs §4.3-4.6 with a deadline instead of the real daemon's
+// one-segment rule. On success the session is registered live and its
+// accept has been written.
+func (s *session) handshake() error {
+	d := s.d
+	in := &s.in
+	in.deadline(time.Now().Add(d.cfg.HandshakeTimeout))
+
+	// Version: two bytes, the patch byte only after 3.14; flags and N.
+	if err := in.need(2); err != nil {
+		return silent(err, "reading the hello")
+	}
+	b := in.bytes()
+	major, minor := b[0], b[1]
+	withPatch := wire.HasPatchByte(major, minor)
+	helloLen := 4
+	if withPatch {
+		helloLen = 5
+	}
+	if err := in.need(helloLen); err != nil {
+		return silent(err, "reading the hello")
+	}
+	b = in.bytes()
+	var patch byte
+	if withPatch {
+		patch = b[2]
+	}
+	flags, nameLen := b[helloLen-2], int(int8(b[helloLen-1]))
+	in.consume(helloLen)
+	version := int(int8(major))*10000 + int(int8(minor))*100 + int(int8(patch))
+	s.version = version
+	if version < minVersion {
+		return reject(codeVersion, "client version %d.%d.%d is below 3.1.0", int8(major), int8(minor), int8(patch))
+	}
+	if nameLen < 0 || nameLen > wire.MaxPrivateName {
+		return reject(codeIllegalName, "private name length %d, allowed 0..%d", nameLen, wire.MaxPrivateName)
+	}
+	s.membership = int8(flags)%2 == 1
+	s.priority = int(int8(flags)) / 16
+
+	var name string
+	if nameLen > 0 {
+		if err := in.need(nameLen); err != nil {
+			return silent(err, "reading the private name")
+		}
+		nb := in.bytes()[:nameLen]
+		in.consume(nameLen)
+		// The real daemon reads the name with one recv of up to 10 bytes
+		// and rejects a count != N: bytes pipelined after a short name
+		// (an early auth choice) get 0xfb (cap 06 D, E).
+		if nameLen < wire.MaxPrivateName && in.buffered() > 0 {
+			return reject(codeIllegalName, "%d bytes sent after the %d-byte private name before the auth offer", in.buffered(), nameLen)
+		}
+		if i := wire.FirstIllegalByte(nb); i >= 0 {
+			return reject(codeIllegalName, "private name %q has byte 0x%02x at %d, allowed 0x24..0x7e", nb, nb[i], i)
+		}
+		name = string(nb)
+	}
+	if err := d.seq.reserve(s, name); err != nil {
+		return err
+	}
+
+	if version >= authVersion {
+		if err := s.writeRaw(offerNULL); err != nil {
+			return silent(err, "writing the auth offer")
+		}
+		if err := s.readChoice(); err != nil {
+			return err
+		}
+	}
+	accept := wire.AppendAccept(nil, wire.HasPatchByte(major, minor), s.pgroup)
+	if err := s.writeRaw(accept); err != nil {
+		return silent(err, "writing the accept")
+	}
+	in.deadline(time.Time{})
+	return d.seq.goLive(s)
+}
+
+// readChoice reads the 90-byte auth choice and accepts it if it names
+// only NULL (any number of times, cap 08 E).
+func (s *session) readChoice() error {
+	in := &s.in
+	if err := in.need(1); err != nil {
+		return silent(err, "waiting for the auth choice")
+	}
+	if in.buffered() < wire.AuthChoiceSize {
+		limit := time.Now().Add(choiceGrace)
+		in.deadline(limit)
+		if err := in.need(wire.AuthChoiceSize); err != nil {
+			if !errors.Is(err, os.ErrDeadlineExceeded) {
+				return silent(err, "reading the auth choice")
+			}
+			return reject(codeAuth, "auth choice has %d bytes, 90 needed", in.buffered())
+		}
+	}
+	methods, _ := wire.DecodeAuthChoice(in.bytes()[:wire.AuthChoiceSize])
+	in.consume(wire.AuthChoiceSize)
+	if len(methods) == 0 {
+		return reject(codeAuth, "auth choice names no method, NULL is the one enabled")
+	}
+	for _, m := range methods {
+		if m != "NULL" {
+			return reject(codeAuth, "auth method %q is not enabled, NULL is the one enabled", m)
+		}
+	}
+	return nil
+}
+
+// silent wraps a read/write failure in the handshake: close without a code.
+func silent(err error, during string) error {
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return &rejection{reason: "handshake timed out " + during}
+	}
+	return &rejection{reason: fmt.Sprintf("connection lost %s: %v", during, err)}
+}
+
+// inventName builds a private name for a client that sent none, the way
+// the real daemon does (§4.5): "r<0..9998>-<n>", cut to 9 characters; the
+// real daemon's n is its socket descriptor, ours the connection number.
+// The caller retries until the name is unused.
+func inventName(n uint64) string {
+	s := "r" + strconv.Itoa(rand.IntN(9999)) + "-" + strconv.FormatUint(n, 10)
+	if len(s) > wire.MaxPrivateName-1 {
+		s = s[:wire.MaxPrivateName-1]
+	}
+	return s
+}

@@ -1,0 +1,258 @@
+package daemon
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/spgo/spgo/internal/capture"
+	"github.com/spgo/spgo/internal/wire"
+)
+
+// replayTimeout bounds every read of an expected unit.
+const replayTimeout = 5 * time.Second
+
+// expectation is one thing a connection must see next: a unit or the
+// daemon's close.
+type expectation struct {
+	unit  []byte
+	close bool
+	line  int
+}
+
+// replayer drives a daemon with the client side of a capture: it writes
+// the C>D units in file order and, before each, reads every D>C unit the
+// file shows before it on every connection (the daemon sends all
+// consequences of a request before it handles the next, so this is
+// deterministic).
+type replayer struct {
+	t       testing.TB
+	d       *Daemon
+	f       *capture.File
+	conns   map[string]net.Conn
+	expect  map[string][]expectation
+	order   []string          // connection labels in order of appearance
+	written map[string]int64  // bytes written per connection
+	renames map[string]string // invented private groups: captured -> ours
+}
+
+func newReplayer(t testing.TB, d *Daemon, f *capture.File) *replayer {
+	return &replayer{t: t, d: d, f: f, conns: map[string]net.Conn{},
+		expect: map[string][]expectation{}, renames: map[string]string{}, written: map[string]int64{}}
+}
+
+func loadCapture(t testing.TB, name string) *capture.File {
+	t.Helper()
+	paths, _ := filepath.Glob(filepath.Join(capture.Dir(), name+"*.txt"))
+	if len(paths) != 1 {
+		t.Fatalf("capture %s: found %v", name, paths)
+	}
+	f, err := capture.Read(paths[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// run replays the events before line stop (0: all) and checks every
+// expectation gathered so far.
+func (r *replayer) run(stop int) {
+	r.t.Helper()
+	ev := r.f.Events
+	for i := 0; i < len(ev); i++ {
+		e := ev[i]
+		if stop > 0 && e.Line >= stop {
+			break
+		}
+		switch {
+		case e.Kind == capture.Open:
+			c, err := net.Dial("tcp", r.d.TCPAddr().String())
+			if err != nil {
+				r.t.Fatalf("line %d: dial: %v", e.Line, err)
+			}
+			r.conns[e.Conn] = c
+			r.order = append(r.order, e.Conn)
+			r.waitFor(e.Conn, func(_ int64, found bool) bool { return found })
+		case e.Kind == capture.Unit && e.Dir == capture.DaemonToClient:
+			r.expect[e.Conn] = append(r.expect[e.Conn], expectation{unit: e.Payload, line: e.Line})
+		case e.Kind == capture.Close && e.By == "D":
+			r.expect[e.Conn] = append(r.expect[e.Conn], expectation{close: true, line: e.Line})
+		case e.Kind == capture.Close && e.By == "C":
+			r.drain()
+			if r.readsAfter(i, e.Conn) {
+				// The recording proxy kept reading after the client's
+				// close (cap 27): close our sending side only.
+				r.conns[e.Conn].(*net.TCPConn).CloseWrite()
+			} else {
+				r.conns[e.Conn].Close()
+			}
+			r.waitFor(e.Conn, func(_ int64, found bool) bool { return !found })
+		case e.Kind == capture.Unit && e.Dir == capture.ClientToDaemon:
+			r.drain()
+			// Adjacent C>D units of one connection travelled together.
+			buf := append([]byte(nil), e.Payload...)
+			for i+1 < len(ev) && ev[i+1].Kind == capture.Unit && ev[i+1].Conn == e.Conn &&
+				ev[i+1].Dir == capture.ClientToDaemon && (stop == 0 || ev[i+1].Line < stop) {
+				i++
+				buf = append(buf, ev[i].Payload...)
+			}
+			r.write(e.Conn, buf)
+		}
+	}
+	r.drain()
+}
+
+// write sends bytes as the client; a daemon that has already closed the
+// connection may make this fail, which the expectations then show.
+func (r *replayer) write(conn string, b []byte) {
+	b = r.rename(b)
+	c := r.conns[conn]
+	c.SetWriteDeadline(time.Now().Add(replayTimeout))
+	n, _ := c.Write(b)
+	r.written[conn] += int64(n)
+	// Wait until the daemon has applied it (or ended the session), as the
+	// recording paused between requests.
+	want := r.written[conn]
+	r.waitFor(conn, func(consumed int64, found bool) bool { return !found || consumed >= want })
+}
+
+// readsAfter reports whether the capture shows conn receiving after event i.
+func (r *replayer) readsAfter(i int, conn string) bool {
+	for _, e := range r.f.Events[i+1:] {
+		if e.Conn == conn && e.Kind == capture.Unit && e.Dir == capture.DaemonToClient {
+			return true
+		}
+	}
+	return false
+}
+
+// waitFor polls the daemon until cond holds for the session of conn.
+func (r *replayer) waitFor(conn string, cond func(consumed int64, found bool) bool) {
+	r.t.Helper()
+	addr := r.conns[conn].LocalAddr().String()
+	deadline := time.Now().Add(replayTimeout)
+	for !cond(r.d.progressOf(addr)) {
+		if time.Now().After(deadline) {
+			r.t.Fatalf("%s: %s: daemon did not catch up", r.f.Name, conn)
+		}
+		time.Sleep(50 * time.Microsecond)
+	}
+}
+
+// drain reads every pending expectation of every connection.
+func (r *replayer) drain() {
+	r.t.Helper()
+	for _, conn := range r.order {
+		for _, x := range r.expect[conn] {
+			r.check(conn, x)
+		}
+		r.expect[conn] = nil
+	}
+}
+
+func (r *replayer) check(conn string, x expectation) {
+	r.t.Helper()
+	c := r.conns[conn]
+	c.SetReadDeadline(time.Now().Add(replayTimeout))
+	if x.close {
+		var one [1]byte
+		n, err := c.Read(one[:])
+		if n != 0 || !isClosed(err) {
+			r.t.Fatalf("%s line %d: %s: want the daemon to close, got %d bytes %x err %v", r.f.Name, x.line, conn, n, one[:n], err)
+		}
+		return
+	}
+	if isInventedUnit(x.unit) {
+		r.learnName(conn, x)
+		return
+	}
+	want := r.rename(x.unit)
+	got := make([]byte, len(want))
+	if _, err := io.ReadFull(c, got); err != nil {
+		r.t.Fatalf("%s line %d: %s: reading %d-byte unit: %v", r.f.Name, x.line, conn, len(want), err)
+	}
+	maskTime(want)
+	maskTime(got)
+	if !bytes.Equal(want, got) {
+		r.t.Fatalf("%s line %d: %s: unit differs\nwant %x\n got %x", r.f.Name, x.line, conn, want, got)
+	}
+}
+
+// isClosed accepts an orderly close or a reset (the daemon closed with
+// unread input), not a timeout.
+func isClosed(err error) bool {
+	return err != nil && !errors.Is(err, os.ErrDeadlineExceeded)
+}
+
+var inventedRe = regexp.MustCompile(`^#r[0-9]+-[0-9]+#localhost$`)
+
+// isInventedUnit reports the private-group unit of an accept whose name
+// the daemon invented (cap 03).
+func isInventedUnit(u []byte) bool {
+	return len(u) >= 2 && int(u[0]) == len(u)-1 && inventedRe.Match(u[1:])
+}
+
+// learnName reads our accept's private group, checks the form
+// r<digits>-<digits> (at most 9 characters) and records it for rename.
+func (r *replayer) learnName(conn string, x expectation) {
+	r.t.Helper()
+	c := r.conns[conn]
+	var m [1]byte
+	if _, err := io.ReadFull(c, m[:]); err != nil {
+		r.t.Fatalf("%s line %d: %s: %v", r.f.Name, x.line, conn, err)
+	}
+	got := make([]byte, m[0])
+	if _, err := io.ReadFull(c, got); err != nil {
+		r.t.Fatalf("%s line %d: %s: %v", r.f.Name, x.line, conn, err)
+	}
+	if !inventedRe.Match(got) {
+		r.t.Fatalf("%s line %d: %s: invented private group %q, want #r<digits>-<digits>#localhost", r.f.Name, x.line, conn, got)
+	}
+	priv, _, _ := wire.SplitPrivateGroup(got)
+	if len(priv) > 9 {
+		r.t.Fatalf("%s line %d: invented name %q longer than 9", r.f.Name, x.line, priv)
+	}
+	r.renames[string(x.unit[1:])] = string(got)
+}
+
+// rename replaces captured invented private groups by ours in 32-byte
+// name fields.
+func (r *replayer) rename(b []byte) []byte {
+	for old, ours := range r.renames {
+		pat := append([]byte(old), 0)
+		for {
+			i := bytes.Index(b, pat)
+			if i < 0 {
+				break
+			}
+			b = append([]byte(nil), b...)
+			end := min(i+wire.MaxGroupName, len(b))
+			clear(b[i:end])
+			copy(b[i:end], ours)
+		}
+	}
+	return b
+}
+
+// maskTime zeroes the group id's time word of a membership message, the
+// one field that varies between runs.
+func maskTime(b []byte) {
+	if len(b) < wire.HeaderSize {
+		return
+	}
+	h, err := wire.DecodeHeader(b)
+	if err != nil || h.Type&(wire.RegMembMess|wire.TransitionMess) == 0 || h.Type&wire.RejectMess != 0 {
+		return
+	}
+	off := wire.HeaderSize + wire.MaxGroupName*int(h.NumGroups) + 4
+	if off+4 <= len(b) {
+		binary.LittleEndian.PutUint32(b[off:], 0)
+	}
+}

@@ -1,0 +1,161 @@
+package daemon
+
+import (
+	"errors"
+	"io"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/spgo/spgo/internal/wire"
+)
+
+// sessState is where a connection is in its life; owned by the sequencer.
+type sessState int
+
+const (
+	stateHandshake sessState = iota // connected, no name yet
+	stateReserved                   // name reserved, authenticating
+	stateLive                       // accepted: sends, receives, is addressable
+	stateDead                       // removed; its goroutines are ending
+)
+
+// session is one client connection.
+type session struct {
+	d      *Daemon
+	conn   net.Conn
+	remote string
+	id     uint64 // connection number: logs and invented names
+
+	// Set by the handshake, read-only once live.
+	version    int
+	name       string    // private name
+	pgroup     string    // private group "#name#daemon"
+	pfield     wire.Name // pgroup as a 32-byte field
+	membership bool      // asked for membership messages
+	priority   int       // stored, unused (as in 4.4.0)
+
+	in inbuf // read side, owned by the reader goroutine
+
+	// Owned by the sequencer (seq.mu).
+	state  sessState
+	groups map[string]*group
+	mark   uint64 // delivery epoch, to send a message once per recipient
+	doomed bool   // queued for removal (slow consumer)
+
+	out outQueue // write side
+
+	closeOnce sync.Once
+	done      chan struct{} // closed when the session is removed
+}
+
+func newSession(d *Daemon, conn net.Conn, id uint64) *session {
+	s := &session{d: d, conn: conn, id: id, done: make(chan struct{})}
+	s.remote = remoteOf(conn)
+	s.in.conn = conn
+	s.out.init()
+	return s
+}
+
+// label names the session in log lines: its private group once known.
+func (s *session) label() string {
+	if s.pgroup != "" {
+		return s.pgroup
+	}
+	return "-"
+}
+
+// close ends the connection and stops the writer; idempotent.
+func (s *session) close() {
+	s.closeOnce.Do(func() {
+		close(s.done)
+		s.conn.Close()
+	})
+}
+
+// writeRaw writes handshake bytes directly (the writer does not run yet).
+func (s *session) writeRaw(b []byte) error {
+	s.conn.SetWriteDeadline(time.Now().Add(s.d.cfg.HandshakeTimeout))
+	_, err := s.conn.Write(b)
+	s.conn.SetWriteDeadline(time.Time{})
+	return err
+}
+
+// run is the session's reader goroutine: handshake, then the message loop.
+func (s *session) run() {
+	defer s.d.wg.Done()
+	if err := s.handshake(); err != nil {
+		var rj *rejection
+		if errors.As(err, &rj) && rj.code != 0 {
+			s.writeRaw([]byte{rj.code})
+		}
+		s.d.seq.endHandshake(s, err)
+		return
+	}
+	s.readLoop()
+}
+
+// inFrame is one complete client frame inside the read buffer.
+type inFrame struct {
+	b []byte // the whole frame, header already in the daemon's byte order
+	h wire.Header
+}
+
+// readLoop parses every complete frame of each read and hands them to the
+// sequencer in one step. A bad header ends the session right after the
+// frames before it have been ordered.
+func (s *session) readLoop() {
+	q := &s.d.seq
+	in := &s.in
+	var frames []inFrame
+	var congested []*session
+	for {
+		frames = frames[:0]
+		var bad error
+		need := wire.HeaderSize
+		off := 0
+		avail := in.bytes()
+		for len(avail)-off >= wire.HeaderSize {
+			h, total, err := checkHeader(avail[off:], s)
+			if err != nil {
+				bad = err
+				break
+			}
+			if len(avail)-off < total {
+				need = total
+				break
+			}
+			f := avail[off : off+total]
+			if h.BigEndian {
+				toLittleEndian(f, &h)
+			}
+			frames = append(frames, inFrame{b: f, h: h})
+			off += total
+		}
+		if len(frames) > 0 {
+			congested = congested[:0]
+			alive := q.step(s, frames, &congested)
+			clear(frames) // drop references into the buffer
+			if !alive {
+				return
+			}
+			q.throttle(s, congested)
+		}
+		in.consume(off)
+		if bad != nil {
+			q.remove(s, "killed: bad header: "+bad.Error(), false)
+			return
+		}
+		if err := in.fill(need); err != nil {
+			reason := "connection closed by client"
+			if in.buffered() > 0 {
+				reason = "connection closed by client in the middle of a frame"
+			}
+			if !errors.Is(err, io.EOF) {
+				reason = "read failed: " + err.Error()
+			}
+			q.remove(s, reason, true)
+			return
+		}
+	}
+}

@@ -1,0 +1,162 @@
+package daemon
+
+import (
+	"sync"
+	"time"
+)
+
+// Outbound buffers larger than this are not kept for reuse after a write.
+const keepOutbuf = 1 << 20
+
+// finishTimeout bounds the last write of a session the client ended.
+const finishTimeout = time.Second
+
+// stallTimeout is how long a sender waits for a congested receiver that
+// writes nothing at all before it stops waiting for it (the receiver is then
+// left to the MaxSessionMessages limit).
+const stallTimeout = 500 * time.Millisecond
+
+// outQueue holds what the sequencer has ordered for one session and its
+// writer has not written yet. mu is taken inside seq.mu, never around it.
+type outQueue struct {
+	mu       sync.Mutex
+	pending  []byte // frames ordered, not yet taken by the writer
+	spare    []byte // the last written buffer, reused
+	queued   int    // messages pending + being written
+	writing  int    // messages in the write in progress
+	writes   uint64 // completed writes, to tell progress from a stall
+	stalled  bool   // a sender gave up waiting for this session
+	closing  bool   // write what is pending, then close
+	progress chan struct{}
+	wake     chan struct{} // cap 1: pending became non-empty
+}
+
+func (o *outQueue) init() { o.wake = make(chan struct{}, 1) }
+
+// finish asks the writer to write what is queued and then close.
+func (o *outQueue) finish() {
+	o.mu.Lock()
+	o.closing = true
+	o.mu.Unlock()
+	select {
+	case o.wake <- struct{}{}:
+	default:
+	}
+}
+
+// enqueue appends one frame unless limit messages are already waiting. It
+// returns the number now queued and whether the frame was taken.
+func (o *outQueue) enqueue(frame []byte, limit int) (queued int, stalled, ok bool) {
+	o.mu.Lock()
+	if o.queued >= limit {
+		o.mu.Unlock()
+		return o.queued, false, false
+	}
+	wasEmpty := len(o.pending) == 0
+	o.pending = append(o.pending, frame...)
+	o.queued++
+	queued, stalled = o.queued, o.stalled
+	o.mu.Unlock()
+	if wasEmpty {
+		select {
+		case o.wake <- struct{}{}:
+		default:
+		}
+	}
+	return queued, stalled, true
+}
+
+// writeLoop is the session's writer goroutine: it writes everything
+// pending with one call (write coalescing) until the session ends.
+func (s *session) writeLoop() {
+	defer s.d.wg.Done()
+	o := &s.out
+	for {
+		select {
+		case <-o.wake:
+		case <-s.done:
+			return
+		}
+		o.mu.Lock()
+		buf := o.pending
+		o.pending = o.spare[:0]
+		o.spare = nil
+		o.writing = o.queued
+		finish := o.closing
+		o.mu.Unlock()
+		if finish {
+			// Everything is queued already: the session is removed.
+			if len(buf) > 0 {
+				s.conn.SetWriteDeadline(time.Now().Add(finishTimeout))
+				s.conn.Write(buf)
+			}
+			s.close()
+			s.d.seq.finished(s)
+			return
+		}
+		if len(buf) == 0 {
+			continue
+		}
+		_, err := s.conn.Write(buf)
+		o.mu.Lock()
+		o.queued -= o.writing
+		o.writing = 0
+		o.writes++
+		o.stalled = false
+		if cap(buf) <= keepOutbuf {
+			o.spare = buf[:0]
+		}
+		if o.progress != nil {
+			close(o.progress)
+			o.progress = nil
+		}
+		o.mu.Unlock()
+		if err != nil {
+			s.d.seq.remove(s, "write failed: "+err.Error(), false)
+			return
+		}
+	}
+}
+
+// waitBelow blocks while more than low messages wait for s, as long as s
+// makes progress: back-pressure on a sender instead of killing a receiver
+// that is merely slower. It returns when s drains, ends, or writes nothing
+// for stallTimeout (then s is marked stalled and no sender waits for it
+// until it writes again).
+func (s *session) waitBelow(low int) {
+	o := &s.out
+	var timer *time.Timer
+	defer func() {
+		if timer != nil {
+			timer.Stop()
+		}
+	}()
+	for {
+		o.mu.Lock()
+		if o.queued <= low || o.stalled {
+			o.mu.Unlock()
+			return
+		}
+		if o.progress == nil {
+			o.progress = make(chan struct{})
+		}
+		ch, writes := o.progress, o.writes
+		o.mu.Unlock()
+		if timer == nil {
+			timer = time.NewTimer(stallTimeout)
+		} else {
+			timer.Reset(stallTimeout)
+		}
+		select {
+		case <-ch:
+		case <-s.done:
+			return
+		case <-timer.C:
+			o.mu.Lock()
+			if o.writes == writes {
+				o.stalled = true
+			}
+			o.mu.Unlock()
+		}
+	}
+}
