@@ -38,9 +38,9 @@ type sequencer struct {
 	// finishing are removed sessions whose writer still writes their last
 	// messages; Close cuts them short.
 	finishing map[*session]struct{}
-	byName map[string]*session   // reserved and live sessions by private name
-	groups map[string]*group
-	nextID uint64
+	byName    map[string]*session // reserved and live sessions by private name
+	groups    map[string]*group
+	nextID    uint64
 
 	memTime int32 // group_id.memb_id.time: the daemon's start (s)
 	epoch   uint64
