@@ -20,6 +20,11 @@ import (
 // commands lists the constructors of every subcommand. flood's lives in
 // flood.go (owned by the flood helper).
 var commands = []func(f *Factory) *cobra.Command{
+	func(f *Factory) *cobra.Command { return NewCmdConnect(f, nil) },
+	func(f *Factory) *cobra.Command { return NewCmdJoin(f, nil) },
+	func(f *Factory) *cobra.Command { return NewCmdSend(f, nil) },
+	func(f *Factory) *cobra.Command { return NewCmdListen(f, nil) },
+	func(f *Factory) *cobra.Command { return NewCmdPoll(f, nil) },
 	func(f *Factory) *cobra.Command { return NewCmdDaemon(f, nil) },
 	newCmdFlood,
 }

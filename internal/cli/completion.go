@@ -1,0 +1,98 @@
+package cli
+
+import (
+	"bufio"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// historyPath is where the interactive shell keeps its history:
+// $XDG_STATE_HOME/spgo/history, else ~/.spgo_history.
+func historyPath(f *Factory) string {
+	if d := f.Getenv("XDG_STATE_HOME"); d != "" {
+		return filepath.Join(d, "spgo", "history")
+	}
+	if h := f.Getenv("HOME"); h != "" {
+		return filepath.Join(h, ".spgo_history")
+	}
+	return ""
+}
+
+// historyGroups returns the group names seen in the shell's history
+// (arguments of join, leave, send, multiline and burst), most recent first.
+func historyGroups(path string) []string {
+	if path == "" {
+		return nil
+	}
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer fh.Close()
+	var order []string
+	sc := bufio.NewScanner(fh)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) < 2 {
+			continue
+		}
+		switch shellAlias(fields[0]) {
+		case "join", "leave", "send", "multiline", "burst":
+		default:
+			continue
+		}
+		for _, g := range fields[1:] {
+			if g == "--" {
+				break
+			}
+			if strings.HasPrefix(g, "-") || checkJoinGroup(g) != nil {
+				continue
+			}
+			order = append(order, g)
+		}
+	}
+	seen := map[string]bool{}
+	var out []string
+	for i := len(order) - 1; i >= 0; i-- {
+		if !seen[order[i]] {
+			seen[order[i]] = true
+			out = append(out, order[i])
+		}
+	}
+	return out
+}
+
+// completeGroups completes group arguments from the shell's history.
+func completeGroups(f *Factory) cobra.CompletionFunc {
+	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		var out []string
+		for _, g := range historyGroups(historyPath(f)) {
+			if strings.HasPrefix(g, toComplete) && !contains(args, g) {
+				out = append(out, g)
+			}
+		}
+		return out, cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,177 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/chzyer/readline"
+	"github.com/spf13/cobra"
+)
+
+// ConnectOptions are the flags of `spgo connect`.
+type ConnectOptions struct {
+	Factory *Factory
+	Conn    ConnOptions
+
+	History     string // history file; "" disables it
+	Interactive bool   // line editor and prompts; set from the terminal test
+}
+
+// NewCmdConnect builds `spgo connect`, the interactive shell.
+func NewCmdConnect(f *Factory, runF func(context.Context, *ConnectOptions) error) *cobra.Command {
+	opts := &ConnectOptions{Factory: f}
+	noHistory := false
+	cmd := &cobra.Command{
+		Use:   "connect",
+		Short: "Interactive shell: join, leave, send and receive (like spuser)",
+		Long: `Connect to a daemon and read commands, as libspread's spuser does:
+
+` + shellHelp + `
+On a terminal, connect has a line editor with history (` + "`$XDG_STATE_HOME/spgo/history`" + `,
+else ~/.spgo_history) and tab completion of commands, joined groups and service
+types; messages and membership changes are printed as they arrive without
+disturbing the line being typed. When standard input is not a terminal, it reads
+the same commands from it without prompts, so a session can be scripted; end of
+input quits. Losing the daemon ends the shell with exit 5.`,
+		Example: `  spgo connect -u alice
+  printf 'async off\njoin chat\nreceive\nsend chat -- hi\nreceive\n' | spgo connect -u bob`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			readConnFlags(cmd, &opts.Conn)
+			if noHistory {
+				opts.History = ""
+			}
+			ios := f.IOStreams
+			opts.Interactive = ios.IsStdinTTY() && ios.IsStdoutTTY()
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return connectRun(cmd.Context(), opts)
+		},
+	}
+	addConnFlags(cmd, f, &opts.Conn, "")
+	cmd.Flags().StringVar(&opts.History, "history", historyPath(f), "history file of the line editor")
+	cmd.Flags().BoolVar(&noHistory, "no-history", false, "keep no history file")
+	return cmd
+}
+
+func connectRun(ctx context.Context, opts *ConnectOptions) error {
+	ios := opts.Factory.IOStreams
+	s, err := openSession(ctx, opts.Factory, &opts.Conn, true)
+	if err != nil {
+		return err
+	}
+	defer s.Disconnect()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	sh := newShell(ctx, s, opts)
+	var lr lineReader
+	if opts.Interactive {
+		rl, err := newReadline(opts, sh)
+		if err != nil {
+			return err
+		}
+		lr = rl
+		sh.out = rl.inst.Stdout() // prints without garbling the line being typed
+	} else {
+		lr = newPlainReader(ios.In)
+		sh.out = &lockedWriter{w: ios.Out}
+	}
+	defer lr.Close()
+	sh.printer.out = sh.out
+	sh.lr = lr
+
+	go sh.receiveLoop()
+	fmt.Fprintf(sh.out, "connected to %s as %s\n", opts.Conn.Server, s.PrivateGroup())
+	if opts.Interactive {
+		fmt.Fprintln(sh.out, `type "help" for commands, "quit" or Ctrl-D to leave`)
+	}
+	err = sh.loop()
+	if errors.Is(err, errQuit) || errors.Is(err, io.EOF) {
+		fmt.Fprintln(sh.out, "Bye.")
+		return lost(s.Disconnect())
+	}
+	return err
+}
+
+// lineReader reads one line of input, showing prompt when interactive.
+type lineReader interface {
+	ReadLine(prompt string) (string, error)
+	Close() error
+}
+
+// lockedWriter serialises writes from the receiver and the command loop.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// plainReader reads commands from a pipe or file: no prompt, no editing.
+type plainReader struct {
+	r   *lineScanner
+	err error
+}
+
+func newPlainReader(r io.Reader) *plainReader { return &plainReader{r: newLineScanner(r)} }
+
+func (p *plainReader) ReadLine(string) (string, error) { return p.r.next() }
+func (p *plainReader) Close() error                    { return nil }
+
+// readlineReader is the terminal line editor.
+type readlineReader struct {
+	inst *readline.Instance
+}
+
+func newReadline(opts *ConnectOptions, sh *shell) (*readlineReader, error) {
+	ios := opts.Factory.IOStreams
+	in, ok := ios.In.(io.ReadCloser)
+	if !ok {
+		in = io.NopCloser(ios.In)
+	}
+	if opts.History != "" {
+		_ = os.MkdirAll(filepath.Dir(opts.History), 0o700)
+	}
+	inst, err := readline.NewEx(&readline.Config{
+		Prompt:            sh.prompt(),
+		HistoryFile:       opts.History,
+		HistorySearchFold: true,
+		AutoComplete:      &shellCompleter{sh: sh},
+		InterruptPrompt:   "^C",
+		EOFPrompt:         "quit",
+		Stdin:             in,
+		Stdout:            ios.Out,
+		Stderr:            ios.ErrOut,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("starting the line editor: %w", err)
+	}
+	return &readlineReader{inst: inst}, nil
+}
+
+func (r *readlineReader) ReadLine(prompt string) (string, error) {
+	r.inst.SetPrompt(prompt)
+	for {
+		line, err := r.inst.Readline()
+		if errors.Is(err, readline.ErrInterrupt) {
+			if line == "" {
+				fmt.Fprintln(r.inst.Stdout(), `(type "quit" or press Ctrl-D to leave)`)
+			}
+			continue
+		}
+		return line, err
+	}
+}
+
+func (r *readlineReader) Close() error { return r.inst.Close() }

@@ -1,0 +1,106 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// JoinOptions are the flags and arguments of `spgo join`.
+type JoinOptions struct {
+	Factory *Factory
+	Conn    ConnOptions
+
+	Groups []string
+	Watch  bool
+	Output string
+}
+
+// NewCmdJoin builds `spgo join`.
+func NewCmdJoin(f *Factory, runF func(context.Context, *JoinOptions) error) *cobra.Command {
+	opts := &JoinOptions{Factory: f}
+	cmd := &cobra.Command{
+		Use:   "join GROUP...",
+		Short: "Join groups and print their membership",
+		Long: `Join the groups, print the membership that results for each (members and
+group id) and exit. With --watch, keep printing membership changes of those
+groups until interrupted or until --timeout; both end with exit 0.`,
+		Example: `  spgo join chat
+  spgo join -o json chat news
+  spgo join --watch --timeout 1m chat`,
+		Args:              cobra.MinimumNArgs(1),
+		ValidArgsFunction: completeGroups(f),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Groups = args
+			readConnFlags(cmd, &opts.Conn)
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return joinRun(cmd.Context(), opts)
+		},
+	}
+	addConnFlags(cmd, f, &opts.Conn, "time limit for the whole run, connecting included (0: none for --watch; connecting alone is limited to 10s)")
+	addOutputFlag(cmd, &opts.Output)
+	cmd.Flags().BoolVarP(&opts.Watch, "watch", "w", false, "keep printing membership changes until interrupted or --timeout")
+	return cmd
+}
+
+func joinRun(ctx context.Context, opts *JoinOptions) error {
+	if err := checkGroups(opts.Groups, checkJoinGroup); err != nil {
+		return err
+	}
+	if opts.Conn.TimeoutSet && opts.Conn.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, opts.Conn.Timeout)
+		defer cancel()
+	}
+	s, err := openSession(ctx, opts.Factory, &opts.Conn, true)
+	if err != nil {
+		return err
+	}
+	defer s.Disconnect()
+	pending := make(map[string]bool, len(opts.Groups))
+	for _, g := range opts.Groups {
+		if err := s.Join(g); err != nil {
+			return lost(fmt.Errorf("joining %s: %w", g, err))
+		}
+		pending[g] = true
+	}
+	p := newPrinter(opts.Factory.IOStreams, opts.Output, false, "")
+	me := s.PrivateGroup()
+	for len(pending) > 0 {
+		e, err := s.Receive(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return &ExitCodeError{Code: ExitTimeout, Err: fmt.Errorf("no membership for %s before %s",
+					strings.Join(sortedKeys(pending), " "), endReason(ctx, !errors.Is(ctx.Err(), context.DeadlineExceeded)))}
+			}
+			return lost(err)
+		}
+		if e.Kind != KindMembership || !pending[e.Group] || !isOwnJoin(e, me) {
+			continue // data and other groups' news before our own join: not asked for
+		}
+		delete(pending, e.Group)
+		if err := p.print(e, true); err != nil {
+			return err
+		}
+	}
+	if !opts.Watch {
+		return lost(s.Disconnect())
+	}
+	for {
+		e, err := s.Receive(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil // interrupted or --timeout: the watch is over
+			}
+			return lost(err)
+		}
+		if err := p.print(e, true); err != nil {
+			return err
+		}
+	}
+}

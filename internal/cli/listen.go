@@ -1,0 +1,231 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+// ListenOptions are the flags and arguments of `spgo listen`.
+type ListenOptions struct {
+	Factory *Factory
+	Conn    ConnOptions
+
+	Groups       []string
+	Count        int
+	Idle         time.Duration
+	NoMembership bool
+	Output       string
+	Raw          bool
+	Delimiter    string
+	ReadyFile    string
+	Quiet        bool
+}
+
+// NewCmdListen builds `spgo listen`.
+func NewCmdListen(f *Factory, runF func(context.Context, *ListenOptions) error) *cobra.Command {
+	opts := &ListenOptions{Factory: f}
+	cmd := &cobra.Command{
+		Use:   "listen [GROUP...]",
+		Short: "Join groups and print every message as it arrives",
+		Long: `Join the groups and print every message and (unless --no-membership)
+membership change as it arrives, one per line and flushed at once. With no
+group, listen receives only what is sent to its private group.
+
+The run ends after --count data messages (exit 0), when --timeout (whole run)
+or --idle (gap between messages) runs out, or on SIGINT. Ending by time with
+no message, or with fewer than --count, exits 4; losing the daemon exits 5.
+
+Readiness: once its own join of every group has come back from the daemon,
+listen writes its private group name to --ready-file (if given) and a line
+"spgo listen: ready ..." to stderr (unless --quiet). A script can start
+listen in the background, wait for the file, and then send.`,
+		Example: `  spgo listen chat
+  spgo listen -o json --count 1 --timeout 5s chat
+  spgo listen --raw --delimiter '\0' --no-membership chat | xargs -0 -n1 echo
+  spgo listen --ready-file ready chat & until [ -e ready ]; do :; done; spgo send chat -m hi`,
+		ValidArgsFunction: completeGroups(f),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Groups = args
+			readConnFlags(cmd, &opts.Conn)
+			if opts.Raw && opts.Output == OutputJSON {
+				return usageErrorf("--raw and -o json cannot be used together")
+			}
+			if opts.Count < 0 {
+				return usageErrorf("invalid --count %d: allowed is 0 (no limit) or more", opts.Count)
+			}
+			d, err := unescapeDelimiter(opts.Delimiter)
+			if err != nil {
+				return &FlagError{Err: err}
+			}
+			opts.Delimiter = d
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return listenRun(cmd.Context(), opts)
+		},
+	}
+	addConnFlags(cmd, f, &opts.Conn, "time limit for the whole run, connecting included (0: none; connecting alone is limited to 10s)")
+	addOutputFlag(cmd, &opts.Output)
+	fl := cmd.Flags()
+	fl.IntVarP(&opts.Count, "count", "c", 0, "exit 0 after this many data messages (0: no limit)")
+	fl.DurationVar(&opts.Idle, "idle", 0, "end the run when nothing arrives for this long (0: no limit)")
+	fl.BoolVar(&opts.NoMembership, "no-membership", false, "do not print membership changes")
+	fl.BoolVar(&opts.Raw, "raw", false, "print only the payload bytes of data messages, each followed by --delimiter")
+	fl.StringVar(&opts.Delimiter, "delimiter", `\n`, `what follows each payload with --raw (escapes \n \t \0 \\ \xNN)`)
+	fl.StringVar(&opts.ReadyFile, "ready-file", "", "write the private group name to this file once every join is complete")
+	fl.BoolVarP(&opts.Quiet, "quiet", "q", false, "no readiness line on stderr")
+	return cmd
+}
+
+// unescapeDelimiter turns the --delimiter flag into bytes.
+func unescapeDelimiter(s string) (string, error) {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' || i+1 == len(s) {
+			b.WriteByte(s[i])
+			continue
+		}
+		i++
+		switch s[i] {
+		case 'n':
+			b.WriteByte('\n')
+		case 't':
+			b.WriteByte('\t')
+		case 'r':
+			b.WriteByte('\r')
+		case '0':
+			b.WriteByte(0)
+		case '\\':
+			b.WriteByte('\\')
+		case 'x':
+			var v byte
+			if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
+				return "", fmt.Errorf("invalid --delimiter %q: \\x needs two hex digits", s)
+			}
+			fmt.Sscanf(s[i+1:i+3], "%02x", &v)
+			b.WriteByte(v)
+			i += 2
+		default:
+			return "", fmt.Errorf("invalid --delimiter %q: unknown escape \\%c (allowed \\n \\t \\r \\0 \\\\ \\xNN)", s, s[i])
+		}
+	}
+	return b.String(), nil
+}
+
+func isHex(c byte) bool { return strings.IndexByte("0123456789abcdefABCDEF", c) >= 0 }
+
+func listenRun(ctx context.Context, opts *ListenOptions) error {
+	if err := checkGroups(opts.Groups, checkJoinGroup); err != nil {
+		return err
+	}
+	if opts.Conn.TimeoutSet && opts.Conn.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, opts.Conn.Timeout)
+		defer cancel()
+	}
+	s, err := openSession(ctx, opts.Factory, &opts.Conn, true)
+	if err != nil {
+		if ctx.Err() != nil && errors.Is(err, context.DeadlineExceeded) {
+			return &ExitCodeError{Code: ExitTimeout, Err: err}
+		}
+		return err
+	}
+	defer s.Disconnect()
+	for _, g := range opts.Groups {
+		if err := s.Join(g); err != nil {
+			return lost(fmt.Errorf("joining %s: %w", g, err))
+		}
+	}
+	p := newPrinter(opts.Factory.IOStreams, opts.Output, opts.Raw, opts.Delimiter)
+	me := s.PrivateGroup()
+	pending := make(map[string]bool, len(opts.Groups))
+	for _, g := range opts.Groups {
+		pending[g] = true
+	}
+	ready := func() error {
+		if opts.ReadyFile != "" {
+			if err := writeFileAtomic(opts.ReadyFile, []byte(me+"\n")); err != nil {
+				return err
+			}
+		}
+		if !opts.Quiet {
+			fmt.Fprintf(opts.Factory.IOStreams.ErrOut, "spgo listen: ready as %s in %s\n", me, groupList(opts.Groups))
+		}
+		return nil
+	}
+	if len(pending) == 0 {
+		if err := ready(); err != nil {
+			return err
+		}
+	}
+	received := 0
+	for {
+		rctx, cancel := ctx, context.CancelFunc(func() {})
+		if opts.Idle > 0 {
+			rctx, cancel = context.WithTimeout(ctx, opts.Idle)
+		}
+		e, err := s.Receive(rctx)
+		cancel()
+		if err != nil {
+			if ctx.Err() == nil && rctx.Err() == nil {
+				return lost(err)
+			}
+			return listenEnd(ctx, opts, received)
+		}
+		if e.Kind == KindMembership && len(pending) > 0 && pending[e.Group] && isOwnJoin(e, me) {
+			delete(pending, e.Group)
+			if err := p.print(e, !opts.NoMembership); err != nil {
+				return err
+			}
+			if len(pending) == 0 {
+				if err := ready(); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		if err := p.print(e, !opts.NoMembership); err != nil {
+			return err
+		}
+		if e.Kind == KindMessage {
+			received++
+			if opts.Count > 0 && received >= opts.Count {
+				return nil
+			}
+		}
+	}
+}
+
+// listenEnd decides the exit of a run that ended by time or signal.
+func listenEnd(ctx context.Context, opts *ListenOptions, received int) error {
+	interrupted := ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded)
+	switch {
+	case opts.Count > 0 && received < opts.Count:
+		return &ExitCodeError{Code: ExitTimeout, Err: fmt.Errorf("received %d of %d messages before %s", received, opts.Count, endReason(ctx, interrupted))}
+	case opts.Count == 0 && received == 0 && !interrupted:
+		return &ExitCodeError{Code: ExitTimeout, Err: fmt.Errorf("no message received before %s", endReason(ctx, interrupted))}
+	}
+	return nil
+}
+
+func endReason(ctx context.Context, interrupted bool) string {
+	switch {
+	case interrupted:
+		return "the interrupt"
+	case ctx.Err() != nil:
+		return "the timeout"
+	}
+	return "the idle timeout"
+}
+
+func groupList(groups []string) string {
+	if len(groups) == 0 {
+		return "no group"
+	}
+	return strings.Join(groups, " ")
+}

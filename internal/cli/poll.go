@@ -1,0 +1,118 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+// PollOptions are the flags and arguments of `spgo poll`.
+type PollOptions struct {
+	Factory *Factory
+	Conn    ConnOptions
+
+	Groups []string
+	Wait   time.Duration
+	Output string
+	// Interval between polls while waiting.
+	Interval time.Duration
+}
+
+// NewCmdPoll builds `spgo poll`.
+func NewCmdPoll(f *Factory, runF func(context.Context, *PollOptions) error) *cobra.Command {
+	opts := &PollOptions{Factory: f, Interval: 10 * time.Millisecond}
+	cmd := &cobra.Command{
+		Use:   "poll [GROUP...]",
+		Short: "Report whether a message is ready to be received",
+		Long: `Join the groups (if any; the session is connected without membership
+messages, so only data counts), wait up to --wait for something to arrive,
+and report how many bytes are ready (SP_poll's answer). Exit 0 when
+something is ready, 4 when nothing is.`,
+		Example: `  spgo poll --wait 2s chat
+  spgo poll -o json -u me --wait 5s     # anything sent to #me#DAEMON?`,
+		ValidArgsFunction: completeGroups(f),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Groups = args
+			readConnFlags(cmd, &opts.Conn)
+			if opts.Wait < 0 {
+				return usageErrorf("invalid --wait %v: allowed is 0 or more", opts.Wait)
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return pollRun(cmd.Context(), opts)
+		},
+	}
+	addConnFlags(cmd, f, &opts.Conn, "")
+	addOutputFlag(cmd, &opts.Output)
+	cmd.Flags().DurationVarP(&opts.Wait, "wait", "w", 0, "how long to wait for a message (0: answer at once)")
+	return cmd
+}
+
+type pollResult struct {
+	Kind  string `json:"kind"`
+	Ready bool   `json:"ready"`
+	Bytes int    `json:"bytes"`
+}
+
+func pollRun(ctx context.Context, opts *PollOptions) error {
+	if err := checkGroups(opts.Groups, checkJoinGroup); err != nil {
+		return err
+	}
+	s, err := openSession(ctx, opts.Factory, &opts.Conn, false)
+	if err != nil {
+		return err
+	}
+	defer s.Disconnect()
+	for _, g := range opts.Groups {
+		if err := s.Join(g); err != nil {
+			return lost(fmt.Errorf("joining %s: %w", g, err))
+		}
+	}
+	if err := s.Flush(); err != nil {
+		return lost(err)
+	}
+	n, err := pollWait(ctx, s, opts.Wait, opts.Interval)
+	if err != nil {
+		return lost(err)
+	}
+	res := pollResult{Kind: "poll", Ready: n > 0, Bytes: n}
+	out := opts.Factory.IOStreams.Out
+	if opts.Output == OutputJSON {
+		if err := writeJSONLine(out, res); err != nil {
+			return err
+		}
+	} else if n > 0 {
+		fmt.Fprintf(out, "ready: %d bytes\n", n)
+	} else {
+		fmt.Fprintf(out, "nothing ready\n")
+	}
+	if n == 0 {
+		return &ExitCodeError{Code: ExitTimeout}
+	}
+	return nil
+}
+
+// pollWait polls until something is ready, wait has passed or ctx ends.
+// SP_poll cannot block, so waiting is a poll per interval.
+func pollWait(ctx context.Context, s Session, wait, interval time.Duration) (int, error) {
+	deadline := time.NewTimer(wait)
+	defer deadline.Stop()
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		n, err := s.Poll()
+		if err != nil || n > 0 {
+			return n, err
+		}
+		select {
+		case <-ctx.Done():
+			return 0, nil
+		case <-deadline.C:
+			return s.Poll()
+		case <-tick.C:
+		}
+	}
+}

@@ -1,0 +1,168 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// SendOptions are the flags and arguments of `spgo send`.
+type SendOptions struct {
+	Factory *Factory
+	Conn    ConnOptions
+
+	Groups      []string
+	Message     string
+	MessageSet  bool
+	File        string
+	Lines       bool
+	Service     string
+	MsgType     int16
+	SelfDiscard bool
+	Repeat      int
+	Verbose     bool
+}
+
+// NewCmdSend builds `spgo send`.
+func NewCmdSend(f *Factory, runF func(context.Context, *SendOptions) error) *cobra.Command {
+	opts := &SendOptions{Factory: f}
+	var msgType string
+	cmd := &cobra.Command{
+		Use:   "send GROUP... [-m MESSAGE | --file PATH]",
+		Short: "Send a message to one or more groups",
+		Long: `Send one message to the groups (one multicast to all of them). The message
+is -m MESSAGE, the contents of --file, or else standard input (read to the
+end; with --lines each line is a message of its own). Standard input is never
+read when -m or --file is given. A GROUP may be a private group
+(#NAME#DAEMON) to reach one session.
+
+send is quiet on success (-v reports what was sent) and returns only after
+the daemon has every message: it flushes and disconnects cleanly, so a check
+right after it in a script sees the messages delivered.`,
+		Example: `  spgo send chat -m hello
+  spgo send chat news --service agreed --type 7 -m "to both groups"
+  date | spgo send chat
+  spgo send chat --lines < lines.txt
+  spgo send '#bob#d1' -m "private hello"`,
+		Args:              cobra.MinimumNArgs(1),
+		ValidArgsFunction: completeGroups(f),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Groups = args
+			opts.MessageSet = cmd.Flags().Changed("message")
+			readConnFlags(cmd, &opts.Conn)
+			t, err := parseMsgType(msgType)
+			if err != nil {
+				return &FlagError{Err: err}
+			}
+			opts.MsgType = t
+			if opts.Repeat < 1 {
+				return usageErrorf("invalid --repeat %d: allowed is 1 or more", opts.Repeat)
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return sendRun(cmd.Context(), opts)
+		},
+	}
+	addConnFlags(cmd, f, &opts.Conn, "")
+	fl := cmd.Flags()
+	fl.StringVarP(&opts.Message, "message", "m", "", "the message (standard input is then not read)")
+	fl.StringVar(&opts.File, "file", "", "read the message from this file")
+	fl.BoolVar(&opts.Lines, "lines", false, "send each line of the input as its own message (without the newline)")
+	fl.VarP(newEnumValue(&opts.Service, "safe", serviceNames...), "service", "S",
+		"service type: "+strings.Join(serviceNames, ", "))
+	fl.StringVarP(&msgType, "type", "t", "1", "16-bit message type (spuser sends 1)")
+	fl.BoolVar(&opts.SelfDiscard, "self-discard", false, "do not deliver the message back to this sender")
+	fl.IntVarP(&opts.Repeat, "repeat", "n", 1, "send every message this many times")
+	fl.BoolVarP(&opts.Verbose, "verbose", "v", false, "report what was sent on stderr")
+	cmd.MarkFlagsMutuallyExclusive("message", "file")
+	_ = cmd.RegisterFlagCompletionFunc("service", cobra.FixedCompletions(serviceNames, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+// sendMessages collects the messages to send, reading stdin only when
+// neither -m nor --file gave one.
+func sendMessages(opts *SendOptions) ([][]byte, error) {
+	var data []byte
+	switch {
+	case opts.MessageSet:
+		data = []byte(opts.Message)
+	case opts.File != "":
+		b, err := os.ReadFile(opts.File)
+		if err != nil {
+			return nil, err
+		}
+		data = b
+	default:
+		b, err := io.ReadAll(opts.Factory.IOStreams.In)
+		if err != nil {
+			return nil, fmt.Errorf("reading standard input: %w", err)
+		}
+		data = b
+	}
+	if !opts.Lines {
+		return [][]byte{data}, nil
+	}
+	var msgs [][]byte
+	for len(data) > 0 {
+		line, rest, _ := bytes.Cut(data, []byte("\n"))
+		msgs = append(msgs, bytes.TrimSuffix(line, []byte("\r")))
+		data = rest
+	}
+	return msgs, nil
+}
+
+func sendRun(ctx context.Context, opts *SendOptions) error {
+	if err := checkGroups(opts.Groups, checkSendGroup); err != nil {
+		return err
+	}
+	msgs, err := sendMessages(opts)
+	if err != nil {
+		return err
+	}
+	total := 0
+	for _, m := range msgs {
+		if err := checkMessageSize(len(m), len(opts.Groups)); err != nil {
+			return err
+		}
+		total += len(m)
+	}
+	s, err := openSession(ctx, opts.Factory, &opts.Conn, false)
+	if err != nil {
+		return err
+	}
+	defer s.Disconnect()
+	for range opts.Repeat {
+		for _, m := range msgs {
+			if err := s.Send(opts.Service, opts.SelfDiscard, opts.Groups, m, opts.MsgType); err != nil {
+				return lost(fmt.Errorf("sending to %s: %w", strings.Join(opts.Groups, " "), err))
+			}
+		}
+	}
+	if err := s.Flush(); err != nil {
+		return lost(fmt.Errorf("sending to %s: %w", strings.Join(opts.Groups, " "), err))
+	}
+	me := s.PrivateGroup()
+	if err := s.Disconnect(); err != nil {
+		return lost(fmt.Errorf("disconnecting: %w", err))
+	}
+	if opts.Verbose {
+		n := len(msgs) * opts.Repeat
+		fmt.Fprintf(opts.Factory.IOStreams.ErrOut, "sent %d %s (%d bytes) %s to %s as %s\n",
+			n, plural(n, "message", "messages"), total*opts.Repeat, strings.ToUpper(opts.Service),
+			strings.Join(opts.Groups, " "), me)
+	}
+	return nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

@@ -1,0 +1,55 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// errConnectionLost marks a session that died under a command (exit 5).
+var errConnectionLost = errors.New("connection to the daemon lost")
+
+// openSession checks the connection flags and connects. Connect failures
+// and rejections exit with 3 and carry the daemon's reason.
+func openSession(ctx context.Context, f *Factory, o *ConnOptions, membership bool) (Session, error) {
+	if err := checkUser(o.User); err != nil {
+		return nil, err
+	}
+	cctx, cancel := context.WithTimeout(ctx, o.ConnectTimeout())
+	defer cancel()
+	s, err := f.Connect(cctx, ConnectRequest{Server: o.Server, User: o.User, Timeout: o.ConnectTimeout(), Membership: membership})
+	if err != nil {
+		code := ExitCode(err)
+		if code == ExitError || code == ExitTimeout || code == ExitConnectLost {
+			code = ExitConnect
+		}
+		return nil, &ExitCodeError{Code: code, Err: fmt.Errorf("connecting to %s: %w", o.Server, err)}
+	}
+	return s, nil
+}
+
+// lost wraps a receive or send error: a dead session exits 5, anything
+// else keeps its own classification.
+func lost(err error) error {
+	if err == nil {
+		return nil
+	}
+	if ExitCode(err) == ExitConnectLost {
+		return &ExitCodeError{Code: ExitConnectLost, Err: fmt.Errorf("%w: %w", errConnectionLost, err)}
+	}
+	return err
+}
+
+// isOwnJoin reports whether e is the membership message announcing that
+// the session with private group me joined a group.
+func isOwnJoin(e *event, me string) bool {
+	if e.Kind != KindMembership || e.Cause != "join" {
+		return false
+	}
+	for _, c := range e.Changed {
+		if c == me {
+			return true
+		}
+	}
+	return false
+}

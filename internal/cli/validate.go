@@ -1,0 +1,100 @@
+package cli
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/spgo/spgo/internal/wire"
+)
+
+// Limits the CLI checks before anything is sent, so the user gets an error
+// naming the limit rather than a dead session.
+const (
+	maxGroupNameLen = wire.MaxGroupName - 1 // 31
+	maxUserLen      = wire.MaxPrivateName   // 10
+	maxGroups       = wire.MaxGroupsPerMessage
+	// maxMessageLen is libspread's limit on data + 32 bytes per group.
+	maxMessageLen = wire.MaxMessageBodyLen
+)
+
+// invalidArg is an error in a command-line value found after parsing:
+// exit code 2, one line, no usage dump.
+func invalidArg(format string, a ...any) error {
+	return &ExitCodeError{Code: ExitUsage, Err: fmt.Errorf(format, a...)}
+}
+
+// checkJoinGroup applies Spread's rule for names one joins or leaves:
+// 1..31 bytes, each 0x24..0x7e (no space, no '#', ASCII only).
+func checkJoinGroup(g string) error {
+	if len(g) == 0 || len(g) > maxGroupNameLen {
+		return invalidArg("group name %q is %d bytes: allowed 1..%d", g, len(g), maxGroupNameLen)
+	}
+	if i := wire.FirstIllegalByte([]byte(g)); i >= 0 {
+		return invalidArg("group name %q has byte %s at offset %d: allowed are printable ASCII without space and '#' (0x24..0x7e)",
+			g, strconv.QuoteRune(rune(g[i])), i)
+	}
+	return nil
+}
+
+// checkSendGroup allows what checkJoinGroup allows plus private groups
+// ("#name#daemon"), which address one session.
+func checkSendGroup(g string) error {
+	if strings.HasPrefix(g, "#") {
+		if len(g) > maxGroupNameLen {
+			return invalidArg("private group %q is %d bytes: allowed up to %d", g, len(g), maxGroupNameLen)
+		}
+		if _, _, ok := wire.SplitPrivateGroup([]byte(g)); !ok {
+			return invalidArg("private group %q is not of the form #NAME#DAEMON", g)
+		}
+		return nil
+	}
+	return checkJoinGroup(g)
+}
+
+func checkGroups(groups []string, check func(string) error) error {
+	if len(groups) > maxGroups {
+		return invalidArg("%d groups: at most %d per message", len(groups), maxGroups)
+	}
+	for _, g := range groups {
+		if err := check(g); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkUser checks a private name given with -u: 0 (daemon-assigned) or
+// 1..10 bytes of 0x24..0x7e.
+func checkUser(u string) error {
+	if len(u) > maxUserLen {
+		return invalidArg("user name %q is %d bytes: allowed up to %d (or empty for a daemon-assigned name)", u, len(u), maxUserLen)
+	}
+	if i := wire.FirstIllegalByte([]byte(u)); i >= 0 {
+		return invalidArg("user name %q has byte %s at offset %d: allowed are printable ASCII without space and '#' (0x24..0x7e)",
+			u, strconv.QuoteRune(rune(u[i])), i)
+	}
+	return nil
+}
+
+// checkMessageSize enforces libspread's limit on data + 32 bytes per group.
+func checkMessageSize(size, groups int) error {
+	if total := size + wire.MaxGroupName*groups; total > maxMessageLen {
+		return fmt.Errorf("message of %d bytes to %d groups is too long: data + 32 per group = %d, allowed up to %d",
+			size, groups, total, maxMessageLen)
+	}
+	return nil
+}
+
+// Service types by name, as --service and the shell accept them.
+var serviceNames = []string{"unreliable", "reliable", "fifo", "causal", "agreed", "safe"}
+
+// parseMsgType accepts a 16-bit message type, signed or unsigned
+// (-32768..65535), as Spread carries it in 16 bits.
+func parseMsgType(s string) (int16, error) {
+	n, err := strconv.ParseInt(s, 0, 32)
+	if err != nil || n < -32768 || n > 65535 {
+		return 0, fmt.Errorf("message type %q: allowed is a 16-bit number, -32768..65535", s)
+	}
+	return int16(uint16(n)), nil
+}
