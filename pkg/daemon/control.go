@@ -14,6 +14,7 @@ type Stats struct {
 	Kills       uint64 // sessions the daemon killed (bad frame, slow consumer, KillSession)
 	MessagesIn  uint64 // client frames ordered (data, join, leave, kill)
 	MessagesOut uint64 // frames queued to sessions (data and membership)
+	SenderWaits uint64 // times a sender was held back for a congested receiver
 }
 
 // Stats returns a snapshot of the counters.
@@ -22,6 +23,7 @@ func (d *Daemon) Stats() Stats {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	st := q.stats
+	st.SenderWaits = q.waits.Load()
 	st.Groups = len(q.groups)
 	for s := range q.all {
 		if s.state == stateLive {

@@ -256,3 +256,27 @@ func maskTime(b []byte) {
 		binary.LittleEndian.PutUint32(b[off:], 0)
 	}
 }
+
+// unitAt returns the payload of the unit on the given line.
+func (r *replayer) unitAt(line int) []byte {
+	r.t.Helper()
+	for _, e := range r.f.Events {
+		if e.Line == line && e.Kind == capture.Unit {
+			return e.Payload
+		}
+	}
+	r.t.Fatalf("%s: no unit on line %d", r.f.Name, line)
+	return nil
+}
+
+// expectClose checks that the daemon closes conn.
+func (r *replayer) expectClose(conn string) {
+	r.t.Helper()
+	r.check(conn, expectation{close: true})
+}
+
+// expectUnit checks that conn receives exactly want next.
+func (r *replayer) expectUnit(conn string, want []byte) {
+	r.t.Helper()
+	r.check(conn, expectation{unit: want})
+}

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/spgo/spgo/internal/wire"
@@ -48,6 +49,7 @@ type sequencer struct {
 	kills   []*session // queues overflowed during the current step
 
 	stats Stats
+	waits atomic.Uint64 // Stats.SenderWaits, counted outside mu
 }
 
 func (q *sequencer) init(d *Daemon) {
@@ -405,6 +407,7 @@ func (q *sequencer) membership(g *group, cause uint32, changed *session) {
 func (q *sequencer) throttle(s *session, cong []*session) {
 	for _, r := range cong {
 		if r != s {
+			q.waits.Add(1)
 			r.waitBelow(q.d.cfg.MaxSessionMessages / 4)
 		}
 	}
