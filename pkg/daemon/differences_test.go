@@ -62,7 +62,7 @@ func TestDifferenceJoinNameValidation(t *testing.T) {
 func TestDifferenceGroupsPerMessage(t *testing.T) {
 	d := startTest(t)
 	r := newReplayer(t, d, loadCapture(t, "28"))
-	r.run(33) // 43 groups: delivered, byte for byte
+	r.run(33)                            // 43 groups: delivered, byte for byte
 	for _, line := range []int{33, 38} { // 44 and 100 groups
 		u := r.unitAt(line)
 		r.write("A", u)
