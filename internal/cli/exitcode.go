@@ -107,5 +107,5 @@ func isUsageError(err error) bool {
 		strings.HasPrefix(msg, "if any flags in the group") ||
 		strings.HasPrefix(msg, "none of the others can be") ||
 		strings.HasPrefix(msg, "at least one of the flags") ||
-		strings.Contains(msg, " arg(s), received ")
+		strings.Contains(msg, " arg(s)")
 }

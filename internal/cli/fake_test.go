@@ -1,0 +1,200 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/spgo/spgo/internal/cli/iostreams"
+)
+
+var errFakeClosed = errors.New("fake: connection closed")
+
+func init() {
+	classifiers = append(classifiers, func(err error) (int, bool) {
+		if errors.Is(err, errFakeClosed) {
+			return ExitConnectLost, true
+		}
+		return 0, false
+	})
+}
+
+type fakeSent struct {
+	service     string
+	selfDiscard bool
+	groups      []string
+	data        string
+	msgType     int16
+}
+
+// fakeSession is a loopback Session: joining announces the join, sending
+// to a joined group delivers the message back (unless self-discard).
+type fakeSession struct {
+	me string
+
+	mu      sync.Mutex
+	joined  map[string]bool
+	sent    []fakeSent
+	flushes int
+	closed  bool
+	events  chan *event
+	gone    chan struct{} // closed by kill: the "daemon" went away
+	killed  bool
+	// afterJoin, if set, runs after each join is announced (with the lock held).
+	afterJoin func(f *fakeSession, group string)
+}
+
+func newFakeSession(me string) *fakeSession {
+	return &fakeSession{me: me, joined: map[string]bool{}, events: make(chan *event, 1000), gone: make(chan struct{})}
+}
+
+func (f *fakeSession) PrivateGroup() string { return f.me }
+
+func (f *fakeSession) Join(g string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.joined[g] = true
+	f.events <- &event{Kind: KindMembership, Cause: "join", Group: g, GroupID: groupID{2130706433, 1700000000, 1},
+		Members: []string{f.me}, Changed: []string{f.me}, VSSets: [][]string{{f.me}}}
+	if f.afterJoin != nil {
+		f.afterJoin(f, g)
+	}
+	return nil
+}
+
+func (f *fakeSession) Leave(g string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.joined, g)
+	f.events <- &event{Kind: KindMembership, Cause: "self-leave", Group: g}
+	return nil
+}
+
+func (f *fakeSession) Send(service string, sd bool, groups []string, data []byte, t int16) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.killed {
+		return errFakeClosed
+	}
+	f.sent = append(f.sent, fakeSent{service, sd, append([]string(nil), groups...), string(data), t})
+	if sd {
+		return nil
+	}
+	for _, g := range groups {
+		if f.joined[g] || g == f.me {
+			f.events <- &event{Kind: KindMessage, Service: upper(service), Sender: f.me, Groups: groups, MsgType: t, Data: append([]byte(nil), data...)}
+			break
+		}
+	}
+	return nil
+}
+
+func (f *fakeSession) Flush() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.flushes++
+	return nil
+}
+
+func (f *fakeSession) Receive(ctx context.Context) (*event, error) {
+	select {
+	case e := <-f.events:
+		return e, nil
+	default:
+	}
+	select {
+	case e := <-f.events:
+		return e, nil
+	case <-f.gone:
+		return nil, errFakeClosed
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func (f *fakeSession) Poll() (int, error) {
+	n := 0
+	if len(f.events) > 0 {
+		n = 1
+	}
+	return n, nil
+}
+
+func (f *fakeSession) Disconnect() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.closed = true
+	return nil
+}
+
+// kill makes the session die as if the daemon went away.
+func (f *fakeSession) kill() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !f.killed {
+		f.killed = true
+		close(f.gone)
+	}
+}
+
+func (f *fakeSession) push(e *event) { f.events <- e }
+
+func upper(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'a' && c <= 'z' {
+			b[i] = c - 32
+		}
+	}
+	return string(b)
+}
+
+// testFactory returns a factory over buffers whose Connect hands out sess.
+func testFactory(t *testing.T, sess *fakeSession) (*Factory, *testIO) {
+	t.Helper()
+	ios, in, out, errOut := iostreams.Test()
+	f := &Factory{
+		IOStreams: ios,
+		Now:       func() time.Time { return time.Unix(1700000000, 0) },
+		Getenv:    func(k string) string { return map[string]string{"HOME": t.TempDir()}[k] },
+		Connect: func(ctx context.Context, req ConnectRequest) (Session, error) {
+			if sess == nil {
+				return nil, errors.New("no daemon")
+			}
+			return sess, nil
+		},
+	}
+	so, se := &syncBuffer{b: out}, &syncBuffer{b: errOut}
+	ios.Out, ios.ErrOut = so, se
+	return f, &testIO{in: in, out: so, err: se}
+}
+
+// syncBuffer is a bytes.Buffer safe for a writer goroutine and a reader.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  *bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) WriteString(p string) (int, error) { return s.Write([]byte(p)) }
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+type testIO struct {
+	in, out, err interface {
+		String() string
+		WriteString(string) (int, error)
+	}
+}

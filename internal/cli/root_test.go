@@ -1,0 +1,99 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/spgo/spgo/internal/cli/iostreams"
+)
+
+func TestExitCode(t *testing.T) {
+	cases := []struct {
+		err  error
+		want int
+	}{
+		{nil, 0},
+		{errors.New("x"), 1},
+		{&FlagError{Err: errors.New("x")}, 2},
+		{fmt.Errorf("wrapped: %w", &ExitCodeError{Code: 3, Err: errors.New("x")}), 3},
+		{context.DeadlineExceeded, 4},
+		{errors.New(`unknown command "x" for "spgo"`), 2},
+		{errFakeClosed, 5},
+	}
+	for _, c := range cases {
+		if got := ExitCode(c.err); got != c.want {
+			t.Errorf("ExitCode(%v) = %d, want %d", c.err, got, c.want)
+		}
+	}
+}
+
+// execRoot runs the root command like Main does, with buffers.
+func execRoot(t *testing.T, f *Factory, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	root := NewCmdRoot(f)
+	root.SetArgs(args)
+	cmd, err := root.ExecuteC()
+	var errBuf bytes.Buffer
+	code = reportError(&errBuf, cmd, err)
+	return code, f.IOStreams.Out.(*syncBuffer).String(), errBuf.String()
+}
+
+func TestRootUsageErrors(t *testing.T) {
+	f, _ := testFactory(t, nil)
+	code, _, stderr := execRoot(t, f, "listen", "--count", "x")
+	if code != ExitUsage || !strings.HasPrefix(stderr, `spgo: invalid argument "x" for "-c, --count" flag`) || !strings.Contains(stderr, "Usage:") {
+		t.Errorf("code %d stderr %q", code, stderr)
+	}
+	f, _ = testFactory(t, nil)
+	code, _, stderr = execRoot(t, f, "--color", "pink", "join", "g")
+	if code != ExitUsage || !strings.Contains(stderr, `"pink" is not one of auto, always, never`) {
+		t.Errorf("code %d stderr %q", code, stderr)
+	}
+}
+
+func TestRootRuntimeErrorHasNoUsage(t *testing.T) {
+	f, _ := testFactory(t, nil)
+	code, _, stderr := execRoot(t, f, "join", "-s", "4999", "g")
+	if code != ExitConnect || stderr != "spgo: connecting to 4999: no daemon\n" {
+		t.Errorf("code %d stderr %q", code, stderr)
+	}
+}
+
+func TestRootHelpListsExitCodes(t *testing.T) {
+	f, _ := testFactory(t, nil)
+	code, stdout, _ := execRoot(t, f, "listen", "--help")
+	if code != 0 || !strings.Contains(stdout, "5  connection to the daemon lost") {
+		t.Errorf("code %d help %q", code, stdout)
+	}
+}
+
+func TestEventJSONShapes(t *testing.T) {
+	e := &event{Kind: KindMessage, Service: "AGREED", SelfDiscard: true, Sender: "#a#d", Groups: []string{"g"}, MsgType: -2, Data: []byte("ü")}
+	b, _ := e.MarshalJSON()
+	want := `{"kind":"message","service":"AGREED","self_discard":true,"sender":"#a#d","groups":["g"],"msg_type":-2,"endian_mismatch":false,"size":2,"data":"ü"}`
+	if string(b) != want {
+		t.Errorf("got  %s\nwant %s", b, want)
+	}
+	m := &event{Kind: KindMembership, Cause: "self-leave", Group: "g"}
+	b, _ = m.MarshalJSON()
+	want = `{"kind":"membership","cause":"self-leave","group":"g","group_id":{"proc_id":0,"time":0,"index":0},"members":[],"changed":[],"vs_sets":[],"local_vs_set":0}`
+	if string(b) != want {
+		t.Errorf("got  %s\nwant %s", b, want)
+	}
+}
+
+func TestTextColourOnlyWhenEnabled(t *testing.T) {
+	ios, _, _, _ := iostreams.Test()
+	e := dataEvent("x", "g")
+	if strings.Contains(e.textLine(ios.ColorScheme()), "\x1b") {
+		t.Error("colour without a terminal")
+	}
+	ios.SetStdoutTTY(true)
+	if !strings.Contains(e.textLine(ios.ColorScheme()), "\x1b[32mSAFE") {
+		t.Error("no colour on a terminal")
+	}
+}

@@ -1,0 +1,131 @@
+package cli
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+func TestSendMessageFlagDoesNotReadStdin(t *testing.T) {
+	sess := newFakeSession("#me#d1")
+	f, io := testFactory(t, sess)
+	io.in.WriteString("stdin must stay unread")
+	err := sendRun(context.Background(), &SendOptions{Factory: f, Groups: []string{"g1", "#bob#d1"}, Message: "hi", MessageSet: true,
+		Service: "agreed", MsgType: 7, Repeat: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sess.sent) != 2 || sess.sent[0].data != "hi" || sess.sent[0].service != "agreed" || sess.sent[0].msgType != 7 ||
+		strings.Join(sess.sent[1].groups, ",") != "g1,#bob#d1" {
+		t.Errorf("sent %+v", sess.sent)
+	}
+	if io.in.String() != "stdin must stay unread" {
+		t.Error("stdin was read")
+	}
+	if sess.flushes == 0 || !sess.closed {
+		t.Error("no flush and disconnect")
+	}
+	if io.out.String() != "" || io.err.String() != "" {
+		t.Errorf("not quiet: %q %q", io.out.String(), io.err.String())
+	}
+}
+
+func TestSendStdinLinesVerbose(t *testing.T) {
+	sess := newFakeSession("#me#d1")
+	f, io := testFactory(t, sess)
+	io.in.WriteString("one\r\ntwo\n\nfour")
+	err := sendRun(context.Background(), &SendOptions{Factory: f, Groups: []string{"g1"}, Lines: true, Service: "fifo", Repeat: 1, Verbose: true, SelfDiscard: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range sess.sent {
+		got = append(got, s.data)
+		if !s.selfDiscard {
+			t.Error("self-discard lost")
+		}
+	}
+	if strings.Join(got, "|") != "one|two||four" {
+		t.Errorf("messages %q", got)
+	}
+	if want := "sent 4 messages (10 bytes) FIFO to g1 as #me#d1\n"; io.err.String() != want {
+		t.Errorf("stderr %q, want %q", io.err.String(), want)
+	}
+}
+
+func TestSendStdinWhole(t *testing.T) {
+	sess := newFakeSession("#me#d1")
+	f, io := testFactory(t, sess)
+	io.in.WriteString("a\nb\n")
+	if err := sendRun(context.Background(), &SendOptions{Factory: f, Groups: []string{"g1"}, Service: "safe", Repeat: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if len(sess.sent) != 1 || sess.sent[0].data != "a\nb\n" {
+		t.Errorf("sent %+v", sess.sent)
+	}
+}
+
+func TestSendErrors(t *testing.T) {
+	cases := []struct {
+		name   string
+		opts   SendOptions
+		code   int
+		substr string
+	}{
+		{"long group", SendOptions{Groups: []string{strings.Repeat("g", 40)}, MessageSet: true}, ExitUsage, `is 40 bytes: allowed 1..31`},
+		{"space in group", SendOptions{Groups: []string{"a b"}, MessageSet: true}, ExitUsage, `has byte ' ' at offset 1`},
+		{"bad private group", SendOptions{Groups: []string{"#bob"}, MessageSet: true}, ExitUsage, `not of the form #NAME#DAEMON`},
+		{"too long", SendOptions{Groups: []string{"g1"}, Message: strings.Repeat("x", 144000), MessageSet: true}, ExitError,
+			"message of 144000 bytes to 1 groups is too long: data + 32 per group = 144032, allowed up to 144000"},
+		{"long user", SendOptions{Groups: []string{"g1"}, MessageSet: true, Conn: ConnOptions{User: "elevenchars"}}, ExitUsage, `user name "elevenchars" is 11 bytes`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f, _ := testFactory(t, newFakeSession("#me#d1"))
+			tc.opts.Factory, tc.opts.Repeat, tc.opts.Service = f, 1, "safe"
+			err := sendRun(context.Background(), &tc.opts)
+			if ExitCode(err) != tc.code || err == nil || !strings.Contains(err.Error(), tc.substr) {
+				t.Errorf("err %v (exit %d), want exit %d with %q", err, ExitCode(err), tc.code, tc.substr)
+			}
+		})
+	}
+}
+
+func TestSendLost(t *testing.T) {
+	sess := newFakeSession("#me#d1")
+	sess.kill()
+	f, _ := testFactory(t, sess)
+	err := sendRun(context.Background(), &SendOptions{Factory: f, Groups: []string{"g1"}, MessageSet: true, Repeat: 1, Service: "safe"})
+	if ExitCode(err) != ExitConnectLost {
+		t.Errorf("err %v exit %d", err, ExitCode(err))
+	}
+}
+
+func TestSendFlags(t *testing.T) {
+	f, _ := testFactory(t, nil)
+	var got *SendOptions
+	run := func(o *SendOptions) error { got = o; return nil }
+	cmd := NewCmdSend(f, func(_ context.Context, o *SendOptions) error { return run(o) })
+	cmd.SetArgs([]string{"g1", "g2", "-m", "", "-S", "causal", "-t", "65535", "--self-discard", "-n", "3"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if !got.MessageSet || got.Message != "" || got.Service != "causal" || got.MsgType != -1 || !got.SelfDiscard || got.Repeat != 3 {
+		t.Errorf("options %+v", got)
+	}
+	for _, args := range [][]string{
+		{"g1", "-S", "fast"},
+		{"g1", "-t", "70000"},
+		{"g1", "-m", "x", "--file", "f"},
+		{"g1", "-n", "0"},
+		{},
+	} {
+		cmd := NewCmdSend(f, func(_ context.Context, o *SendOptions) error { return nil })
+		cmd.SetArgs(args)
+		cmd.SetErr(new(strings.Builder))
+		cmd.SetOut(new(strings.Builder))
+		if err := cmd.Execute(); ExitCode(err) != ExitUsage {
+			t.Errorf("%q: err %v exit %d, want usage", args, err, ExitCode(err))
+		}
+	}
+}

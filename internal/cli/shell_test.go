@@ -1,0 +1,156 @@
+package cli
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+func runShellScript(t *testing.T, sess *fakeSession, script string) (string, string, error) {
+	t.Helper()
+	f, io := testFactory(t, sess)
+	io.in.WriteString(script)
+	err := connectRun(context.Background(), &ConnectOptions{Factory: f, Conn: ConnOptions{Server: "4803"}})
+	return io.out.String(), io.err.String(), err
+}
+
+func TestShellScripted(t *testing.T) {
+	sess := newFakeSession("#me#d1")
+	script := `async off
+j g1
+r
+s g1 g2
+hello there
+m -S agreed -t 9 g1
+line one
+line two
+
+receive 2
+b g1 20 2
+r 2
+poll
+groups
+leave g1
+q
+`
+	out, errOut, err := runShellScript(t, sess, script)
+	if err != nil {
+		t.Fatal(err, errOut)
+	}
+	want := `connected to 4803 as #me#d1
+membership g1: join of #me#d1
+  members (1): #me#d1
+  group id 2130706433 1700000000 1
+  vs set 0 (local): #me#d1
+SAFE from #me#d1 to g1 g2, type 1 (11 bytes): hello there
+AGREED from #me#d1 to g1, type 9 (17 bytes): line one
+line two
+sent 2 messages of 20 bytes to g1
+FIFO from #me#d1 to g1, type 2 (20 bytes): mess num 1 ^@^@^@^@^@^@^@^@^@
+FIFO from #me#d1 to g1, type 2 (20 bytes): mess num 2 ^@^@^@^@^@^@^@^@^@
+poll: 0 messages waiting (0 bytes)
+joined: g1
+Bye.
+`
+	if out != want {
+		t.Errorf("stdout:\n%s\nwant:\n%s", out, want)
+	}
+	if errOut != "" {
+		t.Errorf("stderr %q", errOut)
+	}
+	if len(sess.sent) != 4 || sess.sent[2].service != "fifo" || sess.sent[2].msgType != 2 {
+		t.Errorf("sent %+v", sess.sent)
+	}
+}
+
+func TestShellInlineMessageAndErrors(t *testing.T) {
+	sess := newFakeSession("#me#d1")
+	out, errOut, err := runShellScript(t, sess, "send g1 --   spaced  out  \nbogus\njoin a#b\nsend -S fast g1 -- x\nasync maybe\nreceive\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sess.sent) != 1 || sess.sent[0].data != "  spaced  out  " {
+		t.Errorf("sent %+v", sess.sent)
+	}
+	wantErr := `error: unknown command "bogus": type help for the commands
+error: group name "a#b" has byte '#' at offset 1: allowed are printable ASCII without space and '#' (0x24..0x7e)
+error: send: invalid argument "fast" for "-S, --service" flag: "fast" is not one of unreliable, reliable, fifo, causal, agreed, safe
+error: async "maybe": allowed are on and off
+error: async display is on, messages are printed as they arrive ("async off" keeps them for receive)
+`
+	if errOut != wantErr {
+		t.Errorf("stderr:\n%s\nwant:\n%s", errOut, wantErr)
+	}
+	if !strings.HasSuffix(out, "Bye.\n") {
+		t.Errorf("stdout %q", out)
+	}
+}
+
+func TestShellAsyncPrintsAsTheyArrive(t *testing.T) {
+	sess := newFakeSession("#me#d1")
+	sess.afterJoin = func(f *fakeSession, g string) { f.events <- dataEvent("hi", g) }
+	f, io := testFactory(t, sess)
+	// Block the script until the message was printed: the reader gets
+	// its second line only after the receiver printed "hi".
+	pr, pw := newPipe()
+	f.IOStreams.In = pr
+	done := make(chan error, 1)
+	go func() {
+		done <- connectRun(context.Background(), &ConnectOptions{Factory: f, Conn: ConnOptions{Server: "4803"}})
+	}()
+	pw.WriteString("join g1\n")
+	waitFor(t, func() bool { return strings.Contains(io.out.String(), "(2 bytes): hi") })
+	pw.Close()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestShellConnectionLost(t *testing.T) {
+	sess := newFakeSession("#me#d1")
+	f, io := testFactory(t, sess)
+	pr, pw := newPipe()
+	f.IOStreams.In = pr
+	defer pw.Close()
+	done := make(chan error, 1)
+	go func() {
+		done <- connectRun(context.Background(), &ConnectOptions{Factory: f, Conn: ConnOptions{Server: "4803"}})
+	}()
+	waitFor(t, func() bool { return strings.Contains(io.out.String(), "connected") })
+	sess.kill()
+	err := <-done
+	if ExitCode(err) != ExitConnectLost {
+		t.Fatalf("err %v exit %d", err, ExitCode(err))
+	}
+}
+
+func TestShellCompleter(t *testing.T) {
+	sess := newFakeSession("#me#d1")
+	f, _ := testFactory(t, sess)
+	sh := newShell(context.Background(), sess, &ConnectOptions{Factory: f})
+	sh.joined["chat"] = true
+	sh.joined["news"] = true
+	c := &shellCompleter{sh: sh}
+	cases := map[string][]string{
+		"jo":               {"in "},
+		"se":               {"nd "},
+		"send ":            {"chat ", "news "},
+		"send chat ":       {"news "},
+		"send -S ag":       {"reed "},
+		"leave n":          {"ews "},
+		"async o":          {"n ", "ff "},
+		"multiline --s":    {"ervice ", "elf-discard "},
+		"receive ":         {},
+		"burst --service ": {"unreliable ", "reliable ", "fifo ", "causal ", "agreed ", "safe "},
+	}
+	for line, want := range cases {
+		got, _ := c.Do([]rune(line), len([]rune(line)))
+		var gs []string
+		for _, g := range got {
+			gs = append(gs, string(g))
+		}
+		if strings.Join(gs, "|") != strings.Join(want, "|") {
+			t.Errorf("%q: got %q want %q", line, gs, want)
+		}
+	}
+}
