@@ -57,7 +57,7 @@ func checkSender(f *wire.Name, s *session) error {
 		b = b[:i]
 	}
 	if !bytes.Equal(b, s.pfield.Bytes()) {
-		return fmt.Errorf("sender %q is not this session's private group %q", b, s.pgroup)
+		return fmt.Errorf("sender %q is not this session's private group %q", string(b), s.pgroup)
 	}
 	return nil
 }
