@@ -27,6 +27,7 @@ var commands = []func(f *Factory) *cobra.Command{
 	func(f *Factory) *cobra.Command { return NewCmdPoll(f, nil) },
 	func(f *Factory) *cobra.Command { return NewCmdDaemon(f, nil) },
 	newCmdFlood,
+	newCmdGenDocs,
 }
 
 // NewCmdRoot builds the spgo command tree.
