@@ -5,6 +5,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -90,7 +91,8 @@ func reportError(w io.Writer, cmd *cobra.Command, err error) int {
 	if msg := err.Error(); !isSilent(err) {
 		fmt.Fprintf(w, "spgo: %s\n", msg)
 	}
-	if code == ExitUsage && cmd != nil {
+	var ee *ExitCodeError
+	if code == ExitUsage && cmd != nil && !errors.As(err, &ee) { // flag errors only
 		fmt.Fprintf(w, "\n%s", cmd.UsageString())
 	}
 	return code
