@@ -1,0 +1,338 @@
+package daemon
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/spgo/spgo/internal/wire"
+)
+
+// TestSlowConsumerKilled follows capture 29: S joins 'fl' and 'watch' and
+// never reads; a sender floods 'fl'; when S has MaxSessionMessages queued
+// the daemon kills it and W (in 'watch') gets exactly the captured
+// CAUSED_BY_DISCONNECT.
+func TestSlowConsumerKilled(t *testing.T) {
+	d := startTest(t)
+	r := newReplayer(t, d, loadCapture(t, "29"))
+	r.run(35) // W connects and joins 'watch'
+	slow := connect(t, d, "slow", true)
+	slow.join("fl")
+	slow.join("watch")
+	r.expectUnit("W", r.unitAt(35)) // W sees S join
+	snd := connect(t, d, "flooder", false)
+	stop := make(chan struct{})
+	done := make(chan int)
+	go func() {
+		frame := snd.appendMsg(nil, wire.ReliableMess, []string{"fl"}, 0, make([]byte, 1000))
+		n := 0
+		for {
+			select {
+			case <-stop:
+				done <- n
+				return
+			default:
+			}
+			if _, err := snd.c.Write(frame); err != nil {
+				done <- n
+				return
+			}
+			n++
+		}
+	}()
+	r.expectUnit("W", r.unitAt(41)) // CAUSED_BY_DISCONNECT for #slow#localhost in 'watch'
+	close(stop)
+	n := <-done
+	if st := d.Stats(); st.Kills != 1 || st.Sessions != 2 {
+		t.Fatalf("after %d messages: %+v, want 1 kill and 2 sessions", n, st)
+	}
+	// S can read what reached its socket, then sees the close.
+	slow.expectClosed()
+	r.write("W", r.unitAt(45))
+}
+
+// TestFaultsOnlyTheCulpritEnds: garbage, an oversized length, half a
+// header then close, half a body then close: each ends only that session
+// (its groups see DISCONNECT); a bystander pair keeps exchanging messages.
+func TestFaultsOnlyTheCulpritEnds(t *testing.T) {
+	d := startTest(t)
+	w := connect(t, d, "w", true)
+	w.join("f")
+	w.expectMembership(wire.CausedByJoin, "f", "#w#localhost")
+	peer := connect(t, d, "peer", false)
+	cases := map[string]func(cl *rawClient){
+		"garbage": func(cl *rawClient) {
+			junk := make([]byte, 4096)
+			for i := range junk {
+				junk[i] = byte(rand.IntN(256))
+			}
+			junk[0], junk[3] = 0x80, 0x80 // a plausible LE marker, then nonsense
+			cl.writeRaw(junk)
+		},
+		"hugeLength": func(cl *rawClient) {
+			cl.writeRaw(rawHeader(wire.AgreedMess|wire.EndianMarker, cl.pgroup, 1, wire.EndianMarker, 0x7ffffff0))
+		},
+		"negativeGroups": func(cl *rawClient) {
+			cl.writeRaw(rawHeader(wire.AgreedMess|wire.EndianMarker, cl.pgroup, 0xffffffff, wire.EndianMarker, 1))
+		},
+		"halfHeaderClose": func(cl *rawClient) {
+			cl.writeRaw(cl.appendMsg(nil, wire.AgreedMess, []string{"f"}, 0, []byte("x"))[:20])
+			cl.c.Close()
+		},
+		"halfBodyClose": func(cl *rawClient) {
+			cl.writeRaw(cl.appendMsg(nil, wire.AgreedMess, []string{"f"}, 0, make([]byte, 5000))[:3000])
+			cl.c.Close()
+		},
+	}
+	for name, fault := range cases {
+		t.Run(name, func(t *testing.T) {
+			cl := connect(t, d, "x", true)
+			cl.join("f")
+			cl.expectMembership(wire.CausedByJoin, "f", "#w#localhost", "#x#localhost")
+			w.expectMembership(wire.CausedByJoin, "f", "#w#localhost", "#x#localhost")
+			fault(cl)
+			w.expectMembership(wire.CausedByDisconnect, "f", "#w#localhost")
+			peer.send(wire.AgreedMess, []string{"f"}, 1, []byte("still here"))
+			w.expectData([]byte("still here"))
+		})
+	}
+	if st := d.Stats(); st.Sessions != 2 {
+		t.Fatalf("sessions %d, want 2", st.Sessions)
+	}
+}
+
+// TestFaultStalledReaderDuringFlood: several senders flood several groups;
+// one member stops reading. Only it ends; every other receiver gets every
+// message, all in one order; the daemon's memory stays bounded.
+func TestFaultStalledReaderDuringFlood(t *testing.T) {
+	const limit = 200
+	d := startTest(t, func(c *Config) { c.MaxSessionMessages = limit })
+	groups := []string{"g1", "g2", "g3"}
+	all := connect(t, d, "all", false) // in every group
+	one := connect(t, d, "one", false) // in g1 only
+	stall := connect(t, d, "stall", false)
+	for _, g := range groups {
+		all.join(g)
+		stall.join(g)
+	}
+	one.join("g1")
+	waitMembers(t, d, "g1", 3)
+	waitMembers(t, d, "g3", 2)
+	var ms runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	base := ms.HeapInuse
+
+	const perSender = 3000
+	senders := 3
+	var wg sync.WaitGroup
+	for s := 0; s < senders; s++ {
+		cl := connect(t, d, fmt.Sprintf("s%d", s), false)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			body := make([]byte, 1000)
+			var buf []byte
+			for i := 0; i < perSender; i++ {
+				g := groups[i%len(groups)]
+				binary.LittleEndian.PutUint32(body, uint32(s<<24|i))
+				buf = cl.appendMsg(buf[:0], wire.FIFOMess, []string{g}, 0, body)
+				if _, err := cl.c.Write(buf); err != nil {
+					t.Errorf("sender %d: %v", s, err)
+					return
+				}
+			}
+		}()
+	}
+	var allSeq, oneSeq []uint32
+	var peak uint64
+	var rwg sync.WaitGroup
+	rwg.Add(2)
+	go func() {
+		defer rwg.Done()
+		for len(allSeq) < senders*perSender {
+			m := all.recv()
+			allSeq = append(allSeq, binary.LittleEndian.Uint32(m.Body))
+			if len(allSeq)%1000 == 0 {
+				var ms runtime.MemStats
+				runtime.ReadMemStats(&ms)
+				peak = max(peak, ms.HeapInuse)
+			}
+		}
+	}()
+	go func() {
+		defer rwg.Done()
+		for len(oneSeq) < senders*perSender/3 {
+			m := one.recv()
+			oneSeq = append(oneSeq, binary.LittleEndian.Uint32(m.Body))
+		}
+	}()
+	wg.Wait()
+	rwg.Wait()
+	stall.expectClosed()
+	// one's messages appear in all's order, and every sender's in FIFO order.
+	pos := map[uint32]int{}
+	for i, v := range allSeq {
+		pos[v] = i
+	}
+	last := -1
+	for _, v := range oneSeq {
+		if p, ok := pos[v]; !ok || p <= last {
+			t.Fatalf("message %x out of the common order", v)
+		} else {
+			last = p
+		}
+	}
+	next := make([]uint32, senders)
+	for _, v := range allSeq {
+		s, i := v>>24, v&0xffffff
+		if i != next[s] {
+			t.Fatalf("sender %d: got %d, want %d", s, i, next[s])
+		}
+		next[s]++
+	}
+	if st := d.Stats(); st.Kills != 1 {
+		t.Fatalf("kills %d, want 1 (the stalled reader)", st.Kills)
+	}
+	// Bounded: the stalled session may hold `limit` messages of ~1 KB plus
+	// buffers; far below what 9000 queued messages would take.
+	if grow := int64(peak) - int64(base); grow > 64<<20 {
+		t.Fatalf("heap grew by %d MB during the flood", grow>>20)
+	}
+}
+
+// TestTotalOrderAcrossGroups: messages to different groups from different
+// senders, plus joins and leaves, reach every receiver in one order.
+func TestTotalOrderAcrossGroups(t *testing.T) {
+	d := startTest(t)
+	r1 := connect(t, d, "r1", true) // g1 and g2
+	r2 := connect(t, d, "r2", true) // g1
+	r3 := connect(t, d, "r3", true) // g2
+	r1.join("g1")
+	r1.expectMembership(wire.CausedByJoin, "g1", "#r1#localhost")
+	r1.join("g2")
+	r1.expectMembership(wire.CausedByJoin, "g2", "#r1#localhost")
+	r2.join("g1")
+	r2.expectMembership(wire.CausedByJoin, "g1", "#r1#localhost", "#r2#localhost")
+	r1.expectMembership(wire.CausedByJoin, "g1", "#r1#localhost", "#r2#localhost")
+	r3.join("g2")
+	r3.expectMembership(wire.CausedByJoin, "g2", "#r1#localhost", "#r3#localhost")
+	r1.expectMembership(wire.CausedByJoin, "g2", "#r1#localhost", "#r3#localhost")
+	a := connect(t, d, "a", false)
+	b := connect(t, d, "b", false)
+	var wg sync.WaitGroup
+	for k, cl := range []*rawClient{a, b} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var buf []byte
+			for i := 0; i < 500; i++ {
+				g := []string{"g1", "g2", "g1,g2"}[i%3]
+				buf = cl.appendMsg(buf[:0], wire.AgreedMess, strings.Split(g, ","), 0, []byte(fmt.Sprintf("%d-%d", k, i)))
+				cl.c.Write(buf)
+			}
+		}()
+	}
+	// A member joins and leaves g1 in the middle of the flood.
+	x := connect(t, d, "x", false)
+	x.join("g1")
+	x.leave("g1")
+	wg.Wait()
+	read := func(cl *rawClient, n int) []string {
+		var out []string
+		for len(out) < n {
+			m, err := cl.tryRecv(2 * time.Second)
+			if err != nil {
+				memb := []string{}
+				for _, o := range out {
+					if strings.HasPrefix(o, "memb") {
+						memb = append(memb, o)
+					}
+				}
+				t.Fatalf("%s: got %d of %d: %v (stats %+v) %q", cl.pgroup, len(out), n, err, d.Stats(), memb)
+			}
+			if m.Type&wire.RegularMess != 0 {
+				out = append(out, string(m.Body))
+			} else {
+				out = append(out, fmt.Sprintf("memb %x %s %d", m.Type, m.Sender.String(), len(m.Groups)))
+			}
+		}
+		return out
+	}
+	// r1 gets x's join and leave in g1 and 1000 messages; r2 gets x's
+	// join and leave and the g1 traffic (g1 and g1,g2 from two senders).
+	all := read(r1, 2+1000)
+	sub := read(r2, 2+2*(167+166))
+	pos := map[string]int{}
+	for i, v := range all {
+		pos[v] = i
+	}
+	last := -1
+	for _, v := range sub {
+		p, ok := pos[v]
+		if !ok || p <= last {
+			t.Fatalf("r2 saw %q out of r1's order", v)
+		}
+		last = p
+	}
+}
+
+// TestNoGoroutineLeakAfterClose: after Close every daemon goroutine has
+// ended, with sessions in every state at the time.
+func TestNoGoroutineLeakAfterClose(t *testing.T) {
+	d, err := Start(Config{Name: "localhost", SocketDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	live := connect(t, d, "live", true)
+	live.join("g")
+	live.expectMembership(wire.CausedByJoin, "g", "#live#localhost")
+	hs := dial(t, d) // stuck before its hello
+	hs2 := dial(t, d)
+	hs2.Write(wire.AppendHello(nil, 1, "half")) // stuck after the offer
+	notReading := connect(t, d, "nr", true)
+	notReading.join("g")
+	for i := 0; i < 3000; i++ { // fill the non-reader's socket
+		live.send(wire.AgreedMess, []string{"g"}, 0, make([]byte, 1000))
+	}
+	pc, ps := net.Pipe()
+	d.ServeConn(ps)
+	defer pc.Close()
+	d.Close()
+	// Clients see the close.
+	live.expectClosed()
+	hs.SetReadDeadline(time.Now().Add(clientTimeout))
+	if _, err := hs.Read(make([]byte, 1)); !isClosed(err) {
+		t.Fatalf("handshaking client: %v", err)
+	}
+	if leaked := daemonGoroutines(); leaked != "" {
+		t.Fatalf("goroutines left after Close:\n%s", leaked)
+	}
+	if d.Close() != nil {
+		t.Fatal("second Close failed")
+	}
+}
+
+// daemonGoroutines returns the stacks of goroutines running daemon code.
+func daemonGoroutines() string {
+	buf := make([]byte, 1<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	var out []string
+	for _, g := range bytes.Split(buf, []byte("\n\n")) {
+		s := string(g)
+		for _, fn := range []string{"daemon.(*session).", "daemon.(*Daemon).", "daemon.(*sequencer).", "daemon.(*outQueue)."} {
+			if strings.Contains(s, fn) && !strings.Contains(s, "daemon.TestNoGoroutineLeakAfterClose") {
+				out = append(out, s)
+				break
+			}
+		}
+	}
+	return strings.Join(out, "\n\n")
+}
