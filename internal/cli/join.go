@@ -15,8 +15,9 @@ type JoinOptions struct {
 	Conn    ConnOptions
 
 	Groups []string
-	Watch  bool
-	Output string
+	Watch     bool
+	Output    string
+	ReadyFile string
 }
 
 // NewCmdJoin builds `spgo join`.
@@ -45,6 +46,7 @@ groups until interrupted or until --timeout; both end with exit 0.`,
 	addConnFlags(cmd, f, &opts.Conn, "time limit for the whole run, connecting included (0: none for --watch; connecting alone is limited to 10s)")
 	addOutputFlag(cmd, &opts.Output)
 	cmd.Flags().BoolVarP(&opts.Watch, "watch", "w", false, "keep printing membership changes until interrupted or --timeout")
+	cmd.Flags().StringVar(&opts.ReadyFile, "ready-file", "", "write the private group name to this file once every join is complete")
 	return cmd
 }
 
@@ -85,6 +87,11 @@ func joinRun(ctx context.Context, opts *JoinOptions) error {
 		}
 		delete(pending, e.Group)
 		if err := p.print(e, true); err != nil {
+			return err
+		}
+	}
+	if opts.ReadyFile != "" {
+		if err := writeFileAtomic(opts.ReadyFile, []byte(me+"\n")); err != nil {
 			return err
 		}
 	}

@@ -16,6 +16,7 @@ type PollOptions struct {
 	Groups []string
 	Wait   time.Duration
 	Output string
+	ReadyFile string
 	// Interval between polls while waiting.
 	Interval time.Duration
 }
@@ -48,6 +49,7 @@ something is ready, 4 when nothing is.`,
 	addConnFlags(cmd, f, &opts.Conn, "")
 	addOutputFlag(cmd, &opts.Output)
 	cmd.Flags().DurationVarP(&opts.Wait, "wait", "w", 0, "how long to wait for a message (0: answer at once)")
+	cmd.Flags().StringVar(&opts.ReadyFile, "ready-file", "", "write the private group name to this file once connected and joined")
 	return cmd
 }
 
@@ -73,6 +75,11 @@ func pollRun(ctx context.Context, opts *PollOptions) error {
 	}
 	if err := s.Flush(); err != nil {
 		return lost(err)
+	}
+	if opts.ReadyFile != "" {
+		if err := writeFileAtomic(opts.ReadyFile, []byte(s.PrivateGroup()+"\n")); err != nil {
+			return err
+		}
 	}
 	n, err := pollWait(ctx, s, opts.Wait, opts.Interval)
 	if err != nil {

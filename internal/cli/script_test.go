@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -40,6 +41,7 @@ func TestScripts(t *testing.T) {
 			"waitfile":  cmdWaitfile,
 			"jsonlines": cmdJSONLines,
 			"exits":     cmdExits,
+			"cmpgid":    cmdCmpGID,
 		},
 	})
 }
@@ -49,7 +51,7 @@ type daemonKey struct{}
 // daemonHolder carries the script's daemon between commands.
 type daemonHolder struct{ d *daemon.Daemon }
 
-// cmdDaemon: `daemon [name]` starts an embedded daemon (free TCP port,
+// cmdDaemon: `daemon [NAME] [max-sessions=N] [max-queue=N]` starts an embedded daemon (free TCP port,
 // unix socket in $WORK, name d1 unless given) and sets $SPGO_SERVER to it;
 // `daemon stop` stops it, as a crash or shutdown would look to clients.
 func cmdDaemon(ts *testscript.TestScript, neg bool, args []string) {
@@ -64,13 +66,25 @@ func cmdDaemon(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Check(d.Close())
 		return
 	}
-	name := "d1"
-	if len(args) > 0 {
-		name = args[0]
+	cfg := daemon.Config{Name: "d1", Port: 0}
+	for _, a := range args {
+		k, v, ok := strings.Cut(a, "=")
+		n, _ := strconv.Atoi(v)
+		switch {
+		case !ok:
+			cfg.Name = a
+		case k == "max-sessions":
+			cfg.MaxSessions = n
+		case k == "max-queue":
+			cfg.MaxSessionMessages = n
+		default:
+			ts.Fatalf("usage: daemon [NAME] [max-sessions=N] [max-queue=N] | daemon stop")
+		}
 	}
 	sockDir, err := os.MkdirTemp("", "spgo-sock")
 	ts.Check(err)
-	d, err := daemon.Start(daemon.Config{Name: name, Port: 0, SocketDir: sockDir})
+	cfg.SocketDir = sockDir
+	d, err := daemon.Start(cfg)
 	ts.Check(err)
 	ts.Defer(func() { d.Close(); os.RemoveAll(sockDir) })
 	ts.Setenv("SPGO_SERVER", d.SpreadName())
@@ -97,6 +111,30 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	if got != want {
 		ts.Fatalf("%s exited %d, want %d", args[1], got, want)
+	}
+}
+
+var gidRE = regexp.MustCompile(`group id -?\d+ -?\d+ (-?\d+)`)
+
+// cmdCmpGID: `cmpgid FILE GOLDEN` compares like cmp after replacing the
+// daemon-dependent part of group ids ("group id P T I" becomes
+// "group id <gid> I") and expanding $VARS in GOLDEN, so text output can
+// be checked exactly.
+func cmdCmpGID(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 || neg {
+		ts.Fatalf("usage: cmpgid FILE GOLDEN")
+	}
+	var got string
+	switch args[0] {
+	case "stdout", "stderr":
+		got = ts.ReadFile(args[0])
+	default:
+		got = ts.ReadFile(args[0])
+	}
+	got = gidRE.ReplaceAllString(got, "group id <gid> $1")
+	want := os.Expand(ts.ReadFile(args[1]), ts.Getenv)
+	if got != want {
+		ts.Fatalf("%s differs from %s (group ids normalised):\n--- got\n%s--- want\n%s", args[0], args[1], got, want)
 	}
 }
 

@@ -13,9 +13,12 @@ import (
 const (
 	maxGroupNameLen = wire.MaxGroupName - 1 // 31
 	maxUserLen      = wire.MaxPrivateName   // 10
-	maxGroups       = wire.MaxGroupsPerMessage
-	// maxMessageLen is libspread's limit on data + 32 bytes per group.
-	maxMessageLen = wire.MaxMessageBodyLen
+	// maxGroups is the most groups a real Spread 4.4 daemon delivers a
+	// message to (PROTOCOL §9.2); pkg/spread refuses more by default.
+	maxGroups = wire.RealDaemonGroupLimit
+	// maxMessageLen is the real daemon's safe limit on data + 32 bytes per
+	// group (PROTOCOL §9.1), as pkg/spread enforces it.
+	maxMessageLen = wire.SafeMessageLimit
 )
 
 // invalidArg is an error in a command-line value found after parsing:
@@ -77,11 +80,11 @@ func checkUser(u string) error {
 	return nil
 }
 
-// checkMessageSize enforces libspread's limit on data + 32 bytes per group.
+// checkMessageSize enforces the limit on data + 32 bytes per group.
 func checkMessageSize(size, groups int) error {
 	if total := size + wire.MaxGroupName*groups; total > maxMessageLen {
-		return fmt.Errorf("message of %d bytes to %d groups is too long: data + 32 per group = %d, allowed up to %d",
-			size, groups, total, maxMessageLen)
+		return fmt.Errorf("message of %d bytes to %d %s is too long: data + 32 per group = %d, allowed up to %d",
+			size, groups, plural(groups, "group", "groups"), total, maxMessageLen)
 	}
 	return nil
 }
