@@ -1,0 +1,220 @@
+package daemon
+
+import (
+	"bytes"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/spgo/spgo/internal/wire"
+)
+
+// TestQuota: the session after MaxSessions (handshakes included) gets
+// REJECT_QUOTA (0xfd) before it has sent anything (cap 09); a freed slot
+// can be used again.
+func TestQuota(t *testing.T) {
+	d := startTest(t, func(c *Config) { c.MaxSessions = 3 })
+	connect(t, d, "a", true)
+	connect(t, d, "b", true)
+	pending := dial(t, d) // counts while it has not even sent its hello
+	waitStats(t, d, func(s Stats) bool { return s.Handshakes == 1 })
+	over := dial(t, d)
+	got := make([]byte, 2)
+	n, err := readFull(over, got)
+	if n != 1 || got[0] != 0xfd || !isClosed(err) {
+		t.Fatalf("over quota: %x %v, want fd then close", got[:n], err)
+	}
+	// libspread sends its hello anyway and reads 0xfd as the offer length.
+	if _, err := tryHandshake(dial(t, d), "late", true); err == nil || err.Error() != "reject 0xfd" {
+		t.Fatalf("libspread-style client over quota: %v", err)
+	}
+	pending.Close()
+	waitStats(t, d, func(s Stats) bool { return s.Handshakes == 0 })
+	connect(t, d, "c", true)
+	if st := d.Stats(); st.Rejected != 2 || st.Sessions != 3 {
+		t.Fatalf("stats %+v", st)
+	}
+}
+
+// TestNotUniqueIncludesAuthenticating: a name held by a session still in
+// the auth phase is not unique (§4.3 step 8); cap 05 covers live ones.
+func TestNotUniqueIncludesAuthenticating(t *testing.T) {
+	d := startTest(t)
+	c := dial(t, d)
+	c.Write(wire.AppendHello(nil, 1, "dup"))
+	if _, err := readFull(c, make([]byte, 6)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tryHandshake(dial(t, d), "dup", true); err == nil || err.Error() != "reject 0xfa" {
+		t.Fatalf("got %v, want reject 0xfa", err)
+	}
+}
+
+// TestUnixSocket: the socket is <SocketDir>/<port>, a stale socket is
+// replaced, anything else at that path is refused, and clients speak the
+// same protocol over it.
+func TestUnixSocket(t *testing.T) {
+	dir := t.TempDir()
+	port := freePort(t)
+	path := filepath.Join(dir, strconv.Itoa(port))
+	// A stale socket file from a dead daemon.
+	l, err := net.Listen("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.(*net.UnixListener).SetUnlinkOnClose(false)
+	l.Close()
+	d, err := Start(Config{Name: "localhost", Port: port, SocketDir: dir})
+	if err != nil {
+		t.Fatalf("stale socket not replaced: %v", err)
+	}
+	if d.UnixPath() != path || d.UnixName() != "" || d.SpreadName() != strconv.Itoa(port)+"@127.0.0.1" {
+		t.Fatalf("names %q %q %q", d.UnixPath(), d.UnixName(), d.SpreadName())
+	}
+	a := dialRaw(t, "unix", path, "ux", true)
+	a.join("u")
+	a.expectMembership(wire.CausedByJoin, "u", "#ux#localhost")
+	b := connect(t, d, "tc", true)
+	b.send(wire.AgreedMess, []string{"u"}, 5, []byte("over tcp"))
+	a.expectData([]byte("over tcp"))
+	d.Close()
+
+	// A regular file is never removed.
+	if err := os.WriteFile(path, []byte("keep"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Start(Config{Name: "localhost", Port: port, SocketDir: dir, NoTCP: true}); err == nil || !strings.Contains(err.Error(), "not a socket") {
+		t.Fatalf("start over a regular file: %v", err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "keep" {
+		t.Fatal("regular file touched")
+	}
+}
+
+// TestUnixOnlyDefaultDir: with the socket in /tmp the bare port is the
+// daemon's name, as libspread maps "<port>" to /tmp/<port>.
+func TestUnixOnlyDefaultDir(t *testing.T) {
+	d, err := Start(Config{Name: "localhost", NoTCP: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if d.TCPAddr() != nil || d.UnixName() != strconv.Itoa(d.Port()) || d.SpreadName() != d.UnixName() ||
+		d.UnixPath() != "/tmp/"+d.UnixName() {
+		t.Fatalf("names: tcp %v unix %q spread %q path %q", d.TCPAddr(), d.UnixName(), d.SpreadName(), d.UnixPath())
+	}
+	dialRaw(t, "unix", d.UnixPath(), "x", true)
+}
+
+// TestServeConnPipe: in-memory connections behave like accepted ones.
+func TestServeConnPipe(t *testing.T) {
+	d := startTest(t)
+	pipe := func(name string) *rawClient {
+		c, s := net.Pipe()
+		d.ServeConn(s)
+		return handshakeRaw(t, c, name, true)
+	}
+	a, b := pipe("pa"), pipe("pb")
+	a.join("p")
+	a.expectMembership(wire.CausedByJoin, "p", "#pa#localhost")
+	b.join("p")
+	b.expectMembership(wire.CausedByJoin, "p", "#pa#localhost", "#pb#localhost")
+	a.expectMembership(wire.CausedByJoin, "p", "#pa#localhost", "#pb#localhost")
+	b.send(wire.SafeMess|wire.SelfDiscard, []string{"p"}, -1, []byte("piped"))
+	if m := a.expectData([]byte("piped")); m.Sender.String() != "#pb#localhost" {
+		t.Fatalf("sender %q", m.Sender.String())
+	}
+	b.kill()
+	a.expectMembership(wire.CausedByDisconnect, "p", "#pa#localhost")
+}
+
+// TestConfigErrors: bad settings are refused with the field and the rule.
+func TestConfigErrors(t *testing.T) {
+	for _, tc := range []struct {
+		cfg  Config
+		want string
+	}{
+		{Config{Name: "has#hash"}, "0x23"},
+		{Config{Name: "abcdefghijklmnopqrstu"}, "allowed 1..19"},
+		{Config{Port: 70000}, "out of range"},
+		{Config{NoTCP: true, NoUnixSocket: true}, "no listener"},
+		{Config{MaxSessions: -1}, "MaxSessions"},
+		{Config{MaxSessionMessages: -1}, "MaxSessionMessages"},
+		{Config{HandshakeTimeout: -time.Second}, "HandshakeTimeout"},
+	} {
+		if _, err := Start(tc.cfg); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%+v: got %v, want %q", tc.cfg, err, tc.want)
+		}
+	}
+	if n := defaultName(); checkDaemonName(n) != nil || len(n) > 19 {
+		t.Errorf("default name %q", n)
+	}
+}
+
+// TestLogLines: one readable, greppable line per session event.
+func TestLogLines(t *testing.T) {
+	var mu sync.Mutex
+	var buf bytes.Buffer
+	h := slog.NewTextHandler(lockedWriter{&mu, &buf}, &slog.HandlerOptions{Level: slog.LevelDebug})
+	d := startTest(t, func(c *Config) { c.Logger = slog.New(h) })
+	a := connect(t, d, "alice", true)
+	addr := a.c.LocalAddr().String()
+	if _, err := tryHandshake(dial(t, d), "alice", true); err == nil {
+		t.Fatal("duplicate accepted")
+	}
+	a.writeRaw(rawHeader(wire.AgreedMess|wire.EndianMarker, "#alice#localhost", 1, wire.EndianMarker, 0x7fffffff))
+	a.expectClosed()
+	d.Close()
+	mu.Lock()
+	out := buf.String()
+	mu.Unlock()
+	for _, re := range []string{
+		`level=INFO msg="daemon started" name=localhost tcp=127\.0\.0\.1:\d+`,
+		`level=INFO msg="session connected" session=#alice#localhost remote=` + regexp.QuoteMeta(addr) + ` membership=true`,
+		`level=WARN msg="session rejected" session=- remote=127\.0\.0\.1:\d+ code=REJECT_NOT_UNIQUE reason="private name \\"alice\\" is in use"`,
+		`level=WARN msg="session closed" session=#alice#localhost remote=` + regexp.QuoteMeta(addr) + ` reason="killed: bad header: spread wire: header: data_len \(got 2147483647, limit 144000\)"`,
+		`level=INFO msg="daemon stopped"`,
+	} {
+		if !regexp.MustCompile(re).MatchString(out) {
+			t.Errorf("log lacks %s\n%s", re, out)
+		}
+	}
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	b  *bytes.Buffer
+}
+
+func (w lockedWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
+
+func freePort(t testing.TB) int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+func waitStats(t testing.TB, d *Daemon, cond func(Stats) bool) {
+	t.Helper()
+	deadline := time.Now().Add(clientTimeout)
+	for !cond(d.Stats()) {
+		if time.Now().After(deadline) {
+			t.Fatalf("stats never matched: %+v", d.Stats())
+		}
+		time.Sleep(100 * time.Microsecond)
+	}
+}
