@@ -1,0 +1,205 @@
+package spread
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/spgo/spgo/internal/wire"
+)
+
+// Mailbox is one session with a Spread daemon (libspread's mailbox).
+//
+// Multicast, MulticastGroups, Join, Leave, Flush, Poll and Disconnect are
+// safe to call from many goroutines at once. Receive and its variants may
+// also be called concurrently, but calls are served one at a time: there is
+// one reader.
+type Mailbox struct {
+	conn         net.Conn
+	daemon       string
+	privateGroup string
+	sender       wire.Name // our private group as a NUL-padded field
+	groupLimit   int
+
+	// failure is the first fatal error (daemon gone, broken stream,
+	// Disconnect); every later call returns it.
+	failure atomic.Pointer[Error]
+
+	w writer
+	r reader
+
+	disconnectOnce sync.Once
+}
+
+// Connect opens a session with the daemon named daemon ("4803",
+// "4803@host", "" for the default daemon, or "host:port"; see
+// ParseDaemonName) and returns the mailbox.
+func Connect(daemon string, opts ...Option) (*Mailbox, error) {
+	return ConnectContext(context.Background(), daemon, opts...)
+}
+
+// ConnectContext is Connect bounded by ctx as well as the Timeout option.
+func ConnectContext(ctx context.Context, daemon string, opts ...Option) (*Mailbox, error) {
+	o := DefaultOptions()
+	for _, opt := range opts {
+		opt(&o)
+	}
+	m, err := connect(ctx, daemon, &o)
+	if err != nil {
+		var se *Error
+		if errors.As(err, &se) && se.Daemon == "" {
+			se.Daemon = daemon
+		}
+		return nil, err
+	}
+	return m, nil
+}
+
+func connect(ctx context.Context, daemon string, o *Options) (*Mailbox, error) {
+	if err := checkOptions(o); err != nil {
+		return nil, err
+	}
+	network, addr, err := parseDaemonName(daemon, o.SocketDir)
+	if err != nil {
+		return nil, err
+	}
+	if o.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, o.Timeout)
+		defer cancel()
+	}
+	dial := o.Dialer
+	if dial == nil {
+		d := &net.Dialer{KeepAlive: 15 * time.Second}
+		dial = d.DialContext
+	}
+	conn, err := dial(ctx, network, addr)
+	if err != nil {
+		var dnsErr *net.DNSError
+		if errors.As(err, &dnsErr) {
+			return nil, &Error{Code: IllegalSpread, Op: "connect", Detail: fmt.Sprintf("cannot resolve host %q", dnsErr.Name), Err: err}
+		}
+		return nil, &Error{Code: CouldNotConnect, Op: "connect", Detail: fmt.Sprintf("dial %s %s", network, addr), Err: err}
+	}
+	if tc, ok := conn.(*net.TCPConn); ok {
+		// libspread sets both; Go already sets TCP_NODELAY by default.
+		_ = tc.SetNoDelay(true)
+		_ = tc.SetKeepAlive(true)
+	}
+	pg, err := handshake(ctx, conn, o)
+	if err != nil {
+		_ = conn.Close()
+		return nil, err
+	}
+	m := &Mailbox{
+		conn:         conn,
+		daemon:       daemon,
+		privateGroup: pg,
+		sender:       wire.MakeName(pg),
+		groupLimit:   o.GroupLimit,
+	}
+	m.r.init(o.ReadBuffer)
+	m.w.init(m, o.WriteBuffer)
+	return m, nil
+}
+
+func checkOptions(o *Options) error {
+	if err := checkPrivateName(o.Name); err != nil {
+		return err
+	}
+	if len(o.Auth) == 0 || len(o.Auth) > 3 {
+		// Three filled slots make the 4.4 daemon read past its buffer
+		// (PROTOCOL §4.4), but libspread allows it; so do we.
+		return &Error{Code: RejectAuth, Op: "connect", Detail: fmt.Sprintf("%d auth methods given; 1..3 are allowed", len(o.Auth))}
+	}
+	for _, a := range o.Auth {
+		if n := a.Name(); n == "" || len(n) >= wire.AuthSlotSize {
+			return &Error{Code: RejectAuth, Op: "connect", Detail: fmt.Sprintf("auth method name %q is %d bytes; 1..%d are allowed", n, len(n), wire.AuthSlotSize-1)}
+		}
+	}
+	if o.GroupLimit < 1 || o.GroupLimit > MaxGroupsPerMessage {
+		return &Error{Code: IllegalMessage, Op: "connect", Detail: fmt.Sprintf("group limit %d; 1..%d are allowed", o.GroupLimit, MaxGroupsPerMessage)}
+	}
+	if o.WriteBuffer <= 0 {
+		o.WriteBuffer = DefaultOptions().WriteBuffer
+	}
+	if o.ReadBuffer < wire.HeaderSize+wire.OldTypeSize {
+		o.ReadBuffer = DefaultOptions().ReadBuffer
+	}
+	return nil
+}
+
+// PrivateGroup returns the mailbox's private group name, "#name#daemon":
+// sending to it reaches only this mailbox.
+func (m *Mailbox) PrivateGroup() string { return m.privateGroup }
+
+// Daemon returns the daemon name the mailbox was connected with.
+func (m *Mailbox) Daemon() string { return m.daemon }
+
+// Conn returns the underlying connection, for deadlines or addresses. Do
+// not read from or write to it.
+func (m *Mailbox) Conn() net.Conn { return m.conn }
+
+// SyscallConn gives access to the socket for select/poll-style integration
+// (Python's fileno()): use its Control method to obtain the descriptor.
+// Bytes already buffered by the mailbox do not show on the socket; check
+// Poll first.
+func (m *Mailbox) SyscallConn() (syscall.RawConn, error) {
+	sc, ok := m.conn.(syscall.Conn)
+	if !ok {
+		return nil, fmt.Errorf("spread: connection %T has no file descriptor", m.conn)
+	}
+	return sc.SyscallConn()
+}
+
+// Disconnect ends the session as SP_disconnect does: buffered messages are
+// flushed, a KILL_MESS is sent and the connection is closed. A Receive
+// blocked in another goroutine returns an error matching ErrDisconnected.
+// It is idempotent and returns nil once the connection is closed, even if
+// the daemon was already gone (like libspread).
+func (m *Mailbox) Disconnect() error {
+	m.disconnectOnce.Do(func() {
+		m.failure.CompareAndSwap(nil, &Error{Code: ConnectionClosed, Op: "", Daemon: m.daemon,
+			Detail: "mailbox disconnected", disconnected: true})
+		// A daemon that stopped reading must not hold us forever.
+		_ = m.conn.SetWriteDeadline(time.Now().Add(2 * time.Second))
+		m.w.shutdown(appendKill(nil, &m.sender))
+		_ = m.conn.Close()
+	})
+	return nil
+}
+
+// failed returns the sticky failure for op, or nil.
+func (m *Mailbox) failed(op string) error {
+	f := m.failure.Load()
+	if f == nil {
+		return nil
+	}
+	e := *f
+	e.Op = op
+	return &e
+}
+
+// fail records a fatal error (the first one wins), closes the connection so
+// nothing can hang on it, and returns the error as seen by op.
+func (m *Mailbox) fail(op string, code int, detail string, cause error) error {
+	e := &Error{Code: code, Daemon: m.daemon, Detail: detail, Err: cause}
+	if m.failure.CompareAndSwap(nil, e) {
+		_ = m.conn.Close()
+	}
+	return m.failed(op)
+}
+
+// netFail turns a read or write error into CONNECTION_CLOSED (PROTOCOL §10:
+// libspread reports -8 and then -18; this package keeps reporting -8).
+func (m *Mailbox) netFail(op string, err error) error {
+	if f := m.failure.Load(); f != nil {
+		return m.failed(op)
+	}
+	return m.fail(op, ConnectionClosed, "", err)
+}

@@ -1,0 +1,313 @@
+package spread
+
+import (
+	"context"
+	"errors"
+	"io"
+	"iter"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/spgo/spgo/internal/wire"
+)
+
+// reader owns the receive buffer. Frames are parsed in place, many per
+// read syscall; a frame is consumed only once it is complete, so a read
+// interrupted by a deadline leaves the stream intact for the next call.
+type reader struct {
+	mu         sync.Mutex
+	buf        []byte
+	start, end int
+	// buffered mirrors end-start for Poll, which must not wait for mu.
+	buffered atomic.Int64
+}
+
+func (r *reader) init(size int) { r.buf = make([]byte, size) }
+
+// ensure makes at least n unread bytes available in r.buf[r.start:].
+func (m *Mailbox) ensure(n int) error {
+	r := &m.r
+	if r.start == r.end {
+		r.start, r.end = 0, 0
+	}
+	for r.end-r.start < n {
+		if r.start+n > len(r.buf) {
+			if n > len(r.buf) {
+				nb := make([]byte, max(n, 2*len(r.buf)))
+				r.end = copy(nb, r.buf[r.start:r.end])
+				r.buf = nb
+			} else {
+				r.end = copy(r.buf, r.buf[r.start:r.end])
+			}
+			r.start = 0
+		}
+		k, err := m.conn.Read(r.buf[r.end:])
+		r.end += k
+		r.buffered.Store(int64(r.end - r.start))
+		if err != nil {
+			if r.end-r.start >= n {
+				return nil
+			}
+			return m.readError(err)
+		}
+	}
+	return nil
+}
+
+func (m *Mailbox) readError(err error) error {
+	if f := m.failed("receive"); f != nil {
+		return f
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return &timeoutError{err}
+	}
+	detail := ""
+	if errors.Is(err, io.EOF) {
+		detail = "the daemon closed the connection"
+	}
+	return m.fail("receive", ConnectionClosed, detail, err)
+}
+
+// timeoutError is a read deadline that passed; the mailbox stays usable.
+type timeoutError struct{ err error }
+
+func (e *timeoutError) Error() string { return "spread: receive: " + e.err.Error() }
+func (e *timeoutError) Unwrap() error { return e.err }
+func (e *timeoutError) Timeout() bool { return true }
+
+// next reads one whole frame. The returned slices alias the read buffer
+// and are valid until the next call; r.mu must be held.
+func (m *Mailbox) next() (h wire.Header, oldType uint32, groups, body []byte, err error) {
+	if err = m.failed("receive"); err != nil {
+		return
+	}
+	if err = m.ensure(wire.HeaderSize); err != nil {
+		return
+	}
+	r := &m.r
+	h, err = wire.DecodeHeader(r.buf[r.start:r.end])
+	if err != nil {
+		err = m.fail("receive", IllegalMessage, "the daemon sent an undecodable header; the stream is lost", err)
+		return
+	}
+	rest, err := h.CheckLengths(wire.ClientReadLimits)
+	if err != nil {
+		err = m.fail("receive", IllegalMessage, "the daemon sent an impossible header; the stream is lost", err)
+		return
+	}
+	if err = m.ensure(wire.HeaderSize + rest); err != nil {
+		return
+	}
+	p := r.buf[r.start+wire.HeaderSize : r.start+wire.HeaderSize+rest]
+	r.start += wire.HeaderSize + rest
+	r.buffered.Store(int64(r.end - r.start))
+	if h.IsReject() {
+		oldType = h.ByteOrder().Uint32(p)
+		p = p[wire.OldTypeSize:]
+	}
+	g := int(h.NumGroups) * MaxGroupName
+	return h, oldType, p[:g], p[g:], nil
+}
+
+// Receive blocks until a message arrives and returns it; every slice and
+// string in it is owned by the caller. Messages of any size are returned
+// whole (there is no BUFFER_TOO_SHORT or GROUPS_TOO_SHORT). A frame whose
+// content cannot be decoded (a malformed membership body, an unknown type)
+// is consumed and reported as ILLEGAL_MESSAGE; the next call goes on with
+// the next frame. A header that cannot be decoded loses the stream: the
+// mailbox fails with ILLEGAL_MESSAGE. When the daemon goes away Receive and
+// every later call return CONNECTION_CLOSED.
+func (m *Mailbox) Receive() (Message, error) {
+	m.r.mu.Lock()
+	defer m.r.mu.Unlock()
+	return m.receiveLocked()
+}
+
+func (m *Mailbox) receiveLocked() (Message, error) {
+	h, oldType, groups, body, err := m.next()
+	if err != nil {
+		return nil, err
+	}
+	msg, err := decodeMessage(&h, oldType, groups, body)
+	if err != nil {
+		return nil, &Error{Code: IllegalMessage, Op: "receive", Daemon: m.daemon,
+			Detail: "the daemon sent a message that cannot be decoded (skipped)", Err: err}
+	}
+	return msg, nil
+}
+
+// ReceiveContext is Receive bounded by ctx: when ctx ends first it returns
+// ctx.Err() and the mailbox stays usable (a partly read message is kept).
+func (m *Mailbox) ReceiveContext(ctx context.Context) (Message, error) {
+	if ctx.Done() == nil {
+		return m.Receive()
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	m.r.mu.Lock()
+	defer m.r.mu.Unlock()
+	if m.r.end-m.r.start == 0 || !m.frameBuffered() {
+		stop := m.interruptOn(ctx)
+		defer stop()
+	}
+	msg, err := m.receiveLocked()
+	if err != nil && ctx.Err() != nil {
+		var te *timeoutError
+		if errors.As(err, &te) {
+			return nil, ctx.Err()
+		}
+	}
+	return msg, err
+}
+
+// frameBuffered reports whether a whole frame is already in the buffer, so
+// no read (and no deadline) is needed.
+func (m *Mailbox) frameBuffered() bool {
+	r := &m.r
+	if r.end-r.start < wire.HeaderSize {
+		return false
+	}
+	h, err := wire.DecodeHeader(r.buf[r.start:r.end])
+	if err != nil {
+		return true // next() reports it without reading
+	}
+	rest, err := h.CheckLengths(wire.ClientReadLimits)
+	return err != nil || r.end-r.start >= wire.HeaderSize+rest
+}
+
+// interruptOn makes reads on the connection return when ctx ends and
+// returns a function that undoes it.
+func (m *Mailbox) interruptOn(ctx context.Context) func() {
+	if dl, ok := ctx.Deadline(); ok {
+		_ = m.conn.SetReadDeadline(dl)
+	}
+	fired := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		_ = m.conn.SetReadDeadline(time.Unix(1, 0))
+		close(fired)
+	})
+	return func() {
+		if !stop() {
+			<-fired
+		}
+		_ = m.conn.SetReadDeadline(time.Time{})
+	}
+}
+
+// Messages returns an iterator over received messages. It ends after
+// yielding the first error (ctx's error when ctx ends, CONNECTION_CLOSED
+// when the daemon goes away or after Disconnect) or when the loop breaks.
+func (m *Mailbox) Messages(ctx context.Context) iter.Seq2[Message, error] {
+	return func(yield func(Message, error) bool) {
+		for {
+			msg, err := m.ReceiveContext(ctx)
+			if err != nil {
+				var se *Error
+				if errors.As(err, &se) && se.Code == IllegalMessage && m.failure.Load() == nil {
+					// A skipped frame: report it and go on.
+					if !yield(nil, err) {
+						return
+					}
+					continue
+				}
+				yield(nil, err)
+				return
+			}
+			if !yield(msg, nil) {
+				return
+			}
+		}
+	}
+}
+
+// RawMessage is a reusable receive buffer for hot loops: ReceiveRaw fills it
+// without allocating once its slices have grown to the largest message
+// seen. Its contents are valid until the next ReceiveRaw into it.
+type RawMessage struct {
+	// Service is the service type as libspread reports it (for a reject:
+	// OldType|RejectMess).
+	Service ServiceType
+	// MsgType is the 16-bit message type of data and reject messages (0
+	// for daemon-made messages).
+	MsgType        int16
+	EndianMismatch bool
+	// Data is the body (for membership messages the raw membership body).
+	Data []byte
+
+	header  wire.Header
+	oldType uint32
+	groups  []byte
+}
+
+// Sender returns the sender field (the group, for membership messages),
+// aliasing r.
+func (r *RawMessage) Sender() []byte { return r.header.Sender.Bytes() }
+
+// NumGroups is the number of group names (members, for membership
+// messages).
+func (r *RawMessage) NumGroups() int { return len(r.groups) / MaxGroupName }
+
+// Group returns the i-th group name, aliasing r.
+func (r *RawMessage) Group(i int) []byte {
+	f := (*wire.Name)(r.groups[i*MaxGroupName : (i+1)*MaxGroupName])
+	return f.Bytes()
+}
+
+// Message decodes r into an owned Message (allocating).
+func (r *RawMessage) Message() (Message, error) {
+	msg, err := decodeMessage(&r.header, r.oldType, r.groups, r.Data)
+	if err != nil {
+		return nil, &Error{Code: IllegalMessage, Op: "receive", Detail: "message cannot be decoded", Err: err}
+	}
+	return msg, nil
+}
+
+// ReceiveRaw is the allocation-free Receive: it copies the next message
+// into r, reusing r's buffers. Decode membership messages with r.Message.
+func (m *Mailbox) ReceiveRaw(r *RawMessage) error {
+	m.r.mu.Lock()
+	defer m.r.mu.Unlock()
+	h, oldType, groups, body, err := m.next()
+	if err != nil {
+		return err
+	}
+	r.header, r.oldType = h, oldType
+	r.groups = append(r.groups[:0], groups...)
+	r.Data = append(r.Data[:0], body...)
+	r.EndianMismatch, r.MsgType = false, 0
+	switch {
+	case h.IsReject():
+		r.Service = ServiceType(oldType&^wire.EndianMarker) | RejectMess
+		r.MsgType, r.EndianMismatch = wire.MessType(h.Hint)
+	case h.IsRegular():
+		r.Service = ServiceType(h.Type)
+		r.MsgType, r.EndianMismatch = wire.MessType(h.Hint)
+	default:
+		r.Service = ServiceType(h.Type)
+	}
+	return nil
+}
+
+// Poll returns how many bytes can be received without blocking, like
+// SP_poll: bytes already buffered in the mailbox plus bytes waiting on the
+// socket. It is not a message count. It never blocks, even while another
+// goroutine is blocked in Receive. When it finds that the daemon has closed
+// the connection and nothing is left to read, it returns CONNECTION_CLOSED.
+func (m *Mailbox) Poll() (int, error) {
+	if err := m.failed("poll"); err != nil {
+		return 0, err
+	}
+	n := int(m.r.buffered.Load())
+	k, eof, err := socketReadable(m.conn)
+	if err != nil {
+		return n, nil // no descriptor (e.g. net.Pipe): report what we hold
+	}
+	if eof && n == 0 {
+		return 0, m.fail("poll", ConnectionClosed, "the daemon closed the connection", io.EOF)
+	}
+	return n + k, nil
+}
+
