@@ -14,7 +14,7 @@ type JoinOptions struct {
 	Factory *Factory
 	Conn    ConnOptions
 
-	Groups []string
+	Groups    []string
 	Watch     bool
 	Output    string
 	ReadyFile string

@@ -13,9 +13,9 @@ type PollOptions struct {
 	Factory *Factory
 	Conn    ConnOptions
 
-	Groups []string
-	Wait   time.Duration
-	Output string
+	Groups    []string
+	Wait      time.Duration
+	Output    string
 	ReadyFile string
 	// Interval between polls while waiting.
 	Interval time.Duration
