@@ -33,9 +33,9 @@ type printedData struct {
 }
 
 type printedMemb struct {
-	gid, changed       string
-	numVSSets          int
-	myNum, myOff       int
+	gid, changed string
+	numVSSets    int
+	myNum, myOff int
 }
 
 type printedVS struct {
