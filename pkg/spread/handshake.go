@@ -2,9 +2,11 @@ package spread
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"strings"
 	"time"
 
@@ -46,8 +48,14 @@ type handshaker struct {
 }
 
 func (h *handshaker) fail(code int, detail string, err error) error {
-	if err != nil && h.ctx.Err() != nil {
-		err = fmt.Errorf("%w (%v)", h.ctx.Err(), err)
+	if err != nil {
+		// Deadlines come from ctx, so a timeout is ctx's even when its
+		// timer has not fired yet.
+		if cerr := h.ctx.Err(); cerr != nil {
+			err = fmt.Errorf("%w (%v)", cerr, err)
+		} else if _, ok := h.ctx.Deadline(); ok && errors.Is(err, os.ErrDeadlineExceeded) {
+			err = fmt.Errorf("%w (%v)", context.DeadlineExceeded, err)
+		}
 	}
 	return &Error{Code: code, Op: "connect", Detail: detail, Err: err}
 }

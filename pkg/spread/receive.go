@@ -310,4 +310,3 @@ func (m *Mailbox) Poll() (int, error) {
 	}
 	return n + k, nil
 }
-
