@@ -40,20 +40,15 @@ func historyGroups(path string) []string {
 		if len(fields) < 2 {
 			continue
 		}
+		groups := groupArgs(fields[1:])
 		switch shellAlias(fields[0]) {
-		case "join", "leave", "send", "multiline", "burst":
+		case "join", "leave", "send", "multiline":
+		case "burst": // GROUP [SIZE [COUNT]]
+			groups = groups[:min(1, len(groups))]
 		default:
 			continue
 		}
-		for _, g := range fields[1:] {
-			if g == "--" {
-				break
-			}
-			if strings.HasPrefix(g, "-") || checkJoinGroup(g) != nil {
-				continue
-			}
-			order = append(order, g)
-		}
+		order = append(order, groups...)
 	}
 	seen := map[string]bool{}
 	var out []string
@@ -61,6 +56,25 @@ func historyGroups(path string) []string {
 		if !seen[order[i]] {
 			seen[order[i]] = true
 			out = append(out, order[i])
+		}
+	}
+	return out
+}
+
+// groupArgs picks the group names out of a shell command's arguments:
+// not flags, not a flag's value, nothing after "--".
+func groupArgs(args []string) []string {
+	var out []string
+	for i := 0; i < len(args); i++ {
+		g := args[i]
+		switch {
+		case g == "--":
+			return out
+		case g == "-S" || g == "--service" || g == "-t" || g == "--type":
+			i++ // the flag's value is no group
+		case strings.HasPrefix(g, "-") || checkJoinGroup(g) != nil:
+		default:
+			out = append(out, g)
 		}
 	}
 	return out

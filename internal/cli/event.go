@@ -166,7 +166,7 @@ func (e *event) membershipTail() string {
 	case "transition":
 		return fmt.Sprintf(", group id %s", e.GroupID)
 	}
-	return fmt.Sprintf(", %d members: %s, group id %s", len(e.Members),
+	return fmt.Sprintf(", %d %s: %s, group id %s", len(e.Members), plural(len(e.Members), "member", "members"),
 		iostreams.Sanitize(strings.Join(e.Members, " ")), e.GroupID)
 }
 

@@ -14,8 +14,8 @@ func TestJoinPrintsEachMembership(t *testing.T) {
 	if err := joinRun(context.Background(), &JoinOptions{Factory: f, Groups: []string{"a", "b"}, Output: OutputText}); err != nil {
 		t.Fatal(err)
 	}
-	want := "a: join of #me#d1, 1 members: #me#d1, group id 2130706433 1700000000 1\n" +
-		"b: join of #me#d1, 1 members: #me#d1, group id 2130706433 1700000000 1\n"
+	want := "a: join of #me#d1, 1 member: #me#d1, group id 2130706433 1700000000 1\n" +
+		"b: join of #me#d1, 1 member: #me#d1, group id 2130706433 1700000000 1\n"
 	if io.out.String() != want {
 		t.Errorf("got %q", io.out.String())
 	}

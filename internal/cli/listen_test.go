@@ -26,7 +26,7 @@ func TestListenCountText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "g1: join of #me#d1, 1 members: #me#d1, group id 2130706433 1700000000 1\n" +
+	want := "g1: join of #me#d1, 1 member: #me#d1, group id 2130706433 1700000000 1\n" +
 		"SAFE from #bob#d1 to g1, type 1 (5 bytes): hello\n" +
 		"SAFE from #bob#d1 to g1, type 1 (12 bytes): red\n"
 	if got := io.out.String(); got != want {
