@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -102,17 +103,24 @@ func (f *fakeSession) Flush() error {
 func (f *fakeSession) Receive(ctx context.Context) (*event, error) {
 	select {
 	case e := <-f.events:
-		return e, nil
+		return skipped(e)
 	default:
 	}
 	select {
 	case e := <-f.events:
-		return e, nil
+		return skipped(e)
 	case <-f.gone:
 		return nil, errFakeClosed
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
+}
+
+func skipped(e *event) (*event, error) {
+	if e == nil {
+		return nil, fmt.Errorf("%w: fake", errSkipped)
+	}
+	return e, nil
 }
 
 func (f *fakeSession) Poll() (int, error) {
@@ -141,6 +149,9 @@ func (f *fakeSession) kill() {
 }
 
 func (f *fakeSession) push(e *event) { f.events <- e }
+
+// skipNext makes the next Receive report an undecodable, skipped message.
+func (f *fakeSession) skipNext() { f.events <- nil }
 
 func upper(s string) string {
 	b := []byte(s)

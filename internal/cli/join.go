@@ -75,6 +75,9 @@ func joinRun(ctx context.Context, opts *JoinOptions) error {
 	me := s.PrivateGroup()
 	for len(pending) > 0 {
 		e, err := s.Receive(ctx)
+		if warnSkipped(opts.Factory, err) {
+			continue
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return &ExitCodeError{Code: ExitTimeout, Err: fmt.Errorf("no membership for %s before %s",
@@ -100,6 +103,9 @@ func joinRun(ctx context.Context, opts *JoinOptions) error {
 	}
 	for {
 		e, err := s.Receive(ctx)
+		if warnSkipped(opts.Factory, err) {
+			continue
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil // interrupted or --timeout: the watch is over

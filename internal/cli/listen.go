@@ -171,6 +171,9 @@ func listenRun(ctx context.Context, opts *ListenOptions) error {
 		}
 		e, err := s.Receive(rctx)
 		cancel()
+		if warnSkipped(opts.Factory, err) {
+			continue
+		}
 		if err != nil {
 			if ctx.Err() == nil && rctx.Err() == nil {
 				return lost(err)

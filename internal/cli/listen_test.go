@@ -196,3 +196,19 @@ func TestServerDefaultFromEnv(t *testing.T) {
 		t.Errorf("server %q", got.Conn.Server)
 	}
 }
+
+func TestListenWarnsAndGoesOnAfterSkippedMessage(t *testing.T) {
+	sess := newFakeSession("#me#d1")
+	sess.afterJoin = func(f *fakeSession, g string) {
+		f.events <- nil
+		f.events <- dataEvent("after", g)
+	}
+	f, io := testFactory(t, sess)
+	err := listenRun(context.Background(), &ListenOptions{Factory: f, Groups: []string{"g1"}, Count: 1, Quiet: true, NoMembership: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if io.err.String() != "spgo: warning: skipped a message that could not be decoded: fake\n" || !strings.Contains(io.out.String(), "after") {
+		t.Errorf("stderr %q stdout %q", io.err.String(), io.out.String())
+	}
+}

@@ -49,6 +49,10 @@ Daemon names use Spread's forms: PORT (unix socket /tmp/PORT) or PORT@HOST
 			if err := f.IOStreams.SetColorMode(colorMode); err != nil {
 				return &FlagError{Err: err}
 			}
+			// fatih/color decides its global from os.Stdout at start-up;
+			// take the decision from our streams and --color instead (our
+			// own printers set it per colour, see iostreams.ColorScheme).
+			color.NoColor = !f.IOStreams.ColorEnabled()
 			return nil
 		},
 	}
@@ -74,9 +78,6 @@ func Main() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	root := NewCmdRoot(f)
-	// fatih/color decides its global from os.Stdout at init; take the
-	// decision from our streams (after --color is parsed) instead.
-	cobra.OnInitialize(func() { color.NoColor = !ios.ColorEnabled() })
 	cmd, err := root.ExecuteContextC(ctx)
 	return reportError(ios.ErrOut, cmd, err)
 }

@@ -99,6 +99,9 @@ func sendMessages(opts *SendOptions) ([][]byte, error) {
 		}
 		data = b
 	default:
+		if opts.Factory.IOStreams.IsStdinTTY() {
+			fmt.Fprintln(opts.Factory.IOStreams.ErrOut, "reading the message from the terminal; end it with Ctrl-D (or give -m MESSAGE)")
+		}
 		b, err := io.ReadAll(opts.Factory.IOStreams.In)
 		if err != nil {
 			return nil, fmt.Errorf("reading standard input: %w", err)

@@ -6,6 +6,20 @@ import (
 	"fmt"
 )
 
+// errSkipped marks a received message that could not be decoded and was
+// skipped; the session goes on, so commands warn and keep receiving.
+var errSkipped = errors.New("skipped a message that could not be decoded")
+
+// warnSkipped prints the one-line warning for a skipped message and
+// reports whether err was one.
+func warnSkipped(f *Factory, err error) bool {
+	if !errors.Is(err, errSkipped) {
+		return false
+	}
+	fmt.Fprintf(f.IOStreams.ErrOut, "spgo: warning: %s\n", err)
+	return true
+}
+
 // errConnectionLost marks a session that died under a command (exit 5).
 var errConnectionLost = errors.New("connection to the daemon lost")
 

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/spgo/spgo/internal/cli/iostreams"
 )
 
 // shellHelp is the command menu, printed by "help" and in connect --help.
@@ -70,8 +72,12 @@ type shell struct {
 }
 
 func newShell(ctx context.Context, s Session, opts *ConnectOptions) *shell {
-	p := newPrinter(opts.Factory.IOStreams, OutputText, false, "")
+	ios := opts.Factory.IOStreams
+	p := newPrinter(ios, OutputText, false, "")
 	p.block = true
+	if !opts.Interactive && ios.ColorMode() != "always" {
+		p.cs = iostreams.NoColorScheme() // scripted: plain text unless asked for
+	}
 	return &shell{
 		ctx: ctx, s: s, opts: opts, printer: p,
 		async: true, avail: make(chan struct{}, 1), dead: make(chan struct{}),
@@ -92,6 +98,10 @@ func (sh *shell) receiveLoop() {
 	defer close(sh.dead)
 	for {
 		e, err := sh.s.Receive(sh.ctx)
+		if errors.Is(err, errSkipped) {
+			fmt.Fprintf(sh.out, "warning: %s\n", err)
+			continue
+		}
 		if err != nil {
 			sh.mu.Lock()
 			if sh.ctx.Err() == nil {

@@ -71,6 +71,15 @@ func (s *spreadSession) Receive(ctx context.Context) (*event, error) {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
+		if errors.Is(err, spread.ErrIllegalMessage) {
+			// A frame with an undecodable body is skipped and the mailbox
+			// goes on; an undecodable header kills it, and then Poll
+			// reports the failure too.
+			if _, perr := s.m.Poll(); perr != nil {
+				return nil, &ExitCodeError{Code: ExitConnectLost, Err: fmt.Errorf("the session cannot go on: %w", spreadErr(err))}
+			}
+			return nil, fmt.Errorf("%w: %w", errSkipped, spreadErr(err))
+		}
 		return nil, spreadErr(err)
 	}
 	return eventOf(msg), nil

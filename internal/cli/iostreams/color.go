@@ -12,6 +12,9 @@ type ColorScheme struct {
 // ColorScheme returns the palette for stdout.
 func (s *IOStreams) ColorScheme() *ColorScheme { return &ColorScheme{enabled: s.ColorEnabled()} }
 
+// NoColorScheme returns a palette that paints nothing.
+func NoColorScheme() *ColorScheme { return &ColorScheme{} }
+
 // Enabled reports whether the scheme emits escape sequences.
 func (cs *ColorScheme) Enabled() bool { return cs.enabled }
 

@@ -91,6 +91,9 @@ func (s *IOStreams) SetColorMode(mode string) error {
 	return fmt.Errorf("invalid --color %q: allowed are auto, always, never", mode)
 }
 
+// ColorMode returns the --color setting: auto, always or never.
+func (s *IOStreams) ColorMode() string { return s.colorMode }
+
 // ColorEnabled decides whether stdout gets colour: --color=always and
 // --color=never win; in auto mode colour needs a terminal and no NO_COLOR
 // (CLICOLOR_FORCE forces it on even when piped).
