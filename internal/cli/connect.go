@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/chzyer/readline"
 	"github.com/spf13/cobra"
@@ -78,7 +80,7 @@ func connectRun(ctx context.Context, opts *ConnectOptions) error {
 			return err
 		}
 		lr = rl
-		sh.out = rl.inst.Stdout() // prints without garbling the line being typed
+		sh.out = &promptSafeWriter{rl: rl, w: rl.inst.Stdout()} // prints without garbling the line being typed
 	} else {
 		lr = newPlainReader(ios.In)
 		sh.out = &lockedWriter{w: ios.Out}
@@ -131,7 +133,27 @@ func (p *plainReader) Close() error                    { return nil }
 
 // readlineReader is the terminal line editor.
 type readlineReader struct {
-	inst *readline.Instance
+	inst      *readline.Instance
+	prompting atomic.Bool // inside Readline
+}
+
+// promptSafeWriter writes through readline's Stdout, which clears the
+// prompt line, writes, and draws the prompt and the typed text again, but
+// only while readline's terminal is "reading". Readline prints the prompt
+// and then marks itself reading from another goroutine (and unmarks itself
+// between keys), so a write in that gap would land after the prompt and
+// never be redrawn. While a line is being read, wait (briefly, bounded)
+// for the reading state before writing.
+type promptSafeWriter struct {
+	rl *readlineReader
+	w  io.Writer
+}
+
+func (p *promptSafeWriter) Write(b []byte) (int, error) {
+	for i := 0; i < 200 && p.rl.prompting.Load() && !p.rl.inst.Terminal.IsReading(); i++ {
+		time.Sleep(500 * time.Microsecond)
+	}
+	return p.w.Write(b)
 }
 
 func newReadline(opts *ConnectOptions, sh *shell) (*readlineReader, error) {
@@ -162,6 +184,8 @@ func newReadline(opts *ConnectOptions, sh *shell) (*readlineReader, error) {
 
 func (r *readlineReader) ReadLine(prompt string) (string, error) {
 	r.inst.SetPrompt(prompt)
+	r.prompting.Store(true)
+	defer r.prompting.Store(false)
 	for {
 		line, err := r.inst.Readline()
 		if errors.Is(err, readline.ErrInterrupt) {
