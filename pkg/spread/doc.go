@@ -1,0 +1,70 @@
+// Package spread is a pure-Go client for the Spread group communication
+// system: it speaks the Spread 4.4 client protocol byte for byte (real 4.4
+// daemons accept it) and offers what libspread and the Python module offer,
+// Go-style.
+//
+// # Connecting
+//
+// Connect takes a daemon named the way Spread names daemons: "4803" (the
+// Unix socket /tmp/4803), "4803@host" (TCP), "" (the default daemon,
+// "4803"), with libspread's parsing quirks (see ParseDaemonName), and
+// "host:port" as an extension. Options set the private name (empty: the
+// daemon invents one), the priority, whether membership messages are
+// wanted (default yes), a timeout and the authentication methods (NULL by
+// default; AuthMethod lets others plug in). Private names longer than 10
+// bytes are refused with REJECT_ILLEGAL_NAME rather than truncated as
+// libspread does, so a mailbox never runs under a name the caller did not
+// choose.
+//
+// # Sending
+//
+// Join, Leave, Multicast and MulticastGroups check their input before
+// anything is sent: group names are 1..31 bytes in '$'..'~' (JOIN/LEAVE
+// names may not start with '#'; private group names "#name#daemon" are
+// legal destinations), the service is exactly one of the six service types
+// optionally with SelfDiscard, data plus 32 bytes per group is at most
+// MaxMessageLen (143151, the real daemon's safe size) and a message names at
+// most 43 groups (a real 4.4 daemon silently drops messages to 44..100
+// groups; WithGroupLimit raises the limit for daemons that deliver them).
+// Refusals are *Error values naming the value and the rule.
+//
+// Multicast is safe from many goroutines. It appends the whole frame to a
+// buffer that a flusher goroutine writes with one syscall for many
+// messages; when too much is pending Multicast blocks (back-pressure).
+// Flush waits until everything is written. Join and Leave flush. A write
+// error is sticky: the call that finds it and every later call return it.
+//
+// # Receiving
+//
+// Receive returns owned values: *RegularMessage, *MembershipMessage
+// (cause, group, comparable GroupID, members, changed members,
+// virtual-synchrony sets and which one is ours) or *RejectMessage. Buffers
+// grow as needed, so BUFFER_TOO_SHORT and GROUPS_TOO_SHORT never reach the
+// caller. ReceiveContext honours a context, Messages is an iter.Seq2, and
+// ReceiveRaw reuses a caller's RawMessage without allocating, for hot
+// loops. The mailbox reads through a 64 KiB buffer and parses many frames
+// per read syscall. There is one reader; it never runs user code.
+//
+// Poll reports the bytes receivable without blocking (buffered in the
+// mailbox plus waiting on the socket), like SP_poll. SyscallConn exposes
+// the socket for select-style loops (Python's fileno()).
+//
+// # Errors and failures
+//
+// Every error about Spread is an *Error with Spread's code and SP_error's
+// text; the Err… sentinels work with errors.Is. When the daemon goes away,
+// the call that notices and every later call return CONNECTION_CLOSED
+// (libspread returns CONNECTION_CLOSED once and NET_ERROR_ON_SESSION
+// afterwards; this package keeps returning CONNECTION_CLOSED, with the
+// network error wrapped). Disconnect flushes, sends KILL_MESS like
+// SP_disconnect, closes the connection, unblocks a blocked Receive (its
+// error matches ErrDisconnected) and is idempotent.
+//
+// # Wire details
+//
+// The hello and the auth choice each go out in one write (the real daemon
+// drops a hello split over segments), nothing is sent before the daemon's
+// auth offer arrives, every name field is NUL padded, the hint is
+// (msgType<<8)|marker, membership bodies are decoded in the header's byte
+// order, and a REJECT_MESS's old_type is read. See PROTOCOL.md §3-§14.
+package spread

@@ -1,0 +1,129 @@
+package spread_test
+
+import (
+	"fmt"
+	"log"
+
+	"github.com/spgo/spgo/pkg/daemon"
+	"github.com/spgo/spgo/pkg/spread"
+)
+
+// startDaemon starts an embedded daemon on a free port for the examples.
+func startDaemon() *daemon.Daemon {
+	d, err := daemon.Start(daemon.Config{Name: "localhost", Port: 0, NoUnixSocket: true})
+	if err != nil {
+		log.Fatal(err)
+	}
+	return d
+}
+
+func Example() {
+	d := startDaemon()
+	defer d.Close()
+
+	mb, err := spread.Connect(d.SpreadName(), spread.WithName("alice"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer mb.Disconnect()
+	fmt.Println("connected as", mb.PrivateGroup())
+
+	if err := mb.Join("chat"); err != nil {
+		log.Fatal(err)
+	}
+	if err := mb.Multicast(spread.AgreedMess, "chat", []byte("hello"), 7); err != nil {
+		log.Fatal(err)
+	}
+	for range 2 {
+		msg, err := mb.Receive()
+		if err != nil {
+			log.Fatal(err)
+		}
+		switch m := msg.(type) {
+		case *spread.MembershipMessage:
+			fmt.Printf("%s: %s by %v, members %v\n", m.Group, m.Cause, m.Changed, m.Members)
+		case *spread.RegularMessage:
+			fmt.Printf("%s from %s to %v (type %d): %s\n", m.Service, m.Sender, m.Groups, m.MsgType, m.Data)
+		}
+	}
+	// Output:
+	// connected as #alice#localhost
+	// chat: join by [#alice#localhost], members [#alice#localhost]
+	// AGREED_MESS from #alice#localhost to [chat] (type 7): hello
+}
+
+func ExampleMailbox_MulticastGroups() {
+	d := startDaemon()
+	defer d.Close()
+
+	a, err := spread.Connect(d.SpreadName(), spread.WithName("a"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer a.Disconnect()
+	b, err := spread.Connect(d.SpreadName(), spread.WithName("b"), spread.WithMembership(false))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer b.Disconnect()
+
+	// To a group nobody is in and to b's private group: b gets one copy.
+	err = a.MulticastGroups(spread.SafeMess|spread.SelfDiscard, []string{"empty", b.PrivateGroup()}, []byte("hi"), 1)
+	if err != nil {
+		log.Fatal(err)
+	}
+	msg, err := b.Receive()
+	if err != nil {
+		log.Fatal(err)
+	}
+	m := msg.(*spread.RegularMessage)
+	fmt.Println(m.Service, m.Groups, string(m.Data))
+	// Output:
+	// SAFE_MESS|SELF_DISCARD [empty #b#localhost] hi
+}
+
+func ExampleMailbox_ReceiveRaw() {
+	d := startDaemon()
+	defer d.Close()
+
+	mb, err := spread.Connect(d.SpreadName(), spread.WithName("loop"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer mb.Disconnect()
+	for i := range 3 {
+		if err := mb.Multicast(spread.FIFOMess, mb.PrivateGroup(), []byte{'0' + byte(i)}, int16(i)); err != nil {
+			log.Fatal(err)
+		}
+	}
+	// One RawMessage for the whole loop: no allocation per message.
+	var rm spread.RawMessage
+	for range 3 {
+		if err := mb.ReceiveRaw(&rm); err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("%s type %d from %s: %s\n", rm.Service, rm.MsgType, rm.Sender(), rm.Data)
+	}
+	// Output:
+	// FIFO_MESS type 0 from #loop#localhost: 0
+	// FIFO_MESS type 1 from #loop#localhost: 1
+	// FIFO_MESS type 2 from #loop#localhost: 2
+}
+
+func ExampleParseDaemonName() {
+	for _, name := range []string{"", "4803", "4803@localhost", " +70449@10.0.0.1 x", "localhost:4803", "4803x"} {
+		network, addr, err := spread.ParseDaemonName(name)
+		if err != nil {
+			fmt.Printf("%q: %v\n", name, err)
+			continue
+		}
+		fmt.Printf("%q: %s %s\n", name, network, addr)
+	}
+	// Output:
+	// "": unix /tmp/4803
+	// "4803": unix /tmp/4803
+	// "4803@localhost": tcp localhost:4803
+	// " +70449@10.0.0.1 x": tcp 10.0.0.1:4913
+	// "localhost:4803": tcp localhost:4803
+	// "4803x": spread: connect "4803x": Illegal spread was provided (-1): "x" follows the port; want "@HOST"
+}
