@@ -20,6 +20,7 @@ type ConnectOptions struct {
 	Factory *Factory
 	Conn    ConnOptions
 
+	Output      string // text or json (events and the shell's own reports)
 	History     string // history file; "" disables it
 	Interactive bool   // line editor and prompts; set from the terminal test
 }
@@ -57,6 +58,7 @@ input quits. Losing the daemon ends the shell with exit 5.`,
 		},
 	}
 	addConnFlags(cmd, f, &opts.Conn, "")
+	addOutputFlag(cmd, &opts.Output)
 	cmd.Flags().StringVar(&opts.History, "history", historyPath(f), "history file of the line editor")
 	cmd.Flags().BoolVar(&noHistory, "no-history", false, "keep no history file")
 	return cmd
@@ -90,13 +92,14 @@ func connectRun(ctx context.Context, opts *ConnectOptions) error {
 	sh.lr = lr
 
 	go sh.receiveLoop()
-	fmt.Fprintf(sh.out, "connected to %s as %s\n", opts.Conn.Server, s.PrivateGroup())
+	sh.report(fmt.Sprintf("connected to %s as %s", opts.Conn.Server, s.PrivateGroup()),
+		map[string]any{"kind": "connected", "server": opts.Conn.Server, "private_group": s.PrivateGroup()})
 	if opts.Interactive {
 		fmt.Fprintln(sh.out, `type "help" for commands, "quit" or Ctrl-D to leave`)
 	}
 	err = sh.loop()
 	if errors.Is(err, errQuit) || errors.Is(err, io.EOF) {
-		fmt.Fprintln(sh.out, "Bye.")
+		sh.report("Bye.", map[string]any{"kind": "bye"})
 		return lost(s.Disconnect())
 	}
 	return err

@@ -73,7 +73,7 @@ type shell struct {
 
 func newShell(ctx context.Context, s Session, opts *ConnectOptions) *shell {
 	ios := opts.Factory.IOStreams
-	p := newPrinter(ios, OutputText, false, "")
+	p := newPrinter(ios, opts.Output, false, "")
 	p.block = true
 	if !opts.Interactive && ios.ColorMode() != "always" {
 		p.cs = iostreams.NoColorScheme() // scripted: plain text unless asked for
@@ -99,7 +99,7 @@ func (sh *shell) receiveLoop() {
 	for {
 		e, err := sh.s.Receive(sh.ctx)
 		if errors.Is(err, errSkipped) {
-			fmt.Fprintf(sh.out, "warning: %s\n", err)
+			fmt.Fprintf(sh.opts.Factory.IOStreams.ErrOut, "warning: %s\n", err)
 			continue
 		}
 		if err != nil {
@@ -196,7 +196,7 @@ func (sh *shell) exec(line string) error {
 		sh.mu.Lock()
 		g := sortedKeys(sh.joined)
 		sh.mu.Unlock()
-		fmt.Fprintf(sh.out, "joined: %s\n", groupList(g))
+		sh.report(fmt.Sprintf("joined: %s", groupList(g)), map[string]any{"kind": "groups", "groups": nonNil(g)})
 		return nil
 	case "help":
 		fmt.Fprint(sh.out, shellHelp)
@@ -205,6 +205,16 @@ func (sh *shell) exec(line string) error {
 		return errQuit
 	}
 	return fmt.Errorf("unknown command %q: type help for the commands", words[0])
+}
+
+// report prints the shell's own output: text, or with -o json one object
+// per line like the events.
+func (sh *shell) report(text string, obj map[string]any) {
+	if sh.opts.Output == OutputJSON {
+		_ = writeJSONLine(sh.out, obj)
+		return
+	}
+	fmt.Fprintln(sh.out, text)
 }
 
 func (sh *shell) joinLeave(cmd string, groups []string) error {
@@ -293,10 +303,11 @@ func (sh *shell) poll() error {
 	async := sh.async
 	sh.mu.Unlock()
 	if async {
-		fmt.Fprintln(sh.out, "poll: async display is on, nothing is kept waiting")
+		sh.report("poll: async display is on, nothing is kept waiting", map[string]any{"kind": "poll", "async": true, "messages": 0, "bytes": 0})
 		return nil
 	}
-	fmt.Fprintf(sh.out, "poll: %d %s waiting (%d bytes)\n", n, plural(n, "message", "messages"), size)
+	sh.report(fmt.Sprintf("poll: %d %s waiting (%d bytes)", n, plural(n, "message", "messages"), size),
+		map[string]any{"kind": "poll", "async": false, "messages": n, "bytes": size})
 	return nil
 }
 
@@ -310,7 +321,7 @@ func (sh *shell) setAsync(word string, args []string) error {
 		sh.mu.Lock()
 		state := map[bool]string{true: "on", false: "off"}[sh.async]
 		sh.mu.Unlock()
-		fmt.Fprintf(sh.out, "async display is %s\n", state)
+		sh.report("async display is "+state, map[string]any{"kind": "async", "async": state == "on"})
 		return nil
 	case args[0] == "on":
 	case args[0] == "off":

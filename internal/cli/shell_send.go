@@ -144,6 +144,7 @@ func (sh *shell) burst(args []string, service string, msgType int16, selfDiscard
 	if err := sh.s.Flush(); err != nil {
 		return lost(err)
 	}
-	fmt.Fprintf(sh.out, "sent %d %s of %d bytes to %s\n", count, plural(count, "message", "messages"), size, group)
+	sh.report(fmt.Sprintf("sent %d %s of %d bytes to %s", count, plural(count, "message", "messages"), size, group),
+		map[string]any{"kind": "sent", "messages": count, "size": size, "groups": []string{group}})
 	return nil
 }
