@@ -191,6 +191,11 @@ func (m *Mailbox) fail(op string, code int, detail string, cause error) error {
 	e := &Error{Code: code, Daemon: m.daemon, Detail: detail, Err: cause}
 	if m.failure.CompareAndSwap(nil, e) {
 		_ = m.conn.Close()
+		// Let an idle flusher see the failure and exit.
+		select {
+		case m.w.kick <- struct{}{}:
+		default:
+		}
 	}
 	return m.failed(op)
 }

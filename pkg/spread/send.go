@@ -43,6 +43,12 @@ func (w *writer) flusher() {
 	for {
 		w.mu.Lock()
 		for len(w.buf) == 0 && !w.stopped {
+			// The mailbox failed (not by Disconnect, which still wants its
+			// KILL_MESS written): nothing will be sent any more.
+			if f := w.m.failure.Load(); f != nil && !f.disconnected {
+				w.mu.Unlock()
+				return
+			}
 			w.mu.Unlock()
 			<-w.kick
 			w.mu.Lock()
