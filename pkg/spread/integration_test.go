@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"sync"
@@ -479,6 +480,25 @@ func TestIntegrationUnixSocket(t *testing.T) {
 		t.Fatal(err)
 	}
 	if m := recvData(t, a); string(m.Data) != "over unix" {
+		t.Fatalf("got %+v", m)
+	}
+}
+
+func TestIntegrationInventedNameAndPriority(t *testing.T) {
+	d := spreadtest.Daemon(t)
+	a, err := spread.Connect(d, spread.WithPriority(spread.HighPriority))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Disconnect()
+	pg := a.PrivateGroup()
+	if !regexp.MustCompile(`^#r\d+-\d+#`).MatchString(pg) {
+		t.Fatalf("daemon-invented private group %q", pg)
+	}
+	if err := a.Multicast(spread.CausalMess, pg, []byte("me"), -7); err != nil {
+		t.Fatal(err)
+	}
+	if m := recvData(t, a); m.Sender != pg || m.MsgType != -7 {
 		t.Fatalf("got %+v", m)
 	}
 }

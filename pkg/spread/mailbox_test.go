@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -343,5 +344,39 @@ func TestNoGoroutineLeftAfterDaemonLoss(t *testing.T) {
 			t.Fatalf("%d goroutines, %d before the mailbox", runtime.NumGoroutine(), before)
 		}
 		runtime.Gosched()
+	}
+}
+
+// A read deadline set by the caller on Conn() makes Receive return a
+// timeout; the mailbox stays usable.
+func TestReceiveHonoursConnDeadline(t *testing.T) {
+	go1 := make(chan struct{})
+	mb, done := acceptedMock(t, func(m *mock) error {
+		<-go1
+		return m.write(dataFrame("late")...)
+	})
+	if mb.Daemon() != "4803@mock" {
+		t.Fatalf("Daemon() = %q", mb.Daemon())
+	}
+	_ = mb.Conn().SetReadDeadline(time.Now().Add(20 * time.Millisecond))
+	_, err := mb.Receive()
+	var ne interface{ Timeout() bool }
+	if !errors.As(err, &ne) || !ne.Timeout() || !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("Receive = %v, want a timeout", err)
+	}
+	_ = mb.Conn().SetReadDeadline(time.Time{})
+	close(go1)
+	msg, err := mb.Receive()
+	if err != nil || string(msg.(*spread.RegularMessage).Data) != "late" {
+		t.Fatalf("after the timeout: %v %v", msg, err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if _, err := mb.SyscallConn(); err == nil {
+		t.Fatal("net.Pipe has no descriptor, SyscallConn must say so")
+	}
+	if maj, min, pat := spread.Version(); maj != 4 || min != 4 || pat != 0 {
+		t.Fatalf("Version = %d.%d.%d", maj, min, pat)
 	}
 }

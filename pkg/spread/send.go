@@ -121,11 +121,6 @@ func (w *writer) flush(op string) error {
 	return w.m.failed(op)
 }
 
-func isDisconnected(err error) bool {
-	e, ok := err.(*Error)
-	return ok && e.disconnected
-}
-
 // shutdown appends the final frame (the KILL_MESS), lets the flusher write
 // everything and waits for it to exit.
 func (w *writer) shutdown(final []byte) {
