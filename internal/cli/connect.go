@@ -46,8 +46,11 @@ input quits. Losing the daemon ends the shell with exit 5.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			readConnFlags(cmd, &opts.Conn)
-			if noHistory {
+			switch {
+			case noHistory:
 				opts.History = ""
+			case opts.History == "":
+				opts.History = historyPath(f)
 			}
 			ios := f.IOStreams
 			opts.Interactive = ios.IsStdinTTY() && ios.IsStdoutTTY()
@@ -59,7 +62,7 @@ input quits. Losing the daemon ends the shell with exit 5.`,
 	}
 	addConnFlags(cmd, f, &opts.Conn, "")
 	addOutputFlag(cmd, &opts.Output)
-	cmd.Flags().StringVar(&opts.History, "history", historyPath(f), "history file of the line editor")
+	cmd.Flags().StringVar(&opts.History, "history", "", "history file of the line editor (default $XDG_STATE_HOME/spgo/history, else ~/.spgo_history)")
 	cmd.Flags().BoolVar(&noHistory, "no-history", false, "keep no history file")
 	return cmd
 }

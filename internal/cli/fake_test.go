@@ -46,6 +46,8 @@ type fakeSession struct {
 	killed  bool
 	// afterJoin, if set, runs after each join is announced (with the lock held).
 	afterJoin func(f *fakeSession, group string)
+	// selfDeaf drops messages to the session's own private group.
+	selfDeaf bool
 }
 
 func newFakeSession(me string) *fakeSession {
@@ -85,7 +87,7 @@ func (f *fakeSession) Send(service string, sd bool, groups []string, data []byte
 		return nil
 	}
 	for _, g := range groups {
-		if f.joined[g] || g == f.me {
+		if f.joined[g] || (g == f.me && !f.selfDeaf) {
 			f.events <- &event{Kind: KindMessage, Service: upper(service), Sender: f.me, Groups: groups, MsgType: t, Data: append([]byte(nil), data...)}
 			break
 		}

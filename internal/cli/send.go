@@ -3,10 +3,12 @@ package cli
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 )
@@ -42,8 +44,10 @@ read when -m or --file is given. A GROUP may be a private group
 (#NAME#DAEMON) to reach one session.
 
 send is quiet on success (-v reports what was sent) and returns only after
-the daemon has every message: it flushes and disconnects cleanly, so a check
-right after it in a script sees the messages delivered.`,
+the daemon has every message: it ends with an empty message to its own
+private group and waits for it to come back (the daemon orders one session's
+messages), then disconnects cleanly. A check right after it in a script sees
+the messages delivered.`,
 		Example: `  spgo send chat -m hello
   spgo send chat news --service agreed --type 7 -m "to both groups"
   date | spgo send chat
@@ -147,8 +151,8 @@ func sendRun(ctx context.Context, opts *SendOptions) error {
 			}
 		}
 	}
-	if err := s.Flush(); err != nil {
-		return lost(fmt.Errorf("sending to %s: %w", strings.Join(opts.Groups, " "), err))
+	if err := confirmSent(ctx, s, opts.Service, opts.Conn.ConnectTimeout()); err != nil {
+		return err
 	}
 	me := s.PrivateGroup()
 	if err := s.Disconnect(); err != nil {
@@ -161,6 +165,42 @@ func sendRun(ctx context.Context, opts *SendOptions) error {
 			strings.Join(opts.Groups, " "), me)
 	}
 	return nil
+}
+
+// confirmTypeMarker is the message type of send's confirmation message.
+const confirmType int16 = -32768
+
+// confirmSent returns once the daemon has ordered everything sent so far:
+// it sends an empty message of the same service to this session's own
+// private group and waits for it to come back. A daemon handles one
+// session's messages in order, so the others are in the daemon by then
+// and a check made after send returns sees them.
+func confirmSent(ctx context.Context, s Session, service string, limit time.Duration) error {
+	me := s.PrivateGroup()
+	if err := s.Send(service, false, []string{me}, nil, confirmType); err != nil {
+		return lost(fmt.Errorf("sending: %w", err))
+	}
+	if err := s.Flush(); err != nil {
+		return lost(fmt.Errorf("sending: %w", err))
+	}
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	for {
+		e, err := s.Receive(ctx)
+		if errors.Is(err, errSkipped) {
+			continue
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return &ExitCodeError{Code: ExitTimeout, Err: fmt.Errorf("the daemon did not confirm the messages within %v", limit)}
+			}
+			return lost(err)
+		}
+		if e.Kind == KindMessage && e.Sender == me && e.MsgType == confirmType && len(e.Data) == 0 &&
+			len(e.Groups) == 1 && e.Groups[0] == me {
+			return nil
+		}
+	}
 }
 
 func plural(n int, one, many string) string {

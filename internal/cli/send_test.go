@@ -4,7 +4,23 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 )
+
+// userSent returns what send sent before its confirmation message, and
+// fails unless that confirmation (empty, to its own private group) came last.
+func userSent(t *testing.T, sess *fakeSession) []fakeSent {
+	t.Helper()
+	n := len(sess.sent)
+	if n == 0 {
+		t.Fatal("nothing sent")
+	}
+	last := sess.sent[n-1]
+	if last.msgType != confirmType || last.data != "" || len(last.groups) != 1 || last.groups[0] != sess.me || last.selfDiscard {
+		t.Fatalf("last message is no confirmation: %+v", last)
+	}
+	return sess.sent[:n-1]
+}
 
 func TestSendMessageFlagDoesNotReadStdin(t *testing.T) {
 	sess := newFakeSession("#me#d1")
@@ -15,8 +31,9 @@ func TestSendMessageFlagDoesNotReadStdin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(sess.sent) != 2 || sess.sent[0].data != "hi" || sess.sent[0].service != "agreed" || sess.sent[0].msgType != 7 ||
-		strings.Join(sess.sent[1].groups, ",") != "g1,#bob#d1" {
+	sent := userSent(t, sess)
+	if len(sent) != 2 || sent[0].data != "hi" || sent[0].service != "agreed" || sent[0].msgType != 7 ||
+		strings.Join(sent[1].groups, ",") != "g1,#bob#d1" || sess.sent[2].service != "agreed" {
 		t.Errorf("sent %+v", sess.sent)
 	}
 	if io.in.String() != "stdin must stay unread" {
@@ -39,7 +56,7 @@ func TestSendStdinLinesVerbose(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got []string
-	for _, s := range sess.sent {
+	for _, s := range userSent(t, sess) {
 		got = append(got, s.data)
 		if !s.selfDiscard {
 			t.Error("self-discard lost")
@@ -60,7 +77,7 @@ func TestSendStdinWhole(t *testing.T) {
 	if err := sendRun(context.Background(), &SendOptions{Factory: f, Groups: []string{"g1"}, Service: "safe", Repeat: 1}); err != nil {
 		t.Fatal(err)
 	}
-	if len(sess.sent) != 1 || sess.sent[0].data != "a\nb\n" {
+	if sent := userSent(t, sess); len(sent) != 1 || sent[0].data != "a\nb\n" {
 		t.Errorf("sent %+v", sess.sent)
 	}
 }
@@ -127,5 +144,16 @@ func TestSendFlags(t *testing.T) {
 		if err := cmd.Execute(); ExitCode(err) != ExitUsage {
 			t.Errorf("%q: err %v exit %d, want usage", args, err, ExitCode(err))
 		}
+	}
+}
+
+func TestSendWaitsForConfirmation(t *testing.T) {
+	sess := newFakeSession("#me#d1")
+	sess.selfDeaf = true // the daemon never hands the confirmation back
+	f, _ := testFactory(t, sess)
+	err := sendRun(context.Background(), &SendOptions{Factory: f, Groups: []string{"g1"}, MessageSet: true, Repeat: 1, Service: "safe",
+		Conn: ConnOptions{Timeout: 20 * time.Millisecond}})
+	if ExitCode(err) != ExitTimeout || err.Error() != "the daemon did not confirm the messages within 20ms" {
+		t.Errorf("err %v exit %d", err, ExitCode(err))
 	}
 }
