@@ -70,7 +70,7 @@ func benchThroughput(b *testing.B, network string) {
 
 // drainFrames reads n frames, looking at headers only.
 func drainFrames(cl *rawClient, n int) error {
-	r := bufio.NewReaderSize(cl.c, 256<<10)
+	r := bufio.NewReaderSize(cl.r, 256<<10) // keep what the handshake reader holds
 	cl.c.SetReadDeadline(time.Now().Add(time.Minute))
 	defer cl.c.SetReadDeadline(time.Time{})
 	for i := 0; i < n; i++ {

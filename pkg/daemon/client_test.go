@@ -64,7 +64,7 @@ func tryHandshake(c net.Conn, name string, membership bool) (*rawClient, error) 
 	if _, err := c.Write(wire.AppendHello(nil, wire.HelloFlags(membership, 0), name)); err != nil {
 		return nil, err
 	}
-	r := bufio.NewReaderSize(c, 64<<10)
+	r := bufio.NewReaderSize(c, 4<<10)
 	l, err := r.ReadByte()
 	if err != nil {
 		return nil, err
@@ -90,7 +90,7 @@ func tryHandshake(c net.Conn, name string, membership bool) (*rawClient, error) 
 	if _, err := io.ReadFull(r, pg); err != nil {
 		return nil, err
 	}
-	return &rawClient{c: c, r: r, w: bufio.NewWriterSize(c, 64<<10), pgroup: string(pg), sender: wire.MakeName(string(pg))}, nil
+	return &rawClient{c: c, r: r, w: bufio.NewWriterSize(c, 4<<10), pgroup: string(pg), sender: wire.MakeName(string(pg))}, nil
 }
 
 // appendMsg appends one client frame (little-endian, like libspread on x86).

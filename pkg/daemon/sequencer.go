@@ -209,7 +209,7 @@ func (q *sequencer) removeLocked(s *session, reason string, graceful bool) {
 			continue
 		}
 		g.index++
-		q.membership(g, wire.CausedByDisconnect, s)
+		q.membership(g, wire.CausedByDisconnect, s, nil)
 	}
 	s.groups = nil
 }
@@ -271,9 +271,9 @@ func (q *sequencer) step(s *session, frames []inFrame, cong *[]*session) bool {
 		case t&wire.RegularMess != 0:
 			q.data(s, f, cong)
 		case t&wire.JoinMess != 0:
-			q.join(s, f)
+			q.join(s, f, cong)
 		case t&wire.LeaveMess != 0:
-			q.leave(s, f)
+			q.leave(s, f, cong)
 		case t&wire.KillMess != 0:
 			q.removeLocked(s, "client disconnected", true)
 		}
@@ -323,7 +323,7 @@ func (q *sequencer) data(s *session, f *inFrame, cong *[]*session) {
 }
 
 // join adds s to the first group named (§6.1); a second join is ignored.
-func (q *sequencer) join(s *session, f *inFrame) {
+func (q *sequencer) join(s *session, f *inFrame, cong *[]*session) {
 	nb, err := checkGroupName(f.b[wire.HeaderSize : wire.HeaderSize+wire.MaxGroupName])
 	if err != nil {
 		q.removeLocked(s, "killed: bad join: "+err.Error(), false)
@@ -341,11 +341,11 @@ func (q *sequencer) join(s *session, f *inFrame) {
 	g.index++
 	g.add(s)
 	s.groups[name] = g
-	q.membership(g, wire.CausedByJoin, s)
+	q.membership(g, wire.CausedByJoin, s, cong)
 }
 
 // leave removes s from the first group named (§6.2); not a member: ignored.
-func (q *sequencer) leave(s *session, f *inFrame) {
+func (q *sequencer) leave(s *session, f *inFrame, cong *[]*session) {
 	nb, err := checkGroupName(f.b[wire.HeaderSize : wire.HeaderSize+wire.MaxGroupName])
 	if err != nil {
 		q.removeLocked(s, "killed: bad leave: "+err.Error(), false)
@@ -361,7 +361,7 @@ func (q *sequencer) leave(s *session, f *inFrame) {
 		delete(q.groups, g.name)
 	} else {
 		g.index++
-		q.membership(g, wire.CausedByLeave, s)
+		q.membership(g, wire.CausedByLeave, s, cong)
 	}
 	if s.membership {
 		// Self-leave (§7.4): CAUSED_BY_LEAVE alone, no members, no body.
@@ -375,7 +375,7 @@ func (q *sequencer) leave(s *session, f *inFrame) {
 // changed by one member, to the members that asked for membership messages
 // (§7.2): members sorted bytewise, group id, one vs set with the changed
 // member, local offset 0, data_len 56.
-func (q *sequencer) membership(g *group, cause uint32, changed *session) {
+func (q *sequencer) membership(g *group, cause uint32, changed *session, cong *[]*session) {
 	h := wire.Header{
 		Type:      wire.RegMembMess | cause,
 		Sender:    g.field,
@@ -396,20 +396,21 @@ func (q *sequencer) membership(g *group, cause uint32, changed *session) {
 	q.scratch = b
 	for _, m := range g.members {
 		if m.membership {
-			q.send(m, b, nil)
+			q.send(m, b, cong)
 		}
 	}
 }
 
-// throttle is the back-pressure of a sender whose last step filled other
-// sessions' queues past half of MaxSessionMessages: it waits (not holding
+// throttle is the back-pressure of a sender whose last step (messages,
+// joins, leaves) filled other sessions' queues past half of
+// MaxSessionMessages: it waits (not holding
 // the sequencer) until they drain to a quarter, end, or stall.
-func (q *sequencer) throttle(s *session, cong []*session) {
+func (q *sequencer) throttle(cong []*session) {
 	for _, r := range cong {
-		if r != s {
-			q.waits.Add(1)
-			r.waitBelow(q.d.cfg.MaxSessionMessages / 4)
-		}
+		// s itself too: a client that requests faster than it reads the
+		// consequences is slowed down (until it stalls) rather than killed.
+		q.waits.Add(1)
+		r.waitBelow(q.d.cfg.MaxSessionMessages / 4)
 	}
 }
 

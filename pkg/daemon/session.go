@@ -139,7 +139,7 @@ func (s *session) readLoop() {
 			if !alive {
 				return
 			}
-			q.throttle(s, congested)
+			q.throttle(congested)
 		}
 		in.consume(off)
 		if bad != nil {

@@ -14,7 +14,7 @@ const finishTimeout = time.Second
 // stallTimeout is how long a sender waits for a congested receiver that
 // writes nothing at all before it stops waiting for it (the receiver is then
 // left to the MaxSessionMessages limit).
-const stallTimeout = 500 * time.Millisecond
+const stallTimeout = time.Second
 
 // outQueue holds what the sequencer has ordered for one session and its
 // writer has not written yet. mu is taken inside seq.mu, never around it.
