@@ -3,8 +3,8 @@ package daemon
 import (
 	"fmt"
 	"io"
-	"net"
 	"math/rand/v2"
+	"net"
 	"runtime"
 	"sync"
 	"sync/atomic"
