@@ -25,6 +25,8 @@ type Mailbox struct {
 	privateGroup string
 	sender       wire.Name // our private group as a NUL-padded field
 	groupLimit   int
+	// closeWait bounds how long Disconnect waits for pending writes.
+	closeWait time.Duration
 
 	// failure is the first fatal error (daemon gone, broken stream,
 	// Disconnect); every later call returns it.
@@ -102,6 +104,7 @@ func connect(ctx context.Context, daemon string, o *Options) (*Mailbox, error) {
 		privateGroup: pg,
 		sender:       wire.MakeName(pg),
 		groupLimit:   o.GroupLimit,
+		closeWait:    o.Timeout,
 	}
 	m.r.init(o.ReadBuffer)
 	m.w.init(m, o.WriteBuffer)
@@ -161,13 +164,19 @@ func (m *Mailbox) SyscallConn() (syscall.RawConn, error) {
 // flushed, a KILL_MESS is sent and the connection is closed. A Receive
 // blocked in another goroutine returns an error matching ErrDisconnected.
 // It is idempotent and returns nil once the connection is closed, even if
-// the daemon was already gone (like libspread).
+// the daemon was already gone (like libspread). Pending data gets at most
+// the Timeout option (default 5s) to be written.
 func (m *Mailbox) Disconnect() error {
 	m.disconnectOnce.Do(func() {
 		m.failure.CompareAndSwap(nil, &Error{Code: ConnectionClosed, Op: "", Daemon: m.daemon,
 			Detail: "mailbox disconnected", disconnected: true})
-		// A daemon that stopped reading must not hold us forever.
-		_ = m.conn.SetWriteDeadline(time.Now().Add(2 * time.Second))
+		// A daemon that stopped reading must not hold us forever: pending
+		// data gets the connect Timeout (default 5s) to go out.
+		wait := m.closeWait
+		if wait <= 0 {
+			wait = DefaultOptions().Timeout
+		}
+		_ = m.conn.SetWriteDeadline(time.Now().Add(wait))
 		m.w.shutdown(appendKill(nil, &m.sender))
 		_ = m.conn.Close()
 	})

@@ -248,7 +248,8 @@ func TestMulticastCoalescesWholeFrames(t *testing.T) {
 // Disconnect still returns and unblocks it.
 func TestDisconnectUnblocksBackPressure(t *testing.T) {
 	release := make(chan struct{})
-	mb, done := acceptedMock(t, func(m *mock) error { <-release; return nil }, spread.WithWriteBuffer(1024))
+	mb, done := acceptedMock(t, func(m *mock) error { <-release; return nil },
+		spread.WithWriteBuffer(1024), spread.WithTimeout(200*time.Millisecond))
 	blocked := make(chan error, 1)
 	go func() {
 		data := make([]byte, 600)
