@@ -69,4 +69,3 @@ func (m *Mailbox) ReceiveRaw(r *RawMessage) error {
 	}
 	return nil
 }
-

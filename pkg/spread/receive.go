@@ -222,4 +222,3 @@ func (m *Mailbox) Messages(ctx context.Context) iter.Seq2[Message, error] {
 		}
 	}
 }
-
