@@ -67,4 +67,23 @@
 // auth offer arrives, every name field is NUL padded, the hint is
 // (msgType<<8)|marker, membership bodies are decoded in the header's byte
 // order, and a REJECT_MESS's old_type is read. See PROTOCOL.md §3-§14.
+//
+// # Deliberate differences from libspread
+//
+//   - Private names over 10 bytes are refused (REJECT_ILLEGAL_NAME), not
+//     truncated; names with illegal bytes are refused before dialing.
+//   - Multicast checks group names, a single service bit, the real
+//     daemon's safe size (143151, not 144000) and at most 43 groups
+//     (configurable up to 100); libspread checks only size <= 144000.
+//   - After the daemon goes away every call reports CONNECTION_CLOSED
+//     (never NET_ERROR_ON_SESSION); calls after Disconnect report
+//     CONNECTION_CLOSED matching ErrDisconnected (libspread:
+//     ILLEGAL_SESSION).
+//   - Receive never returns BUFFER_TOO_SHORT/GROUPS_TOO_SHORT; membership
+//     messages do not carry libspread's "own index as mess_type" (use
+//     MembershipMessage.IndexOf).
+//   - Poll also notices a closed connection and then returns
+//     CONNECTION_CLOSED (SP_poll returns 0).
+//   - KILL_MESS carries zeros after the NUL of its group field (libspread
+//     sends stack garbage there).
 package spread

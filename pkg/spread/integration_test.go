@@ -502,3 +502,44 @@ func TestIntegrationInventedNameAndPriority(t *testing.T) {
 		t.Fatalf("got %+v", m)
 	}
 }
+
+// Disconnect in the middle of concurrent sending and receiving: every call
+// returns (a success or a CONNECTION_CLOSED error), nothing panics or hangs.
+func TestIntegrationDisconnectUnderLoad(t *testing.T) {
+	d := spreadtest.Daemon(t)
+	a := connect(t, d)
+	var wg sync.WaitGroup
+	sent := make(chan struct{}, 1)
+	for range 4 {
+		wg.Go(func() {
+			for {
+				err := a.Multicast(spread.ReliableMess, a.PrivateGroup(), make([]byte, 100), 0)
+				if err != nil {
+					if !errors.Is(err, spread.ErrConnectionClosed) {
+						t.Errorf("Multicast: %v", err)
+					}
+					return
+				}
+				select {
+				case sent <- struct{}{}:
+				default:
+				}
+			}
+		})
+	}
+	wg.Go(func() {
+		for {
+			if _, err := a.Receive(); err != nil {
+				if !errors.Is(err, spread.ErrDisconnected) {
+					t.Errorf("Receive: %v", err)
+				}
+				return
+			}
+		}
+	})
+	<-sent
+	if err := a.Disconnect(); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+}
