@@ -54,7 +54,8 @@ func reject(code byte, format string, args ...any) error {
 func (s *session) handshake() error {
 	d := s.d
 	in := &s.in
-	in.deadline(time.Now().Add(d.cfg.HandshakeTimeout))
+	s.hsDeadline = time.Now().Add(d.cfg.HandshakeTimeout)
+	in.deadline(s.hsDeadline)
 
 	// Version: two bytes, the patch byte only after 3.14; flags and N.
 	if err := in.need(2); err != nil {
@@ -135,6 +136,9 @@ func (s *session) readChoice() error {
 	}
 	if in.buffered() < wire.AuthChoiceSize {
 		limit := time.Now().Add(choiceGrace)
+		if s.hsDeadline.Before(limit) {
+			limit = s.hsDeadline
+		}
 		in.deadline(limit)
 		if err := in.need(wire.AuthChoiceSize); err != nil {
 			if !errors.Is(err, os.ErrDeadlineExceeded) {

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/spgo/spgo/internal/wire"
@@ -29,6 +30,7 @@ type session struct {
 
 	// Set by the handshake, read-only once live.
 	version    int
+	hsDeadline time.Time // end of the handshake
 	name       string    // private name
 	pgroup     string    // private group "#name#daemon"
 	pfield     wire.Name // pgroup as a 32-byte field
@@ -151,7 +153,10 @@ func (s *session) readLoop() {
 			if in.buffered() > 0 {
 				reason = "connection closed by client in the middle of a frame"
 			}
-			if !errors.Is(err, io.EOF) {
+			switch {
+			case errors.Is(err, syscall.ECONNRESET):
+				reason = "connection reset by client"
+			case !errors.Is(err, io.EOF):
 				reason = "read failed: " + err.Error()
 			}
 			q.remove(s, reason, true)

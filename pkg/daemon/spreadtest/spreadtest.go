@@ -28,7 +28,7 @@ func WithConfig(f func(*daemon.Config)) Option { return Option(f) }
 // t.Cleanup. It fails the test if the daemon cannot start.
 func Run(t testing.TB, opts ...Option) *daemon.Daemon {
 	t.Helper()
-	cfg := daemon.Config{Name: "localhost", Host: "127.0.0.1", SocketDir: t.TempDir()}
+	cfg := daemon.Config{Name: "localhost", Host: "127.0.0.1", SocketDir: socketDir(t)}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -42,6 +42,24 @@ func Run(t testing.TB, opts ...Option) *daemon.Daemon {
 		}
 	})
 	return d
+}
+
+// maxSocketDir keeps <dir>/<port> within the 108-byte sun_path limit.
+const maxSocketDir = 100
+
+// socketDir is t.TempDir(), or a shorter temporary directory when that
+// path is too long for a Unix socket.
+func socketDir(t testing.TB) string {
+	dir := t.TempDir()
+	if len(dir) <= maxSocketDir {
+		return dir
+	}
+	dir, err := os.MkdirTemp("", "spgo")
+	if err != nil {
+		t.Fatalf("spreadtest: socket directory: %v", err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	return dir
 }
 
 // Daemon returns the daemon name integration tests connect to: the value
