@@ -308,3 +308,18 @@ func TestDifferenceInventedNameNumber(t *testing.T) {
 		seen[cl.pgroup] = true
 	}
 }
+
+// TestDifferenceGroupIDProcID: the real daemon puts its configured IPv4
+// address in group ids; ours is always 127.0.0.1 (what every capture
+// shows), whatever address it listens on, and the time word is the
+// daemon's start.
+func TestDifferenceGroupIDProcID(t *testing.T) {
+	d := startTest(t)
+	a := connect(t, d, "a", true)
+	a.join("gid")
+	m := a.expectMembership(wire.CausedByJoin, "gid", "#a#localhost")
+	gid, err := wire.DecodeGroupID(m.Body, binary.LittleEndian)
+	if err != nil || gid.ProcID != 0x7f000001 || gid.Time != int32(d.start.Unix()) || gid.Index != 1 {
+		t.Fatalf("group id %+v %v", gid, err)
+	}
+}
