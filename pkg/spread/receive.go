@@ -154,10 +154,15 @@ func (m *Mailbox) ReceiveContext(ctx context.Context) (Message, error) {
 		defer stop()
 	}
 	msg, err := m.receiveLocked()
-	if err != nil && ctx.Err() != nil {
-		var te *timeoutError
-		if errors.As(err, &te) {
-			return nil, ctx.Err()
+	var te *timeoutError
+	if err != nil && errors.As(err, &te) {
+		if cerr := ctx.Err(); cerr != nil {
+			return nil, cerr
+		}
+		// The read deadline is ctx's deadline; the read may notice it
+		// a moment before ctx's own timer does.
+		if dl, ok := ctx.Deadline(); ok && !time.Now().Before(dl) {
+			return nil, context.DeadlineExceeded
 		}
 	}
 	return msg, err
