@@ -75,10 +75,10 @@ func (d *Daemon) accept(conn net.Conn) {
 	id := q.nextID
 	if len(q.all) >= d.cfg.MaxSessions {
 		q.stats.Rejected++
+		d.wg.Add(1) // under mu: Close cannot be waiting yet
 		q.mu.Unlock()
 		d.log.Warn("session rejected", "remote", remoteOf(conn), "code", "REJECT_QUOTA",
 			"reason", "too many sessions", "max_sessions", d.cfg.MaxSessions)
-		d.wg.Add(1)
 		go d.rejectQuota(conn)
 		return
 	}

@@ -5,8 +5,9 @@ import (
 	"time"
 )
 
-// Outbound buffers larger than this are not kept for reuse after a write.
-const keepOutbuf = 1 << 20
+// Outbound buffers larger than this are not kept for reuse after a write,
+// so that a burst does not pin memory in every session that saw it.
+const keepOutbuf = 256 << 10
 
 // finishTimeout bounds the last write of a session the client ended.
 const finishTimeout = time.Second
