@@ -1,0 +1,71 @@
+package flood
+
+import (
+	"sync/atomic"
+	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/spgo/spgo/pkg/spread"
+)
+
+// receiver is one receiving session (or, in write-only runs, a sender's
+// own session reading its echoes: echo is then true and it only feeds the
+// window).
+type receiver struct {
+	mb   *spread.Mailbox
+	name string
+	echo bool
+
+	// progress[s] is one past the highest sequence number of local sender
+	// s delivered here; senders read it for their window.
+	progress []atomic.Uint32
+	count    atomic.Int64 // data messages delivered
+	joined   chan struct{}
+	done     bool // reached the expected count (signalled once)
+	dead     atomic.Bool
+
+	// Owned by the receiving goroutine until it has exited.
+	check   *Checker
+	hist    *hdrhistogram.Histogram
+	bytes   int64
+	first   int64 // unix nanos of the first and last delivery
+	last    int64
+	err     error
+	rejects int64
+	short   int64
+	names   map[string]uint32 // remote senders (read-only runs) by name
+}
+
+// sender is one sending session.
+type sender struct {
+	mb   *spread.Mailbox
+	name string
+	idx  uint32
+	// sources are the receivers whose progress bounds this sender's window.
+	sources []*receiver
+	sent    atomic.Uint32
+	// want is the progress the sender waits for plus one (0: not waiting).
+	want atomic.Uint32
+	wake chan struct{}
+
+	begin, end time.Time
+	err        error
+	finished   atomic.Bool // set after end and err
+}
+
+// minProgress is the slowest live source's progress for s.
+func (s *sender) minProgress() (uint32, bool) {
+	var lo uint32
+	any := false
+	for _, r := range s.sources {
+		if r.dead.Load() {
+			continue
+		}
+		p := r.progress[s.idx].Load()
+		if !any || p < lo {
+			lo, any = p, true
+		}
+	}
+	return lo, any
+}

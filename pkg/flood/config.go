@@ -1,0 +1,196 @@
+// Package flood measures a Spread daemon the way spflooder does, and more:
+// it floods one group with fixed-size messages of each service type from
+// several senders to several receivers (one real socket each), and returns
+// per-service results — throughput at the receivers, one-way latency
+// percentiles from a send timestamp in each payload, and the loss,
+// duplication and ordering each service type promises, checked at the
+// receivers. It renders nothing; internal/cli turns Results into tables,
+// JSON, CSV and plots.
+package flood
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spgo/spgo/pkg/spread"
+)
+
+// Defaults, chosen like spflooder's (1000-byte messages, group "flooder")
+// except the count, which is large enough for a stable rate.
+const (
+	DefaultGroup  = "flooder"
+	DefaultCount  = 100_000
+	DefaultSize   = 1000
+	DefaultWindow = 200
+	DefaultStall  = 3 * time.Second
+	// MaxSize is the largest message spflooder takes (its -b range).
+	MaxSize = 100_000
+)
+
+// AllServices are the six service types in order of strength.
+var AllServices = []spread.ServiceType{
+	spread.UnreliableMess, spread.ReliableMess, spread.FIFOMess,
+	spread.CausalMess, spread.AgreedMess, spread.SafeMess,
+}
+
+var serviceNames = map[string]spread.ServiceType{
+	"unreliable": spread.UnreliableMess, "reliable": spread.ReliableMess, "fifo": spread.FIFOMess,
+	"causal": spread.CausalMess, "agreed": spread.AgreedMess, "safe": spread.SafeMess,
+}
+
+// ParseService maps "unreliable", "reliable", "fifo", "causal", "agreed" or
+// "safe" (any case) to its service type.
+func ParseService(s string) (spread.ServiceType, error) {
+	if t, ok := serviceNames[strings.ToLower(strings.TrimSpace(s))]; ok {
+		return t, nil
+	}
+	return 0, fmt.Errorf("flood: unknown service type %q; allowed: unreliable, reliable, fifo, causal, agreed, safe", s)
+}
+
+// ServiceName is the upper-case Spread name of a data service type.
+func ServiceName(t spread.ServiceType) string {
+	for name, v := range serviceNames {
+		if v == t {
+			return strings.ToUpper(name)
+		}
+	}
+	return t.String()
+}
+
+// Config describes one flood. The zero value of every field but Daemon
+// takes the default documented on it.
+type Config struct {
+	// Daemon is the Spread daemon name ("4803", "4803@host").
+	Daemon string
+	// Options are passed to every spread.Connect (socket dir, dialer...).
+	Options []spread.Option
+	// Group is the group flooded. With more than one service type each
+	// gets its own group, Group-<service>. Default "flooder".
+	Group string
+	// Services to measure, one after the other. Default: all six.
+	Services []spread.ServiceType
+	// Count is the number of messages each sender sends per service
+	// (default 100000 unless Duration is set).
+	Count int
+	// Duration, when set (and Count is 0), makes senders send for this long
+	// instead of a fixed count.
+	Duration time.Duration
+	// Size is each message's size in bytes, PayloadHeader..MaxSize
+	// (default 1000).
+	Size int
+	// Senders and Receivers are the local clients (default 1 each). Zero
+	// receivers (write-only) makes senders join and count their own
+	// echoes; zero senders (read-only) receives what remote senders send.
+	Senders, Receivers int
+	// NoReceivers/NoSenders make a zero above mean zero rather than the
+	// default.
+	NoReceivers, NoSenders bool
+	// RemoteSenders is how many senders outside this process a read-only
+	// run expects (default 1).
+	RemoteSenders int
+	// Window is the most messages a sender keeps in flight, counted by the
+	// slowest local receiver's progress (or its own echoes). Default 200;
+	// negative disables it (spflooder -wo: no flow control at all).
+	Window int
+	// Rate, when positive, is the total send rate in messages per second,
+	// split evenly over the senders. Latency is then measured from each
+	// message's intended send time (no coordinated omission).
+	Rate float64
+	// WaitMembers, when above 0, waits until the group has this many
+	// members (local and remote) before sending (spflooder -n).
+	WaitMembers int
+	// Stall ends a service's flood with loss counted when no receiver has
+	// made progress for this long after the senders finished (default 3s).
+	Stall time.Duration
+	// Progress, if set, is called about ten times a second with the
+	// service in progress and its delivered/expected deliveries.
+	Progress func(p Progress)
+}
+
+// Progress is a snapshot handed to Config.Progress.
+type Progress struct {
+	Service   string
+	Index     int   // index of the service in Config.Services
+	Delivered int64 // deliveries so far (all receivers)
+	Expected  int64 // deliveries expected (-1 while unknown, in duration mode)
+	Sent      int64
+}
+
+// ConfigError names a bad configuration value and what is allowed.
+type ConfigError struct {
+	Field string
+	Value any
+	Allow string
+}
+
+func (e *ConfigError) Error() string {
+	return fmt.Sprintf("flood: %s %v is not allowed; %s", e.Field, e.Value, e.Allow)
+}
+
+// withDefaults validates c and fills its defaults.
+func (c Config) withDefaults() (Config, error) {
+	if c.Daemon == "" {
+		return c, &ConfigError{"daemon", `""`, "name a daemon, e.g. 4803 or 4803@host"}
+	}
+	if c.Group == "" {
+		c.Group = DefaultGroup
+	}
+	if len(c.Services) == 0 {
+		c.Services = AllServices
+	}
+	for _, s := range c.Services {
+		if ServiceName(s) == s.String() {
+			return c, &ConfigError{"service", s, "one of UNRELIABLE, RELIABLE, FIFO, CAUSAL, AGREED, SAFE"}
+		}
+	}
+	switch {
+	case c.Count < 0:
+		return c, &ConfigError{"count", c.Count, "at least 1"}
+	case c.Duration < 0:
+		return c, &ConfigError{"duration", c.Duration, "positive"}
+	case c.Count == 0 && c.Duration == 0:
+		c.Count = DefaultCount
+	case c.Count > 0 && c.Duration > 0:
+		return c, &ConfigError{"duration", c.Duration, "give either a count or a duration, not both"}
+	}
+	if c.Size == 0 {
+		c.Size = DefaultSize
+	}
+	if c.Size < PayloadHeader || c.Size > MaxSize {
+		return c, &ConfigError{"size", c.Size, fmt.Sprintf("%d..%d bytes (the payload carries a %d-byte sequence/timestamp header)", PayloadHeader, MaxSize, PayloadHeader)}
+	}
+	if c.Senders == 0 && !c.NoSenders {
+		c.Senders = 1
+	}
+	if c.Receivers == 0 && !c.NoReceivers {
+		c.Receivers = 1
+	}
+	if c.Senders < 0 || c.Receivers < 0 || c.Senders+c.Receivers == 0 || c.Senders > 1000 || c.Receivers > 1000 {
+		return c, &ConfigError{"senders/receivers", fmt.Sprintf("%d/%d", c.Senders, c.Receivers), "0..1000 each, not both 0"}
+	}
+	if c.Senders == 0 {
+		if c.RemoteSenders == 0 {
+			c.RemoteSenders = 1
+		}
+		if c.Duration > 0 {
+			return c, &ConfigError{"duration", c.Duration, "a read-only run counts messages; give a count"}
+		}
+	}
+	if len(c.Services) > 1 && (c.Senders == 0 || c.Receivers == 0) {
+		return c, &ConfigError{"services", len(c.Services), "exactly one service type in read-only or write-only runs (the other side floods one group)"}
+	}
+	if c.Window == 0 {
+		c.Window = DefaultWindow
+	}
+	if c.Rate < 0 {
+		return c, &ConfigError{"rate", c.Rate, "positive messages per second (0: as fast as the window allows)"}
+	}
+	if c.WaitMembers < 0 {
+		return c, &ConfigError{"members", c.WaitMembers, "0 or more"}
+	}
+	if c.Stall == 0 {
+		c.Stall = DefaultStall
+	}
+	return c, nil
+}

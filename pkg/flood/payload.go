@@ -1,0 +1,27 @@
+package flood
+
+import "encoding/binary"
+
+// PayloadHeader is the size of what every flood message starts with:
+// sender index (uint32), sequence number (uint32) and the send time in
+// Unix nanoseconds (int64), little endian. The rest is zero filler.
+//
+// The send time is the sender's wall clock. Inside one process (and on one
+// machine) that is the receivers' clock too; across machines one-way
+// latency is only as good as the clocks' synchronisation (NTP/PTP).
+const PayloadHeader = 16
+
+func putHeader(b []byte, sender, seq uint32, sentNanos int64) {
+	binary.LittleEndian.PutUint32(b[0:], sender)
+	binary.LittleEndian.PutUint32(b[4:], seq)
+	binary.LittleEndian.PutUint64(b[8:], uint64(sentNanos))
+}
+
+// readHeader decodes a payload header; ok is false for a short payload.
+func readHeader(b []byte) (sender, seq uint32, sentNanos int64, ok bool) {
+	if len(b) < PayloadHeader {
+		return 0, 0, 0, false
+	}
+	return binary.LittleEndian.Uint32(b[0:]), binary.LittleEndian.Uint32(b[4:]),
+		int64(binary.LittleEndian.Uint64(b[8:])), true
+}

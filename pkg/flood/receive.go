@@ -1,0 +1,121 @@
+package flood
+
+import (
+	"time"
+
+	"github.com/spgo/spgo/pkg/spread"
+)
+
+// receive is a receiver's loop: it checks and times every data message
+// and follows the group's membership, until its session is closed.
+func (f *flood) receive(r *receiver) {
+	defer f.wg.Done()
+	var rm spread.RawMessage
+	exp := f.expected.Load()
+	joined := false
+	for {
+		if err := r.mb.ReceiveRaw(&rm); err != nil {
+			if !f.closing.Load() {
+				r.err = err
+			}
+			r.dead.Store(true)
+			f.wakeSenders()
+			f.signal()
+			return
+		}
+		switch {
+		case rm.Service.IsRegular():
+		case rm.Service.IsReject():
+			r.rejects++
+			continue
+		default:
+			if f.membership(r, &rm) && !joined {
+				joined = true
+				close(r.joined)
+			}
+			continue
+		}
+		now := time.Now().UnixNano()
+		idx, seq, sent, ok := readHeader(rm.Data)
+		if !ok {
+			r.short++
+			continue
+		}
+		if r.names != nil { // remote senders: index them by name
+			name := rm.Sender()
+			id, known := r.names[string(name)]
+			if !known {
+				id = uint32(len(r.names))
+				r.names[string(name)] = id
+			}
+			idx = id
+		}
+		r.check.Observe(idx, seq)
+		lat := now - sent
+		lat = min(max(lat, histMin), histMax)
+		_ = r.hist.RecordValue(lat)
+		r.bytes += int64(len(rm.Data))
+		if r.first == 0 {
+			r.first = now
+		}
+		r.last = now
+		if r.names == nil && int(idx) < len(r.progress) {
+			p := &r.progress[idx]
+			if seq+1 > p.Load() {
+				p.Store(seq + 1)
+			}
+			if s := f.senders[idx]; s.want.Load() != 0 && s.want.Load()-1 <= seq+1 {
+				select {
+				case s.wake <- struct{}{}:
+				default:
+				}
+			}
+		}
+		n := r.count.Add(1)
+		if n >= exp {
+			if exp = f.expected.Load(); n >= exp && !r.done {
+				r.done = true
+				f.signal()
+			}
+		}
+	}
+}
+
+// membership handles a membership message; it reports whether it is the
+// receiver's own join of the group.
+func (f *flood) membership(r *receiver, rm *spread.RawMessage) bool {
+	msg, err := rm.Message()
+	if err != nil {
+		return false
+	}
+	m, ok := msg.(*spread.MembershipMessage)
+	if !ok || m.Group != f.group || !m.Service.IsRegMemb() {
+		return false
+	}
+	if n := int32(len(m.Members)); n > f.members.Load() {
+		f.members.Store(n)
+		select {
+		case f.memberCh <- struct{}{}:
+		default:
+		}
+	}
+	return m.IndexOf(r.name) >= 0
+}
+
+// signal wakes the supervisor.
+func (f *flood) signal() {
+	select {
+	case f.doneCh <- struct{}{}:
+	default:
+	}
+}
+
+// wakeSenders lets senders recheck their windows (a receiver died).
+func (f *flood) wakeSenders() {
+	for _, s := range f.senders {
+		select {
+		case s.wake <- struct{}{}:
+		default:
+		}
+	}
+}

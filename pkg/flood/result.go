@@ -1,0 +1,124 @@
+package flood
+
+import (
+	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+)
+
+// Latency histograms cover 100ns..100s with 3 significant digits.
+const (
+	histMin = 100
+	histMax = int64(100 * time.Second)
+)
+
+func newHistogram() *hdrhistogram.Histogram { return hdrhistogram.New(histMin, histMax, 3) }
+
+// Latency summarises one-way latencies (send timestamp to delivery).
+type Latency struct {
+	Count int64         `json:"count"`
+	Mean  time.Duration `json:"mean_ns"`
+	P50   time.Duration `json:"p50_ns"`
+	P90   time.Duration `json:"p90_ns"`
+	P99   time.Duration `json:"p99_ns"`
+	P999  time.Duration `json:"p999_ns"`
+	Max   time.Duration `json:"max_ns"`
+}
+
+func summarise(h *hdrhistogram.Histogram) Latency {
+	if h.TotalCount() == 0 {
+		return Latency{}
+	}
+	return Latency{
+		Count: h.TotalCount(),
+		Mean:  time.Duration(h.Mean()),
+		P50:   time.Duration(h.ValueAtQuantile(50)),
+		P90:   time.Duration(h.ValueAtQuantile(90)),
+		P99:   time.Duration(h.ValueAtQuantile(99)),
+		P999:  time.Duration(h.ValueAtQuantile(99.9)),
+		Max:   time.Duration(h.Max()),
+	}
+}
+
+// Client is one client's sample.
+type Client struct {
+	Name     string        `json:"name"`
+	Role     string        `json:"role"` // "sender" or "receiver"
+	Messages int64         `json:"messages"`
+	Bytes    int64         `json:"bytes"`
+	Elapsed  time.Duration `json:"elapsed_ns"`
+	MsgRate  float64       `json:"msgs_per_sec"`
+	Check    *Check        `json:"check,omitempty"`
+	Latency  *Latency      `json:"latency,omitempty"`
+	Error    string        `json:"error,omitempty"`
+}
+
+// ServiceResult is the outcome of one service type's flood.
+type ServiceResult struct {
+	Service string `json:"service"`
+	Group   string `json:"group"`
+	// Sent is the number of messages all local senders sent (for a
+	// read-only run: the number expected from remote senders).
+	Sent int64 `json:"sent"`
+	// Delivered counts deliveries at all receivers (Sent × receivers when
+	// nothing is lost).
+	Delivered int64 `json:"delivered"`
+	// Elapsed runs from the start signal to the last delivery.
+	Elapsed time.Duration `json:"elapsed_ns"`
+	// MsgRate and MBRate are per receiver: messages (and 10^6 bytes of
+	// payload) each receiver got per second, averaged over receivers —
+	// the figure spflooder and cbench-style tools give.
+	MsgRate float64 `json:"msgs_per_sec"`
+	MBRate  float64 `json:"mb_per_sec"`
+	// DeliveryRate is all receivers' deliveries per second.
+	DeliveryRate float64 `json:"deliveries_per_sec"`
+	Latency      Latency `json:"latency"`
+	// Summed over receivers.
+	Lost       int64 `json:"lost"`
+	Duplicated int64 `json:"duplicated"`
+	OutOfOrder int64 `json:"out_of_order"`
+	// TotalOrderDisagree is the number of receivers whose delivery order
+	// differs from the first complete receiver's (AGREED, SAFE: must be 0).
+	TotalOrderDisagree int `json:"total_order_disagree"`
+	// Violations are broken promises of this service type; Warnings also
+	// include disturbances (errors, a stall, a kicked client).
+	Violations []string `json:"violations,omitempty"`
+	Warnings   []string `json:"warnings,omitempty"`
+	Clients    []Client `json:"clients"`
+
+	hist *hdrhistogram.Histogram
+}
+
+// Histogram returns a copy of the merged latency histogram (nanoseconds).
+func (r *ServiceResult) Histogram() *hdrhistogram.Histogram {
+	if r.hist == nil {
+		return newHistogram()
+	}
+	return hdrhistogram.Import(r.hist.Export())
+}
+
+// Results is a whole run.
+type Results struct {
+	Daemon    string          `json:"daemon"`
+	Group     string          `json:"group"`
+	Size      int             `json:"size"`
+	Count     int             `json:"count,omitempty"`
+	Duration  time.Duration   `json:"duration_ns,omitempty"`
+	Senders   int             `json:"senders"`
+	Receivers int             `json:"receivers"`
+	Window    int             `json:"window"`
+	Rate      float64         `json:"rate,omitempty"`
+	Started   time.Time       `json:"started"`
+	Services  []ServiceResult `json:"services"`
+}
+
+// Disturbed reports whether any service's run broke a promise or was
+// disturbed.
+func (r *Results) Disturbed() bool {
+	for _, s := range r.Services {
+		if len(s.Warnings) > 0 {
+			return true
+		}
+	}
+	return false
+}

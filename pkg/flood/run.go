@@ -1,0 +1,396 @@
+package flood
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/spgo/spgo/pkg/spread"
+)
+
+// Run floods cfg.Daemon with each service type of cfg.Services in turn and
+// returns the results. Setup failures (bad config, no daemon) are errors;
+// trouble during a flood (a client cut off, loss) is reported in the
+// results' warnings. When ctx ends, Run stops and returns what it has with
+// ctx's error.
+func Run(ctx context.Context, cfg Config) (*Results, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	res := &Results{
+		Daemon: cfg.Daemon, Group: cfg.Group, Size: cfg.Size, Count: cfg.Count, Duration: cfg.Duration,
+		Senders: cfg.Senders, Receivers: cfg.Receivers, Window: max(cfg.Window, 0), Rate: cfg.Rate,
+		Started: time.Now(),
+	}
+	for i, svc := range cfg.Services {
+		group := cfg.Group
+		if len(cfg.Services) > 1 {
+			group = cfg.Group + "-" + strings.ToLower(ServiceName(svc))
+		}
+		sr, err := runService(ctx, cfg, i, svc, group)
+		if sr != nil {
+			res.Services = append(res.Services, *sr)
+		}
+		if err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+// flood is the shared state of one service type's flood.
+type flood struct {
+	cfg       Config
+	svc       spread.ServiceType
+	group     string
+	index     int
+	receivers []*receiver // reporting receivers
+	echoes    []*receiver // write-only: senders' own sessions
+	senders   []*sender
+
+	start     chan struct{}
+	startTime time.Time
+	abort     chan struct{}
+	closing   atomic.Bool
+	members   atomic.Int32 // most members seen in the group
+	memberCh  chan struct{}
+	// expected is the number of deliveries each receiver waits for
+	// (MaxInt64 until the senders finished in duration mode).
+	expected atomic.Int64
+	doneCh   chan struct{} // a receiver reached expected, or died
+	wg       sync.WaitGroup
+}
+
+func runService(ctx context.Context, cfg Config, index int, svc spread.ServiceType, group string) (*ServiceResult, error) {
+	f := &flood{
+		cfg: cfg, svc: svc, group: group, index: index,
+		start: make(chan struct{}), abort: make(chan struct{}),
+		memberCh: make(chan struct{}, 1), doneCh: make(chan struct{}, cfg.Receivers+cfg.Senders+1),
+	}
+	f.expected.Store(1<<63 - 1)
+	if cfg.Count > 0 {
+		senders := cfg.Senders
+		if senders == 0 {
+			senders = cfg.RemoteSenders
+		}
+		f.expected.Store(int64(cfg.Count) * int64(senders))
+	}
+	defer f.shutdown()
+	if err := f.connect(ctx); err != nil {
+		return nil, err
+	}
+	if err := f.waitMembers(ctx); err != nil {
+		return nil, err
+	}
+	f.startTime = time.Now()
+	close(f.start)
+	warnings := f.supervise(ctx)
+	f.shutdown()
+	sr := f.collect()
+	sr.Warnings = append(warnings, sr.Warnings...)
+	return sr, ctx.Err()
+}
+
+// connect opens every session and joins the group; it returns once every
+// member's own join has come back (so the daemon delivers anything sent
+// from now on to all of them).
+func (f *flood) connect(ctx context.Context) error {
+	cfg := f.cfg
+	dial := func(membership bool) (*spread.Mailbox, error) {
+		opts := append([]spread.Option{spread.WithMembership(membership)}, cfg.Options...)
+		mb, err := spread.ConnectContext(ctx, cfg.Daemon, opts...)
+		if err != nil {
+			return nil, fmt.Errorf("flood: connecting to %s: %w", cfg.Daemon, err)
+		}
+		return mb, nil
+	}
+	newRecv := func(mb *spread.Mailbox, echo bool) *receiver {
+		r := &receiver{mb: mb, name: mb.PrivateGroup(), echo: echo, joined: make(chan struct{}),
+			progress: make([]atomic.Uint32, cfg.Senders), check: NewChecker(), hist: newHistogram()}
+		if cfg.Senders == 0 {
+			r.names = make(map[string]uint32)
+		}
+		return r
+	}
+	var members []*receiver
+	for range cfg.Receivers {
+		mb, err := dial(true)
+		if err != nil {
+			return err
+		}
+		r := newRecv(mb, false)
+		f.receivers = append(f.receivers, r)
+		members = append(members, r)
+	}
+	for i := range cfg.Senders {
+		echo := cfg.Receivers == 0 // write-only: count our own echoes
+		mb, err := dial(echo)
+		if err != nil {
+			return err
+		}
+		s := &sender{mb: mb, name: mb.PrivateGroup(), idx: uint32(i), wake: make(chan struct{}, 1)}
+		if echo {
+			r := newRecv(mb, true)
+			f.echoes = append(f.echoes, r)
+			members = append(members, r)
+			s.sources = []*receiver{r}
+		} else {
+			s.sources = f.receivers
+		}
+		f.senders = append(f.senders, s)
+	}
+	for _, r := range members {
+		if err := r.mb.Join(f.group); err != nil {
+			return fmt.Errorf("flood: joining %s: %w", f.group, err)
+		}
+		f.wg.Add(1)
+		go f.receive(r)
+	}
+	for _, s := range f.senders {
+		f.wg.Add(1)
+		go f.send(s)
+	}
+	for _, r := range members {
+		select {
+		case <-r.joined:
+		case <-f.doneCh: // a receiver died before its join came back
+			if r.dead.Load() && r.err != nil {
+				return fmt.Errorf("flood: waiting for the join of %s: %w", r.name, r.err)
+			}
+			return fmt.Errorf("flood: a session was lost while joining %s", f.group)
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// waitMembers blocks until the group has cfg.WaitMembers members
+// (spflooder -n).
+func (f *flood) waitMembers(ctx context.Context) error {
+	for int(f.members.Load()) < f.cfg.WaitMembers {
+		select {
+		case <-f.memberCh:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// supervise waits until every receiver has everything, the flood stalls
+// or ctx ends, calling cfg.Progress on the way. It returns warnings about
+// how the flood ended.
+func (f *flood) supervise(ctx context.Context) []string {
+	var warnings []string
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	var lastTotal int64 = -1
+	lastChange := time.Now()
+	sendersDone := false
+	for {
+		if !sendersDone && f.sendersFinished() {
+			sendersDone = true
+			if f.cfg.Duration > 0 {
+				var total int64
+				for _, s := range f.senders {
+					total += int64(s.sent.Load())
+				}
+				f.expected.Store(total)
+			}
+		}
+		if f.allReceived() {
+			return warnings
+		}
+		select {
+		case <-ctx.Done():
+			return append(warnings, "interrupted: "+ctx.Err().Error())
+		case <-f.doneCh:
+		case <-tick.C:
+			total, sent := f.totals()
+			if f.cfg.Progress != nil {
+				exp := f.expected.Load() * int64(len(f.receivers))
+				if f.cfg.Duration > 0 && !sendersDone {
+					exp = -1
+				}
+				f.cfg.Progress(Progress{Service: ServiceName(f.svc), Index: f.index, Delivered: total, Expected: exp, Sent: sent})
+			}
+			if total+sent != lastTotal {
+				lastTotal, lastChange = total+sent, time.Now()
+			} else if time.Since(lastChange) >= f.cfg.Stall {
+				return append(warnings, fmt.Sprintf("stalled: nothing sent or delivered for %s; stopped with %d of %d deliveries",
+					f.cfg.Stall, total, f.expected.Load()*int64(len(f.receivers))))
+			}
+		}
+	}
+}
+
+func (f *flood) sendersFinished() bool {
+	for _, s := range f.senders {
+		if !s.finished.Load() {
+			return false
+		}
+	}
+	return true
+}
+
+// allReceived: every live receiver (echo sessions included) has the
+// expected count, and the senders are done.
+func (f *flood) allReceived() bool {
+	if !f.sendersFinished() {
+		return false
+	}
+	exp := f.expected.Load()
+	for _, r := range append(f.receivers, f.echoes...) {
+		if !r.dead.Load() && r.count.Load() < exp {
+			return false
+		}
+	}
+	return true
+}
+
+func (f *flood) totals() (delivered, sent int64) {
+	for _, r := range f.receivers {
+		delivered += r.count.Load()
+	}
+	for _, s := range f.senders {
+		sent += int64(s.sent.Load())
+	}
+	return delivered, sent
+}
+
+// shutdown stops senders and closes every session; idempotent.
+func (f *flood) shutdown() {
+	if f.closing.Swap(true) {
+		return
+	}
+	close(f.abort)
+	select {
+	case <-f.start:
+	default:
+		close(f.start) // senders waiting for the signal see abort
+	}
+	for _, r := range f.receivers {
+		_ = r.mb.Disconnect()
+	}
+	for _, s := range f.senders {
+		_ = s.mb.Disconnect()
+	}
+	f.wg.Wait()
+}
+
+// collect builds the service's result from the finished clients.
+func (f *flood) collect() *ServiceResult {
+	cfg := f.cfg
+	sr := &ServiceResult{Service: ServiceName(f.svc), Group: f.group, hist: newHistogram()}
+	start := f.startTime.UnixNano()
+	var sent map[uint32]uint32
+	if cfg.Senders > 0 {
+		sent = make(map[uint32]uint32, len(f.senders))
+	}
+	for _, s := range f.senders {
+		n := s.sent.Load()
+		sent[s.idx] = n
+		sr.Sent += int64(n)
+		c := Client{Name: s.name, Role: "sender", Messages: int64(n), Bytes: int64(n) * int64(cfg.Size)}
+		if !s.end.IsZero() {
+			c.Elapsed = s.end.Sub(s.begin)
+			if c.Elapsed > 0 {
+				c.MsgRate = float64(n) / c.Elapsed.Seconds()
+			}
+		}
+		if s.err != nil {
+			c.Error = s.err.Error()
+			sr.Warnings = append(sr.Warnings, fmt.Sprintf("sender %s: %v", s.name, s.err))
+		}
+		sr.Clients = append(sr.Clients, c)
+	}
+	if cfg.Senders == 0 {
+		sr.Sent = int64(cfg.Count) * int64(cfg.RemoteSenders)
+	}
+	var checks []Check
+	var rateSum float64
+	for _, r := range f.echoes {
+		if r.err != nil {
+			sr.Warnings = append(sr.Warnings, fmt.Sprintf("sender %s (reading echoes): %v", r.name, r.err))
+		}
+	}
+	for _, r := range f.receivers {
+		n := r.count.Load()
+		chk := r.check.Result(sent)
+		if cfg.Senders == 0 && n >= sr.Sent {
+			chk.Lost = 0 // remote senders: the highest sequence seen is all we know
+		}
+		lat := summarise(r.hist)
+		sr.hist.Merge(r.hist)
+		c := Client{Name: r.name, Role: "receiver", Messages: n, Bytes: r.bytes, Check: &chk, Latency: &lat}
+		from := start
+		if cfg.Senders == 0 {
+			from = r.first // read-only: the clock starts with the first message
+		}
+		if r.last > from {
+			c.Elapsed = time.Duration(r.last - from)
+			c.MsgRate = float64(n) / c.Elapsed.Seconds()
+		}
+		if c.Elapsed > sr.Elapsed {
+			sr.Elapsed = c.Elapsed
+		}
+		rateSum += c.MsgRate
+		if r.err != nil {
+			c.Error = r.err.Error()
+			sr.Warnings = append(sr.Warnings, fmt.Sprintf("receiver %s was cut off: %v", r.name, r.err))
+		}
+		if r.rejects > 0 {
+			sr.Warnings = append(sr.Warnings, fmt.Sprintf("receiver %s got %d rejected messages", r.name, r.rejects))
+		}
+		if r.short > 0 {
+			sr.Warnings = append(sr.Warnings, fmt.Sprintf("receiver %s got %d messages too short to be flood messages", r.name, r.short))
+		}
+		sr.Delivered += n
+		sr.Lost += chk.Lost
+		sr.Duplicated += chk.Duplicated
+		sr.OutOfOrder += chk.OutOfOrder
+		checks = append(checks, chk)
+		sr.Clients = append(sr.Clients, c)
+	}
+	sr.Latency = summarise(sr.hist)
+	if nr := len(f.receivers); nr > 0 && sr.Elapsed > 0 {
+		sr.DeliveryRate = float64(sr.Delivered) / sr.Elapsed.Seconds()
+		sr.MsgRate = sr.DeliveryRate / float64(nr)
+		sr.MBRate = sr.MsgRate * float64(cfg.Size) / 1e6
+	}
+	if f.svc == spread.AgreedMess || f.svc == spread.SafeMess {
+		sr.TotalOrderDisagree = TotalOrderDisagreements(checks)
+	}
+	sr.Violations = Violations(f.svc, sr.Lost, sr.Duplicated, sr.OutOfOrder, sr.TotalOrderDisagree)
+	sr.Warnings = append(sr.Warnings, sr.Violations...)
+	return sr
+}
+
+// Violations lists the promises of service type svc that the counts break:
+// UNRELIABLE may lose and reorder; RELIABLE may reorder but not lose; FIFO
+// and CAUSAL (checked as FIFO: one sender's messages in order) may do
+// neither; AGREED and SAFE also deliver in one total order at every
+// receiver. No service type may duplicate.
+func Violations(svc spread.ServiceType, lost, dup, outOfOrder int64, disagree int) []string {
+	var v []string
+	name := ServiceName(svc)
+	if lost > 0 && svc != spread.UnreliableMess {
+		v = append(v, fmt.Sprintf("%s lost %d messages (it promises delivery)", name, lost))
+	}
+	if dup > 0 {
+		v = append(v, fmt.Sprintf("%s delivered %d duplicates", name, dup))
+	}
+	if outOfOrder > 0 && svc != spread.UnreliableMess && svc != spread.ReliableMess {
+		v = append(v, fmt.Sprintf("%s delivered %d messages out of their sender's order", name, outOfOrder))
+	}
+	if disagree > 0 {
+		v = append(v, fmt.Sprintf("%s: %d receivers delivered in a different order than the first (total order broken)", name, disagree))
+	}
+	return v
+}
+

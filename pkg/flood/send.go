@@ -1,0 +1,106 @@
+package flood
+
+import (
+	"time"
+)
+
+// send is a sender's loop: after the start signal it sends Count messages
+// (or until Duration is over), keeping at most Window in flight and, under
+// Rate, each at its intended time.
+func (f *flood) send(s *sender) {
+	defer f.wg.Done()
+	defer s.finished.Store(true)
+	defer f.signal()
+	cfg := f.cfg
+	buf := make([]byte, cfg.Size)
+	select {
+	case <-f.start:
+	case <-f.abort:
+		return
+	}
+	select {
+	case <-f.abort:
+		return
+	default:
+	}
+	s.begin = f.startTime
+	var interval time.Duration
+	if cfg.Rate > 0 {
+		interval = time.Duration(float64(time.Second) * float64(cfg.Senders) / cfg.Rate)
+	}
+	deadline := s.begin.Add(cfg.Duration)
+	window := uint32(max(cfg.Window, 0))
+	// Wait for the window to drain to half before sending more, so a
+	// sender and its receivers do not wake each other for every message.
+	low := window / 2
+	var seq uint32
+	for {
+		now := time.Now()
+		if cfg.Count > 0 {
+			if int(seq) >= cfg.Count {
+				break
+			}
+		} else if !now.Before(deadline) {
+			break
+		}
+		if window > 0 && seq >= window {
+			if p, ok := s.minProgress(); ok && seq-p >= window {
+				if !f.waitWindow(s, seq-low) {
+					break
+				}
+				now = time.Now()
+			}
+		}
+		stamp := now
+		if interval > 0 {
+			intended := s.begin.Add(time.Duration(seq) * interval)
+			if d := intended.Sub(now); d > 0 {
+				if err := s.mb.Flush(); err != nil {
+					s.err = err
+					break
+				}
+				select {
+				case <-time.After(d):
+				case <-f.abort:
+				}
+			}
+			// Latency counts from when the message should have gone out,
+			// so a stall delays (and shows in) every message behind it.
+			stamp = intended
+		}
+		putHeader(buf, s.idx, seq, stamp.UnixNano())
+		if err := s.mb.Multicast(f.svc, f.group, buf, 1); err != nil {
+			if !f.closing.Load() {
+				s.err = err
+			}
+			break
+		}
+		seq++
+		s.sent.Store(seq)
+	}
+	if err := s.mb.Flush(); err != nil && s.err == nil && !f.closing.Load() {
+		s.err = err
+	}
+	s.end = time.Now()
+}
+
+// waitWindow blocks until every live source has delivered up to need (one
+// past the sequence number); false when the flood is aborted.
+func (f *flood) waitWindow(s *sender, need uint32) bool {
+	if err := s.mb.Flush(); err != nil {
+		return false
+	}
+	for {
+		s.want.Store(need + 1)
+		if p, ok := s.minProgress(); !ok || p >= need {
+			s.want.Store(0)
+			return true
+		}
+		select {
+		case <-s.wake:
+		case <-f.abort:
+			s.want.Store(0)
+			return false
+		}
+	}
+}
