@@ -138,7 +138,14 @@ func (e *event) textLine(cs *iostreams.ColorScheme) string {
 		svc += "+SELF_DISCARD"
 	}
 	return fmt.Sprintf("%s from %s to %s, type %d (%d bytes): %s",
-		cs.Green(svc), cs.Bold(san(e.Sender)), san(strings.Join(e.Groups, " ")), e.MsgType, len(e.Data), san(string(e.Data)))
+		cs.Green(svc), cs.Bold(san(e.Sender)), san(strings.Join(e.Groups, " ")), e.MsgType, len(e.Data), san(shownText(e.Data)))
+}
+
+// shownText is a payload as text output shows it: one trailing newline
+// (spuser sends lines with theirs) is dropped so each message stays one
+// line; the byte count still includes it.
+func shownText(data []byte) string {
+	return strings.TrimSuffix(string(data), "\n")
 }
 
 // membershipHeadline says what changed: "g1: join of #b#d1".

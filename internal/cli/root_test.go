@@ -97,3 +97,11 @@ func TestTextColourOnlyWhenEnabled(t *testing.T) {
 		t.Error("no colour on a terminal")
 	}
 }
+
+func TestTextDropsOneTrailingNewline(t *testing.T) {
+	ios, _, _, _ := iostreams.Test()
+	e := dataEvent("line\n", "g")
+	if got := e.textLine(ios.ColorScheme()); got != "SAFE from #bob#d1 to g, type 1 (5 bytes): line" {
+		t.Errorf("%q", got)
+	}
+}
