@@ -131,7 +131,7 @@ func (e *event) textLine(cs *iostreams.ColorScheme) string {
 		return cs.Cyan(e.membershipHeadline()) + e.membershipTail()
 	case KindReject:
 		return cs.Red("rejected") + fmt.Sprintf(" %s message from %s to %s, type %d (%d bytes): %s",
-			e.Service, san(e.Sender), san(strings.Join(e.Groups, " ")), e.MsgType, len(e.Data), san(string(e.Data)))
+			e.Service, san(e.Sender), san(strings.Join(e.Groups, " ")), e.MsgType, len(e.Data), san(shownText(e.Data)))
 	}
 	svc := e.Service
 	if e.SelfDiscard {
