@@ -336,3 +336,24 @@ func daemonGoroutines() string {
 	}
 	return strings.Join(out, "\n\n")
 }
+
+// TestVanishMidFrameGroupOrder: a client that vanishes in the middle of a
+// frame is cleaned up; a watcher gets one CAUSED_BY_DISCONNECT per group,
+// in group-name order, whatever the join order was.
+func TestVanishMidFrameGroupOrder(t *testing.T) {
+	d := startTest(t)
+	w := connect(t, d, "w", true)
+	x := connect(t, d, "x", false)
+	for _, g := range []string{"zz", "aa", "mm"} {
+		w.join(g)
+		w.expectMembership(wire.CausedByJoin, g, "#w#localhost")
+		x.join(g)
+		w.expectMembership(wire.CausedByJoin, g, "#w#localhost", "#x#localhost")
+	}
+	x.writeRaw(x.appendMsg(nil, wire.AgreedMess, []string{"aa"}, 0, make([]byte, 100))[:70])
+	x.c.Close()
+	for _, g := range []string{"aa", "mm", "zz"} {
+		w.expectMembership(wire.CausedByDisconnect, g, "#w#localhost")
+	}
+	waitStats(t, d, func(s Stats) bool { return s.Sessions == 1 })
+}

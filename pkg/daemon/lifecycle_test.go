@@ -218,3 +218,33 @@ func waitStats(t testing.TB, d *Daemon, cond func(Stats) bool) {
 		time.Sleep(100 * time.Microsecond)
 	}
 }
+
+// TestControlSurface: Sessions, Groups, Members, Stats and KillSession.
+func TestControlSurface(t *testing.T) {
+	d := startTest(t)
+	a := connect(t, d, "a", true)
+	b := connect(t, d, "b", false)
+	a.join("z")
+	a.join("y")
+	b.join("z")
+	waitMembers(t, d, "z", 2)
+	waitMembers(t, d, "y", 1)
+	if got := strings.Join(d.Sessions(), ","); got != "#a#localhost,#b#localhost" {
+		t.Fatalf("sessions %s", got)
+	}
+	if got := strings.Join(d.Groups(), ","); got != "y,z" {
+		t.Fatalf("groups %s", got)
+	}
+	if got := strings.Join(d.Members("z"), ","); got != "#a#localhost,#b#localhost" || d.Members("nope") != nil {
+		t.Fatalf("members %s", got)
+	}
+	if !d.KillSession("#a#localhost") || d.KillSession("a") {
+		t.Fatal("KillSession")
+	}
+	a.expectClosed()
+	waitStats(t, d, func(s Stats) bool { return s.Sessions == 1 && s.Groups == 1 && s.Kills == 1 })
+	if !d.KillSession("b") {
+		t.Fatal("KillSession by private name")
+	}
+	b.expectClosed()
+}

@@ -1,0 +1,86 @@
+package daemon
+
+import (
+	"bytes"
+	"encoding/binary"
+	"testing"
+	"time"
+
+	"github.com/spgo/spgo/internal/wire"
+)
+
+// TestGroupLifecycle: a group vanishes when its last member leaves or
+// disconnects, and its index restarts at 1 when it is created again
+// (§7.2).
+func TestGroupLifecycle(t *testing.T) {
+	d := startTest(t)
+	a := connect(t, d, "a", true)
+	b := connect(t, d, "b", true)
+	index := func(m msg) int32 {
+		gid, _ := wire.DecodeGroupID(m.Body, binary.LittleEndian)
+		return gid.Index
+	}
+	a.join("life")
+	if i := index(a.expectMembership(wire.CausedByJoin, "life", "#a#localhost")); i != 1 {
+		t.Fatalf("first index %d", i)
+	}
+	b.join("life")
+	b.expectMembership(wire.CausedByJoin, "life", "#a#localhost", "#b#localhost")
+	if i := index(a.expectMembership(wire.CausedByJoin, "life", "#a#localhost", "#b#localhost")); i != 2 {
+		t.Fatalf("second index %d", i)
+	}
+	b.leave("life")
+	if m := b.recv(); m.Type != wire.CausedByLeave || len(m.raw) != wire.HeaderSize {
+		t.Fatalf("self-leave %x", m.raw)
+	}
+	if i := index(a.expectMembership(wire.CausedByLeave, "life", "#a#localhost")); i != 3 {
+		t.Fatalf("leave index %d", i)
+	}
+	a.leave("life")
+	a.recv() // self-leave
+	waitStats(t, d, func(s Stats) bool { return s.Groups == 0 })
+	b.join("life")
+	if i := index(b.expectMembership(wire.CausedByJoin, "life", "#b#localhost")); i != 1 {
+		t.Fatalf("re-created index %d", i)
+	}
+	// Double join and leave of a non-member are silently ignored.
+	b.join("life")
+	a.leave("life")
+	b.send(wire.AgreedMess, []string{"life"}, 0, []byte("after"))
+	b.expectData([]byte("after"))
+}
+
+// TestDeliveryRules: one copy per recipient, the group list as written
+// (duplicates and bytes after the NUL included), private groups of
+// membership-off sessions, SELF_DISCARD whatever name matched the sender.
+func TestDeliveryRules(t *testing.T) {
+	d := startTest(t)
+	a := connect(t, d, "a", true)
+	off := connect(t, d, "off", false) // no membership messages, still data
+	a.join("g")
+	a.expectMembership(wire.CausedByJoin, "g", "#a#localhost")
+	off.join("g")
+	a.expectMembership(wire.CausedByJoin, "g", "#a#localhost", "#off#localhost")
+
+	frame := a.appendMsg(nil, wire.FIFOMess, []string{"g", "g", "#off#localhost", "#a#localhost", "#zz#localhost", "#off#other"}, 300, []byte("once"))
+	copy(frame[wire.HeaderSize+2:wire.HeaderSize+32], "\x00garbage after the NUL") // still group "g"
+	a.writeRaw(frame)
+	for _, cl := range []*rawClient{a, off} {
+		if m := cl.recv(); !bytes.Equal(m.raw, frame) {
+			t.Fatalf("%s got\n%x\nwant the sender's bytes\n%x", cl.pgroup, m.raw, frame)
+		}
+	}
+	// SELF_DISCARD removes the sender even when it names itself.
+	a.send(wire.CausalMess|wire.SelfDiscard, []string{"#a#localhost", "g"}, 0, []byte("not me"))
+	if m := off.expectData([]byte("not me")); m.Type != wire.CausalMess|wire.SelfDiscard {
+		t.Fatalf("type 0x%x", m.Type)
+	}
+	// Unicast to a membership-off session, and sends nobody gets.
+	a.send(wire.UnreliableMess, []string{"#off#localhost"}, 0, []byte("direct"))
+	off.expectData([]byte("direct"))
+	a.send(wire.ReliableMess, []string{"empty"}, 0, []byte("lost"))
+	a.send(wire.ReliableMess, nil, 0, []byte("no groups"))
+	a.send(wire.ReliableMess, []string{"#a#localhost"}, 0, []byte("mine"))
+	a.expectData([]byte("mine"))
+	off.expectSilence(20 * time.Millisecond)
+}
