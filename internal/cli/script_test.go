@@ -32,6 +32,7 @@ func TestScripts(t *testing.T) {
 			env.Setenv("HOME", env.WorkDir)
 			env.Setenv("XDG_STATE_HOME", env.WorkDir+"/state")
 			env.Setenv("NO_COLOR", "")
+			env.Setenv("CLICOLOR_FORCE", "")
 			env.Setenv("SPGO_SERVER", "")
 			env.Values[daemonKey{}] = &daemonHolder{}
 			return nil
