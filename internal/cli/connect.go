@@ -111,6 +111,8 @@ func connectRun(ctx context.Context, opts *ConnectOptions) error {
 // lineReader reads one line of input, showing prompt when interactive.
 type lineReader interface {
 	ReadLine(prompt string) (string, error)
+	// SaveHistory records a command line (not message text) in the history.
+	SaveHistory(line string)
 	Close() error
 }
 
@@ -135,6 +137,7 @@ type plainReader struct {
 func newPlainReader(r io.Reader) *plainReader { return &plainReader{r: newLineScanner(r)} }
 
 func (p *plainReader) ReadLine(string) (string, error) { return p.r.next() }
+func (p *plainReader) SaveHistory(string)              {}
 func (p *plainReader) Close() error                    { return nil }
 
 // readlineReader is the terminal line editor.
@@ -175,12 +178,15 @@ func newReadline(opts *ConnectOptions, sh *shell) (*readlineReader, error) {
 		Prompt:            sh.prompt(),
 		HistoryFile:       opts.History,
 		HistorySearchFold: true,
-		AutoComplete:      &shellCompleter{sh: sh},
-		InterruptPrompt:   "^C",
-		EOFPrompt:         "quit",
-		Stdin:             in,
-		Stdout:            ios.Out,
-		Stderr:            ios.ErrOut,
+		// Only command lines go to the history, not message text typed at
+		// "enter message:" (see SaveHistory).
+		DisableAutoSaveHistory: true,
+		AutoComplete:           &shellCompleter{sh: sh},
+		InterruptPrompt:        "^C",
+		EOFPrompt:              "quit",
+		Stdin:                  in,
+		Stdout:                 ios.Out,
+		Stderr:                 ios.ErrOut,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("starting the line editor: %w", err)
@@ -203,5 +209,7 @@ func (r *readlineReader) ReadLine(prompt string) (string, error) {
 		return line, err
 	}
 }
+
+func (r *readlineReader) SaveHistory(line string) { _ = r.inst.SaveHistory(line) }
 
 func (r *readlineReader) Close() error { return r.inst.Close() }

@@ -124,6 +124,13 @@ func TestConnectOnTerminal(t *testing.T) {
 	typeIn("ed\r")
 	at = out.waitMatch(t, at, `SAFE from #alice#d1 to chat, type 1 \(10 bytes\): half typed`)
 
+	// Message text typed at the "enter message:" prompt stays out of the
+	// history.
+	typeIn("send chat\r")
+	at = out.waitMatch(t, at, `enter message: `)
+	typeIn("secret\r")
+	at = out.waitMatch(t, at, `\(6 bytes\): secret`)
+
 	typeIn("quit\r")
 	out.waitMatch(t, at, `Bye\.`)
 	if err := cmd.Wait(); err != nil {
@@ -136,7 +143,8 @@ func TestConnectOnTerminal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(hist), "join chat\n") || !strings.Contains(string(hist), "send chat -- half typed\n") {
+	if !strings.Contains(string(hist), "join chat\n") || !strings.Contains(string(hist), "send chat -- half typed\n") ||
+		strings.Contains(string(hist), "secret") {
 		t.Errorf("history file:\n%s", hist)
 	}
 }

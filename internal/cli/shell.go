@@ -164,6 +164,9 @@ func (sh *shell) loop() error {
 		if err != nil {
 			return err
 		}
+		if strings.TrimSpace(line) != "" {
+			sh.lr.SaveHistory(line)
+		}
 		if err := sh.exec(line); err != nil {
 			if errors.Is(err, errQuit) || ExitCode(err) == ExitConnectLost {
 				return err
