@@ -1,18 +1,387 @@
 package cli
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime/pprof"
+	"strings"
+	"time"
 
+	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/spgo/spgo/pkg/daemon"
+	"github.com/spgo/spgo/pkg/flood"
+	"github.com/spgo/spgo/pkg/flood/plot"
+	"github.com/spgo/spgo/pkg/flood/report"
+	"github.com/spgo/spgo/pkg/spread"
 )
 
-// newCmdFlood is a placeholder; the flood helper replaces this file.
-func newCmdFlood(f *Factory) *cobra.Command {
-	return &cobra.Command{
+// FloodOptions are spgo flood's flags.
+type FloodOptions struct {
+	IO   *Factory
+	Conn ConnOptions
+
+	Embedded   bool
+	Transport  string // tcp or unix (embedded)
+	Services   []string
+	Count      int
+	Duration   time.Duration
+	Size       int
+	Senders    int
+	Receivers  int
+	Window     int
+	Rate       float64
+	Members    int
+	ReadOnly   bool
+	WriteOnly  bool
+	Group      string
+	Output     string
+	CSV        string
+	Sweep      string
+	Plot       string
+	CPUProfile string
+	Stall      time.Duration
+	Progress   string // auto, always, never
+}
+
+// NewCmdFlood builds `spgo flood`; runF replaces floodRun in tests.
+func NewCmdFlood(f *Factory, runF func(context.Context, *FloodOptions) error) *cobra.Command {
+	opts := &FloodOptions{IO: f}
+	cmd := &cobra.Command{
 		Use:   "flood",
-		Short: "Flood benchmark (not yet implemented)",
+		Short: "Benchmark a daemon: throughput, latency and ordering of every service type",
+		Long: `Floods one group with messages of each service type in turn, from --senders
+senders to --receivers receivers (one session each, all started on one
+signal), and prints a table: messages/s and MB/s per receiver, one-way
+latency percentiles (from a send timestamp in each message), and what was
+lost, duplicated or reordered against each service type's promise (FIFO per
+sender; CAUSAL checked as FIFO; AGREED and SAFE one total order across
+receivers; RELIABLE no loss; UNRELIABLE may lose).
+
+A sender keeps at most --window messages in flight, counted by the slowest
+receiver's progress, so no daemon queue overflows. --rate fixes the total
+send rate; latency is then measured from each message's intended send time
+(no coordinated omission).
+
+--embedded starts spgo's daemon in this process on a free port and floods
+it; otherwise the daemon named by -s is flooded. Latency across machines is
+only as good as their clocks' synchronisation.
+
+spflooder's flags work as there: -m messages, -b bytes, -n members to wait
+for, --ro (read-only: only receive, -m messages from each of --senders
+remote senders) and --wo (write-only: only send; the senders join and count
+their own echoes for the window; --window -1 sends with no flow control).`,
+		Example: `  spgo flood --embedded                      # all six service types, 100000 x 1000 bytes
+  spgo flood --embedded --services agreed,safe --receivers 4 -o json
+  spgo flood --embedded --sweep size --plot sizes.svg
+  spgo flood -s 4803@host -m 10000 -b 1000 --services reliable
+  spgo flood --ro -n 2 --services fifo      # and on another machine: spgo flood --wo -n 2 --services fifo`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return errors.New("flood: not implemented yet")
+			readConnFlags(cmd, &opts.Conn)
+			if err := opts.validate(cmd); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return floodRun(cmd.Context(), opts)
 		},
 	}
+	addConnFlags(cmd, f, &opts.Conn, "time limit for connecting each session (0: 10s)")
+	fl := cmd.Flags()
+	fl.BoolVar(&opts.Embedded, "embedded", false, "start spgo's daemon in this process (free port) and flood it")
+	fl.Var(newEnumValue(&opts.Transport, "tcp", "tcp", "unix"), "transport", "with --embedded: tcp or unix socket")
+	fl.StringSliceVar(&opts.Services, "services", []string{"all"}, "service types, comma separated: unreliable, reliable, fifo, causal, agreed, safe or all")
+	fl.IntVarP(&opts.Count, "count", "m", flood.DefaultCount, "messages per sender per service type (spflooder -m)")
+	fl.DurationVar(&opts.Duration, "duration", 0, "send for this long instead of --count messages")
+	fl.IntVarP(&opts.Size, "size", "b", flood.DefaultSize, fmt.Sprintf("bytes per message, %d..%d (spflooder -b)", flood.PayloadHeader, flood.MaxSize))
+	fl.IntVar(&opts.Senders, "senders", 1, "sending sessions (with --ro: remote senders to expect)")
+	fl.IntVar(&opts.Receivers, "receivers", 1, "receiving sessions")
+	fl.IntVar(&opts.Window, "window", flood.DefaultWindow, "most messages a sender has in flight (-1: no flow control)")
+	fl.Float64Var(&opts.Rate, "rate", 0, "total send rate in messages/s, split over the senders (0: as fast as the window allows)")
+	fl.IntVarP(&opts.Members, "members", "n", 0, "wait until the group has this many members before sending (spflooder -n)")
+	fl.BoolVar(&opts.ReadOnly, "read-only", false, "only receive (spflooder -ro)")
+	fl.BoolVar(&opts.WriteOnly, "write-only", false, "only send (spflooder -wo)")
+	fl.StringVar(&opts.Group, "group", flood.DefaultGroup, "group to flood (suffixed -SERVICE when several types run)")
+	addOutputFlag(cmd, &opts.Output)
+	fl.StringVar(&opts.CSV, "csv", "", "also write the results as CSV to this file")
+	fl.StringVar(&opts.Sweep, "sweep", "", "run once per value: size[=100,1000,...] or receivers[=1,2,4,8]")
+	fl.StringVar(&opts.Plot, "plot", "", "with --sweep: write throughput and latency plots to FILE.svg or FILE.png")
+	fl.StringVar(&opts.CPUProfile, "cpuprofile", "", "write a CPU profile of the whole run (client and embedded daemon) to FILE")
+	fl.DurationVar(&opts.Stall, "stall", flood.DefaultStall, "give up on a service type after this long without progress")
+	fl.Var(newEnumValue(&opts.Progress, "auto", "auto", "always", "never"), "progress", "progress bar on stderr: auto (terminal only), always, never")
+	fl.SetNormalizeFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
+		switch name { // spflooder's -ro/-wo as --ro/--wo
+		case "ro":
+			name = "read-only"
+		case "wo":
+			name = "write-only"
+		}
+		return pflag.NormalizedName(name)
+	})
+	_ = cmd.RegisterFlagCompletionFunc("services", cobra.FixedCompletions(append([]string{"all"}, serviceNames...), cobra.ShellCompDirectiveNoFileComp))
+	cmd.MarkFlagsMutuallyExclusive("read-only", "write-only")
+	cmd.MarkFlagsMutuallyExclusive("count", "duration")
+	cmd.MarkFlagsMutuallyExclusive("embedded", "server")
+	return cmd
 }
+
+// newCmdFlood is what root.go registers.
+func newCmdFlood(f *Factory) *cobra.Command { return NewCmdFlood(f, nil) }
+
+// validate checks what flags alone cannot.
+func (o *FloodOptions) validate(cmd *cobra.Command) error {
+	if _, err := o.services(); err != nil {
+		return &FlagError{Err: err}
+	}
+	if cmd.Flags().Changed("duration") {
+		o.Count = 0
+	}
+	switch {
+	case o.Count < 0:
+		return usageErrorf("--count %d: want at least 1", o.Count)
+	case o.Size < flood.PayloadHeader || o.Size > flood.MaxSize:
+		return usageErrorf("--size %d: allowed %d..%d bytes", o.Size, flood.PayloadHeader, flood.MaxSize)
+	case o.Senders < 1 || o.Receivers < 1:
+		return usageErrorf("--senders %d / --receivers %d: want at least 1 each", o.Senders, o.Receivers)
+	case o.Rate < 0:
+		return usageErrorf("--rate %g: want a positive rate (0: unlimited)", o.Rate)
+	case o.Window == 0 || o.Window < -1:
+		return usageErrorf("--window %d: want 1 or more, or -1 for no flow control", o.Window)
+	case o.Plot != "" && o.Sweep == "":
+		return usageErrorf("--plot needs --sweep (it plots against message size or receivers)")
+	case o.Plot != "" && !strings.HasSuffix(o.Plot, ".svg") && !strings.HasSuffix(o.Plot, ".png"):
+		return usageErrorf("--plot %q: the file must end in .svg or .png", o.Plot)
+	case (o.ReadOnly || o.WriteOnly) && o.Sweep != "":
+		return usageErrorf("--sweep runs senders and receivers here; not with --read-only/--write-only")
+	case (o.ReadOnly || o.WriteOnly) && o.Embedded:
+		return usageErrorf("--read-only/--write-only flood a shared daemon (-s); not with --embedded")
+	}
+	if o.Sweep != "" {
+		if _, _, err := flood.ParseSweep(o.Sweep); err != nil {
+			return &FlagError{Err: err}
+		}
+	}
+	if o.Conn.User != "" {
+		if err := checkUser(o.Conn.User); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// services resolves --services; read/write-only runs default to one type
+// like spflooder (RELIABLE, or FIFO with -n).
+func (o *FloodOptions) services() ([]spread.ServiceType, error) {
+	var out []spread.ServiceType
+	for _, s := range o.Services {
+		if strings.EqualFold(s, "all") {
+			if o.ReadOnly || o.WriteOnly {
+				if o.Members > 0 {
+					out = append(out, spread.FIFOMess)
+				} else {
+					out = append(out, spread.ReliableMess)
+				}
+				continue
+			}
+			out = append(out, flood.AllServices...)
+			continue
+		}
+		t, err := flood.ParseService(s)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	if len(out) == 0 {
+		return nil, errors.New("--services is empty; allowed: unreliable, reliable, fifo, causal, agreed, safe, all")
+	}
+	if (o.ReadOnly || o.WriteOnly) && len(out) > 1 {
+		return nil, fmt.Errorf("--services: --read-only/--write-only take one service type, got %d", len(out))
+	}
+	return out, nil
+}
+
+func floodRun(ctx context.Context, o *FloodOptions) (err error) {
+	ios := o.IO.IOStreams
+	services, _ := o.services()
+	cfg := flood.Config{
+		Daemon: o.Conn.Server, Group: o.Group, Services: services, Count: o.Count, Duration: o.Duration,
+		Size: o.Size, Senders: o.Senders, Receivers: o.Receivers, Window: o.Window, Rate: o.Rate,
+		WaitMembers: o.Members, Stall: o.Stall,
+		Options: []spread.Option{spread.WithTimeout(o.Conn.ConnectTimeout())},
+	}
+	if o.ReadOnly {
+		cfg.RemoteSenders, cfg.Senders, cfg.NoSenders = o.Senders, 0, true
+	}
+	if o.WriteOnly {
+		cfg.Receivers, cfg.NoReceivers = 0, true
+	}
+	if o.Conn.User != "" {
+		cfg.Name = o.Conn.User
+	}
+	kind, transport := "external", "tcp"
+	if net, _, perr := spread.ParseDaemonName(o.Conn.Server); perr == nil && net == "unix" {
+		transport = "unix"
+	}
+	if o.Embedded {
+		d, name, opt, derr := startEmbedded(o.Transport)
+		if derr != nil {
+			return derr
+		}
+		defer d.Close()
+		cfg.Daemon, kind, transport = name, "embedded spgo daemon", o.Transport
+		cfg.Options = append(cfg.Options, opt...)
+	}
+	if o.CPUProfile != "" {
+		pf, perr := os.Create(o.CPUProfile)
+		if perr != nil {
+			return fmt.Errorf("--cpuprofile: %w", perr)
+		}
+		if perr := pprof.StartCPUProfile(pf); perr != nil {
+			pf.Close()
+			return fmt.Errorf("--cpuprofile: %w", perr)
+		}
+		defer func() {
+			pprof.StopCPUProfile()
+			if cerr := pf.Close(); cerr != nil && err == nil {
+				err = fmt.Errorf("--cpuprofile: %w", cerr)
+			}
+		}()
+	}
+	env := report.HostEnv(cfg.Daemon, kind, transport)
+	text := o.Output == OutputText
+	if text {
+		names := make([]string, len(services))
+		for i, s := range services {
+			names[i] = flood.ServiceName(s)
+		}
+		report.Banner(ios.Out, report.Params{Services: names, Count: cfg.Count, Duration: cfg.Duration, Size: cfg.Size,
+			Senders: o.Senders, Receivers: cfg.Receivers, Window: cfg.Window, Rate: cfg.Rate, Group: cfg.Group, Sweep: o.Sweep}, env)
+	}
+	if o.Progress == "always" || (o.Progress == "auto" && ios.IsStderrTTY()) {
+		bar := newFloodProgress(o)
+		cfg.Progress = bar.update
+		defer bar.finish()
+	}
+
+	var points []flood.Point
+	var dim string
+	if o.Sweep != "" {
+		var values []int
+		dim, values, _ = flood.ParseSweep(o.Sweep)
+		points, err = flood.Sweep(ctx, cfg, dim, values, nil)
+	} else {
+		var res *flood.Results
+		res, err = flood.Run(ctx, cfg)
+		if res != nil {
+			points = []flood.Point{{Size: res.Size, Receivers: res.Receivers, Results: res}}
+		}
+	}
+	if err != nil && len(points) == 0 {
+		return err
+	}
+	if text {
+		fmt.Fprintln(ios.Out)
+		report.Table(ios.Out, points, dim)
+	} else if jerr := report.JSON(ios.Out, report.Document{Env: env, Sweep: o.Sweep, Points: points}); jerr != nil {
+		return jerr
+	}
+	nwarn := report.Warnings(ios.ErrOut, points)
+	if o.CSV != "" {
+		if cerr := writeFile(o.CSV, func(f *os.File) error { return report.CSV(f, points) }); cerr != nil {
+			return fmt.Errorf("--csv: %w", cerr)
+		}
+	}
+	if o.Plot != "" {
+		if perr := plot.Save(o.Plot, points, dim); perr != nil {
+			return fmt.Errorf("--plot: %w", perr)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if nwarn > 0 {
+		return withCode(ExitError, fmt.Errorf("flood: the run was disturbed or a service type broke its promise (%d warnings above)", nwarn))
+	}
+	return nil
+}
+
+// startEmbedded starts the in-process daemon for --embedded on a free port
+// over tcp, or over a unix socket in a private directory.
+func startEmbedded(transport string) (*daemon.Daemon, string, []spread.Option, error) {
+	cfg := daemon.Config{Name: "flood", Port: 0, MaxSessions: 0}
+	var opts []spread.Option
+	if transport == "unix" {
+		dir, err := os.MkdirTemp("", "spgo-flood-")
+		if err != nil {
+			return nil, "", nil, err
+		}
+		cfg.NoTCP, cfg.SocketDir = true, dir
+		opts = append(opts, spread.WithSocketDir(dir))
+	} else {
+		cfg.NoUnixSocket = true
+	}
+	d, err := daemon.Start(cfg)
+	if err != nil {
+		return nil, "", nil, fmt.Errorf("starting the embedded daemon: %w", err)
+	}
+	if transport == "unix" {
+		return d, filepath.Base(d.UnixPath()), opts, nil
+	}
+	return d, d.SpreadName(), opts, nil
+}
+
+func writeFile(path string, write func(*os.File) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// floodProgress draws one bar per service type on stderr.
+type floodProgress struct {
+	o     *FloodOptions
+	bar   *progressbar.ProgressBar
+	index int
+	max   int64
+}
+
+func newFloodProgress(o *FloodOptions) *floodProgress { return &floodProgress{o: o, index: -1} }
+
+func (p *floodProgress) update(pr flood.Progress) {
+	if p.bar == nil || pr.Index != p.index || pr.Expected != p.max {
+		if p.bar != nil {
+			_ = p.bar.Finish()
+		}
+		p.index, p.max = pr.Index, pr.Expected
+		p.bar = progressbar.NewOptions64(pr.Expected,
+			progressbar.OptionSetWriter(p.o.IO.IOStreams.ErrOut),
+			progressbar.OptionSetDescription(fmt.Sprintf("%-10s", pr.Service)),
+			progressbar.OptionShowCount(),
+			progressbar.OptionShowIts(),
+			progressbar.OptionSetItsString("msg"),
+			progressbar.OptionThrottle(100*time.Millisecond),
+			progressbar.OptionClearOnFinish(),
+			progressbar.OptionSetWidth(30))
+	}
+	_ = p.bar.Set64(pr.Delivered)
+}
+
+func (p *floodProgress) finish() {
+	if p.bar != nil {
+		_ = p.bar.Finish()
+	}
+}
+

@@ -10,6 +10,7 @@ package flood
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -65,6 +66,9 @@ type Config struct {
 	Daemon string
 	// Options are passed to every spread.Connect (socket dir, dialer...).
 	Options []spread.Option
+	// Name, when set, names the sessions: Name alone for a single client,
+	// else Name1, Name2, ... (at most 10 bytes). Default: the daemon picks.
+	Name string
 	// Group is the group flooded. With more than one service type each
 	// gets its own group, Group-<service>. Default "flooder".
 	Group string
@@ -179,6 +183,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if len(c.Services) > 1 && (c.Senders == 0 || c.Receivers == 0) {
 		return c, &ConfigError{"services", len(c.Services), "exactly one service type in read-only or write-only runs (the other side floods one group)"}
+	}
+	if n := c.Senders + c.Receivers; c.Name != "" && len(c.Name)+len(fmt.Sprint(n)) > 10 && n > 1 {
+		return c, &ConfigError{"name", strconv.Quote(c.Name), fmt.Sprintf("at most %d bytes so that %d numbered sessions fit Spread's 10", 10-len(fmt.Sprint(n)), n)}
 	}
 	if c.Window == 0 {
 		c.Window = DefaultWindow

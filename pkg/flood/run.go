@@ -3,6 +3,7 @@ package flood
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -100,8 +101,15 @@ func runService(ctx context.Context, cfg Config, index int, svc spread.ServiceTy
 // from now on to all of them).
 func (f *flood) connect(ctx context.Context) error {
 	cfg := f.cfg
+	clients := 0
 	dial := func(membership bool) (*spread.Mailbox, error) {
 		opts := append([]spread.Option{spread.WithMembership(membership)}, cfg.Options...)
+		clients++
+		if cfg.Name != "" && cfg.Senders+cfg.Receivers == 1 {
+			opts = append(opts, spread.WithName(cfg.Name))
+		} else if cfg.Name != "" {
+			opts = append(opts, spread.WithName(cfg.Name+strconv.Itoa(clients)))
+		}
 		mb, err := spread.ConnectContext(ctx, cfg.Daemon, opts...)
 		if err != nil {
 			return nil, fmt.Errorf("flood: connecting to %s: %w", cfg.Daemon, err)
@@ -393,4 +401,3 @@ func Violations(svc spread.ServiceType, lost, dup, outOfOrder int64, disagree in
 	}
 	return v
 }
-

@@ -1,0 +1,194 @@
+// Package plot draws flood sweeps: throughput against message size (or
+// receiver count) per service type, and latency, so a reader can choose a
+// service type at a glance.
+package plot
+
+import (
+	"fmt"
+	"image/color"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+	"gonum.org/v1/plot/vg/vgsvg"
+
+	"github.com/spgo/spgo/pkg/flood"
+)
+
+// Colours per service type, weakest (light) to strongest (dark), fixed so
+// plots from different runs compare.
+var colours = map[string]color.RGBA{
+	"UNRELIABLE": {0x9e, 0x9e, 0x9e, 0xff},
+	"RELIABLE":   {0x1f, 0x77, 0xb4, 0xff},
+	"FIFO":       {0x2c, 0xa0, 0x2c, 0xff},
+	"CAUSAL":     {0xff, 0x7f, 0x0e, 0xff},
+	"AGREED":     {0xd6, 0x27, 0x28, 0xff},
+	"SAFE":       {0x94, 0x67, 0xbd, 0xff},
+}
+
+// Save writes the plots for points (swept along dim) to path; the format
+// follows the extension, .svg or .png.
+func Save(path string, points []flood.Point, dim string) error {
+	ext := strings.ToLower(filepath.Ext(path))
+	if ext != ".svg" && ext != ".png" {
+		return fmt.Errorf("plot: file %q must end in .svg or .png", path)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := Write(f, ext[1:], points, dim); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// Write draws the plots as "svg" or "png" to w.
+func Write(w io.Writer, format string, points []flood.Point, dim string) error {
+	if len(points) == 0 {
+		return fmt.Errorf("plot: no results to plot")
+	}
+	plots, err := build(points, dim)
+	if err != nil {
+		return err
+	}
+	width, height := 32*vg.Centimeter, 24*vg.Centimeter
+	var c draw.Canvas
+	var out io.WriterTo
+	switch format {
+	case "svg":
+		sc := vgsvg.New(width, height)
+		c, out = draw.New(sc), sc
+	case "png":
+		ic := vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(110))
+		c, out = draw.New(ic), vgimg.PngCanvas{Canvas: ic}
+	default:
+		return fmt.Errorf("plot: format %q: want svg or png", format)
+	}
+	tiles := draw.Tiles{Rows: 2, Cols: 2, PadX: vg.Centimeter, PadY: vg.Centimeter,
+		PadTop: vg.Centimeter / 2, PadBottom: vg.Centimeter / 2, PadLeft: vg.Centimeter / 2, PadRight: vg.Centimeter / 2}
+	canvases := plot.Align(plots, tiles, c)
+	for i := range plots {
+		for j := range plots[i] {
+			plots[i][j].Draw(canvases[i][j])
+		}
+	}
+	_, err = out.WriteTo(w)
+	return err
+}
+
+// series collects one service type's values along the sweep.
+type series struct {
+	name          string
+	msgs, mb, p99 plotter.XYs
+	p50           plotter.XYs
+}
+
+func build(points []flood.Point, dim string) ([][]*plot.Plot, error) {
+	var order []string
+	byName := map[string]*series{}
+	xLabel := "message size (bytes)"
+	if dim == flood.SweepReceivers {
+		xLabel = "receivers"
+	}
+	for _, p := range points {
+		x := float64(p.Size)
+		if dim == flood.SweepReceivers {
+			x = float64(p.Receivers)
+		}
+		for _, s := range p.Results.Services {
+			se := byName[s.Service]
+			if se == nil {
+				se = &series{name: s.Service}
+				byName[s.Service] = se
+				order = append(order, s.Service)
+			}
+			se.msgs = append(se.msgs, plotter.XY{X: x, Y: s.MsgRate / 1000})
+			se.mb = append(se.mb, plotter.XY{X: x, Y: s.MBRate})
+			se.p50 = append(se.p50, plotter.XY{X: x, Y: us(s.Latency.P50)})
+			se.p99 = append(se.p99, plotter.XY{X: x, Y: us(s.Latency.P99)})
+		}
+	}
+	logX := dim == flood.SweepSize
+	mk := func(title, y string, logY bool) *plot.Plot {
+		p := plot.New()
+		p.Title.Text = title
+		p.X.Label.Text = xLabel
+		p.Y.Label.Text = y
+		if logX {
+			p.X.Scale, p.X.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: -1}
+		} else {
+			p.X.Tick.Marker = integerTicks{}
+		}
+		if logY {
+			p.Y.Scale, p.Y.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: -1}
+		}
+		p.Add(plotter.NewGrid())
+		p.Legend.Top = true
+		return p
+	}
+	msgs := mk("Throughput: messages per receiver", "thousand messages/s", false)
+	mb := mk("Throughput: payload bytes per receiver", "MB/s", false)
+	p99 := mk("Latency p99 (one-way)", "µs (log)", true)
+	p50 := mk("Latency p50 (one-way)", "µs (log)", true)
+	for _, name := range order {
+		se := byName[name]
+		for _, pl := range []struct {
+			p   *plot.Plot
+			xys plotter.XYs
+		}{{msgs, se.msgs}, {mb, se.mb}, {p99, se.p99}, {p50, se.p50}} {
+			if err := addLine(pl.p, name, pl.xys); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return [][]*plot.Plot{{msgs, mb}, {p50, p99}}, nil
+}
+
+func addLine(p *plot.Plot, name string, xys plotter.XYs) error {
+	clean := make(plotter.XYs, 0, len(xys))
+	for _, v := range xys { // log scales cannot show 0
+		if v.X > 0 && v.Y > 0 && !math.IsInf(v.Y, 0) {
+			clean = append(clean, v)
+		}
+	}
+	if len(clean) == 0 {
+		return nil
+	}
+	l, pts, err := plotter.NewLinePoints(clean)
+	if err != nil {
+		return err
+	}
+	c, ok := colours[name]
+	if !ok {
+		c = color.RGBA{0, 0, 0, 0xff}
+	}
+	l.Color, l.Width = c, vg.Points(1.5)
+	pts.Color, pts.Shape = c, draw.CircleGlyph{}
+	p.Add(l, pts)
+	p.Legend.Add(name, l, pts)
+	return nil
+}
+
+func us(d time.Duration) float64 { return float64(d) / 1e3 }
+
+// integerTicks marks whole numbers only (receiver counts).
+type integerTicks struct{}
+
+func (integerTicks) Ticks(lo, hi float64) []plot.Tick {
+	var t []plot.Tick
+	step := math.Max(1, math.Ceil((hi-lo)/8))
+	for v := math.Ceil(lo); v <= hi; v += step {
+		t = append(t, plot.Tick{Value: v, Label: fmt.Sprint(int(v))})
+	}
+	return t
+}

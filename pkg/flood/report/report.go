@@ -1,0 +1,234 @@
+// Package report renders flood results: a banner, a table (one row per
+// service type and sweep point), CSV and JSON. It only formats; the
+// numbers come from pkg/flood.
+package report
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jedib0t/go-pretty/v6/table"
+	"github.com/jedib0t/go-pretty/v6/text"
+
+	"github.com/spgo/spgo/pkg/flood"
+)
+
+// Env describes where a flood ran.
+type Env struct {
+	Daemon     string `json:"daemon"`      // the daemon's name as dialled
+	DaemonKind string `json:"daemon_kind"` // "embedded spgo daemon" or "external"
+	Transport  string `json:"transport"`   // "tcp" or "unix"
+	GoVersion  string `json:"go_version"`
+	OS         string `json:"os"`
+	Arch       string `json:"arch"`
+	CPUs       int    `json:"cpus"`
+	GOMAXPROCS int    `json:"gomaxprocs"`
+}
+
+// HostEnv fills the Go and machine fields of an Env.
+func HostEnv(daemon, kind, transport string) Env {
+	return Env{Daemon: daemon, DaemonKind: kind, Transport: transport, GoVersion: runtime.Version(),
+		OS: runtime.GOOS, Arch: runtime.GOARCH, CPUs: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0)}
+}
+
+// Params are the run's parameters as the banner shows them.
+type Params struct {
+	Services  []string
+	Count     int
+	Duration  time.Duration
+	Size      int
+	Senders   int
+	Receivers int
+	Window    int
+	Rate      float64
+	Group     string
+	Sweep     string // "" or "size=100,1000,..."
+}
+
+// Banner writes the run's parameters and environment.
+func Banner(w io.Writer, p Params, e Env) {
+	what := fmt.Sprintf("%d messages", p.Count)
+	if p.Duration > 0 {
+		what = "messages for " + p.Duration.String()
+	}
+	win := "window " + strconv.Itoa(p.Window)
+	if p.Window <= 0 {
+		win = "no window"
+	}
+	rate := "as fast as possible"
+	if p.Rate > 0 {
+		rate = fmt.Sprintf("at %g msg/s", p.Rate)
+	}
+	fmt.Fprintf(w, "spgo flood: %s of %d bytes per sender, %d sender(s) -> %d receiver(s), %s, %s\n",
+		what, p.Size, p.Senders, p.Receivers, win, rate)
+	fmt.Fprintf(w, "  services: %s; group %q", strings.Join(p.Services, " "), p.Group)
+	if p.Sweep != "" {
+		fmt.Fprintf(w, "; sweep %s", p.Sweep)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "  daemon:   %s (%s, %s)\n", e.Daemon, e.DaemonKind, e.Transport)
+	fmt.Fprintf(w, "  host:     %s %s/%s, %d CPUs (GOMAXPROCS %d)\n", e.GoVersion, e.OS, e.Arch, e.CPUs, e.GOMAXPROCS)
+}
+
+// Dur formats a latency for the table: µs below a millisecond, else ms,
+// with 3 significant digits.
+func Dur(d time.Duration) string {
+	switch {
+	case d <= 0:
+		return "-"
+	case d < 999500*time.Nanosecond:
+		return sig3(float64(d)/1e3) + "µs"
+	default:
+		return sig3(float64(d)/1e6) + "ms"
+	}
+}
+
+// sig3 formats v with three significant digits (no exponent).
+func sig3(v float64) string {
+	s := strconv.FormatFloat(v, 'g', 3, 64)
+	if f, err := strconv.ParseFloat(s, 64); err == nil && f >= 1000 {
+		return strconv.FormatFloat(f, 'f', 0, 64)
+	}
+	if strings.ContainsAny(s, "e") {
+		f, _ := strconv.ParseFloat(s, 64)
+		return strconv.FormatFloat(f, 'f', -1, 64)
+	}
+	return s
+}
+
+// Table writes one row per service type and sweep point. sweep names the
+// swept column ("size", "receivers") or is "".
+func Table(w io.Writer, points []flood.Point, sweep string) {
+	t := table.NewWriter()
+	t.SetOutputMirror(w)
+	t.SetStyle(table.StyleLight)
+	hdr := table.Row{}
+	if sweep != "" {
+		hdr = append(hdr, strings.ToUpper(sweep))
+	}
+	hdr = append(hdr, "SERVICE", "MSG/S", "MB/S", "P50", "P90", "P99", "P99.9", "MAX", "LOST", "DUP", "REORDERED", "CHECK")
+	t.AppendHeader(hdr)
+	for _, p := range points {
+		for _, s := range p.Results.Services {
+			row := table.Row{}
+			if sweep == flood.SweepSize {
+				row = append(row, p.Size)
+			} else if sweep != "" {
+				row = append(row, p.Receivers)
+			}
+			row = append(row, s.Service, humanInt(s.MsgRate), fmt.Sprintf("%.1f", s.MBRate),
+				Dur(s.Latency.P50), Dur(s.Latency.P90), Dur(s.Latency.P99), Dur(s.Latency.P999), Dur(s.Latency.Max),
+				s.Lost, s.Duplicated, s.OutOfOrder, verdict(s))
+			t.AppendRow(row)
+		}
+		if sweep != "" {
+			t.AppendSeparator()
+		}
+	}
+	cols := []table.ColumnConfig{}
+	first := 1
+	if sweep != "" {
+		cols = append(cols, table.ColumnConfig{Number: 1, Align: text.AlignRight})
+		first = 2
+	}
+	for i := first + 1; i <= first+10; i++ {
+		cols = append(cols, table.ColumnConfig{Number: i, Align: text.AlignRight, AlignHeader: text.AlignRight})
+	}
+	t.SetColumnConfigs(cols)
+	t.Render()
+}
+
+// verdict is "ok" when the service kept its promises, else what broke.
+func verdict(s flood.ServiceResult) string {
+	if len(s.Violations) > 0 {
+		return "BROKEN"
+	}
+	if len(s.Warnings) > 0 {
+		return "disturbed"
+	}
+	if s.Lost > 0 {
+		return "ok (may lose)"
+	}
+	return "ok"
+}
+
+// humanInt prints a rate with thousands separators.
+func humanInt(v float64) string {
+	s := strconv.FormatInt(int64(v+0.5), 10)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// Warnings writes every warning of every point, one per line; it returns
+// how many there were.
+func Warnings(w io.Writer, points []flood.Point) int {
+	n := 0
+	for _, p := range points {
+		for _, s := range p.Results.Services {
+			for _, msg := range s.Warnings {
+				fmt.Fprintf(w, "warning: %s (size %d, %d receivers): %s\n", s.Service, p.Size, p.Receivers, msg)
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// CSVHeader is the first line of CSV output.
+var CSVHeader = []string{"service", "size", "senders", "receivers", "window", "rate", "sent", "delivered", "elapsed_s",
+	"msgs_per_sec", "mb_per_sec", "deliveries_per_sec", "p50_us", "p90_us", "p99_us", "p999_us", "max_us", "mean_us",
+	"lost", "duplicated", "out_of_order", "total_order_disagree", "warnings"}
+
+// CSV writes one line per service type and sweep point.
+func CSV(w io.Writer, points []flood.Point) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(CSVHeader); err != nil {
+		return err
+	}
+	us := func(d time.Duration) string { return strconv.FormatFloat(float64(d)/1e3, 'f', 3, 64) }
+	for _, p := range points {
+		r := p.Results
+		for _, s := range r.Services {
+			rec := []string{s.Service, strconv.Itoa(r.Size), strconv.Itoa(r.Senders), strconv.Itoa(r.Receivers),
+				strconv.Itoa(r.Window), strconv.FormatFloat(r.Rate, 'f', -1, 64),
+				strconv.FormatInt(s.Sent, 10), strconv.FormatInt(s.Delivered, 10),
+				strconv.FormatFloat(s.Elapsed.Seconds(), 'f', 6, 64),
+				strconv.FormatFloat(s.MsgRate, 'f', 1, 64), strconv.FormatFloat(s.MBRate, 'f', 3, 64),
+				strconv.FormatFloat(s.DeliveryRate, 'f', 1, 64),
+				us(s.Latency.P50), us(s.Latency.P90), us(s.Latency.P99), us(s.Latency.P999), us(s.Latency.Max), us(s.Latency.Mean),
+				strconv.FormatInt(s.Lost, 10), strconv.FormatInt(s.Duplicated, 10), strconv.FormatInt(s.OutOfOrder, 10),
+				strconv.Itoa(s.TotalOrderDisagree), strings.Join(s.Warnings, "; ")}
+			if err := cw.Write(rec); err != nil {
+				return err
+			}
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// Document is the JSON output: parameters, environment and every point.
+type Document struct {
+	Env    Env           `json:"env"`
+	Sweep  string        `json:"sweep,omitempty"`
+	Points []flood.Point `json:"points"`
+}
+
+// JSON writes doc as one indented JSON object.
+func JSON(w io.Writer, doc Document) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(doc)
+}

@@ -1,0 +1,76 @@
+package flood
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Sweep dimensions.
+const (
+	SweepSize      = "size"
+	SweepReceivers = "receivers"
+)
+
+// DefaultSweep lists the values swept when none are given.
+var DefaultSweep = map[string][]int{
+	SweepSize:      {100, 1000, 10_000, 100_000},
+	SweepReceivers: {1, 2, 4, 8},
+}
+
+// Point is one run of a sweep (or the only run of a plain flood).
+type Point struct {
+	Size      int      `json:"size"`
+	Receivers int      `json:"receivers"`
+	Results   *Results `json:"results"`
+}
+
+// ParseSweep parses "size", "receivers", "size=100,1000" or
+// "receivers=1,2,4,8" into a dimension and its values.
+func ParseSweep(s string) (dim string, values []int, err error) {
+	dim, list, hasList := strings.Cut(s, "=")
+	if dim != SweepSize && dim != SweepReceivers {
+		return "", nil, fmt.Errorf("flood: sweep %q: want size[=N,N...] or receivers[=N,N...]", s)
+	}
+	if !hasList {
+		return dim, DefaultSweep[dim], nil
+	}
+	for _, f := range strings.Split(list, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			return "", nil, fmt.Errorf("flood: sweep value %q in %q is not a positive integer", f, s)
+		}
+		values = append(values, n)
+	}
+	return dim, values, nil
+}
+
+// Sweep runs base once per value of dim (message size or receiver count)
+// and calls each (if set) after every point.
+func Sweep(ctx context.Context, base Config, dim string, values []int, each func(Point)) ([]Point, error) {
+	if dim != SweepSize && dim != SweepReceivers {
+		return nil, &ConfigError{"sweep", dim, "size or receivers"}
+	}
+	var points []Point
+	for _, v := range values {
+		cfg := base
+		if dim == SweepSize {
+			cfg.Size = v
+		} else {
+			cfg.Receivers = v
+		}
+		res, err := Run(ctx, cfg)
+		if res != nil {
+			p := Point{Size: res.Size, Receivers: res.Receivers, Results: res}
+			points = append(points, p)
+			if each != nil {
+				each(p)
+			}
+		}
+		if err != nil {
+			return points, err
+		}
+	}
+	return points, nil
+}
