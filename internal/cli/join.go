@@ -112,6 +112,9 @@ func joinRun(ctx context.Context, opts *JoinOptions) error {
 			}
 			return lost(err)
 		}
+		if e.Kind != KindMembership {
+			continue // --watch is about membership; listen shows messages
+		}
 		if err := p.print(e, true); err != nil {
 			return err
 		}

@@ -24,6 +24,7 @@ func TestJoinPrintsEachMembership(t *testing.T) {
 func TestJoinWatchEndsAtTimeout(t *testing.T) {
 	sess := newFakeSession("#me#d1")
 	sess.afterJoin = func(f *fakeSession, g string) {
+		f.events <- dataEvent("not printed by --watch", g)
 		f.events <- &event{Kind: KindMembership, Cause: "join", Group: g, Members: []string{"#bob#d1", f.me}, Changed: []string{"#bob#d1"},
 			VSSets: [][]string{{"#bob#d1"}}, GroupID: groupID{1, 2, 2}}
 	}
