@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"encoding/binary"
 	"io"
-	"net"
 	"slices"
 	"testing"
 	"time"
@@ -119,4 +118,44 @@ func benchLatency(b *testing.B, network string) {
 func BenchmarkDaemonLatencyTCP(b *testing.B)  { benchLatency(b, "tcp") }
 func BenchmarkDaemonLatencyUnix(b *testing.B) { benchLatency(b, "unix") }
 
-var _ net.Conn
+
+// BenchmarkDaemonFanout10 floods 1000-byte AGREED messages from one sender
+// to a group of 10 receivers over TCP and reports messages and deliveries
+// per second.
+func BenchmarkDaemonFanout10(b *testing.B) {
+	d := startBench(b)
+	snd := dialRaw(b, "tcp", d.TCPAddr().String(), "snd", false)
+	var rcvs []*rawClient
+	for i := 0; i < 10; i++ {
+		r := dialRaw(b, "tcp", d.TCPAddr().String(), "r"+string(rune('0'+i)), false)
+		r.join("fan")
+		rcvs = append(rcvs, r)
+	}
+	waitMembers(b, d, "fan", 10)
+	frame := snd.appendMsg(nil, wire.AgreedMess, []string{"fan"}, 7, make([]byte, 1000))
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	errc := make(chan error, len(rcvs)+1)
+	for _, r := range rcvs {
+		go func() { errc <- drainFrames(r, b.N) }()
+	}
+	w := bufio.NewWriterSize(snd.c, 64<<10)
+	for i := 0; i < b.N; i++ {
+		if _, err := w.Write(frame); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		b.Fatal(err)
+	}
+	for range rcvs {
+		if err := <-errc; err != nil {
+			b.Fatal(err)
+		}
+	}
+	el := time.Since(start)
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/el.Seconds(), "msgs/s")
+	b.ReportMetric(float64(b.N*len(rcvs))/el.Seconds(), "deliveries/s")
+}

@@ -5,9 +5,23 @@ import (
 	"time"
 )
 
-// Outbound buffers larger than this are not kept for reuse after a write,
-// so that a burst does not pin memory in every session that saw it.
-const keepOutbuf = 256 << 10
+// Outbound buffers: a session that is still busy after a write keeps the
+// written buffer for its next batch; one that has nothing pending gives it
+// to a shared pool, so idle sessions hold no outbound memory. Buffers
+// larger than keepOutbuf are left to the GC.
+const (
+	keepOutbuf = 4 << 20
+	newOutbuf  = 64 << 10
+)
+
+var outbufPool = sync.Pool{New: func() any { b := make([]byte, 0, newOutbuf); return &b }}
+
+func getOutbuf() []byte { return (*outbufPool.Get().(*[]byte))[:0] }
+
+func putOutbuf(b []byte) {
+	b = b[:0]
+	outbufPool.Put(&b)
+}
 
 // finishTimeout bounds the last write of a session the client ended.
 const finishTimeout = time.Second
@@ -54,6 +68,9 @@ func (o *outQueue) enqueue(frame []byte, limit int) (queued int, stalled, ok boo
 		return o.queued, false, false
 	}
 	wasEmpty := len(o.pending) == 0
+	if o.pending == nil {
+		o.pending = getOutbuf()
+	}
 	o.pending = append(o.pending, frame...)
 	o.queued++
 	queued, stalled = o.queued, o.stalled
@@ -105,7 +122,11 @@ func (s *session) writeLoop() {
 		o.writes++
 		o.stalled = false
 		if cap(buf) <= keepOutbuf {
-			o.spare = buf[:0]
+			if len(o.pending) > 0 {
+				o.spare = buf[:0]
+			} else {
+				putOutbuf(buf)
+			}
 		}
 		if o.progress != nil {
 			close(o.progress)
