@@ -118,7 +118,6 @@ func benchLatency(b *testing.B, network string) {
 func BenchmarkDaemonLatencyTCP(b *testing.B)  { benchLatency(b, "tcp") }
 func BenchmarkDaemonLatencyUnix(b *testing.B) { benchLatency(b, "unix") }
 
-
 // BenchmarkDaemonFanout10 floods 1000-byte AGREED messages from one sender
 // to a group of 10 receivers over TCP and reports messages and deliveries
 // per second.
