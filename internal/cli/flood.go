@@ -384,4 +384,3 @@ func (p *floodProgress) finish() {
 		_ = p.bar.Finish()
 	}
 }
-

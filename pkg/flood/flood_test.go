@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"math"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -75,5 +77,109 @@ func TestResultsJSONConsistent(t *testing.T) {
 	want := 2000 / (float64(s.Elapsed) / 1e9)
 	if math.Abs(s.MsgRate-want) > want*1e-9 || math.Abs(s.MBRate-want*100/1e6) > 1e-6 {
 		t.Errorf("rate %.1f msg/s %.3f MB/s, want %.1f and %.3f", s.MsgRate, s.MBRate, want, want*100/1e6)
+	}
+}
+
+// Duration mode: senders send for a time; receivers must get all of it.
+func TestDurationMode(t *testing.T) {
+	res := run(t, flood.Config{Duration: 200 * time.Millisecond, Size: 64, Services: flood.AllServices[2:3], Receivers: 2})
+	s := res.Services[0]
+	if s.Sent == 0 || s.Delivered != 2*s.Sent || s.Lost != 0 || len(s.Warnings) != 0 {
+		t.Fatalf("sent %d delivered %d lost %d warnings %q", s.Sent, s.Delivered, s.Lost, s.Warnings)
+	}
+}
+
+// Under --rate the senders are paced: the run takes about count/rate.
+func TestRateIsPaced(t *testing.T) {
+	start := time.Now()
+	res := run(t, flood.Config{Count: 200, Rate: 2000, Senders: 2, Services: flood.AllServices[4:5]})
+	took := time.Since(start)
+	s := res.Services[0]
+	if s.Delivered != 400 || s.Elapsed < 180*time.Millisecond || took < 180*time.Millisecond {
+		t.Fatalf("400 messages at 2000/s: delivered %d in %s (run %s), want about 200ms", s.Delivered, s.Elapsed, took)
+	}
+}
+
+// spflooder's split: one process only receives (-ro), another only sends
+// (-wo); both wait for the group to have two members (-n 2).
+func TestReadOnlyAndWriteOnly(t *testing.T) {
+	d := spreadtest.Run(t).SpreadName()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	svc := flood.AllServices[2:3]
+	type out struct {
+		res *flood.Results
+		err error
+	}
+	ro := make(chan out, 1)
+	go func() {
+		r, err := flood.Run(ctx, flood.Config{Daemon: d, Services: svc, Count: 5000, NoSenders: true, WaitMembers: 2})
+		ro <- out{r, err}
+	}()
+	wo, err := flood.Run(ctx, flood.Config{Daemon: d, Services: svc, Count: 5000, NoReceivers: true, WaitMembers: 2, Window: 100})
+	if err != nil {
+		t.Fatalf("write-only: %v", err)
+	}
+	if s := wo.Services[0]; s.Sent != 5000 || len(s.Warnings) != 0 {
+		t.Fatalf("write-only: %+v", s)
+	}
+	r := <-ro
+	if r.err != nil {
+		t.Fatalf("read-only: %v", r.err)
+	}
+	s := r.res.Services[0]
+	if s.Delivered != 5000 || s.Lost != 0 || s.OutOfOrder != 0 || s.MsgRate <= 0 || len(s.Warnings) != 0 {
+		t.Fatalf("read-only: %+v", s)
+	}
+}
+
+// A receiver the daemon cuts off mid-run makes the run a disturbed one:
+// a warning names it and its missing messages count as loss, and the
+// sender goes on for the other receiver.
+func TestKickedReceiverIsReported(t *testing.T) {
+	d := spreadtest.Run(t)
+	var once sync.Once
+	res := run(t, flood.Config{Daemon: d.SpreadName(), Name: "kick", Count: 2000, Rate: 5000, Receivers: 2,
+		Services: flood.AllServices[1:2], Progress: func(p flood.Progress) {
+			if p.Delivered > 0 {
+				once.Do(func() {
+					if !d.KillSession("kick1") {
+						t.Error("no session kick1")
+					}
+				})
+			}
+		}})
+	s := res.Services[0]
+	if !res.Disturbed() || s.Lost == 0 || s.Sent != 2000 {
+		t.Fatalf("want a warning, loss and all 2000 sent: %+v", s)
+	}
+	var cut, lost bool
+	for _, w := range s.Warnings {
+		cut = cut || strings.Contains(w, "receiver #kick1#localhost was cut off")
+		lost = lost || strings.Contains(w, "RELIABLE lost")
+	}
+	if !cut || !lost {
+		t.Fatalf("warnings %q should name the cut-off receiver and the loss", s.Warnings)
+	}
+	if got := s.Clients[2].Messages; got != 2000 {
+		t.Errorf("the other receiver got %d of 2000", got)
+	}
+}
+
+func TestSweepSizes(t *testing.T) {
+	d := spreadtest.Run(t).SpreadName()
+	pts, err := flood.Sweep(context.Background(), flood.Config{Daemon: d, Count: 500, Services: flood.AllServices[3:5]},
+		flood.SweepSize, []int{100, 5000}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pts) != 2 || pts[0].Size != 100 || pts[1].Size != 5000 || len(pts[1].Results.Services) != 2 {
+		t.Fatalf("points %+v", pts)
+	}
+	if _, _, err := flood.ParseSweep("colour=1"); err == nil {
+		t.Error("ParseSweep accepted colour")
+	}
+	if dim, v, err := flood.ParseSweep("receivers=1,3"); err != nil || dim != "receivers" || len(v) != 2 || v[1] != 3 {
+		t.Errorf("ParseSweep receivers=1,3: %s %v %v", dim, v, err)
 	}
 }

@@ -1,0 +1,136 @@
+package flood
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/spgo/spgo/pkg/spread"
+)
+
+type obs struct{ sender, seq uint32 }
+
+func checkOf(seq []obs, sent map[uint32]uint32) Check {
+	c := NewChecker()
+	for _, o := range seq {
+		c.Observe(o.sender, o.seq)
+	}
+	return c.Result(sent)
+}
+
+// interleave returns two senders' sequences 0..n-1 alternating.
+func interleave(n uint32) []obs {
+	var s []obs
+	for i := range n {
+		s = append(s, obs{0, i}, obs{1, i})
+	}
+	return s
+}
+
+func TestCheckerInOrder(t *testing.T) {
+	got := checkOf(interleave(500), map[uint32]uint32{0: 500, 1: 500})
+	if got.Delivered != 1000 || got.Distinct != 1000 || got.Lost != 0 || got.Duplicated != 0 || got.OutOfOrder != 0 {
+		t.Fatalf("clean stream: %+v", got)
+	}
+}
+
+func TestCheckerCatchesReorderLossDuplicates(t *testing.T) {
+	s := interleave(100)
+	s[10], s[12] = s[12], s[10]         // sender 0: seq 5 and 6 swapped
+	s = append(s[:40], s[42:]...)       // seq 20 of both senders lost
+	s = append(s, obs{1, 3}, obs{1, 3}) // sender 1's seq 3 twice more
+	got := checkOf(s, map[uint32]uint32{0: 100, 1: 100})
+	if got.OutOfOrder != 1 || got.Lost != 2 || got.Duplicated != 2 {
+		t.Fatalf("got %+v, want 1 out of order, 2 lost, 2 duplicated", got)
+	}
+	if v := Violations(spread.FIFOMess, got.Lost, got.Duplicated, got.OutOfOrder, 0); len(v) != 3 {
+		t.Errorf("FIFO violations %q, want loss, duplicates and order", v)
+	}
+	if v := Violations(spread.UnreliableMess, got.Lost, 0, got.OutOfOrder, 0); len(v) != 0 {
+		t.Errorf("UNRELIABLE may lose and reorder, got %q", v)
+	}
+	if v := Violations(spread.ReliableMess, 0, 0, got.OutOfOrder, 0); len(v) != 0 {
+		t.Errorf("RELIABLE may reorder, got %q", v)
+	}
+	if v := Violations(spread.ReliableMess, got.Lost, 0, 0, 0); len(v) != 1 || !strings.Contains(v[0], "lost 2") {
+		t.Errorf("RELIABLE must not lose, got %q", v)
+	}
+}
+
+// A late message at the very end, and a tail that never came.
+func TestCheckerTailLossAndLateStart(t *testing.T) {
+	s := []obs{{0, 1}, {0, 2}, {0, 0}}
+	got := checkOf(s, map[uint32]uint32{0: 5, 7: 2})
+	if got.OutOfOrder != 1 || got.Lost != 2+2 {
+		t.Fatalf("got %+v, want 1 out of order and 4 lost (2 tail, 2 of a silent sender)", got)
+	}
+	// Unknown counts (remote senders): loss is the gaps below the highest.
+	got = checkOf([]obs{{0, 0}, {0, 3}}, nil)
+	if got.Lost != 2 {
+		t.Fatalf("gaps: got %+v, want 2 lost", got)
+	}
+}
+
+// Receivers of the same messages in one total order agree; a receiver
+// that delivered two messages of different senders swapped does not —
+// even though each sender's own order (FIFO) holds at both.
+func TestTotalOrderAcrossReceivers(t *testing.T) {
+	sent := map[uint32]uint32{0: 300, 1: 300}
+	a := checkOf(interleave(300), sent)
+	b := checkOf(interleave(300), sent)
+	swapped := interleave(300)
+	swapped[100], swapped[101] = swapped[101], swapped[100] // (0,50) and (1,50)
+	c := checkOf(swapped, sent)
+	if c.OutOfOrder != 0 {
+		t.Fatalf("the swap keeps FIFO, got %d out of order", c.OutOfOrder)
+	}
+	if n := TotalOrderDisagreements([]Check{a, b}); n != 0 {
+		t.Errorf("identical orders: %d disagree", n)
+	}
+	if n := TotalOrderDisagreements([]Check{a, b, c}); n != 1 {
+		t.Errorf("one swapped receiver: %d disagree, want 1", n)
+	}
+	if v := Violations(spread.AgreedMess, 0, 0, 0, 1); len(v) != 1 || !strings.Contains(v[0], "total order") {
+		t.Errorf("AGREED with a disagreeing receiver: %q", v)
+	}
+	// A receiver that lost messages is reported as loss, not disagreement.
+	lossy := checkOf(interleave(299), sent)
+	if n := TotalOrderDisagreements([]Check{a, lossy}); n != 0 {
+		t.Errorf("lossy receiver counted as disagreeing: %d", n)
+	}
+}
+
+func TestPayloadHeaderRoundTrip(t *testing.T) {
+	b := make([]byte, PayloadHeader+3)
+	putHeader(b, 7, 1<<31+5, -42)
+	s, q, ts, ok := readHeader(b)
+	if !ok || s != 7 || q != 1<<31+5 || ts != -42 {
+		t.Fatalf("got %d %d %d %v", s, q, ts, ok)
+	}
+	if _, _, _, ok := readHeader(b[:PayloadHeader-1]); ok {
+		t.Fatal("short payload accepted")
+	}
+}
+
+func TestConfigErrorsNameTheValue(t *testing.T) {
+	for _, tc := range []struct {
+		cfg  Config
+		want string
+	}{
+		{Config{}, "daemon"},
+		{Config{Daemon: "4803", Size: 8}, "size 8"},
+		{Config{Daemon: "4803", Size: MaxSize + 1}, "size 100001"},
+		{Config{Daemon: "4803", Count: 5, Duration: 1}, "either a count or a duration"},
+		{Config{Daemon: "4803", Senders: -1}, "senders/receivers -1/1"},
+		{Config{Daemon: "4803", NoReceivers: true, Services: AllServices[:2]}, "exactly one service"},
+		{Config{Daemon: "4803", Rate: -3}, "rate -3"},
+		{Config{Daemon: "4803", Name: "verylongnm", Senders: 2}, `name "verylongnm"`},
+	} {
+		_, err := tc.cfg.withDefaults()
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%+v: error %v, want it to mention %q", tc.cfg, err, tc.want)
+		}
+	}
+	if _, err := ParseService("ordered"); err == nil || !strings.Contains(err.Error(), `"ordered"`) {
+		t.Errorf("ParseService: %v", err)
+	}
+}
