@@ -4,24 +4,48 @@ import (
 	"bufio"
 	"encoding/binary"
 	"io"
+	"net"
+	"os"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/spgo/spgo/internal/wire"
 )
 
-// benchPair is one sender and one receiver (member of "bench") on d over
-// network.
-func benchPair(b *testing.B, d *Daemon, network string) (snd, rcv *rawClient) {
-	addr := d.TCPAddr().String()
-	if network == "unix" {
-		addr = d.UnixPath()
+// benchDaemonEnv names an external daemon ("PORT@HOST") to benchmark
+// instead of the embedded one, e.g. a real Spread 4.4 daemon for
+// comparison: its Unix socket is taken to be /tmp/PORT.
+const benchDaemonEnv = "SPGO_BENCH_DAEMON"
+
+// benchAddr returns where the benchmark connects: the embedded daemon, or
+// the one named by SPGO_BENCH_DAEMON.
+func benchAddr(b *testing.B, network string) string {
+	if ext := os.Getenv(benchDaemonEnv); ext != "" {
+		port, host, ok := strings.Cut(ext, "@")
+		if !ok {
+			b.Fatalf("%s=%q: want PORT@HOST", benchDaemonEnv, ext)
+		}
+		if network == "unix" {
+			return "/tmp/" + port
+		}
+		return net.JoinHostPort(host, port)
 	}
+	d := startBench(b)
+	if network == "unix" {
+		return d.UnixPath()
+	}
+	return d.TCPAddr().String()
+}
+
+// benchPair is one sender and one receiver, member of "bench".
+func benchPair(b *testing.B, network string) (snd, rcv *rawClient) {
+	addr := benchAddr(b, network)
 	snd = dialRaw(b, network, addr, "snd", false)
-	rcv = dialRaw(b, network, addr, "rcv", false)
+	rcv = dialRaw(b, network, addr, "rcv", true)
 	rcv.join("bench")
-	waitMembers(b, d, "bench", 1)
+	rcv.recv() // its own join: the group exists
 	return snd, rcv
 }
 
@@ -35,11 +59,10 @@ func startBench(b *testing.B) *Daemon {
 }
 
 // benchThroughput floods b.N 1000-byte AGREED messages from one sender to
-// one receiver and reports msgs/s (the real 4.4.0 daemon: ~42k/s TCP,
-// ~67k/s Unix on the reference 2-core machine).
+// one receiver and reports msgs/s. SPGO_BENCH_DAEMON=PORT@HOST runs the
+// same against another daemon (a real 4.4.0 one for comparison).
 func benchThroughput(b *testing.B, network string) {
-	d := startBench(b)
-	snd, rcv := benchPair(b, d, network)
+	snd, rcv := benchPair(b, network)
 	frame := snd.appendMsg(nil, wire.AgreedMess, []string{"bench"}, 7, make([]byte, 1000))
 	b.SetBytes(int64(len(frame)))
 	b.ReportAllocs()
@@ -93,8 +116,7 @@ func BenchmarkDaemonUnix(b *testing.B) { benchThroughput(b, "unix") }
 // it at the receiver: unloaded one-way latency through the daemon,
 // reported as p50/p99 in µs.
 func benchLatency(b *testing.B, network string) {
-	d := startBench(b)
-	snd, rcv := benchPair(b, d, network)
+	snd, rcv := benchPair(b, network)
 	frame := snd.appendMsg(nil, wire.AgreedMess, []string{"bench"}, 7, make([]byte, 1000))
 	buf := make([]byte, len(frame))
 	lat := make([]time.Duration, 0, b.N)
@@ -122,15 +144,15 @@ func BenchmarkDaemonLatencyUnix(b *testing.B) { benchLatency(b, "unix") }
 // to a group of 10 receivers over TCP and reports messages and deliveries
 // per second.
 func BenchmarkDaemonFanout10(b *testing.B) {
-	d := startBench(b)
-	snd := dialRaw(b, "tcp", d.TCPAddr().String(), "snd", false)
+	addr := benchAddr(b, "tcp")
+	snd := dialRaw(b, "tcp", addr, "snd", false)
 	var rcvs []*rawClient
 	for i := 0; i < 10; i++ {
-		r := dialRaw(b, "tcp", d.TCPAddr().String(), "r"+string(rune('0'+i)), false)
+		r := dialRaw(b, "tcp", addr, "r"+string(rune('0'+i)), true)
 		r.join("fan")
+		r.recv() // its own join
 		rcvs = append(rcvs, r)
 	}
-	waitMembers(b, d, "fan", 10)
 	frame := snd.appendMsg(nil, wire.AgreedMess, []string{"fan"}, 7, make([]byte, 1000))
 	b.ReportAllocs()
 	b.ResetTimer()
