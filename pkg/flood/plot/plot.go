@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -131,15 +132,19 @@ func build(points []flood.Point, dim string) ([][]*plot.Plot, error) {
 		}
 		if logY {
 			p.Y.Scale, p.Y.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: -1}
+		} else {
+			p.Y.Tick.Marker = plainTicks{}
 		}
 		p.Add(plotter.NewGrid())
 		p.Legend.Top = true
 		return p
 	}
-	msgs := mk("Throughput: messages per receiver", "thousand messages/s", false)
+	msgs := mk("Throughput: messages per receiver", "thousand messages/s (log)", true)
 	mb := mk("Throughput: payload bytes per receiver", "MB/s", false)
 	p99 := mk("Latency p99 (one-way)", "µs (log)", true)
 	p50 := mk("Latency p50 (one-way)", "µs (log)", true)
+	// Latency rises to the right: keep the legend out of the way.
+	p50.Legend.Left, p99.Legend.Left = true, true
 	for _, name := range order {
 		se := byName[name]
 		for _, pl := range []struct {
@@ -150,6 +155,9 @@ func build(points []flood.Point, dim string) ([][]*plot.Plot, error) {
 				return nil, err
 			}
 		}
+	}
+	for _, p := range []*plot.Plot{msgs, mb, p50, p99} {
+		headroom(p)
 	}
 	return [][]*plot.Plot{{msgs, mb}, {p50, p99}}, nil
 }
@@ -189,6 +197,29 @@ func (integerTicks) Ticks(lo, hi float64) []plot.Tick {
 	step := math.Max(1, math.Ceil((hi-lo)/8))
 	for v := math.Ceil(lo); v <= hi; v += step {
 		t = append(t, plot.Tick{Value: v, Label: fmt.Sprint(int(v))})
+	}
+	return t
+}
+
+// headroom raises the y range so the legend (top) sits above the lines.
+func headroom(p *plot.Plot) {
+	if _, ok := p.Y.Scale.(plot.LogScale); ok {
+		p.Y.Max *= 4
+		return
+	}
+	p.Y.Min = 0
+	p.Y.Max *= 1.45
+}
+
+// plainTicks are gonum's default ticks labelled without trailing zeros.
+type plainTicks struct{}
+
+func (plainTicks) Ticks(lo, hi float64) []plot.Tick {
+	t := plot.DefaultTicks{}.Ticks(lo, hi)
+	for i := range t {
+		if t[i].Label != "" {
+			t[i].Label = strconv.FormatFloat(t[i].Value, 'f', -1, 64)
+		}
 	}
 	return t
 }
