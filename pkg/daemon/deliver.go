@@ -1,0 +1,194 @@
+package daemon
+
+import (
+	"bytes"
+	"encoding/binary"
+	"slices"
+
+	"github.com/spgo/spgo/internal/wire"
+)
+
+// daemonProcID is group_id.memb_id.proc_id: the daemon's IPv4 address as an
+// int, 127.0.0.1 as in every capture (§7.2).
+const daemonProcID int32 = 0x7f000001
+
+// membershipBodyLen is the body of a lightweight membership message: one
+// vs set of one name (§7.2).
+const membershipBodyLen = 56
+
+// send queues frame for r, noting a full queue for reap and a congested
+// one for the sender's back-pressure.
+func (q *sequencer) send(r *session, frame []byte, cong *[]*session) {
+	if r.doomed {
+		return
+	}
+	n, stalled, ok := r.out.enqueue(frame, q.d.cfg.MaxSessionMessages)
+	if !ok {
+		r.doomed = true
+		q.kills = append(q.kills, r)
+		return
+	}
+	q.stats.MessagesOut++
+	if cong != nil && !stalled && n > q.d.cfg.MaxSessionMessages/2 && !slices.Contains(*cong, r) {
+		*cong = append(*cong, r)
+	}
+}
+
+// step applies the frames of one read of s in order. It reports whether s
+// is still live.
+func (q *sequencer) step(s *session, frames []inFrame, cong *[]*session) bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for i := range frames {
+		if s.state != stateLive || s.doomed {
+			break
+		}
+		f := &frames[i]
+		q.stats.MessagesIn++
+		t := f.h.Type
+		switch {
+		case t&wire.RegularMess != 0:
+			q.data(s, f, cong)
+		case t&wire.JoinMess != 0:
+			q.join(s, f, cong)
+		case t&wire.LeaveMess != 0:
+			q.leave(s, f, cong)
+		case t&wire.KillMess != 0:
+			q.removeLocked(s, "client disconnected", true)
+		}
+		q.reap()
+	}
+	return s.state == stateLive
+}
+
+// data delivers one message once to every recipient (§7.1, §8.1).
+func (q *sequencer) data(s *session, f *inFrame, cong *[]*session) {
+	q.epoch++
+	ep := q.epoch
+	if f.h.Type&wire.SelfDiscard != 0 {
+		s.mark = ep
+	}
+	n := int(f.h.NumGroups)
+	for i := 0; i < n; i++ {
+		field := f.b[wire.HeaderSize+i*wire.MaxGroupName : wire.HeaderSize+(i+1)*wire.MaxGroupName]
+		name := field
+		if j := bytes.IndexByte(field, 0); j >= 0 {
+			name = field[:j]
+		}
+		if len(name) > 0 && name[0] == '#' {
+			priv, proc, ok := wire.SplitPrivateGroup(name)
+			if !ok || string(proc) != q.d.cfg.Name {
+				continue
+			}
+			r := q.byName[string(priv)]
+			if r == nil || r.state != stateLive || r.mark == ep {
+				continue
+			}
+			r.mark = ep
+			q.send(r, f.b, cong)
+			continue
+		}
+		g := q.groups[string(name)]
+		if g == nil {
+			continue
+		}
+		for _, r := range g.members {
+			if r.mark != ep {
+				r.mark = ep
+				q.send(r, f.b, cong)
+			}
+		}
+	}
+}
+
+// join adds s to the first group named (§6.1); a second join is ignored.
+func (q *sequencer) join(s *session, f *inFrame, cong *[]*session) {
+	nb, err := checkGroupName(f.b[wire.HeaderSize : wire.HeaderSize+wire.MaxGroupName])
+	if err != nil {
+		q.removeLocked(s, "killed: bad join: "+err.Error(), false)
+		return
+	}
+	if s.groups[string(nb)] != nil {
+		return
+	}
+	name := string(nb)
+	g := q.groups[name]
+	if g == nil {
+		g = &group{name: name, field: wire.MakeName(name)}
+		q.groups[name] = g
+	}
+	g.index++
+	g.add(s)
+	s.groups[name] = g
+	q.membership(g, wire.CausedByJoin, s, cong)
+}
+
+// leave removes s from the first group named (§6.2); not a member: ignored.
+func (q *sequencer) leave(s *session, f *inFrame, cong *[]*session) {
+	nb, err := checkGroupName(f.b[wire.HeaderSize : wire.HeaderSize+wire.MaxGroupName])
+	if err != nil {
+		q.removeLocked(s, "killed: bad leave: "+err.Error(), false)
+		return
+	}
+	g := s.groups[string(nb)]
+	if g == nil {
+		return
+	}
+	delete(s.groups, g.name)
+	g.remove(s)
+	if len(g.members) == 0 {
+		delete(q.groups, g.name)
+	} else {
+		g.index++
+		q.membership(g, wire.CausedByLeave, s, cong)
+	}
+	if s.membership {
+		// Self-leave (§7.4): CAUSED_BY_LEAVE alone, no members, no body.
+		h := wire.Header{Type: wire.CausedByLeave, Sender: g.field, Hint: wire.EndianMarker}
+		q.scratch = wire.AppendHeader(q.scratch[:0], &h)
+		q.send(s, q.scratch, nil)
+	}
+}
+
+// membership sends a lightweight REG_MEMB_MESS about g, whose view has just
+// changed by one member, to the members that asked for membership messages
+// (§7.2): members sorted bytewise, group id, one vs set with the changed
+// member, local offset 0, data_len 56.
+func (q *sequencer) membership(g *group, cause uint32, changed *session, cong *[]*session) {
+	h := wire.Header{
+		Type:      wire.RegMembMess | cause,
+		Sender:    g.field,
+		NumGroups: int32(len(g.members)),
+		Hint:      wire.EndianMarker,
+		DataLen:   membershipBodyLen,
+	}
+	b := wire.AppendHeader(q.scratch[:0], &h)
+	for _, m := range g.members {
+		b = append(b, m.pfield[:]...)
+	}
+	b = wire.AppendGroupID(b, wire.GroupID{ProcID: daemonProcID, Time: q.memTime, Index: g.index})
+	le := binary.LittleEndian
+	b = le.AppendUint32(b, 1) // num_vs_sets
+	b = le.AppendUint32(b, 0) // local_vs_set_offset
+	b = le.AppendUint32(b, 1) // the set's count
+	b = append(b, changed.pfield[:]...)
+	q.scratch = b
+	for _, m := range g.members {
+		if m.membership {
+			q.send(m, b, cong)
+		}
+	}
+}
+
+// throttle is the back-pressure of a sender whose last step (messages,
+// joins, leaves) filled other sessions' queues past half of
+// MaxSessionMessages: it waits (not holding
+// the sequencer) until they drain to a quarter, end, or stall.
+func (q *sequencer) throttle(cong []*session) {
+	for _, r := range cong {
+		// s itself too: a client that requests faster than it reads the
+		// consequences is slowed down (until it stalls) rather than killed.
+		q.waits.Add(1)
+		r.waitBelow(q.d.cfg.MaxSessionMessages / 4)
+	}
+}

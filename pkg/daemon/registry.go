@@ -1,0 +1,200 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spgo/spgo/internal/wire"
+)
+
+// Session registry: connections come and go under the sequencer's lock,
+// so that a departure takes its place in the one total order.
+
+// accept registers a new connection (quota permitting) and starts its
+// reader goroutine.
+func (d *Daemon) accept(conn net.Conn) {
+	q := &d.seq
+	q.mu.Lock()
+	if q.closed {
+		q.mu.Unlock()
+		conn.Close()
+		return
+	}
+	q.nextID++
+	id := q.nextID
+	if len(q.all) >= d.cfg.MaxSessions {
+		q.stats.Rejected++
+		d.wg.Add(1) // under mu: Close cannot be waiting yet
+		q.mu.Unlock()
+		d.log.Warn("session rejected", "remote", remoteOf(conn), "code", "REJECT_QUOTA",
+			"reason", "too many sessions", "max_sessions", d.cfg.MaxSessions)
+		go d.rejectQuota(conn)
+		return
+	}
+	s := newSession(d, conn, id)
+	q.all[s] = struct{}{}
+	d.wg.Add(1)
+	q.mu.Unlock()
+	go s.run()
+}
+
+// rejectQuota sends 0xfd before reading anything and closes (§4.3 step 1).
+func (d *Daemon) rejectQuota(conn net.Conn) {
+	defer d.wg.Done()
+	conn.SetWriteDeadline(time.Now().Add(time.Second))
+	conn.Write([]byte{codeQuota})
+	conn.Close()
+}
+
+// reserve gives s its private name (inventing one for an empty name) or
+// rejects a name in use, by live or authenticating sessions (§4.3 step 8).
+func (q *sequencer) reserve(s *session, name string) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if s.state != stateHandshake {
+		return &rejection{reason: "daemon closing"}
+	}
+	if name == "" {
+		for name = inventName(s.id); q.byName[name] != nil; name = inventName(s.id) {
+		}
+	} else if q.byName[name] != nil {
+		return reject(codeNotUnique, "private name %q is in use", name)
+	}
+	s.name = name
+	s.pgroup = "#" + name + "#" + q.d.cfg.Name
+	s.pfield = wire.MakeName(s.pgroup)
+	s.state = stateReserved
+	q.byName[name] = s
+	return nil
+}
+
+// goLive makes s addressable and starts its writer.
+func (q *sequencer) goLive(s *session) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if s.state != stateReserved {
+		return &rejection{reason: "daemon closing"}
+	}
+	s.state = stateLive
+	s.groups = make(map[string]*group)
+	q.stats.Connects++
+	q.d.wg.Add(1)
+	go s.writeLoop()
+	q.d.log.Info("session connected", "session", s.pgroup, "remote", s.remote,
+		"membership", s.membership, "priority", s.priority)
+	return nil
+}
+
+// endHandshake removes a session whose handshake failed.
+func (q *sequencer) endHandshake(s *session, err error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if s.state == stateDead {
+		return
+	}
+	q.unlink(s, false)
+	var rj *rejection
+	if errors.As(err, &rj) && rj.code != 0 {
+		q.stats.Rejected++
+		q.d.log.Warn("session rejected", "session", s.label(), "remote", s.remote,
+			"code", codeName(rj.code), "reason", rj.reason)
+		return
+	}
+	q.d.log.Info("handshake abandoned", "remote", s.remote, "reason", err.Error())
+}
+
+// unlink forgets s and closes its connection: at once, or, when graceful
+// and the writer runs, after the writer has written what is already queued
+// (what the real daemon, which writes as soon as it orders, has written
+// before it reads the client's KILL or EOF).
+func (q *sequencer) unlink(s *session, graceful bool) {
+	live := s.state == stateLive
+	s.state = stateDead
+	delete(q.all, s)
+	if s.name != "" && q.byName[s.name] == s {
+		delete(q.byName, s.name)
+	}
+	if graceful && live {
+		q.finishing[s] = struct{}{}
+		s.out.finish()
+		return
+	}
+	s.close()
+}
+
+// remove ends a live session: the others see CAUSED_BY_DISCONNECT.
+func (q *sequencer) remove(s *session, reason string, graceful bool) {
+	q.mu.Lock()
+	q.removeLocked(s, reason, graceful)
+	q.reap()
+	q.mu.Unlock()
+}
+
+func (q *sequencer) removeLocked(s *session, reason string, graceful bool) {
+	if s.state == stateDead {
+		return
+	}
+	live := s.state == stateLive
+	q.unlink(s, graceful)
+	level := slog.LevelInfo
+	if strings.HasPrefix(reason, "killed:") {
+		level = slog.LevelWarn
+		q.stats.Kills++
+	}
+	q.d.log.Log(context.Background(), level, "session closed", "session", s.label(), "remote", s.remote, "reason", reason)
+	if !live {
+		return
+	}
+	names := make([]string, 0, len(s.groups))
+	for n := range s.groups {
+		names = append(names, n)
+	}
+	slices.Sort(names) // DISCONNECT messages go out in group-name order (cap 18)
+	for _, n := range names {
+		g := s.groups[n]
+		g.remove(s)
+		if len(g.members) == 0 {
+			delete(q.groups, n)
+			continue
+		}
+		g.index++
+		q.membership(g, wire.CausedByDisconnect, s, nil)
+	}
+	s.groups = nil
+}
+
+// reap removes the sessions whose queues overflowed.
+func (q *sequencer) reap() {
+	for len(q.kills) > 0 {
+		s := q.kills[len(q.kills)-1]
+		q.kills = q.kills[:len(q.kills)-1]
+		q.removeLocked(s, "killed: slow consumer: "+strconv.Itoa(q.d.cfg.MaxSessionMessages)+" messages queued (MaxSessionMessages)", false)
+	}
+}
+
+// shutdown closes every connection; nobody is told (the real daemon just
+// closes its sockets when it stops).
+func (q *sequencer) shutdown() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.closed = true
+	for s := range q.all {
+		q.unlink(s, false)
+	}
+	for s := range q.finishing {
+		s.close()
+	}
+}
+
+// finished forgets a session whose writer has closed it.
+func (q *sequencer) finished(s *session) {
+	q.mu.Lock()
+	delete(q.finishing, s)
+	q.mu.Unlock()
+}
