@@ -1,0 +1,207 @@
+package cli
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/spf13/cobra"
+
+	"github.com/spgo/spgo/internal/cli/iostreams"
+	"github.com/spgo/spgo/pkg/daemon/spreadtest"
+)
+
+// parseFlood runs `spgo flood args...` up to flag parsing and returns the
+// options (or the exit code of the error).
+func parseFlood(t *testing.T, args ...string) (*FloodOptions, int) {
+	t.Helper()
+	ios, _, _, _ := iostreams.Test()
+	f := &Factory{IOStreams: ios, Getenv: func(string) string { return "" }}
+	var got *FloodOptions
+	cmd := NewCmdFlood(f, func(_ context.Context, o *FloodOptions) error { got = o; return nil })
+	cmd.SetArgs(args)
+	cmd.SetOut(ios.Out)
+	cmd.SetErr(ios.ErrOut)
+	cmd.SilenceErrors, cmd.SilenceUsage = true, true
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &FlagError{Err: err} })
+	err := cmd.Execute()
+	return got, ExitCode(err)
+}
+
+func TestFloodSpflooderFlags(t *testing.T) {
+	o, code := parseFlood(t, "-s", "4803@h", "-m", "500", "-b", "64", "-n", "3", "--ro", "-u", "flooder")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	if o.Conn.Server != "4803@h" || o.Count != 500 || o.Size != 64 || o.Members != 3 || !o.ReadOnly || o.Conn.User != "flooder" {
+		t.Errorf("parsed %+v", o)
+	}
+	svc, err := o.services()
+	if err != nil || len(svc) != 1 || svc[0].String() != "FIFO_MESS" {
+		t.Errorf("read-only with -n defaults to FIFO like spflooder: %v %v", svc, err)
+	}
+	o, _ = parseFlood(t, "--wo")
+	if svc, _ := o.services(); !o.WriteOnly || len(svc) != 1 || svc[0].String() != "RELIABLE_MESS" {
+		t.Errorf("write-only defaults to RELIABLE like spflooder: %v", svc)
+	}
+	o, _ = parseFlood(t, "--services", "agreed,SAFE", "--duration", "2s")
+	if svc, _ := o.services(); len(svc) != 2 || o.Count != 0 || o.Duration.Seconds() != 2 {
+		t.Errorf("services %v count %d duration %s", svc, o.Count, o.Duration)
+	}
+}
+
+func TestFloodUsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"--size", "8"},
+		{"-b", "100001"},
+		{"--services", "ordered"},
+		{"--plot", "x.svg"},
+		{"--sweep", "size", "--plot", "x.jpg"},
+		{"--sweep", "colour"},
+		{"--ro", "--services", "agreed,safe"},
+		{"--ro", "--wo"},
+		{"--embedded", "-s", "4803"},
+		{"--window", "0"},
+		{"--transport", "udp"},
+		{"-m", "5", "--duration", "1s"},
+		{"extra-arg"},
+	} {
+		if _, code := parseFlood(t, args...); code != ExitUsage {
+			t.Errorf("%q: exit %d, want %d", args, code, ExitUsage)
+		}
+	}
+}
+
+// floodOut runs `spgo flood args...` with test streams, against a fresh
+// embedded test daemon unless the args name one (-s or --embedded).
+func floodOut(t *testing.T, args ...string) (string, string, error) {
+	t.Helper()
+	ios, _, out, errOut := iostreams.Test()
+	f := &Factory{IOStreams: ios, Getenv: func(string) string { return "" }}
+	if !slices.Contains(args, "--embedded") && !slices.Contains(args, "-s") {
+		args = append(args, "-s", spreadtest.Run(t).SpreadName())
+	}
+	cmd := NewCmdFlood(f, nil)
+	cmd.SetArgs(append([]string{"-m", "2000", "-b", "200"}, args...))
+	cmd.SetOut(ios.Out)
+	cmd.SetErr(ios.ErrOut)
+	cmd.SilenceErrors, cmd.SilenceUsage = true, true
+	err := cmd.ExecuteContext(context.Background())
+	return out.String(), errOut.String(), err
+}
+
+// The README's demo: --embedded prints a banner and one row per service.
+func TestFloodEmbeddedTable(t *testing.T) {
+	for _, tr := range []string{"tcp", "unix"} {
+		out, errOut, err := floodOut(t, "--embedded", "--transport", tr)
+		if err != nil {
+			t.Fatalf("%s: %v (stderr %q)", tr, err, errOut)
+		}
+		if errOut != "" {
+			t.Errorf("%s: stderr not empty when piped: %q", tr, errOut)
+		}
+		for _, want := range []string{"spgo flood: 2000 messages of 200 bytes", "embedded spgo daemon, " + tr, "CPUs", "MSG/S", "P99.9",
+			"UNRELIABLE", "RELIABLE", "FIFO", "CAUSAL", "AGREED", "SAFE"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%s: output lacks %q:\n%s", tr, want, out)
+			}
+		}
+		if n := strings.Count(out, "│ ok    │"); n != 6 {
+			t.Errorf("%s: %d rows say ok, want 6:\n%s", tr, n, out)
+		}
+	}
+}
+
+// -o json parses; its numbers agree with the count and elapsed time. The
+// CSV has a header and one line per service type.
+func TestFloodJSONAndCSV(t *testing.T) {
+	csvPath := filepath.Join(t.TempDir(), "r.csv")
+	out, _, err := floodOut(t, "-o", "json", "--receivers", "2", "--services", "fifo,agreed", "--csv", csvPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Env struct {
+			GoVersion string `json:"go_version"`
+			CPUs      int    `json:"cpus"`
+		} `json:"env"`
+		Points []struct {
+			Results struct {
+				Size     int `json:"size"`
+				Services []struct {
+					Service   string  `json:"service"`
+					Sent      int64   `json:"sent"`
+					Delivered int64   `json:"delivered"`
+					Elapsed   int64   `json:"elapsed_ns"`
+					MsgRate   float64 `json:"msgs_per_sec"`
+					Lost      int64   `json:"lost"`
+					Latency   struct {
+						Count int64 `json:"count"`
+						P50   int64 `json:"p50_ns"`
+						Max   int64 `json:"max_ns"`
+					} `json:"latency"`
+				} `json:"services"`
+			} `json:"results"`
+		} `json:"points"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	if doc.Env.GoVersion == "" || doc.Env.CPUs < 1 || len(doc.Points) != 1 {
+		t.Fatalf("env/points: %+v", doc)
+	}
+	svcs := doc.Points[0].Results.Services
+	if len(svcs) != 2 || svcs[0].Service != "FIFO" || svcs[1].Service != "AGREED" {
+		t.Fatalf("services %+v", svcs)
+	}
+	for _, s := range svcs {
+		rate := float64(s.Delivered) / 2 / (float64(s.Elapsed) / 1e9)
+		if s.Sent != 2000 || s.Delivered != 4000 || s.Lost != 0 || s.Latency.Count != 4000 ||
+			s.Latency.P50 <= 0 || s.Latency.P50 > s.Latency.Max || s.MsgRate < rate*0.999 || s.MsgRate > rate*1.001 {
+			t.Errorf("inconsistent: %+v (rate from count/elapsed %.0f)", s, rate)
+		}
+	}
+	f, err := os.Open(csvPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil || len(recs) != 3 || recs[0][0] != "service" || recs[1][0] != "FIFO" || recs[2][7] != "4000" {
+		t.Errorf("csv %q %v", recs, err)
+	}
+}
+
+// --sweep with --plot writes a plot, and the table has the swept column.
+func TestFloodSweepPlot(t *testing.T) {
+	plotPath := filepath.Join(t.TempDir(), "s.svg")
+	out, _, err := floodOut(t, "--services", "reliable,safe", "-m", "300", "--sweep", "receivers=1,2", "--plot", plotPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "RECEIVERS") || strings.Count(out, "SAFE") != 3 { // banner + 2 rows
+		t.Errorf("table:\n%s", out)
+	}
+	b, err := os.ReadFile(plotPath)
+	if err != nil || !strings.Contains(string(b), "<svg") {
+		t.Errorf("plot: %v", err)
+	}
+}
+
+// A daemon that is not there: exit 3 like every other command.
+func TestFloodNoDaemon(t *testing.T) {
+	_, _, err := floodOut(t, "-s", "1@127.0.0.1", "--services", "agreed")
+	if code := ExitCode(err); code != ExitConnect {
+		t.Fatalf("exit %d (%v), want %d", code, err, ExitConnect)
+	}
+	var fe *FlagError
+	if errors.As(err, &fe) {
+		t.Fatal("a connect failure is no usage error")
+	}
+}
