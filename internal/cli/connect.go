@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/chzyer/readline"
@@ -74,10 +76,20 @@ func connectRun(ctx context.Context, opts *ConnectOptions) error {
 		return err
 	}
 	defer s.Disconnect()
+	var intr chan struct{}
+	if opts.Interactive {
+		// On a terminal Ctrl-C stops a waiting receive, not the shell
+		// (while a line is edited readline reads it as a key anyway);
+		// SIGTERM still ends the shell.
+		var stop func()
+		ctx, intr, stop = interactiveSignals(ctx)
+		defer stop()
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
 	sh := newShell(ctx, s, opts)
+	sh.intr = intr
 	var lr lineReader
 	if opts.Interactive {
 		rl, err := newReadline(opts, sh)
@@ -106,6 +118,35 @@ func connectRun(ctx context.Context, opts *ConnectOptions) error {
 		return lost(s.Disconnect())
 	}
 	return err
+}
+
+// interactiveSignals detaches ctx from the SIGINT that Main turns into a
+// cancellation: SIGINT becomes a token on intr, SIGTERM (or the end of
+// the parent for any other reason than a signal) ends the returned context.
+func interactiveSignals(parent context.Context) (context.Context, chan struct{}, func()) {
+	ctx, cancel := context.WithCancel(context.WithoutCancel(parent))
+	intr := make(chan struct{}, 1)
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case sig := <-sigs:
+				if sig != os.Interrupt {
+					cancel()
+					return
+				}
+				select {
+				case intr <- struct{}{}:
+				default:
+				}
+			case <-done:
+				return
+			}
+		}
+	}()
+	return ctx, intr, func() { signal.Stop(sigs); close(done); cancel() }
 }
 
 // lineReader reads one line of input, showing prompt when interactive.

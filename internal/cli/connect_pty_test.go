@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/creack/pty"
+	"golang.org/x/sys/unix"
 
 	"github.com/spgo/spgo/pkg/daemon"
 )
@@ -59,6 +60,26 @@ func (p *ptyOutput) waitMatch(t *testing.T, from int, re string) int {
 		case <-deadline:
 			t.Fatalf("no match for %q in terminal output after offset %d:\n%q", re, from, s[min(from, len(s)):])
 		}
+	}
+}
+
+// waitCooked waits until the terminal generates signals again (the line
+// editor left raw mode).
+func waitCooked(t *testing.T, tty *os.File) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		tio, err := unix.IoctlGetTermios(int(tty.Fd()), unix.TCGETS)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tio.Lflag&unix.ISIG != 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("terminal still in raw mode after 10s")
+		}
+		time.Sleep(time.Millisecond)
 	}
 }
 
@@ -130,6 +151,18 @@ func TestConnectOnTerminal(t *testing.T) {
 	at = out.waitMatch(t, at, `enter message: `)
 	typeIn("secret\r")
 	at = out.waitMatch(t, at, `\(6 bytes\): secret`)
+
+	// Ctrl-C stops a receive that waits, and the shell goes on.
+	typeIn("async off\r")
+	at = out.waitMatch(t, at, `spgo> `)
+	typeIn("receive\r")
+	at = out.waitMatch(t, at, `receive\r?\n`)
+	// The shell is waiting in receive once the line editor has handed the
+	// terminal back in cooked mode; only then is Ctrl-C a signal.
+	waitCooked(t, tty)
+	typeIn("\x03")
+	at = out.waitMatch(t, at, `error: receive interrupted`)
+	at = out.waitMatch(t, at, `spgo> `)
 
 	typeIn("quit\r")
 	out.waitMatch(t, at, `Bye\.`)

@@ -69,6 +69,9 @@ type shell struct {
 	deadErr  error
 	joined   map[string]bool
 	prevSize int // burst's last size, as spuser remembers it
+	// intr gets a token on Ctrl-C (interactive only): it stops a receive
+	// that is waiting.
+	intr chan struct{}
 }
 
 func newShell(ctx context.Context, s Session, opts *ConnectOptions) *shell {
@@ -291,6 +294,8 @@ func (sh *shell) next() (*event, error) {
 			if empty {
 				return nil, sh.lostError()
 			}
+		case <-sh.intr:
+			return nil, errors.New("receive interrupted")
 		case <-sh.ctx.Done():
 			return nil, errQuit
 		}
