@@ -40,7 +40,8 @@ func NewCmdConnect(f *Factory, runF func(context.Context, *ConnectOptions) error
 On a terminal, connect has a line editor with history (` + "`$XDG_STATE_HOME/spgo/history`" + `,
 else ~/.spgo_history) and tab completion of commands, joined groups and service
 types; messages and membership changes are printed as they arrive without
-disturbing the line being typed. When standard input is not a terminal, it reads
+disturbing the line being typed; Ctrl-C stops a receive that is waiting.
+When standard input is not a terminal, it reads
 the same commands from it without prompts, so a session can be scripted; end of
 input quits. Losing the daemon ends the shell with exit 5.`,
 		Example: `  spgo connect -u alice
