@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"strings"
 	"testing"
 
@@ -101,5 +102,23 @@ func TestConstants(t *testing.T) {
 	}
 	if s := (spread.RegMembMess | spread.CausedByJoin | 0x80000).String(); s != "CAUSED_BY_JOIN|REG_MEMB_MESS|0x80000" {
 		t.Errorf("String = %q", s)
+	}
+}
+
+// The connect error names the address once: the dialer's error already
+// says "dial tcp ADDR".
+func TestCouldNotConnectNamesAddressOnce(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().(*net.TCPAddr)
+	ln.Close() // nothing listens there now
+	_, err = spread.Connect(fmt.Sprintf("%d@127.0.0.1", addr.Port))
+	if !errors.Is(err, spread.ErrCouldNotConnect) {
+		t.Fatalf("err = %v, want COULD_NOT_CONNECT", err)
+	}
+	if n := strings.Count(err.Error(), addr.String()); n != 1 {
+		t.Fatalf("error names the address %d times: %v", n, err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -86,7 +87,13 @@ func connect(ctx context.Context, daemon string, o *Options) (*Mailbox, error) {
 		if errors.As(err, &dnsErr) {
 			return nil, &Error{Code: IllegalSpread, Op: "connect", Detail: fmt.Sprintf("cannot resolve host %q", dnsErr.Name), Err: err}
 		}
-		return nil, &Error{Code: CouldNotConnect, Op: "connect", Detail: fmt.Sprintf("dial %s %s", network, addr), Err: err}
+		// A *net.OpError already reads "dial tcp ADDR: ..."; name the
+		// address only when the dialer's error does not.
+		detail := fmt.Sprintf("dial %s %s", network, addr)
+		if strings.Contains(err.Error(), addr) {
+			detail = ""
+		}
+		return nil, &Error{Code: CouldNotConnect, Op: "connect", Detail: detail, Err: err}
 	}
 	if tc, ok := conn.(*net.TCPConn); ok {
 		// libspread sets both; Go already sets TCP_NODELAY by default.
