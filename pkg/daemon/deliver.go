@@ -34,16 +34,17 @@ func (q *sequencer) send(r *session, frame []byte, cong *[]*session) {
 	}
 }
 
-// step applies the frames of one read of s in order. It reports whether s
-// is still live.
-func (q *sequencer) step(s *session, frames []inFrame, cong *[]*session) bool {
+// step applies the frames of one read of s in order, stopping after a
+// frame that congested some session so that the reader can hold back
+// (throttle) before the next one. It returns how many frames it applied
+// and whether s is still live.
+func (q *sequencer) step(s *session, frames []inFrame, cong *[]*session) (int, bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	for i := range frames {
-		if s.state != stateLive || s.doomed {
-			break
-		}
-		f := &frames[i]
+	n := 0
+	for n < len(frames) && s.state == stateLive && !s.doomed && len(*cong) == 0 {
+		f := &frames[n]
+		n++
 		q.stats.MessagesIn++
 		t := f.h.Type
 		switch {
@@ -58,7 +59,7 @@ func (q *sequencer) step(s *session, frames []inFrame, cong *[]*session) bool {
 		}
 		q.reap()
 	}
-	return s.state == stateLive
+	return n, s.state == stateLive
 }
 
 // data delivers one message once to every recipient (§7.1, §8.1).
@@ -177,18 +178,5 @@ func (q *sequencer) membership(g *group, cause uint32, changed *session, cong *[
 		if m.membership {
 			q.send(m, b, cong)
 		}
-	}
-}
-
-// throttle is the back-pressure of a sender whose last step (messages,
-// joins, leaves) filled other sessions' queues past half of
-// MaxSessionMessages: it waits (not holding
-// the sequencer) until they drain to a quarter, end, or stall.
-func (q *sequencer) throttle(cong []*session) {
-	for _, r := range cong {
-		// s itself too: a client that requests faster than it reads the
-		// consequences is slowed down (until it stalls) rather than killed.
-		q.waits.Add(1)
-		r.waitBelow(q.d.cfg.MaxSessionMessages / 4)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -356,4 +357,61 @@ func TestVanishMidFrameGroupOrder(t *testing.T) {
 		w.expectMembership(wire.CausedByDisconnect, g, "#w#localhost")
 	}
 	waitStats(t, d, func(s Stats) bool { return s.Sessions == 1 })
+}
+
+// TestAbortiveCloseAfterFlood (found with spflooder): a sender that keeps
+// at most 200 messages in flight (as spflooder does), is held back for a
+// slow receiver, and then closes with unread input (so the kernel resets
+// the connection and drops what it has not transmitted) still has every
+// message it wrote delivered: the throttled reader keeps reading ahead.
+func TestAbortiveCloseAfterFlood(t *testing.T) {
+	d := startTest(t, func(c *Config) { c.MaxSessionMessages = 200 })
+	rcv := connect(t, d, "rcv", false)
+	rcv.join("ab")
+	waitMembers(t, d, "ab", 1)
+	snd := connect(t, d, "snd", false)
+	// One message the sender never reads: its close becomes a reset.
+	rcv.send(wire.AgreedMess, []string{snd.pgroup}, 0, []byte("unread"))
+	const n, window = 5000, 200
+	var received atomic.Int64
+	done := make(chan error, 1)
+	go func() {
+		body := make([]byte, 1000)
+		var buf []byte
+		for i := 0; i < n; i++ {
+			for int64(i)-received.Load() > window {
+				if err := snd.w.Flush(); err != nil {
+					done <- err
+					return
+				}
+				time.Sleep(50 * time.Microsecond) // wait for the receiver (a flow-control window)
+			}
+			binary.LittleEndian.PutUint32(body, uint32(i))
+			buf = snd.appendMsg(buf[:0], wire.AgreedMess, []string{"ab"}, 0, body)
+			if _, err := snd.w.Write(buf); err != nil {
+				done <- err
+				return
+			}
+		}
+		err := snd.w.Flush()
+		snd.c.Close()
+		done <- err
+	}()
+	// The receiver is slower than the sender to the end.
+	for i := 0; i < n; i++ {
+		if i%4 == 0 {
+			time.Sleep(200 * time.Microsecond)
+		}
+		m := rcv.recv()
+		if got := binary.LittleEndian.Uint32(m.Body); got != uint32(i) {
+			t.Fatalf("message %d: got %d", i, got)
+		}
+		received.Add(1)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if st := d.Stats(); st.SenderWaits == 0 || st.Kills != 0 {
+		t.Fatalf("stats %+v: want sender waits and no kills", st)
+	}
 }

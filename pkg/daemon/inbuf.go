@@ -89,6 +89,34 @@ func (b *inbuf) makeRoom(n int) {
 	}
 }
 
+// canReadAhead reports whether readAhead has room (growing up to limit).
+func (b *inbuf) canReadAhead(limit int) bool {
+	return b.w < len(b.buf) || b.r > 0 || len(b.buf) < limit
+}
+
+// readAhead does one read into the free space, compacting or growing the
+// buffer (up to limit) first when it is full.
+func (b *inbuf) readAhead(limit int) error {
+	if b.w == len(b.buf) {
+		if b.r > 0 {
+			b.w = copy(b.buf, b.buf[b.r:b.w])
+			b.r = 0
+		} else {
+			nb := make([]byte, min(max(2*len(b.buf), inbufMin), limit))
+			b.w = copy(nb, b.buf[b.r:b.w])
+			b.r = 0
+			b.buf = nb
+		}
+	}
+	m, err := b.conn.Read(b.buf[b.w:])
+	b.w += m
+	b.last = m
+	if m > 0 {
+		return nil
+	}
+	return err
+}
+
 // consume drops n bytes.
 func (b *inbuf) consume(n int) {
 	b.r += n

@@ -99,18 +99,21 @@ func (s *session) run() {
 
 // inFrame is one complete client frame inside the read buffer.
 type inFrame struct {
-	b []byte // the whole frame, header already in the daemon's byte order
-	h wire.Header
+	b   []byte // the whole frame, header already in the daemon's byte order
+	h   wire.Header
+	off int32 // where it starts in the unconsumed bytes
 }
 
 // readLoop parses every complete frame of each read and hands them to the
 // sequencer in one step. A bad header ends the session right after the
-// frames before it have been ordered.
+// frames before it have been ordered; so does the end of the connection,
+// after every complete frame read before it.
 func (s *session) readLoop() {
 	q := &s.d.seq
 	in := &s.in
 	var frames []inFrame
 	var congested []*session
+	var readErr error
 	for {
 		frames = frames[:0]
 		var bad error
@@ -131,36 +134,50 @@ func (s *session) readLoop() {
 			if h.BigEndian {
 				toLittleEndian(f, &h)
 			}
-			frames = append(frames, inFrame{b: f, h: h})
+			frames = append(frames, inFrame{b: f, h: h, off: int32(off)})
 			off += total
 		}
 		if len(frames) > 0 {
-			congested = congested[:0]
-			alive := q.step(s, frames, &congested)
+			n, alive := q.step(s, frames, &congested)
+			if n < len(frames) {
+				// Congestion: the rest waits in the buffer for the throttle.
+				off = int(frames[n].off)
+				bad = nil
+			}
 			clear(frames) // drop references into the buffer
 			if !alive {
 				return
 			}
-			q.throttle(congested)
 		}
 		in.consume(off)
 		if bad != nil {
 			q.remove(s, "killed: bad header: "+bad.Error(), false)
 			return
 		}
-		if err := in.fill(need); err != nil {
-			reason := "connection closed by client"
-			if in.buffered() > 0 {
-				reason = "connection closed by client in the middle of a frame"
-			}
-			switch {
-			case errors.Is(err, syscall.ECONNRESET):
-				reason = "connection reset by client"
-			case !errors.Is(err, io.EOF):
-				reason = "read failed: " + err.Error()
-			}
-			q.remove(s, reason, true)
-			return
+		if len(congested) > 0 {
+			s.throttle(congested, &readErr)
+			congested = congested[:0]
+			continue // frames read ahead meanwhile
 		}
+		if readErr == nil {
+			if readErr = in.fill(need); readErr == nil {
+				continue
+			}
+		}
+		q.remove(s, closeReason(readErr, in.buffered()), true)
+		return
 	}
+}
+
+// closeReason says in a log line how a client's connection ended.
+func closeReason(err error, partial int) string {
+	switch {
+	case errors.Is(err, syscall.ECONNRESET):
+		return "connection reset by client"
+	case !errors.Is(err, io.EOF):
+		return "read failed: " + err.Error()
+	case partial > 0:
+		return "connection closed by client in the middle of a frame"
+	}
+	return "connection closed by client"
 }

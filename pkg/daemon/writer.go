@@ -26,11 +26,6 @@ func putOutbuf(b []byte) {
 // finishTimeout bounds the last write of a session the client ended.
 const finishTimeout = time.Second
 
-// stallTimeout is how long a sender waits for a congested receiver that
-// writes nothing at all before it stops waiting for it (the receiver is then
-// left to the MaxSessionMessages limit).
-const stallTimeout = time.Second
-
 // outQueue holds what the sequencer has ordered for one session and its
 // writer has not written yet. mu is taken inside seq.mu, never around it.
 type outQueue struct {
@@ -136,49 +131,6 @@ func (s *session) writeLoop() {
 		if err != nil {
 			s.d.seq.remove(s, "write failed: "+err.Error(), false)
 			return
-		}
-	}
-}
-
-// waitBelow blocks while more than low messages wait for s, as long as s
-// makes progress: back-pressure on a sender instead of killing a receiver
-// that is merely slower. It returns when s drains, ends, or writes nothing
-// for stallTimeout (then s is marked stalled and no sender waits for it
-// until it writes again).
-func (s *session) waitBelow(low int) {
-	o := &s.out
-	var timer *time.Timer
-	defer func() {
-		if timer != nil {
-			timer.Stop()
-		}
-	}()
-	for {
-		o.mu.Lock()
-		if o.queued <= low || o.stalled {
-			o.mu.Unlock()
-			return
-		}
-		if o.progress == nil {
-			o.progress = make(chan struct{})
-		}
-		ch, writes := o.progress, o.writes
-		o.mu.Unlock()
-		if timer == nil {
-			timer = time.NewTimer(stallTimeout)
-		} else {
-			timer.Reset(stallTimeout)
-		}
-		select {
-		case <-ch:
-		case <-s.done:
-			return
-		case <-timer.C:
-			o.mu.Lock()
-			if o.writes == writes {
-				o.stalled = true
-			}
-			o.mu.Unlock()
 		}
 	}
 }
