@@ -119,12 +119,10 @@ func (s *session) handshake() error {
 			return err
 		}
 	}
-	accept := wire.AppendAccept(nil, wire.HasPatchByte(major, minor), s.pgroup)
-	if err := s.writeRaw(accept); err != nil {
-		return silent(err, "writing the accept")
-	}
 	in.deadline(time.Time{})
-	return d.seq.goLive(s)
+	// The accept goes out through the writer, ahead of anything ordered for
+	// the session: it is addressable from the moment the accept is queued.
+	return d.seq.goLive(s, wire.AppendAccept(nil, wire.HasPatchByte(major, minor), s.pgroup))
 }
 
 // readChoice reads the 90-byte auth choice and accepts it if it names

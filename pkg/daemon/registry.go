@@ -74,13 +74,16 @@ func (q *sequencer) reserve(s *session, name string) error {
 	return nil
 }
 
-// goLive makes s addressable and starts its writer.
-func (q *sequencer) goLive(s *session) error {
+// goLive makes s addressable and starts its writer with the accept as the
+// first bytes to write.
+func (q *sequencer) goLive(s *session, accept []byte) error {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if s.state != stateReserved {
 		return &rejection{reason: "daemon closing"}
 	}
+	s.out.pending = append(getOutbuf(), accept...)
+	s.out.wake <- struct{}{}
 	s.state = stateLive
 	s.groups = make(map[string]*group)
 	q.stats.Connects++
@@ -95,10 +98,10 @@ func (q *sequencer) goLive(s *session) error {
 func (q *sequencer) endHandshake(s *session, err error) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	if s.state == stateDead {
-		return
+	closing := s.state == stateDead // Close got there first
+	if !closing {
+		q.unlink(s, false)
 	}
-	q.unlink(s, false)
 	var rj *rejection
 	if errors.As(err, &rj) && rj.code != 0 {
 		q.stats.Rejected++
@@ -106,7 +109,9 @@ func (q *sequencer) endHandshake(s *session, err error) {
 			"code", codeName(rj.code), "reason", rj.reason)
 		return
 	}
-	q.d.log.Info("handshake abandoned", "remote", s.remote, "reason", err.Error())
+	if !closing {
+		q.d.log.Info("handshake abandoned", "remote", s.remote, "reason", err.Error())
+	}
 }
 
 // unlink forgets s and closes its connection: at once, or, when graceful
