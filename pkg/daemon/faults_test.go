@@ -415,3 +415,39 @@ func TestAbortiveCloseAfterFlood(t *testing.T) {
 		t.Fatalf("stats %+v: want no kills", st)
 	}
 }
+
+// TestHalfClosedNonReaderIsReleased: a client that half-closes (the daemon
+// sees EOF) while it does not read is closed within finishTimeout even
+// though its writer is blocked on a full socket.
+func TestHalfClosedNonReaderIsReleased(t *testing.T) {
+	d := startTest(t)
+	nr := connect(t, d, "nr", false)
+	nr.join("h")
+	waitMembers(t, d, "h", 1)
+	snd := connect(t, d, "snd", false)
+	go func() {
+		body := make([]byte, 60000)
+		for i := 0; i < 300; i++ { // far more than the socket buffers hold
+			snd.hdr = snd.appendMsg(snd.hdr[:0], wire.AgreedMess, []string{"h"}, 0, body)
+			if _, err := snd.c.Write(snd.hdr); err != nil {
+				return
+			}
+		}
+	}()
+	waitStats(t, d, func(s Stats) bool { return s.MessagesOut > 100 })
+	nr.c.(*net.TCPConn).CloseWrite()
+	waitStats(t, d, func(s Stats) bool { return s.Sessions == 1 })
+	start := time.Now()
+	for {
+		d.seq.mu.Lock()
+		n := len(d.seq.finishing)
+		d.seq.mu.Unlock()
+		if n == 0 {
+			break
+		}
+		if time.Since(start) > finishTimeout+2*time.Second {
+			t.Fatal("finishing session never released")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}

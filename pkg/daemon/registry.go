@@ -61,7 +61,15 @@ func (q *sequencer) reserve(s *session, name string) error {
 		return &rejection{reason: "daemon closing"}
 	}
 	if name == "" {
-		for name = inventName(s.id); q.byName[name] != nil; name = inventName(s.id) {
+		// Retry with other random numbers, as the real daemon does; the
+		// bound only matters with a huge MaxSessions.
+		for try := 0; ; try++ {
+			if name = inventName(s.id); q.byName[name] == nil {
+				break
+			}
+			if try == 100000 {
+				return reject(codeNotUnique, "no unused invented name r<n>-%d", s.id)
+			}
 		}
 	} else if q.byName[name] != nil {
 		return reject(codeNotUnique, "private name %q is in use", name)
@@ -127,6 +135,9 @@ func (q *sequencer) unlink(s *session, graceful bool) {
 	}
 	if graceful && live {
 		q.finishing[s] = struct{}{}
+		// Bounds a write in progress too: a client that stopped reading
+		// does not keep the connection open.
+		s.conn.SetWriteDeadline(time.Now().Add(finishTimeout))
 		s.out.finish()
 		return
 	}

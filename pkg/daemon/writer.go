@@ -100,8 +100,7 @@ func (s *session) writeLoop() {
 		if finish {
 			// Everything is queued already: the session is removed.
 			if len(buf) > 0 {
-				s.conn.SetWriteDeadline(time.Now().Add(finishTimeout))
-				s.conn.Write(buf)
+				s.conn.Write(buf) // the deadline was set by unlink
 			}
 			s.close()
 			s.d.seq.finished(s)
@@ -130,6 +129,8 @@ func (s *session) writeLoop() {
 		o.mu.Unlock()
 		if err != nil {
 			s.d.seq.remove(s, "write failed: "+err.Error(), false)
+			s.close()
+			s.d.seq.finished(s) // if it was ended while this write blocked
 			return
 		}
 	}
