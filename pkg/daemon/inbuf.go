@@ -9,7 +9,7 @@ import (
 // Read-buffer sizes: an idle session keeps a small buffer; one that fills
 // its buffer with every read grows it so that one read carries many frames.
 const (
-	inbufMin = 4 << 10
+	inbufMin = 1 << 10
 	inbufMax = 256 << 10 // > the largest frame, 48 + 143952 bytes
 )
 
