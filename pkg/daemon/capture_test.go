@@ -33,3 +33,16 @@ func TestCaptureReplay(t *testing.T) {
 		})
 	}
 }
+
+// TestCaptureReplayUnix: the Unix socket carries the same bytes (captures
+// whose every request is answered, so no pacing is needed).
+func TestCaptureReplayUnix(t *testing.T) {
+	for _, name := range []string{"01", "05", "10", "11", "12", "13", "17", "25"} {
+		t.Run(name, func(t *testing.T) {
+			d := startTest(t, func(c *Config) { c.NoUnixSocket = false; c.SocketDir = t.TempDir() })
+			r := newReplayer(t, d, loadCapture(t, name))
+			r.unix = true
+			r.run(0)
+		})
+	}
+}
