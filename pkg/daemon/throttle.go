@@ -21,7 +21,7 @@ import (
 const (
 	stallTimeout  = time.Second
 	readAheadMax  = 1 << 20
-	readAheadPoll = 5 * time.Millisecond
+	readAheadPoll = 100 * time.Microsecond
 )
 
 // throttle waits for every congested session in cong. A read error met
@@ -44,7 +44,7 @@ func (s *session) waitFor(r *session, low int, readErr *error) {
 	o := &r.out
 	var writes uint64
 	since := time.Now()
-	first := true
+	first, idle := true, false
 	for {
 		o.mu.Lock()
 		if o.queued <= low || o.stalled {
@@ -69,13 +69,20 @@ func (s *session) waitFor(r *session, low int, readErr *error) {
 			return
 		default:
 		}
-		if *readErr == nil && s.in.canReadAhead(readAheadMax) {
+		if *readErr == nil && !idle && s.in.canReadAhead(readAheadMax) {
+			// A short probe: a client with bytes in flight answers at
+			// once; a silent one is not polled again before r progresses.
 			s.conn.SetReadDeadline(time.Now().Add(readAheadPoll))
-			if err := s.in.readAhead(readAheadMax); err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
+			err := s.in.readAhead(readAheadMax)
+			switch {
+			case errors.Is(err, os.ErrDeadlineExceeded):
+				idle = true
+			case err != nil:
 				*readErr = err
 			}
 			continue
 		}
+		idle = false
 		t := time.NewTimer(stallTimeout - time.Since(since))
 		select {
 		case <-progress:
