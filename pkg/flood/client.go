@@ -34,7 +34,11 @@ type receiver struct {
 	err     error
 	rejects int64
 	short   int64
-	names   map[string]uint32 // remote senders (read-only runs) by name
+	// ids maps senders' private names to indexes: the local senders'
+	// (their index) and, in read-only runs (remote), each new one seen.
+	ids     map[string]uint32
+	remote  bool
+	foreign int64 // messages from senders outside this flood
 }
 
 // sender is one sending session.

@@ -36,20 +36,23 @@ func (f *flood) receive(r *receiver) {
 			continue
 		}
 		now := time.Now().UnixNano()
-		idx, seq, sent, ok := readHeader(rm.Data)
+		_, seq, sent, ok := readHeader(rm.Data)
 		if !ok {
 			r.short++
 			continue
 		}
-		if r.names != nil { // remote senders: index them by name
-			name := rm.Sender()
-			id, known := r.names[string(name)]
-			if !known {
-				id = uint32(len(r.names))
-				r.names[string(name)] = id
+		// Senders are told apart by their private names: sender indexes in
+		// payloads are only unique within one process.
+		id, known := r.ids[string(rm.Sender())]
+		if !known {
+			if !r.remote {
+				r.foreign++ // a sender outside this flood
+				continue
 			}
-			idx = id
+			id = uint32(len(r.ids))
+			r.ids[string(rm.Sender())] = id
 		}
+		idx := id
 		r.check.Observe(idx, seq)
 		lat := now - sent
 		lat = min(max(lat, histMin), histMax)
@@ -59,7 +62,7 @@ func (f *flood) receive(r *receiver) {
 			r.first = now
 		}
 		r.last = now
-		if r.names == nil && int(idx) < len(r.progress) {
+		if !r.remote && int(idx) < len(r.progress) {
 			p := &r.progress[idx]
 			if seq+1 > p.Load() {
 				p.Store(seq + 1)

@@ -119,9 +119,7 @@ func (f *flood) connect(ctx context.Context) error {
 	newRecv := func(mb *spread.Mailbox, echo bool) *receiver {
 		r := &receiver{mb: mb, name: mb.PrivateGroup(), echo: echo, joined: make(chan struct{}),
 			progress: make([]atomic.Uint32, cfg.Senders), check: NewChecker(), hist: newHistogram()}
-		if cfg.Senders == 0 {
-			r.names = make(map[string]uint32)
-		}
+		r.ids, r.remote = make(map[string]uint32), cfg.Senders == 0
 		return r
 	}
 	var members []*receiver
@@ -150,6 +148,11 @@ func (f *flood) connect(ctx context.Context) error {
 			s.sources = f.receivers
 		}
 		f.senders = append(f.senders, s)
+	}
+	for _, r := range members {
+		for _, s := range f.senders {
+			r.ids[s.name] = s.idx
+		}
 	}
 	for _, r := range members {
 		if err := r.mb.Join(f.group); err != nil {
@@ -354,6 +357,9 @@ func (f *flood) collect() *ServiceResult {
 		}
 		if r.rejects > 0 {
 			sr.Warnings = append(sr.Warnings, fmt.Sprintf("receiver %s got %d rejected messages", r.name, r.rejects))
+		}
+		if r.foreign > 0 {
+			sr.Warnings = append(sr.Warnings, fmt.Sprintf("receiver %s got %d messages from senders outside this flood (another flood on the group?)", r.name, r.foreign))
 		}
 		if r.short > 0 {
 			sr.Warnings = append(sr.Warnings, fmt.Sprintf("receiver %s got %d messages too short to be flood messages", r.name, r.short))
