@@ -126,12 +126,12 @@ func build(points []flood.Point, dim string) ([][]*plot.Plot, error) {
 		p.X.Label.Text = xLabel
 		p.Y.Label.Text = y
 		if logX {
-			p.X.Scale, p.X.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: -1}
+			p.X.Scale, p.X.Tick.Marker = plot.LogScale{}, logTicks{}
 		} else {
 			p.X.Tick.Marker = integerTicks{}
 		}
 		if logY {
-			p.Y.Scale, p.Y.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: -1}
+			p.Y.Scale, p.Y.Tick.Marker = plot.LogScale{}, logTicks{}
 		} else {
 			p.Y.Tick.Marker = plainTicks{}
 		}
@@ -219,6 +219,43 @@ func (plainTicks) Ticks(lo, hi float64) []plot.Tick {
 	for i := range t {
 		if t[i].Label != "" {
 			t[i].Label = strconv.FormatFloat(t[i].Value, 'f', -1, 64)
+		}
+	}
+	return t
+}
+
+// logTicks labels 1-2-5 (or, over a narrow range, 1-2-3-5) multiples of
+// powers of ten, so a log axis spanning less than a decade still has
+// readable labels; gonum's LogTicks labels powers of ten only.
+type logTicks struct{}
+
+func (logTicks) Ticks(lo, hi float64) []plot.Tick {
+	if lo <= 0 || hi <= lo {
+		return plot.LogTicks{Prec: -1}.Ticks(math.Max(lo, 1e-9), math.Max(hi, 1))
+	}
+	decades := math.Log10(hi / lo)
+	mant := []float64{1}
+	switch {
+	case decades < 1.5:
+		mant = []float64{1, 2, 3, 5}
+	case decades < 4:
+		mant = []float64{1, 2, 5}
+	}
+	var t []plot.Tick
+	for e := math.Floor(math.Log10(lo)); e <= math.Ceil(math.Log10(hi)); e++ {
+		p := math.Pow(10, e)
+		for m := 1.0; m < 10; m++ {
+			v := m * p
+			if v < lo || v > hi {
+				continue
+			}
+			label := ""
+			for _, k := range mant {
+				if k == m {
+					label = strconv.FormatFloat(v, 'f', -1, 64)
+				}
+			}
+			t = append(t, plot.Tick{Value: v, Label: label})
 		}
 	}
 	return t
