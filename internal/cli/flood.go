@@ -265,10 +265,10 @@ func floodRun(ctx context.Context, o *FloodOptions) (err error) {
 		report.Banner(ios.Out, report.Params{Services: names, Count: cfg.Count, Duration: cfg.Duration, Size: cfg.Size,
 			Senders: o.Senders, Receivers: cfg.Receivers, Window: cfg.Window, Rate: cfg.Rate, Group: cfg.Group, Sweep: o.Sweep}, env)
 	}
+	var bar *floodProgress
 	if o.Progress == "always" || (o.Progress == "auto" && ios.IsStderrTTY()) {
-		bar := newFloodProgress(o)
+		bar = newFloodProgress(o)
 		cfg.Progress = bar.update
-		defer bar.finish()
 	}
 
 	var points []flood.Point
@@ -283,6 +283,9 @@ func floodRun(ctx context.Context, o *FloodOptions) (err error) {
 		if res != nil {
 			points = []flood.Point{{Size: res.Size, Receivers: res.Receivers, Results: res}}
 		}
+	}
+	if bar != nil {
+		bar.finish()
 	}
 	if err != nil && len(points) == 0 {
 		return err
@@ -350,37 +353,47 @@ func writeFile(path string, write func(*os.File) error) error {
 	return f.Close()
 }
 
-// floodProgress draws one bar per service type on stderr.
+// floodProgress draws one bar per service type on stderr, with the
+// delivery rate since the bar appeared (progressbar's own rate counts from
+// its creation, and the first update already carries a backlog).
 type floodProgress struct {
-	o     *FloodOptions
-	bar   *progressbar.ProgressBar
-	index int
-	max   int64
+	o      *FloodOptions
+	bar    *progressbar.ProgressBar
+	index  int
+	max    int64
+	since  time.Time
+	from   int64
+	lastAt time.Time
 }
 
 func newFloodProgress(o *FloodOptions) *floodProgress { return &floodProgress{o: o, index: -1} }
 
 func (p *floodProgress) update(pr flood.Progress) {
+	now := time.Now()
 	if p.bar == nil || pr.Index != p.index || pr.Expected != p.max {
-		if p.bar != nil {
-			_ = p.bar.Finish()
-		}
-		p.index, p.max = pr.Index, pr.Expected
+		p.finish()
+		p.index, p.max, p.since, p.from = pr.Index, pr.Expected, now, pr.Delivered
 		p.bar = progressbar.NewOptions64(pr.Expected,
 			progressbar.OptionSetWriter(p.o.IO.IOStreams.ErrOut),
 			progressbar.OptionSetDescription(fmt.Sprintf("%-10s", pr.Service)),
 			progressbar.OptionShowCount(),
-			progressbar.OptionShowIts(),
-			progressbar.OptionSetItsString("msg"),
 			progressbar.OptionThrottle(100*time.Millisecond),
 			progressbar.OptionClearOnFinish(),
 			progressbar.OptionSetWidth(30))
 	}
+	if dt := now.Sub(p.since); dt > 50*time.Millisecond && now.Sub(p.lastAt) > 200*time.Millisecond {
+		p.lastAt = now
+		rate := float64(pr.Delivered-p.from) / dt.Seconds()
+		p.bar.Describe(fmt.Sprintf("%-10s %9.0f msg/s", pr.Service, rate))
+	}
 	_ = p.bar.Set64(pr.Delivered)
 }
 
+// finish clears the bar; called before the table is printed.
 func (p *floodProgress) finish() {
 	if p.bar != nil {
 		_ = p.bar.Finish()
+		_ = p.bar.Clear()
+		p.bar = nil
 	}
 }
