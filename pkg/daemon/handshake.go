@@ -49,8 +49,8 @@ func reject(code byte, format string, args ...any) error {
 }
 
 // handshake runs §4.3-4.6 with a deadline instead of the real daemon's
-// one-segment rule. On success the session is registered live and its
-// accept has been written.
+// one-segment rule. On success the session is live and its accept is the
+// first thing its writer writes.
 func (s *session) handshake() error {
 	d := s.d
 	in := &s.in
@@ -79,7 +79,7 @@ func (s *session) handshake() error {
 	flags, nameLen := b[helloLen-2], int(int8(b[helloLen-1]))
 	in.consume(helloLen)
 	version := int(int8(major))*10000 + int(int8(minor))*100 + int(int8(patch))
-	s.version = version
+	s.version = fmt.Sprintf("%d.%d.%d", int8(major), int8(minor), int8(patch))
 	if version < minVersion {
 		return reject(codeVersion, "client version %d.%d.%d is below 3.1.0", int8(major), int8(minor), int8(patch))
 	}

@@ -98,7 +98,7 @@ func (q *sequencer) goLive(s *session, accept []byte) error {
 	q.d.wg.Add(1)
 	go s.writeLoop()
 	q.d.log.Info("session connected", "session", s.pgroup, "remote", s.remote,
-		"membership", s.membership, "priority", s.priority)
+		"membership", s.membership, "priority", s.priority, "version", s.version)
 	return nil
 }
 

@@ -29,7 +29,7 @@ type session struct {
 	id     uint64 // connection number: logs and invented names
 
 	// Set by the handshake, read-only once live.
-	version    int
+	version    string    // the client library's, "4.4.0"
 	hsDeadline time.Time // end of the handshake
 	name       string    // private name
 	pgroup     string    // private group "#name#daemon"
