@@ -231,11 +231,11 @@ func floodRun(ctx context.Context, o *FloodOptions) (err error) {
 		transport = "unix"
 	}
 	if o.Embedded {
-		d, name, opt, derr := startEmbedded(o.Transport)
+		stop, name, opt, derr := startEmbedded(o.Transport)
 		if derr != nil {
 			return derr
 		}
-		defer d.Close()
+		defer stop()
 		cfg.Daemon, kind, transport = name, "embedded spgo daemon", o.Transport
 		cfg.Options = append(cfg.Options, opt...)
 	}
@@ -318,13 +318,13 @@ func floodRun(ctx context.Context, o *FloodOptions) (err error) {
 
 // startEmbedded starts the in-process daemon for --embedded on a free port
 // over tcp, or over a unix socket in a private directory.
-func startEmbedded(transport string) (*daemon.Daemon, string, []spread.Option, error) {
-	cfg := daemon.Config{Name: "flood", Port: 0, MaxSessions: 0}
-	var opts []spread.Option
+// It returns a function that stops the daemon and removes what it made.
+func startEmbedded(transport string) (stop func(), name string, opts []spread.Option, err error) {
+	cfg := daemon.Config{Name: "flood", Port: 0}
+	dir := ""
 	if transport == "unix" {
-		dir, err := os.MkdirTemp("", "spgo-flood-")
-		if err != nil {
-			return nil, "", nil, err
+		if dir, err = os.MkdirTemp("", "spgo-flood-"); err != nil {
+			return nil, "", nil, fmt.Errorf("starting the embedded daemon: %w", err)
 		}
 		cfg.NoTCP, cfg.SocketDir = true, dir
 		opts = append(opts, spread.WithSocketDir(dir))
@@ -333,12 +333,21 @@ func startEmbedded(transport string) (*daemon.Daemon, string, []spread.Option, e
 	}
 	d, err := daemon.Start(cfg)
 	if err != nil {
+		if dir != "" {
+			os.RemoveAll(dir)
+		}
 		return nil, "", nil, fmt.Errorf("starting the embedded daemon: %w", err)
 	}
-	if transport == "unix" {
-		return d, filepath.Base(d.UnixPath()), opts, nil
+	stop = func() {
+		d.Close()
+		if dir != "" {
+			os.RemoveAll(dir)
+		}
 	}
-	return d, d.SpreadName(), opts, nil
+	if transport == "unix" {
+		return stop, filepath.Base(d.UnixPath()), opts, nil
+	}
+	return stop, d.SpreadName(), opts, nil
 }
 
 func writeFile(path string, write func(*os.File) error) error {
