@@ -4,6 +4,9 @@ import (
 	"time"
 )
 
+// earlySend is how far ahead of its intended time a paced message may go.
+const earlySend = 500 * time.Microsecond
+
 // send is a sender's loop: after the start signal it sends Count messages
 // (or until Duration is over), keeping at most Window in flight and, under
 // Rate, each at its intended time.
@@ -54,19 +57,26 @@ func (f *flood) send(s *sender) {
 		stamp := now
 		if interval > 0 {
 			intended := s.begin.Add(time.Duration(seq) * interval)
-			if d := intended.Sub(now); d > 0 {
+			// Sleep only when well ahead: a timer cannot wait a few µs,
+			// and sleeping per message would make the pacer's own
+			// lateness most of the latency measured.
+			if d := intended.Sub(now); d > earlySend {
 				if err := s.mb.Flush(); err != nil {
 					s.err = err
 					break
 				}
 				select {
-				case <-time.After(d):
+				case <-time.After(d - earlySend):
 				case <-f.abort:
 				}
+				now = time.Now()
 			}
-			// Latency counts from when the message should have gone out,
-			// so a stall delays (and shows in) every message behind it.
-			stamp = intended
+			// Latency counts from when the message should have gone out
+			// (so a stall delays, and shows in, every message behind it),
+			// or from when it went out if that was a little early.
+			if intended.Before(now) {
+				stamp = intended
+			}
 		}
 		putHeader(buf, s.idx, seq, stamp.UnixNano())
 		if err := s.mb.Multicast(f.svc, f.group, buf, 1); err != nil {
