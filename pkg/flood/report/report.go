@@ -76,16 +76,17 @@ func Banner(w io.Writer, p Params, e Env) {
 	fmt.Fprintf(w, "  host:     %s %s/%s, %d CPUs (GOMAXPROCS %d)\n", e.GoVersion, e.OS, e.Arch, e.CPUs, e.GOMAXPROCS)
 }
 
-// Dur formats a latency for the table: µs below a millisecond, else ms,
-// with 3 significant digits.
+// Dur formats a latency for the table: µs, ms or s, 3 significant digits.
 func Dur(d time.Duration) string {
 	switch {
 	case d <= 0:
 		return "-"
 	case d < 999500*time.Nanosecond:
 		return sig3(float64(d)/1e3) + "µs"
-	default:
+	case d < 999500*time.Microsecond:
 		return sig3(float64(d)/1e6) + "ms"
+	default:
+		return sig3(float64(d)/1e9) + "s"
 	}
 }
 

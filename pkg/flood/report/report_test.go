@@ -1,0 +1,65 @@
+package report
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/spgo/spgo/pkg/flood"
+)
+
+func TestDur(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		0: "-", 850 * time.Nanosecond: "0.85µs", 75500 * time.Nanosecond: "75.5µs", 999 * time.Microsecond: "999µs",
+		999600 * time.Nanosecond: "1ms", 3090 * time.Microsecond: "3.09ms", 1234567 * time.Microsecond: "1.23s", 12 * time.Second: "12s",
+	} {
+		if got := Dur(d); got != want {
+			t.Errorf("Dur(%v) = %q, want %q", d, got, want)
+		}
+	}
+	if got := humanInt(1234567.6); got != "1,234,568" {
+		t.Errorf("humanInt: %q", got)
+	}
+}
+
+func points() []flood.Point {
+	r := &flood.Results{Size: 1000, Senders: 1, Receivers: 2, Window: 200, Services: []flood.ServiceResult{
+		{Service: "AGREED", Sent: 10, Delivered: 20, Elapsed: time.Second, MsgRate: 10, MBRate: 0.01,
+			Latency: flood.Latency{P50: time.Millisecond}},
+		{Service: "FIFO", Sent: 10, Delivered: 19, Lost: 1, Violations: []string{"FIFO lost 1 messages"},
+			Warnings: []string{"FIFO lost 1 messages"}},
+	}}
+	return []flood.Point{{Size: 1000, Receivers: 2, Results: r}}
+}
+
+func TestTableCSVJSON(t *testing.T) {
+	var tb bytes.Buffer
+	Table(&tb, points(), flood.SweepSize)
+	out := tb.String()
+	if !strings.Contains(out, "SIZE") || !strings.Contains(out, "AGREED") || !strings.Contains(out, "BROKEN") {
+		t.Errorf("table:\n%s", out)
+	}
+	var w bytes.Buffer
+	if n := Warnings(&w, points()); n != 1 || !strings.Contains(w.String(), "warning: FIFO") {
+		t.Errorf("warnings %d %q", n, w.String())
+	}
+	var c bytes.Buffer
+	if err := CSV(&c, points()); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(&c).ReadAll()
+	if err != nil || len(recs) != 3 || len(recs[1]) != len(CSVHeader) || recs[2][len(CSVHeader)-1] != "FIFO lost 1 messages" {
+		t.Errorf("csv %q %v", recs, err)
+	}
+	var j bytes.Buffer
+	if err := JSON(&j, Document{Env: HostEnv("x", "external", "tcp"), Points: points()}); err != nil {
+		t.Fatal(err)
+	}
+	var back map[string]any
+	if err := json.Unmarshal(j.Bytes(), &back); err != nil || back["env"].(map[string]any)["cpus"].(float64) < 1 {
+		t.Errorf("json %v %s", err, j.String())
+	}
+}
