@@ -265,6 +265,14 @@ func floodRun(ctx context.Context, o *FloodOptions) (err error) {
 		report.Banner(ios.Out, report.Params{Services: names, Count: cfg.Count, Duration: cfg.Duration, Size: cfg.Size,
 			Senders: o.Senders, Receivers: cfg.Receivers, Window: cfg.Window, Rate: cfg.Rate, Group: cfg.Group, Sweep: o.Sweep}, env)
 	}
+	if !o.Embedded {
+		// A real 4.4 daemon cuts off a session with 1000 messages waiting.
+		if o.Window < 0 {
+			fmt.Fprintln(ios.ErrOut, "note: --window -1 sends without flow control; a real daemon cuts off receivers 1000 messages behind")
+		} else if n := o.Senders * o.Window; n > 1000 {
+			fmt.Fprintf(ios.ErrOut, "note: --senders × --window = %d messages may wait for one receiver; a real daemon cuts it off at 1000\n", n)
+		}
+	}
 	var bar *floodProgress
 	if o.Progress == "always" || (o.Progress == "auto" && ios.IsStderrTTY()) {
 		bar = newFloodProgress(o)
