@@ -4,13 +4,16 @@ import (
 	"context"
 	"encoding/json"
 	"math"
+	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/spgo/spgo/pkg/daemon/spreadtest"
 	"github.com/spgo/spgo/pkg/flood"
+	"github.com/spgo/spgo/pkg/spread"
 )
 
 func run(t *testing.T, cfg flood.Config) *flood.Results {
@@ -181,5 +184,48 @@ func TestSweepSizes(t *testing.T) {
 	}
 	if dim, v, err := flood.ParseSweep("receivers=1,3"); err != nil || dim != "receivers" || len(v) != 2 || v[1] != 3 {
 		t.Errorf("ParseSweep receivers=1,3: %s %v %v", dim, v, err)
+	}
+}
+
+// stallConn stalls its writes once, after the first 20 KB: the injected
+// fault for the coordinated-omission test.
+type stallConn struct {
+	net.Conn
+	written int
+	stalled *atomic.Bool
+	stall   time.Duration
+}
+
+func (c *stallConn) Write(b []byte) (int, error) {
+	c.written += len(b)
+	if c.written > 20_000 && c.stalled.CompareAndSwap(false, true) {
+		time.Sleep(c.stall) // the fault itself, not synchronisation
+	}
+	return c.Conn.Write(b)
+}
+
+// Under --rate, a 300ms stall of the sender delays every message that
+// should have gone out meanwhile, and the latency shows it: measured from
+// the intended send time, far more than one message is ~100ms+ late.
+func TestRateCorrectsCoordinatedOmission(t *testing.T) {
+	var stalled atomic.Bool
+	dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return &stallConn{Conn: c, stalled: &stalled, stall: 300 * time.Millisecond}, nil
+	}
+	res := run(t, flood.Config{Count: 600, Size: 100, Rate: 1000, Services: flood.AllServices[4:5],
+		Options: []spread.Option{spread.WithDialer(dial)}})
+	s := res.Services[0]
+	if !stalled.Load() || s.Delivered != 600 {
+		t.Fatalf("stalled %v, delivered %d", stalled.Load(), s.Delivered)
+	}
+	// ~300 messages were due during the stall: their latencies run from
+	// ~300ms down to 0, so the p75 is still far above a normal delivery.
+	h := s.Histogram()
+	if p75 := time.Duration(h.ValueAtQuantile(75)); p75 < 50*time.Millisecond || s.Latency.Max < 250*time.Millisecond {
+		t.Fatalf("p75 %s max %s: the stall is not charged to the messages behind it", p75, s.Latency.Max)
 	}
 }
