@@ -224,7 +224,7 @@ func (f *flood) supervise(ctx context.Context) []string {
 		case <-tick.C:
 			total, sent := f.totals()
 			if f.cfg.Progress != nil {
-				exp := f.expected.Load() * int64(len(f.receivers))
+				exp := f.expected.Load() * int64(len(f.reporting()))
 				if f.cfg.Duration > 0 && !sendersDone {
 					exp = -1
 				}
@@ -234,7 +234,7 @@ func (f *flood) supervise(ctx context.Context) []string {
 				lastTotal, lastChange = total+sent, time.Now()
 			} else if time.Since(lastChange) >= f.cfg.Stall {
 				return append(warnings, fmt.Sprintf("stalled: nothing sent or delivered for %s; stopped with %d of %d deliveries",
-					f.cfg.Stall, total, f.expected.Load()*int64(len(f.receivers))))
+					f.cfg.Stall, total, f.expected.Load()*int64(len(f.reporting()))))
 			}
 		}
 	}
@@ -264,8 +264,17 @@ func (f *flood) allReceived() bool {
 	return true
 }
 
+// reporting are the receivers whose deliveries are measured: the
+// receivers, or in write-only runs the senders' own sessions (echoes).
+func (f *flood) reporting() []*receiver {
+	if len(f.receivers) == 0 {
+		return f.echoes
+	}
+	return f.receivers
+}
+
 func (f *flood) totals() (delivered, sent int64) {
-	for _, r := range f.receivers {
+	for _, r := range f.reporting() {
 		delivered += r.count.Load()
 	}
 	for _, s := range f.senders {
@@ -325,12 +334,11 @@ func (f *flood) collect() *ServiceResult {
 	}
 	var checks []Check
 	var rateSum float64
-	for _, r := range f.echoes {
-		if r.err != nil {
-			sr.Warnings = append(sr.Warnings, fmt.Sprintf("sender %s (reading echoes): %v", r.name, r.err))
-		}
+	role := "receiver"
+	if len(f.receivers) == 0 {
+		role = "sender-echoes" // write-only: what the senders read back
 	}
-	for _, r := range f.receivers {
+	for _, r := range f.reporting() {
 		n := r.count.Load()
 		chk := r.check.Result(sent)
 		if cfg.Senders == 0 && n >= sr.Sent {
@@ -338,7 +346,7 @@ func (f *flood) collect() *ServiceResult {
 		}
 		lat := summarise(r.hist)
 		sr.hist.Merge(r.hist)
-		c := Client{Name: r.name, Role: "receiver", Messages: n, Bytes: r.bytes, Check: &chk, Latency: &lat}
+		c := Client{Name: r.name, Role: role, Messages: n, Bytes: r.bytes, Check: &chk, Latency: &lat}
 		from := start
 		if cfg.Senders == 0 {
 			from = r.first // read-only: the clock starts with the first message
@@ -358,7 +366,7 @@ func (f *flood) collect() *ServiceResult {
 		if r.rejects > 0 {
 			sr.Warnings = append(sr.Warnings, fmt.Sprintf("receiver %s got %d rejected messages", r.name, r.rejects))
 		}
-		if r.foreign > 0 {
+		if r.foreign > 0 && len(f.receivers) > 0 { // write-only: other writers are expected
 			sr.Warnings = append(sr.Warnings, fmt.Sprintf("receiver %s got %d messages from senders outside this flood (another flood on the group?)", r.name, r.foreign))
 		}
 		if r.short > 0 {
@@ -372,7 +380,7 @@ func (f *flood) collect() *ServiceResult {
 		sr.Clients = append(sr.Clients, c)
 	}
 	sr.Latency = summarise(sr.hist)
-	if nr := len(f.receivers); nr > 0 && sr.Elapsed > 0 {
+	if nr := len(f.reporting()); nr > 0 && sr.Elapsed > 0 {
 		sr.DeliveryRate = float64(sr.Delivered) / sr.Elapsed.Seconds()
 		sr.MsgRate = sr.DeliveryRate / float64(nr)
 		sr.MBRate = sr.MsgRate * float64(cfg.Size) / 1e6
