@@ -457,3 +457,39 @@ func TestHalfClosedNonReaderIsReleased(t *testing.T) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// TestPeerGoneInputStillOrdered (found with spflooder over the Unix
+// socket): a client sends to a group it is in, never reads, and exits. Our
+// writes to it fail before its last messages have been read; those
+// messages must still reach the other members, before its DISCONNECT.
+func TestPeerGoneInputStillOrdered(t *testing.T) {
+	d := startTest(t, func(c *Config) { c.NoUnixSocket = false; c.SocketDir = t.TempDir() })
+	w := dialRaw(t, "unix", d.UnixPath(), "w", true)
+	w.join("pg")
+	w.expectMembership(wire.CausedByJoin, "pg", "#w#localhost")
+	x := dialRaw(t, "unix", d.UnixPath(), "x", false)
+	x.join("pg")
+	w.expectMembership(wire.CausedByJoin, "pg", "#w#localhost", "#x#localhost")
+	const n = 600 // its unread echoes stay below MaxSessionMessages
+	go func() {
+		body := make([]byte, 1000)
+		var buf []byte
+		for i := 0; i < n; i++ {
+			binary.LittleEndian.PutUint32(body, uint32(i))
+			buf = x.appendMsg(buf[:0], wire.ReliableMess, []string{"pg"}, 0, body)
+			x.w.Write(buf)
+		}
+		x.w.Flush()
+		x.c.Close() // with its echoes unread
+	}()
+	for i := 0; i < n; i++ {
+		m := w.recv()
+		if m.Type&wire.RegularMess == 0 {
+			t.Fatalf("after %d of %d messages: type 0x%x (the sender's messages were lost)", i, n, m.Type)
+		}
+		if got := binary.LittleEndian.Uint32(m.Body); got != uint32(i) {
+			t.Fatalf("message %d: got %d", i, got)
+		}
+	}
+	w.expectMembership(wire.CausedByDisconnect, "pg", "#w#localhost")
+}

@@ -109,10 +109,16 @@ func (d *Daemon) goServe(l net.Listener) {
 				continue
 			}
 			backoff = 0
-			if tc, ok := conn.(*net.TCPConn); ok {
-				tc.SetNoDelay(true)
-			}
+			tuneConn(conn)
 			d.accept(conn)
 		}
 	}()
+}
+
+// tuneConn sets the socket options of an accepted connection: no Nagle
+// delay on TCP, as libspread and the real daemon do.
+func tuneConn(conn net.Conn) {
+	if tc, ok := conn.(*net.TCPConn); ok {
+		tc.SetNoDelay(true)
+	}
 }

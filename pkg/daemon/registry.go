@@ -134,12 +134,13 @@ func (q *sequencer) unlink(s *session, graceful bool) {
 		delete(q.byName, s.name)
 	}
 	if graceful && live {
-		q.finishing[s] = struct{}{}
-		// Bounds a write in progress too: a client that stopped reading
-		// does not keep the connection open.
+		// The deadline bounds a write in progress too: a client that
+		// stopped reading does not keep the connection open.
 		s.conn.SetWriteDeadline(time.Now().Add(finishTimeout))
-		s.out.finish()
-		return
+		if s.out.finish() {
+			q.finishing[s] = struct{}{}
+			return
+		}
 	}
 	s.close()
 }

@@ -37,27 +37,39 @@ type outQueue struct {
 	writes   uint64 // completed writes, to tell progress from a stall
 	stalled  bool   // a sender gave up waiting for this session
 	closing  bool   // write what is pending, then close
+	broken   bool   // a write failed: the peer is gone, output is dropped
 	progress chan struct{}
 	wake     chan struct{} // cap 1: pending became non-empty
 }
 
 func (o *outQueue) init() { o.wake = make(chan struct{}, 1) }
 
-// finish asks the writer to write what is queued and then close.
-func (o *outQueue) finish() {
+// finish asks the writer to write what is queued and then close. It
+// reports false when the writer has already stopped (a failed write): the
+// caller closes the connection itself.
+func (o *outQueue) finish() bool {
 	o.mu.Lock()
 	o.closing = true
+	gone := o.broken
 	o.mu.Unlock()
+	if gone {
+		return false
+	}
 	select {
 	case o.wake <- struct{}{}:
 	default:
 	}
+	return true
 }
 
 // enqueue appends one frame unless limit messages are already waiting. It
 // returns the number now queued and whether the frame was taken.
 func (o *outQueue) enqueue(frame []byte, limit int) (queued int, stalled, ok bool) {
 	o.mu.Lock()
+	if o.broken {
+		o.mu.Unlock()
+		return 0, false, true
+	}
 	if o.queued >= limit {
 		o.mu.Unlock()
 		return o.queued, false, false
@@ -128,9 +140,20 @@ func (s *session) writeLoop() {
 		}
 		o.mu.Unlock()
 		if err != nil {
-			s.d.seq.remove(s, "write failed: "+err.Error(), false)
-			s.close()
-			s.d.seq.finished(s) // if it was ended while this write blocked
+			o.mu.Lock()
+			closing := o.closing
+			o.broken, o.pending, o.queued = true, nil, 0
+			o.mu.Unlock()
+			if closing { // ended while this write blocked
+				s.close()
+				s.d.seq.finished(s)
+				return
+			}
+			// The peer is gone, but what it sent before going is still to
+			// be read and ordered (a client that exits with unread input
+			// makes our writes fail first). The reader ends the session at
+			// the end of its input; until then output is dropped.
+			s.d.log.Debug("write failed", "session", s.pgroup, "err", err.Error())
 			return
 		}
 	}
