@@ -74,7 +74,10 @@ func (b *inbuf) makeRoom(n int) {
 		size *= 2
 	}
 	if size > inbufMax && n <= inbufMax {
-		size = inbufMax
+		size = inbufMax // back from a read-ahead
+	}
+	if size < b.w-b.r+1 {
+		size = b.w - b.r + 1 // never drop buffered bytes; room for a read
 	}
 	if size != len(b.buf) {
 		nb := make([]byte, size)
