@@ -315,6 +315,9 @@ func floodRun(ctx context.Context, o *FloodOptions) (err error) {
 			return fmt.Errorf("--plot: %w", perr)
 		}
 	}
+	if errors.Is(err, flood.ErrDaemonLost) {
+		return withCode(ExitConnectLost, err)
+	}
 	if err != nil {
 		return err
 	}
@@ -413,4 +416,25 @@ func (p *floodProgress) finish() {
 		_ = p.bar.Clear()
 		p.bar = nil
 	}
+}
+
+// spflooderArgs lets spflooder's single-dash -ro and -wo through: pflag
+// would read them as the shorthands -r -o. Only the flood command's
+// arguments are rewritten.
+func spflooderArgs(args []string) []string {
+	if len(args) == 0 || args[0] != "flood" {
+		return args
+	}
+	out := make([]string, len(args))
+	for i, a := range args {
+		switch a {
+		case "-ro", "-wo":
+			a = "-" + a
+		case "--":
+			copy(out[i:], args[i:])
+			return out
+		}
+		out[i] = a
+	}
+	return out
 }

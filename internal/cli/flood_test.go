@@ -205,3 +205,23 @@ func TestFloodNoDaemon(t *testing.T) {
 		t.Fatal("a connect failure is no usage error")
 	}
 }
+
+// spflooder's single-dash -ro and -wo reach the flood command as --ro and
+// --wo; other commands' arguments and anything after -- are left alone.
+func TestSpflooderArgs(t *testing.T) {
+	cases := []struct{ in, want []string }{
+		{[]string{"flood", "-ro", "-m", "5"}, []string{"flood", "--ro", "-m", "5"}},
+		{[]string{"flood", "-wo"}, []string{"flood", "--wo"}},
+		{[]string{"send", "g", "-m", "-ro"}, []string{"send", "g", "-m", "-ro"}},
+		{[]string{"flood", "--", "-ro"}, []string{"flood", "--", "-ro"}},
+	}
+	for _, c := range cases {
+		if got := spflooderArgs(c.in); strings.Join(got, " ") != strings.Join(c.want, " ") {
+			t.Errorf("spflooderArgs(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	o, code := parseFlood(t, spflooderArgs([]string{"flood", "-ro", "-n", "2"})[1:]...)
+	if code != 0 || !o.ReadOnly {
+		t.Fatalf("-ro: read-only=%v code=%d", o.ReadOnly, code)
+	}
+}

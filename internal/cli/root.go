@@ -78,6 +78,7 @@ func Main() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	root := NewCmdRoot(f)
+	root.SetArgs(spflooderArgs(os.Args[1:]))
 	cmd, err := root.ExecuteContextC(ctx)
 	return reportError(ios.ErrOut, cmd, err)
 }

@@ -34,4 +34,6 @@ func (e *ShortError) Error() string {
 	return fmt.Sprintf("spread wire: %s: need %d bytes, have %d", e.Frame, e.Need, e.Have)
 }
 
-func short(frame string, need, have int) error { return &ShortError{Frame: frame, Need: need, Have: have} }
+func short(frame string, need, have int) error {
+	return &ShortError{Frame: frame, Need: need, Have: have}
+}

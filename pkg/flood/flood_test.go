@@ -3,6 +3,7 @@ package flood_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"math"
 	"net"
 	"strings"
@@ -228,5 +229,27 @@ func TestRateCorrectsCoordinatedOmission(t *testing.T) {
 	h := s.Histogram()
 	if p75 := time.Duration(h.ValueAtQuantile(75)); p75 < 50*time.Millisecond || s.Latency.Max < 250*time.Millisecond {
 		t.Fatalf("p75 %s max %s: the stall is not charged to the messages behind it", p75, s.Latency.Max)
+	}
+}
+
+// When the daemon goes away mid-run the flood stops with ErrDaemonLost
+// (not a connect error for the next service type) and keeps what it
+// measured so far.
+func TestDaemonLostEndsRun(t *testing.T) {
+	d := spreadtest.Run(t)
+	var once sync.Once
+	closed := make(chan struct{})
+	res, err := flood.Run(context.Background(), flood.Config{Daemon: d.SpreadName(), Name: "gone", Count: 100000, Rate: 5000,
+		Services: flood.AllServices[1:3], Progress: func(p flood.Progress) {
+			if p.Delivered > 0 {
+				once.Do(func() { go func() { d.Close(); close(closed) }() })
+			}
+		}})
+	<-closed
+	if !errors.Is(err, flood.ErrDaemonLost) {
+		t.Fatalf("err = %v, want ErrDaemonLost", err)
+	}
+	if res == nil || len(res.Services) != 1 || !res.Services[0].DaemonLost {
+		t.Fatalf("want one service result marked DaemonLost, got %+v", res)
 	}
 }

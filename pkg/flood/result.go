@@ -84,6 +84,10 @@ type ServiceResult struct {
 	// include disturbances (errors, a stall, a kicked client).
 	Violations []string `json:"violations,omitempty"`
 	Warnings   []string `json:"warnings,omitempty"`
+	// DaemonLost is true when every client of this flood lost its
+	// connection to the daemon (the daemon went away or was restarted),
+	// as opposed to one session being cut off.
+	DaemonLost bool     `json:"daemon_lost,omitempty"`
 	Clients    []Client `json:"clients"`
 
 	hist *hdrhistogram.Histogram

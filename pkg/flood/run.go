@@ -2,6 +2,7 @@ package flood
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -38,6 +39,11 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 		}
 		if err != nil {
 			return res, err
+		}
+		if sr != nil && sr.DaemonLost {
+			// The next service type could only fail to connect; say what
+			// really happened instead.
+			return res, ErrDaemonLost
 		}
 	}
 	return res, nil
@@ -379,6 +385,7 @@ func (f *flood) collect() *ServiceResult {
 		checks = append(checks, chk)
 		sr.Clients = append(sr.Clients, c)
 	}
+	sr.DaemonLost = f.allLost()
 	sr.Latency = summarise(sr.hist)
 	if nr := len(f.reporting()); nr > 0 && sr.Elapsed > 0 {
 		sr.DeliveryRate = float64(sr.Delivered) / sr.Elapsed.Seconds()
@@ -414,4 +421,26 @@ func Violations(svc spread.ServiceType, lost, dup, outOfOrder int64, disagree in
 		v = append(v, fmt.Sprintf("%s: %d receivers delivered in a different order than the first (total order broken)", name, disagree))
 	}
 	return v
+}
+
+// ErrDaemonLost ends a run whose every client lost its connection: the
+// daemon went away. The results gathered until then are still returned.
+var ErrDaemonLost = errors.New("flood: the daemon went away during the run (every client lost its connection)")
+
+// allLost reports whether every sender and reporting receiver ended with
+// CONNECTION_CLOSED that this flood did not cause by disconnecting.
+func (f *flood) allLost() bool {
+	var errs []error
+	for _, s := range f.senders {
+		errs = append(errs, s.err)
+	}
+	for _, r := range f.reporting() {
+		errs = append(errs, r.err)
+	}
+	for _, err := range errs {
+		if err == nil || !errors.Is(err, spread.ErrConnectionClosed) || errors.Is(err, spread.ErrDisconnected) {
+			return false
+		}
+	}
+	return len(errs) > 0
 }

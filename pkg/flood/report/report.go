@@ -229,7 +229,6 @@ type Document struct {
 
 // JSON writes doc as one indented JSON object.
 func JSON(w io.Writer, doc Document) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(doc)
+	// One object on one line, like every other spgo -o json output.
+	return json.NewEncoder(w).Encode(doc)
 }
