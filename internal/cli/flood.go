@@ -288,7 +288,7 @@ func floodRun(ctx context.Context, o *FloodOptions) (err error) {
 	} else {
 		var res *flood.Results
 		res, err = flood.Run(ctx, cfg)
-		if res != nil {
+		if res != nil && len(res.Services) > 0 {
 			points = []flood.Point{{Size: res.Size, Receivers: res.Receivers, Results: res}}
 		}
 	}
@@ -296,7 +296,7 @@ func floodRun(ctx context.Context, o *FloodOptions) (err error) {
 		bar.finish()
 	}
 	if err != nil && len(points) == 0 {
-		return err
+		return connectError(err)
 	}
 	if text {
 		fmt.Fprintln(ios.Out)
@@ -437,4 +437,14 @@ func spflooderArgs(args []string) []string {
 		out[i] = a
 	}
 	return out
+}
+
+// connectError tells a failed connect the way the other commands do:
+// "connecting to NAME: <Spread's text> (<code>): <cause>".
+func connectError(err error) error {
+	var se *spread.Error
+	if errors.As(err, &se) && se.Op == "connect" {
+		return fmt.Errorf("connecting to %s: %w", se.Daemon, spreadErr(se))
+	}
+	return err
 }

@@ -196,9 +196,15 @@ func TestFloodSweepPlot(t *testing.T) {
 
 // A daemon that is not there: exit 3 like every other command.
 func TestFloodNoDaemon(t *testing.T) {
-	_, _, err := floodOut(t, "-s", "1@127.0.0.1", "--services", "agreed")
+	out, _, err := floodOut(t, "-s", "1@127.0.0.1", "--services", "agreed")
 	if code := ExitCode(err); code != ExitConnect {
 		t.Fatalf("exit %d (%v), want %d", code, err, ExitConnect)
+	}
+	if strings.Contains(out, "SERVICE") {
+		t.Errorf("an empty results table was printed:\n%s", out)
+	}
+	if msg := err.Error(); strings.Count(msg, "1@127.0.0.1") != 1 || !strings.Contains(msg, "Could not connect") {
+		t.Errorf("error should name the daemon once and say Spread's reason: %s", msg)
 	}
 	var fe *FlagError
 	if errors.As(err, &fe) {
