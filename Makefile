@@ -17,7 +17,7 @@ vet:
 
 # test: everything CI checks: vet and formatting, the race-enabled suite,
 # and a few seconds of each fuzz target.
-test: vet race fuzz-smoke
+test: vet fuzz-smoke race
 
 unit:
 	$(GO) test $(PKGS)
