@@ -98,3 +98,15 @@ func addOutputFlag(cmd *cobra.Command, p *string) {
 	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(
 		[]string{OutputText, OutputJSON}, cobra.ShellCompDirectiveNoFileComp))
 }
+
+// needGroups is the Args check of commands that act on groups: it says what
+// is missing in the user's terms rather than cobra's "requires at least 1
+// arg(s)".
+func needGroups(what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return usageErrorf("%s: name at least one GROUP (a group name, or #NAME#DAEMON for one session)", what)
+		}
+		return nil
+	}
+}

@@ -32,7 +32,7 @@ groups until interrupted or until --timeout; both end with exit 0.`,
 		Example: `  spgo join chat
   spgo join -o json chat news
   spgo join --watch --timeout 1m chat`,
-		Args:              cobra.MinimumNArgs(1),
+		Args:              needGroups("join"),
 		ValidArgsFunction: completeGroups(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Groups = args

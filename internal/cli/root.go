@@ -10,6 +10,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"regexp"
+	"strings"
 	"syscall"
 
 	"github.com/fatih/color"
@@ -62,7 +64,7 @@ Daemon names use Spread's forms: PORT (unix socket /tmp/PORT) or PORT@HOST
 	root.PersistentFlags().Var(newEnumValue(&colorMode, "auto", iostreams.ColorModes...), "color",
 		"colour output: auto (on a terminal, unless NO_COLOR is set), always or never")
 	_ = root.RegisterFlagCompletionFunc("color", cobra.FixedCompletions(iostreams.ColorModes, cobra.ShellCompDirectiveNoFileComp))
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &FlagError{Err: err} })
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &FlagError{Err: plainFlagError(err)} })
 	root.SetHelpTemplate(root.HelpTemplate() + "\n" + exitCodesHelp + "\n")
 	for _, c := range commands {
 		root.AddCommand(c(f))
@@ -105,4 +107,22 @@ func reportError(w io.Writer, cmd *cobra.Command, err error) int {
 func isSilent(err error) bool {
 	ee, ok := err.(*ExitCodeError)
 	return ok && ee.Err == nil
+}
+
+// numberSyntax matches the strconv detail pflag puts in number-flag errors.
+var numberSyntax = regexp.MustCompile(`strconv\.Parse(Int|Uint|Float): parsing "[^"]*": (invalid syntax|value out of range)$`)
+
+// plainFlagError rewords pflag's "strconv.ParseInt: parsing "x": invalid
+// syntax" as what is allowed, in the user's terms.
+func plainFlagError(err error) error {
+	msg := err.Error()
+	m := numberSyntax.FindStringSubmatch(msg)
+	if m == nil {
+		return err
+	}
+	want := map[string]string{"Int": "an integer", "Uint": "a whole number, 0 or more", "Float": "a number"}[m[1]]
+	if m[2] == "value out of range" {
+		want += " in range"
+	}
+	return errors.New(strings.TrimSuffix(msg, m[0]) + "must be " + want)
 }

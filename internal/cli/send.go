@@ -53,7 +53,7 @@ the messages delivered.`,
   date | spgo send chat
   spgo send chat --lines < lines.txt
   spgo send '#bob#d1' -m "private hello"`,
-		Args:              cobra.MinimumNArgs(1),
+		Args:              needGroups("send"),
 		ValidArgsFunction: completeGroups(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Groups = args
