@@ -166,41 +166,39 @@ func dialConn(d *Daemon) (net.Conn, error) { return net.Dial("tcp", d.TCPAddr().
 
 // BenchmarkDaemonIdleSessionMemory connects 1000 idle sessions and reports
 // the heap and stack growth per session (daemon side plus a bare client
-// connection).
+// connection). It measures once, whatever b.N (so that a -benchtime
+// meant for the throughput benchmarks does not make it run for hours).
 func BenchmarkDaemonIdleSessionMemory(b *testing.B) {
 	const n = 1000
-	for it := 0; it < b.N; it++ {
-		b.StopTimer()
-		d, err := Start(Config{Name: "localhost", NoUnixSocket: true, MaxSessions: n + 1})
-		if err != nil {
-			b.Fatal(err)
-		}
-		var before, after runtime.MemStats
-		runtime.GC()
-		runtime.ReadMemStats(&before)
-		b.StartTimer()
-		conns := make([]net.Conn, 0, n)
-		for i := 0; i < n; i++ {
-			c, err := dialConn(d)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if err := bareHandshake(c, fmt.Sprintf("i%d", i)); err != nil {
-				b.Fatal(err)
-			}
-			conns = append(conns, c)
-		}
-		b.StopTimer()
-		runtime.GC()
-		runtime.ReadMemStats(&after)
-		per := float64(after.HeapInuse+after.StackInuse-before.HeapInuse-before.StackInuse) / n
-		b.ReportMetric(per, "B/session")
+	d, err := Start(Config{Name: "localhost", NoUnixSocket: true, MaxSessions: n + 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer d.Close()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	conns := make([]net.Conn, 0, n)
+	defer func() {
 		for _, c := range conns {
 			c.Close()
 		}
-		d.Close()
-		b.StartTimer()
+	}()
+	for i := 0; i < n; i++ {
+		c, err := dialConn(d)
+		if err != nil {
+			b.Fatal(err)
+		}
+		conns = append(conns, c)
+		if err := bareHandshake(c, fmt.Sprintf("i%d", i)); err != nil {
+			b.Fatal(err)
+		}
 	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	for range b.N {
+	}
+	b.ReportMetric(float64(after.HeapInuse+after.StackInuse-before.HeapInuse-before.StackInuse)/n, "B/session")
 }
 
 // bareHandshake connects without keeping any client buffer.
