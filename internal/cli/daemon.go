@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -89,6 +90,10 @@ func daemonRun(ctx context.Context, opts *DaemonOptions) error {
 		MaxSessionMessages: opts.MaxQueue,
 		Logger:             logger,
 	})
+	var cfgErr *daemon.ConfigError
+	if errors.As(err, &cfgErr) {
+		return withCode(ExitUsage, err) // a bad flag value, named in the message
+	}
 	if err != nil {
 		return err
 	}

@@ -72,28 +72,28 @@ func (cfg Config) withDefaults() (Config, error) {
 		cfg.Host = DefaultHost
 	}
 	if cfg.Port < 0 || cfg.Port > 65535 {
-		return cfg, fmt.Errorf("daemon: port %d out of range (0..65535, 0 = free port)", cfg.Port)
+		return cfg, configErrorf("port %d out of range (0..65535, 0 = free port)", cfg.Port)
 	}
 	if cfg.SocketDir == "" {
 		cfg.SocketDir = DefaultSocketDir
 	}
 	if cfg.NoTCP && cfg.NoUnixSocket {
-		return cfg, fmt.Errorf("daemon: NoTCP and NoUnixSocket both set: no listener left (ServeConn still works; set one of them false)")
+		return cfg, configErrorf("NoTCP and NoUnixSocket both set: no listener left (ServeConn still works; set one of them false)")
 	}
 	if cfg.MaxSessions < 0 {
-		return cfg, fmt.Errorf("daemon: MaxSessions %d is negative (0 = default %d)", cfg.MaxSessions, DefaultMaxSessions)
+		return cfg, configErrorf("MaxSessions %d is negative (0 = default %d)", cfg.MaxSessions, DefaultMaxSessions)
 	}
 	if cfg.MaxSessions == 0 {
 		cfg.MaxSessions = DefaultMaxSessions
 	}
 	if cfg.MaxSessionMessages < 0 {
-		return cfg, fmt.Errorf("daemon: MaxSessionMessages %d is negative (0 = default %d)", cfg.MaxSessionMessages, DefaultMaxSessionMessages)
+		return cfg, configErrorf("MaxSessionMessages %d is negative (0 = default %d)", cfg.MaxSessionMessages, DefaultMaxSessionMessages)
 	}
 	if cfg.MaxSessionMessages == 0 {
 		cfg.MaxSessionMessages = DefaultMaxSessionMessages
 	}
 	if cfg.HandshakeTimeout < 0 {
-		return cfg, fmt.Errorf("daemon: HandshakeTimeout %v is negative (0 = default %v)", cfg.HandshakeTimeout, DefaultHandshakeTimeout)
+		return cfg, configErrorf("HandshakeTimeout %v is negative (0 = default %v)", cfg.HandshakeTimeout, DefaultHandshakeTimeout)
 	}
 	if cfg.HandshakeTimeout == 0 {
 		cfg.HandshakeTimeout = DefaultHandshakeTimeout
@@ -108,10 +108,10 @@ func (cfg Config) withDefaults() (Config, error) {
 // 1..19 bytes, each in 0x24..0x7e ('#' is 0x23 and so excluded).
 func checkDaemonName(name string) error {
 	if len(name) < 1 || len(name) > MaxNameLen {
-		return fmt.Errorf("daemon: name %q has %d bytes, allowed 1..%d", name, len(name), MaxNameLen)
+		return configErrorf("name %q has %d bytes, allowed 1..%d", name, len(name), MaxNameLen)
 	}
 	if i := wire.FirstIllegalByte([]byte(name)); i >= 0 {
-		return fmt.Errorf("daemon: name %q has byte 0x%02x at %d, allowed 0x24..0x7e", name, name[i], i)
+		return configErrorf("name %q has byte 0x%02x at %d, allowed 0x24..0x7e", name, name[i], i)
 	}
 	return nil
 }
@@ -130,4 +130,14 @@ func defaultName() string {
 		return "localhost"
 	}
 	return h
+}
+
+// ConfigError reports a Config field that cannot be used: the message names
+// the value and what is allowed. Start returns it before listening.
+type ConfigError struct{ Msg string }
+
+func (e *ConfigError) Error() string { return "daemon: " + e.Msg }
+
+func configErrorf(format string, a ...any) error {
+	return &ConfigError{Msg: fmt.Sprintf(format, a...)}
 }

@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"bytes"
+	"errors"
 	"log/slog"
 	"net"
 	"os"
@@ -149,8 +150,13 @@ func TestConfigErrors(t *testing.T) {
 		{Config{MaxSessionMessages: -1}, "MaxSessionMessages"},
 		{Config{HandshakeTimeout: -time.Second}, "HandshakeTimeout"},
 	} {
-		if _, err := Start(tc.cfg); err == nil || !strings.Contains(err.Error(), tc.want) {
+		_, err := Start(tc.cfg)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%+v: got %v, want %q", tc.cfg, err, tc.want)
+		}
+		var ce *ConfigError
+		if !errors.As(err, &ce) {
+			t.Errorf("%+v: %T is not a *ConfigError", tc.cfg, err)
 		}
 	}
 	if n := defaultName(); checkDaemonName(n) != nil || len(n) > 19 {
