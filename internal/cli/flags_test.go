@@ -118,7 +118,7 @@ func TestDaemonFlagsAndRun(t *testing.T) {
 func TestDaemonStartError(t *testing.T) {
 	f, _ := testFactory(t, nil)
 	err := daemonRun(context.Background(), &DaemonOptions{Factory: f, Name: "bad name", LogLevel: "info", Start: daemon.Start})
-	if err == nil || ExitCode(err) != ExitError || !strings.Contains(err.Error(), `name "bad name"`) {
+	if err == nil || ExitCode(err) != ExitUsage || !strings.Contains(err.Error(), `name "bad name"`) {
 		t.Errorf("err %v", err)
 	}
 }
