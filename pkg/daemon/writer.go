@@ -1,26 +1,57 @@
 package daemon
 
 import (
+	"net"
 	"sync"
 	"time"
 )
 
-// Outbound buffers: a session that is still busy after a write keeps the
-// written buffer for its next batch; one that has nothing pending gives it
-// to a shared pool, so idle sessions hold no outbound memory. Buffers
-// larger than keepOutbuf are left to the GC.
+// Outbound frames are copied into pooled chunks and written with one
+// writev per batch (write coalescing without a contiguous buffer): nothing
+// is ever regrown or copied twice, whatever the message size. A session's
+// first chunk is small, so fanning a message out to thousands of idle
+// sessions stays cheap; once frames pile up, further chunks are big. A
+// session that has nothing pending holds no chunk.
 const (
-	keepOutbuf = 4 << 20
-	newOutbuf  = 64 << 10
+	smallChunk = 32 << 10
+	bigChunk   = 256 << 10 // holds the largest legal frame (48+4+143952 bytes)
 )
 
-var outbufPool = sync.Pool{New: func() any { b := make([]byte, 0, newOutbuf); return &b }}
+var (
+	smallChunks = sync.Pool{New: func() any { b := make([]byte, 0, smallChunk); return &b }}
+	bigChunks   = sync.Pool{New: func() any { b := make([]byte, 0, bigChunk); return &b }}
+)
 
-func getOutbuf() []byte { return (*outbufPool.Get().(*[]byte))[:0] }
+// newChunk returns an empty chunk that can hold need bytes.
+func newChunk(need int, first bool) []byte {
+	switch {
+	case first && need <= smallChunk:
+		return (*smallChunks.Get().(*[]byte))[:0]
+	case need <= bigChunk:
+		return (*bigChunks.Get().(*[]byte))[:0]
+	default: // a membership message listing thousands of members
+		return make([]byte, 0, need)
+	}
+}
 
-func putOutbuf(b []byte) {
+// releaseChunk gives a written chunk back to its pool.
+func releaseChunk(b []byte) {
 	b = b[:0]
-	outbufPool.Put(&b)
+	switch cap(b) {
+	case smallChunk:
+		smallChunks.Put(&b)
+	case bigChunk:
+		bigChunks.Put(&b)
+	}
+}
+
+// appendFrame copies frame to the end of chunks.
+func appendFrame(chunks [][]byte, frame []byte) [][]byte {
+	if n := len(chunks); n > 0 && cap(chunks[n-1])-len(chunks[n-1]) >= len(frame) {
+		chunks[n-1] = append(chunks[n-1], frame...)
+		return chunks
+	}
+	return append(chunks, append(newChunk(len(frame), len(chunks) == 0), frame...))
 }
 
 // finishTimeout bounds the last write of a session the client ended.
@@ -30,14 +61,14 @@ const finishTimeout = time.Second
 // writer has not written yet. mu is taken inside seq.mu, never around it.
 type outQueue struct {
 	mu       sync.Mutex
-	pending  []byte // frames ordered, not yet taken by the writer
-	spare    []byte // the last written buffer, reused
-	queued   int    // messages pending + being written
-	writing  int    // messages in the write in progress
-	writes   uint64 // completed writes, to tell progress from a stall
-	stalled  bool   // a sender gave up waiting for this session
-	closing  bool   // write what is pending, then close
-	broken   bool   // a write failed: the peer is gone, output is dropped
+	pending  [][]byte // chunks of frames ordered, not yet taken by the writer
+	spare    [][]byte // the last written batch's slice, reused for pending
+	queued   int      // messages pending + being written
+	writing  int      // messages in the write in progress
+	writes   uint64   // completed writes, to tell progress from a stall
+	stalled  bool     // a sender gave up waiting for this session
+	closing  bool     // write what is pending, then close
+	broken   bool     // a write failed: the peer is gone, output is dropped
 	progress chan struct{}
 	wake     chan struct{} // cap 1: pending became non-empty
 }
@@ -75,10 +106,7 @@ func (o *outQueue) enqueue(frame []byte, limit int) (queued int, stalled, ok boo
 		return o.queued, false, false
 	}
 	wasEmpty := len(o.pending) == 0
-	if o.pending == nil {
-		o.pending = getOutbuf()
-	}
-	o.pending = append(o.pending, frame...)
+	o.pending = appendFrame(o.pending, frame)
 	o.queued++
 	queued, stalled = o.queued, o.stalled
 	o.mu.Unlock()
@@ -96,6 +124,12 @@ func (o *outQueue) enqueue(frame []byte, limit int) (queued int, stalled, ok boo
 func (s *session) writeLoop() {
 	defer s.d.wg.Done()
 	o := &s.out
+	var iov net.Buffers // WriteTo consumes it; the chunks stay in buf for release
+	write := func(buf [][]byte) error {
+		iov = append(iov[:0], buf...)
+		_, err := iov.WriteTo(s.conn)
+		return err
+	}
 	for {
 		select {
 		case <-o.wake:
@@ -112,7 +146,7 @@ func (s *session) writeLoop() {
 		if finish {
 			// Everything is queued already: the session is removed.
 			if len(buf) > 0 {
-				s.conn.Write(buf) // the deadline was set by unlink
+				write(buf) // the deadline was set by unlink
 			}
 			s.close()
 			s.d.seq.finished(s)
@@ -121,19 +155,17 @@ func (s *session) writeLoop() {
 		if len(buf) == 0 {
 			continue
 		}
-		_, err := s.conn.Write(buf)
+		err := write(buf)
+		for i, c := range buf {
+			releaseChunk(c)
+			buf[i] = nil
+		}
 		o.mu.Lock()
 		o.queued -= o.writing
 		o.writing = 0
 		o.writes++
 		o.stalled = false
-		if cap(buf) <= keepOutbuf {
-			if len(o.pending) > 0 {
-				o.spare = buf[:0]
-			} else {
-				putOutbuf(buf)
-			}
-		}
+		o.spare = buf[:0]
 		if o.progress != nil {
 			close(o.progress)
 			o.progress = nil
