@@ -114,6 +114,11 @@ func connectRun(ctx context.Context, opts *ConnectOptions) error {
 		fmt.Fprintln(sh.out, `type "help" for commands, "quit" or Ctrl-D to leave`)
 	}
 	err = sh.loop()
+	if ExitCode(err) == ExitConnectLost {
+		// Checked first: a lost connection wraps io.EOF too, and must not
+		// pass for the end of the user's input.
+		return err
+	}
 	if errors.Is(err, errQuit) || errors.Is(err, io.EOF) {
 		sh.report("Bye.", map[string]any{"kind": "bye"})
 		return lost(s.Disconnect())

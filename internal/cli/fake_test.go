@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"sync"
 	"testing"
 	"time"
@@ -12,7 +13,10 @@ import (
 	"github.com/spgo/spgo/internal/cli/iostreams"
 )
 
-var errFakeClosed = errors.New("fake: connection closed")
+// errFakeClosed wraps io.EOF as pkg/spread's CONNECTION_CLOSED does when
+// the daemon hangs up, so the shell's end-of-input handling is tested
+// against the error it really gets.
+var errFakeClosed = fmt.Errorf("fake: connection closed: %w", io.EOF)
 
 func init() {
 	classifiers = append(classifiers, func(err error) (int, bool) {
