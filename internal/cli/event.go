@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -92,7 +93,7 @@ func (e *event) MarshalJSON() ([]byte, error) {
 		for i, s := range e.VSSets {
 			sets[i] = nonNil(s)
 		}
-		return json.Marshal(jsonMembership{
+		return marshalTerminalSafe(jsonMembership{
 			Kind: e.Kind, Cause: e.Cause, Group: e.Group, GroupID: e.GroupID,
 			Members: nonNil(e.Members), Changed: nonNil(e.Changed), VSSets: sets, LocalVSSet: e.LocalVSSet,
 		})
@@ -108,12 +109,34 @@ func (e *event) MarshalJSON() ([]byte, error) {
 		s := base64.StdEncoding.EncodeToString(e.Data)
 		j.DataBase64 = &s
 	}
-	return json.Marshal(j)
+	return marshalTerminalSafe(j)
+}
+
+// marshalTerminalSafe is json.Marshal that also escapes the C1 control
+// characters U+0080..U+009F, which encoding/json leaves raw: U+009B is a
+// one-character CSI that a terminal showing the JSON would obey.
+func marshalTerminalSafe(v any) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil || !bytes.Contains(b, []byte{0xc2}) {
+		return b, err
+	}
+	out := make([]byte, 0, len(b)+16)
+	for i := 0; i < len(b); i++ {
+		// In encoding/json's output these two bytes only occur inside a
+		// string, as the UTF-8 form of U+0080..U+009F.
+		if b[i] == 0xc2 && i+1 < len(b) && b[i+1] >= 0x80 && b[i+1] <= 0x9f {
+			out = fmt.Appendf(out, `\u%04x`, b[i+1])
+			i++
+			continue
+		}
+		out = append(out, b[i])
+	}
+	return out, nil
 }
 
 // writeJSONLine writes v as one line of JSON.
 func writeJSONLine(w io.Writer, v any) error {
-	b, err := json.Marshal(v)
+	b, err := marshalTerminalSafe(v)
 	if err != nil {
 		return err
 	}

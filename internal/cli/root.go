@@ -92,7 +92,9 @@ func reportError(w io.Writer, cmd *cobra.Command, err error) int {
 		return ExitOK
 	}
 	code := ExitCode(err)
-	if msg := err.Error(); !isSilent(err) {
+	// Errors can carry text from the network (a daemon's auth offer, a
+	// group name): strip terminal controls and keep the error on one line.
+	if msg := oneLine(iostreams.Sanitize(err.Error())); !isSilent(err) {
 		fmt.Fprintf(w, "spgo: %s\n", msg)
 	}
 	var ee *ExitCodeError
@@ -126,3 +128,6 @@ func plainFlagError(err error) error {
 	}
 	return errors.New(strings.TrimSuffix(msg, m[0]) + "must be " + want)
 }
+
+// oneLine folds a multi-line message onto one line.
+func oneLine(s string) string { return strings.ReplaceAll(s, "\n", " ") }

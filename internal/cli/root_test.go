@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -103,5 +104,39 @@ func TestTextDropsOneTrailingNewline(t *testing.T) {
 	e := dataEvent("line\n", "g")
 	if got := e.textLine(ios.ColorScheme()); got != "SAFE from #bob#d1 to g, type 1 (5 bytes): line" {
 		t.Errorf("%q", got)
+	}
+}
+
+// Error lines may carry network text (e.g. a daemon's auth offer): terminal
+// controls are stripped and the error stays on one line.
+func TestReportErrorIsTerminalSafe(t *testing.T) {
+	var buf bytes.Buffer
+	code := reportError(&buf, nil, errors.New("the daemon offers [\x1b]0;PWNED\x07\x1b[2J ABC]\nsecond line"))
+	got := buf.String()
+	if code != ExitError {
+		t.Errorf("exit %d, want %d", code, ExitError)
+	}
+	if strings.ContainsAny(got, "\x1b\x07") || strings.Count(got, "\n") != 1 {
+		t.Fatalf("unsafe or multi-line error output %q", got)
+	}
+	if !strings.Contains(got, "ABC") || !strings.Contains(got, "second line") {
+		t.Fatalf("error text lost: %q", got)
+	}
+}
+
+// JSON output escapes the C1 controls that encoding/json leaves raw
+// (U+009B is a one-character CSI) and still decodes to the same text.
+func TestJSONEscapesC1Controls(t *testing.T) {
+	data := "a\u009b2Jb\u0085c é"
+	b, err := (&event{Kind: KindMessage, Service: "AGREED", Sender: "#x#d", Data: []byte(data)}).MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(b, []byte{0xc2, 0x9b}) || bytes.Contains(b, []byte{0xc2, 0x85}) {
+		t.Fatalf("raw C1 control in %q", b)
+	}
+	var back struct{ Data string }
+	if err := json.Unmarshal(b, &back); err != nil || back.Data != data {
+		t.Fatalf("round trip: %q, %v (json %s)", back.Data, err, b)
 	}
 }

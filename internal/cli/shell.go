@@ -174,7 +174,7 @@ func (sh *shell) loop() error {
 			if errors.Is(err, errQuit) || ExitCode(err) == ExitConnectLost {
 				return err
 			}
-			fmt.Fprintf(sh.opts.Factory.IOStreams.ErrOut, "error: %s\n", err)
+			fmt.Fprintf(sh.opts.Factory.IOStreams.ErrOut, "error: %s\n", oneLine(iostreams.Sanitize(err.Error())))
 		}
 	}
 }
