@@ -1,12 +1,10 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -38,9 +36,11 @@ func NewCmdSend(f *Factory, runF func(context.Context, *SendOptions) error) *cob
 		Use:   "send GROUP... [-m MESSAGE | --file PATH]",
 		Short: "Send a message to one or more groups",
 		Long: `Send one message to the groups (one multicast to all of them). The message
-is -m MESSAGE, the contents of --file, or else standard input (read to the
-end; with --lines each line is a message of its own). Standard input is never
-read when -m or --file is given. A GROUP may be a private group
+is -m MESSAGE, the contents of --file, or else standard input, read to the
+end but never past the size limit (143151 bytes less 32 per group). With
+--lines each line is a message of its own, sent as soon as it is read, so
+"tail -f log | spgo send --lines chat" streams. --repeat sends every message
+that many times. Standard input is never read when -m or --file is given. A GROUP may be a private group
 (#NAME#DAEMON) to reach one session.
 
 send is quiet on success (-v reports what was sent) and returns only after
@@ -89,66 +89,48 @@ the messages delivered.`,
 	return cmd
 }
 
-// sendMessages collects the messages to send, reading stdin only when
-// neither -m nor --file gave one.
-func sendMessages(opts *SendOptions) ([][]byte, error) {
-	var data []byte
-	switch {
-	case opts.MessageSet:
-		data = []byte(opts.Message)
-	case opts.File != "":
-		b, err := os.ReadFile(opts.File)
-		if err != nil {
-			return nil, err
-		}
-		data = b
-	default:
-		if opts.Factory.IOStreams.IsStdinTTY() {
-			fmt.Fprintln(opts.Factory.IOStreams.ErrOut, "reading the message from the terminal; end it with Ctrl-D (or give -m MESSAGE)")
-		}
-		b, err := io.ReadAll(opts.Factory.IOStreams.In)
-		if err != nil {
-			return nil, fmt.Errorf("reading standard input: %w", err)
-		}
-		data = b
-	}
-	if !opts.Lines {
-		return [][]byte{data}, nil
-	}
-	var msgs [][]byte
-	for len(data) > 0 {
-		line, rest, _ := bytes.Cut(data, []byte("\n"))
-		msgs = append(msgs, bytes.TrimSuffix(line, []byte("\r")))
-		data = rest
-	}
-	return msgs, nil
-}
-
 func sendRun(ctx context.Context, opts *SendOptions) error {
 	if err := checkGroups(opts.Groups, checkSendGroup); err != nil {
 		return err
 	}
-	msgs, err := sendMessages(opts)
+	if err := checkMessageSize(0, len(opts.Groups)); err != nil {
+		return err // the group names alone are over the limit
+	}
+	in, err := openSendInput(opts, len(opts.Groups))
 	if err != nil {
 		return err
 	}
-	total := 0
-	for _, m := range msgs {
-		if err := checkMessageSize(len(m), len(opts.Groups)); err != nil {
-			return err
-		}
-		total += len(m)
+	defer in.close()
+	// One message is read before connecting, so a bad or oversized input
+	// fails without touching the daemon; --lines streams the rest.
+	first, err := in.next()
+	if err == io.EOF && opts.Lines {
+		return nil // no lines: nothing to send
+	}
+	if err != nil {
+		return err
 	}
 	s, err := openSession(ctx, opts.Factory, &opts.Conn, false)
 	if err != nil {
 		return err
 	}
 	defer s.Disconnect()
-	for range opts.Repeat {
-		for _, m := range msgs {
+	count, total := 0, 0
+	for m := first; ; {
+		for range opts.Repeat {
 			if err := s.Send(opts.Service, opts.SelfDiscard, opts.Groups, m, opts.MsgType); err != nil {
 				return lost(fmt.Errorf("sending to %s: %w", strings.Join(opts.Groups, " "), err))
 			}
+			count++
+			total += len(m)
+		}
+		if m, err = in.next(); err == io.EOF {
+			break
+		} else if err != nil {
+			if count > 0 {
+				err = fmt.Errorf("%w (%d %s before it were sent)", err, count, plural(count, "message", "messages"))
+			}
+			return err
 		}
 	}
 	if err := confirmSent(ctx, s, opts.Service, opts.Conn.ConnectTimeout()); err != nil {
@@ -159,9 +141,8 @@ func sendRun(ctx context.Context, opts *SendOptions) error {
 		return lost(fmt.Errorf("disconnecting: %w", err))
 	}
 	if opts.Verbose {
-		n := len(msgs) * opts.Repeat
 		fmt.Fprintf(opts.Factory.IOStreams.ErrOut, "sent %d %s (%d bytes) %s to %s as %s\n",
-			n, plural(n, "message", "messages"), total*opts.Repeat, strings.ToUpper(opts.Service),
+			count, plural(count, "message", "messages"), total, strings.ToUpper(opts.Service),
 			strings.Join(opts.Groups, " "), me)
 	}
 	return nil
