@@ -90,7 +90,7 @@ func (q *sequencer) goLive(s *session, accept []byte) error {
 	if s.state != stateReserved {
 		return &rejection{reason: "daemon closing"}
 	}
-	s.out.pending = appendFrame(nil, accept)
+	s.out.push(accept, 0) // not a message: queued stays 0
 	s.out.wake <- struct{}{}
 	s.state = stateLive
 	s.groups = make(map[string]*group)

@@ -9,9 +9,10 @@ import (
 // Back-pressure. When a step (a message, join or leave) leaves some
 // session — the requester's own included — with more than half of
 // MaxSessionMessages queued, the requester's reader waits until that queue
-// drains to a quarter, the session ends, or its writer has written nothing
-// for stallTimeout (a receiver that does not read at all: it is then left
-// to the MaxSessionMessages limit, as in the real daemon).
+// drains to a quarter, the session ends, or its writer has completed no
+// write (of at most maxSlice bytes) for stallTimeout (a receiver that does
+// not read at all: it is then left to the MaxSessionMessages limit, as in
+// the real daemon).
 //
 // While it waits, the reader keeps reading its socket into its buffer (up
 // to readAheadMax) without ordering anything. A client that sent its last

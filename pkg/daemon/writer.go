@@ -57,23 +57,43 @@ func appendFrame(chunks [][]byte, frame []byte) [][]byte {
 // finishTimeout bounds the last write of a session the client ended.
 const finishTimeout = time.Second
 
+// maxSlice bounds one writev: the writer accounts for what it has written
+// after each slice, so a reader that reads steadily, however slowly, shows
+// progress at least every maxSlice bytes (a batch can hold hundreds of
+// megabytes: the back-pressure cannot tell a blocked batch that is moving
+// from a stalled reader otherwise). A chunk is never split.
+const maxSlice = 1 << 20
+
 // outQueue holds what the sequencer has ordered for one session and its
 // writer has not written yet. mu is taken inside seq.mu, never around it.
 type outQueue struct {
-	mu       sync.Mutex
-	pending  [][]byte // chunks of frames ordered, not yet taken by the writer
-	spare    [][]byte // the last written batch's slice, reused for pending
-	queued   int      // messages pending + being written
-	writing  int      // messages in the write in progress
-	writes   uint64   // completed writes, to tell progress from a stall
-	stalled  bool     // a sender gave up waiting for this session
-	closing  bool     // write what is pending, then close
-	broken   bool     // a write failed: the peer is gone, output is dropped
-	progress chan struct{}
-	wake     chan struct{} // cap 1: pending became non-empty
+	mu         sync.Mutex
+	pending    [][]byte // chunks of frames ordered, not yet taken by the writer
+	counts     []int    // messages in each pending chunk
+	spare      [][]byte // the last written batch's slice, reused for pending
+	spareCount []int    // likewise for counts
+	queued     int      // messages pending + being written
+	writes     uint64   // completed write slices, to tell progress from a stall
+	stalled    bool     // a sender gave up waiting for this session
+	closing    bool     // write what is pending, then close
+	broken     bool     // a write failed: the peer is gone, output is dropped
+	progress   chan struct{}
+	wake       chan struct{} // cap 1: pending became non-empty
 }
 
 func (o *outQueue) init() { o.wake = make(chan struct{}, 1) }
+
+// push appends frame to pending, counting msgs messages for it (0 for the
+// accept, which is not a message). Callers hold mu or own o.
+func (o *outQueue) push(frame []byte, msgs int) {
+	n := len(o.pending)
+	o.pending = appendFrame(o.pending, frame)
+	if len(o.pending) > n {
+		o.counts = append(o.counts, msgs)
+	} else {
+		o.counts[n-1] += msgs
+	}
+}
 
 // finish asks the writer to write what is queued and then close. It
 // reports false when the writer has already stopped (a failed write): the
@@ -106,7 +126,7 @@ func (o *outQueue) enqueue(frame []byte, limit int) (queued int, stalled, ok boo
 		return o.queued, false, false
 	}
 	wasEmpty := len(o.pending) == 0
-	o.pending = appendFrame(o.pending, frame)
+	o.push(frame, 1)
 	o.queued++
 	queued, stalled = o.queued, o.stalled
 	o.mu.Unlock()
@@ -119,15 +139,32 @@ func (o *outQueue) enqueue(frame []byte, limit int) (queued int, stalled, ok boo
 	return queued, stalled, true
 }
 
-// writeLoop is the session's writer goroutine: it writes everything
-// pending with one call (write coalescing) until the session ends.
+// nextSlice returns the end of the slice of buf that starts at i: whole
+// chunks, at most maxSlice bytes unless one chunk alone is bigger.
+func nextSlice(buf [][]byte, i int) int {
+	j, size := i+1, len(buf[i])
+	for j < len(buf) && size+len(buf[j]) <= maxSlice {
+		size += len(buf[j])
+		j++
+	}
+	return j
+}
+
+// writeLoop is the session's writer goroutine: it takes everything pending
+// and writes it in slices of up to maxSlice bytes, one writev each (write
+// coalescing), accounting for each slice as it completes, until the
+// session ends.
 func (s *session) writeLoop() {
 	defer s.d.wg.Done()
 	o := &s.out
-	var iov net.Buffers // WriteTo consumes it; the chunks stay in buf for release
+	// WriteTo consumes iov down to cap 0; iovs keeps the array to reuse.
+	var iov net.Buffers
+	var iovs [][]byte
 	write := func(buf [][]byte) error {
-		iov = append(iov[:0], buf...)
+		iovs = append(iovs[:0], buf...)
+		iov = iovs
 		_, err := iov.WriteTo(s.conn)
+		clear(iovs) // drop references to chunks going back to their pools
 		return err
 	}
 	for {
@@ -137,10 +174,9 @@ func (s *session) writeLoop() {
 			return
 		}
 		o.mu.Lock()
-		buf := o.pending
-		o.pending = o.spare[:0]
-		o.spare = nil
-		o.writing = o.queued
+		buf, counts := o.pending, o.counts
+		o.pending, o.counts = o.spare[:0], o.spareCount[:0]
+		o.spare, o.spareCount = nil, nil
 		finish := o.closing
 		o.mu.Unlock()
 		if finish {
@@ -152,29 +188,36 @@ func (s *session) writeLoop() {
 			s.d.seq.finished(s)
 			return
 		}
-		if len(buf) == 0 {
-			continue
+		var err error
+		for i := 0; i < len(buf); {
+			j := nextSlice(buf, i)
+			if err == nil { // after a failed write, the rest is dropped
+				err = write(buf[i:j])
+			}
+			msgs := 0
+			for k := i; k < j; k++ {
+				msgs += counts[k]
+				releaseChunk(buf[k])
+				buf[k] = nil
+			}
+			i = j
+			o.mu.Lock()
+			o.queued -= msgs
+			o.writes++
+			o.stalled = false
+			if o.progress != nil {
+				close(o.progress)
+				o.progress = nil
+			}
+			if i == len(buf) {
+				o.spare, o.spareCount = buf[:0], counts[:0]
+			}
+			o.mu.Unlock()
 		}
-		err := write(buf)
-		for i, c := range buf {
-			releaseChunk(c)
-			buf[i] = nil
-		}
-		o.mu.Lock()
-		o.queued -= o.writing
-		o.writing = 0
-		o.writes++
-		o.stalled = false
-		o.spare = buf[:0]
-		if o.progress != nil {
-			close(o.progress)
-			o.progress = nil
-		}
-		o.mu.Unlock()
 		if err != nil {
 			o.mu.Lock()
 			closing := o.closing
-			o.broken, o.pending, o.queued = true, nil, 0
+			o.broken, o.pending, o.counts, o.queued = true, nil, nil, 0
 			o.mu.Unlock()
 			if closing { // ended while this write blocked
 				s.close()

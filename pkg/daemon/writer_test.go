@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"bytes"
+	"slices"
 	"testing"
 )
 
@@ -35,5 +36,28 @@ func TestAppendFrameChunks(t *testing.T) {
 	}
 	for _, c := range chunks {
 		releaseChunk(c)
+	}
+}
+
+// nextSlice cuts a batch into whole chunks of at most maxSlice bytes per
+// writev, a chunk bigger than maxSlice alone, covering every chunk once.
+func TestNextSlice(t *testing.T) {
+	mk := func(n int) []byte { return make([]byte, n) }
+	buf := [][]byte{mk(smallChunk), mk(bigChunk), mk(bigChunk), mk(bigChunk), mk(bigChunk), mk(3 << 20), mk(10), mk(bigChunk)}
+	var cuts []int
+	for i := 0; i < len(buf); {
+		j := nextSlice(buf, i)
+		size := 0
+		for _, c := range buf[i:j] {
+			size += len(c)
+		}
+		if j <= i || (size > maxSlice && j-i > 1) {
+			t.Fatalf("slice [%d:%d] holds %d bytes in %d chunks", i, j, size, j-i)
+		}
+		cuts = append(cuts, j)
+		i = j
+	}
+	if want := []int{4, 5, 6, 8}; !slices.Equal(cuts, want) {
+		t.Fatalf("cuts %v, want %v", cuts, want)
 	}
 }
