@@ -230,6 +230,16 @@ func floodRun(ctx context.Context, o *FloodOptions) (err error) {
 	if net, _, perr := spread.ParseDaemonName(o.Conn.Server); perr == nil && net == "unix" {
 		transport = "unix"
 	}
+	// Refuse what the engine would refuse before printing or starting
+	// anything: a bad value is a usage error (exit 2).
+	probe := cfg
+	if o.Embedded || probe.Daemon == "" {
+		probe.Daemon = "4803"
+	}
+	var ce *flood.ConfigError
+	if cerr := probe.Check(); errors.As(cerr, &ce) {
+		return &FlagError{Err: cerr}
+	}
 	if o.Embedded {
 		stop, name, opt, derr := startEmbedded(o.Transport)
 		if derr != nil {

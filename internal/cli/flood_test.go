@@ -231,3 +231,24 @@ func TestSpflooderArgs(t *testing.T) {
 		t.Fatalf("-ro: read-only=%v code=%d", o.ReadOnly, code)
 	}
 }
+
+// Values the engine refuses are usage errors (exit 2) found before the
+// banner is printed or a daemon is started.
+func TestFloodEngineRefusalsAreUsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"--embedded", "--receivers", "100000"},
+		{"--embedded", "--duration", "-1s"},
+		{"--embedded", "--group", "abcdefghijklmnopqrstuvwxyz"},
+		{"--embedded", "--rate", "NaN"},
+		{"--embedded", "--rate", "+Inf"},
+		{"--embedded", "--rate", "1e-300"},
+	} {
+		out, _, err := floodOut(t, args...)
+		if code := ExitCode(err); code != ExitUsage {
+			t.Errorf("%q: exit %d (%v), want %d", args, code, err, ExitUsage)
+		}
+		if strings.Contains(out, "spgo flood:") {
+			t.Errorf("%q: banner printed before the refusal", args)
+		}
+	}
+}

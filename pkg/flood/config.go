@@ -10,6 +10,7 @@ package flood
 
 import (
 	"fmt"
+	"github.com/spgo/spgo/internal/wire"
 	"strconv"
 	"strings"
 	"time"
@@ -190,8 +191,11 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Window == 0 {
 		c.Window = DefaultWindow
 	}
-	if c.Rate < 0 {
-		return c, &ConfigError{"rate", c.Rate, "positive messages per second (0: as fast as the window allows)"}
+	if c.Rate != 0 && !(c.Rate >= MinRate && c.Rate <= MaxRate) { // NaN fails both
+		return c, &ConfigError{"rate", c.Rate, fmt.Sprintf("0 (as fast as the window allows) or %g..%g messages per second", MinRate, MaxRate)}
+	}
+	if err := checkGroupName(c.Group, len(c.Services) > 1); err != nil {
+		return c, err
 	}
 	if c.WaitMembers < 0 {
 		return c, &ConfigError{"members", c.WaitMembers, "0 or more"}
@@ -200,4 +204,37 @@ func (c Config) withDefaults() (Config, error) {
 		c.Stall = DefaultStall
 	}
 	return c, nil
+}
+
+// Bounds of Config.Rate: below MinRate the send interval overflows, above
+// MaxRate it rounds to nothing.
+const (
+	MinRate = 0.001
+	MaxRate = 1e9
+)
+
+// Check reports the first setting Run would refuse, without connecting.
+func (c Config) Check() error {
+	_, err := c.withDefaults()
+	return err
+}
+
+// checkGroupName applies Spread's group-name rule to the group, and to the
+// longest per-service name ("GROUP-unreliable") when several types run.
+func checkGroupName(group string, suffixed bool) error {
+	name := group
+	if suffixed {
+		name += "-unreliable"
+	}
+	if len(name) > wire.MaxGroupName-1 {
+		allowed := wire.MaxGroupName - 1
+		if suffixed {
+			allowed -= len("-unreliable")
+		}
+		return &ConfigError{"group", strconv.Quote(group), fmt.Sprintf("at most %d bytes (Spread's 31, less the -SERVICE suffix added when several types run)", allowed)}
+	}
+	if i := wire.FirstIllegalByte([]byte(group)); i >= 0 || strings.HasPrefix(group, "#") {
+		return &ConfigError{"group", strconv.Quote(group), "bytes '$'..'~' only, not starting with '#'"}
+	}
+	return nil
 }

@@ -253,3 +253,26 @@ func TestDaemonLostEndsRun(t *testing.T) {
 		t.Fatalf("want one service result marked DaemonLost, got %+v", res)
 	}
 }
+
+// Check refuses what Run would, without connecting: non-finite or tiny
+// rates (the send interval would overflow) and group names that cannot
+// carry the per-service suffix within Spread's 31 bytes.
+func TestConfigCheck(t *testing.T) {
+	bad := []flood.Config{
+		{Daemon: "4803", Rate: math.NaN()},
+		{Daemon: "4803", Rate: math.Inf(1)},
+		{Daemon: "4803", Rate: 1e-300},
+		{Daemon: "4803", Group: "abcdefghijklmnopqrstuvwxyz"},
+		{Daemon: "4803", Group: "a b"},
+	}
+	for _, c := range bad {
+		var ce *flood.ConfigError
+		if err := c.Check(); !errors.As(err, &ce) {
+			t.Errorf("Check(rate %v, group %q) = %v, want a ConfigError", c.Rate, c.Group, err)
+		}
+	}
+	ok := flood.Config{Daemon: "4803", Rate: 1000, Group: "abcdefghijklmnopqrstuvwxyz", Services: flood.AllServices[4:5]}
+	if err := ok.Check(); err != nil {
+		t.Errorf("one service type needs no suffix room: %v", err)
+	}
+}
