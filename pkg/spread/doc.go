@@ -56,7 +56,8 @@
 // the call that notices and every later call return CONNECTION_CLOSED
 // (libspread returns CONNECTION_CLOSED once and NET_ERROR_ON_SESSION
 // afterwards; this package keeps returning CONNECTION_CLOSED, with the
-// network error wrapped). Disconnect flushes, sends KILL_MESS like
+// network error wrapped), except that Receive first returns the messages
+// already whole in the mailbox's buffer, as libspread does. Disconnect flushes, sends KILL_MESS like
 // SP_disconnect, closes the connection, unblocks a blocked Receive (its
 // error matches ErrDisconnected) and is idempotent.
 //
@@ -82,8 +83,8 @@
 //   - Receive never returns BUFFER_TOO_SHORT/GROUPS_TOO_SHORT; membership
 //     messages do not carry libspread's "own index as mess_type" (use
 //     MembershipMessage.IndexOf).
-//   - Poll also notices a closed connection and then returns
-//     CONNECTION_CLOSED (SP_poll returns 0).
+//   - Poll also notices a closed connection and, once the mailbox holds
+//     no bytes, returns CONNECTION_CLOSED (SP_poll returns 0).
 //   - KILL_MESS carries zeros after the NUL of its group field (libspread
 //     sends stack garbage there).
 package spread

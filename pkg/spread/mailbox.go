@@ -216,6 +216,18 @@ func (m *Mailbox) fail(op string, code int, detail string, cause error) error {
 	return m.failed(op)
 }
 
+// keepsBuffered reports whether frames already whole in the read buffer are
+// still delivered after failure e: yes when the connection was lost, not
+// after Disconnect or a broken stream (whose buffer cannot be parsed).
+func (e *Error) keepsBuffered() bool { return e.Code == ConnectionClosed && !e.disconnected }
+
+// streamLost reports whether the mailbox failed with ILLEGAL_MESSAGE (an
+// undecodable header), as opposed to a skipped frame.
+func (m *Mailbox) streamLost() bool {
+	f := m.failure.Load()
+	return f != nil && f.Code == IllegalMessage
+}
+
 // netFail turns a read or write error into CONNECTION_CLOSED (PROTOCOL §10:
 // libspread reports -8 and then -18; this package keeps reporting -8).
 func (m *Mailbox) netFail(op string, err error) error {

@@ -22,6 +22,10 @@ type reader struct {
 	start, end int
 	// buffered mirrors end-start for Poll, which must not wait for mu.
 	buffered atomic.Int64
+	// reading is set around each conn.Read until buffered counts what it
+	// returned: bytes it took from the socket are in neither place Poll
+	// looks, so Poll must not call the connection closed meanwhile.
+	reading atomic.Bool
 }
 
 func (r *reader) init(size int) { r.buf = make([]byte, size) }
@@ -43,9 +47,11 @@ func (m *Mailbox) ensure(n int) error {
 			}
 			r.start = 0
 		}
+		r.reading.Store(true)
 		k, err := m.conn.Read(r.buf[r.end:])
 		r.end += k
 		r.buffered.Store(int64(r.end - r.start))
+		r.reading.Store(false)
 		if err != nil {
 			if r.end-r.start >= n {
 				return nil
@@ -78,9 +84,13 @@ func (e *timeoutError) Unwrap() error { return e.err }
 func (e *timeoutError) Timeout() bool { return true }
 
 // next reads one whole frame. The returned slices alias the read buffer
-// and are valid until the next call; r.mu must be held.
+// and are valid until the next call; r.mu must be held. After a lost
+// connection, frames already whole in the buffer are still delivered (as
+// libspread delivers what it has read) before the failure is reported;
+// after Disconnect or a broken stream nothing is.
 func (m *Mailbox) next() (h wire.Header, oldType uint32, groups, body []byte, err error) {
-	if err = m.failed("receive"); err != nil {
+	if f := m.failure.Load(); f != nil && !(f.keepsBuffered() && m.frameBuffered()) {
+		err = m.failed("receive")
 		return
 	}
 	if err = m.ensure(wire.HeaderSize); err != nil {
@@ -117,8 +127,10 @@ func (m *Mailbox) next() (h wire.Header, oldType uint32, groups, body []byte, er
 // content cannot be decoded (a malformed membership body, an unknown type)
 // is consumed and reported as ILLEGAL_MESSAGE; the next call goes on with
 // the next frame. A header that cannot be decoded loses the stream: the
-// mailbox fails with ILLEGAL_MESSAGE. When the daemon goes away Receive and
-// every later call return CONNECTION_CLOSED.
+// mailbox fails with ILLEGAL_MESSAGE. When the connection is lost (the
+// daemon closed it, or a write failed) Receive first returns the messages
+// already whole in the mailbox's buffer, then it and every later call
+// return CONNECTION_CLOSED.
 func (m *Mailbox) Receive() (Message, error) {
 	m.r.mu.Lock()
 	defer m.r.mu.Unlock()
@@ -211,7 +223,7 @@ func (m *Mailbox) Messages(ctx context.Context) iter.Seq2[Message, error] {
 			msg, err := m.ReceiveContext(ctx)
 			if err != nil {
 				var se *Error
-				if errors.As(err, &se) && se.Code == IllegalMessage && m.failure.Load() == nil {
+				if errors.As(err, &se) && se.Code == IllegalMessage && !m.streamLost() {
 					// A skipped frame: report it and go on.
 					if !yield(nil, err) {
 						return
