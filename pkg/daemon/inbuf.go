@@ -43,6 +43,12 @@ func (b *inbuf) need(n int) error {
 // fill makes room for a frame of n bytes at r and does one read.
 func (b *inbuf) fill(n int) error {
 	b.makeRoom(n)
+	return b.readOnce()
+}
+
+// readOnce does one read into the free space after w; a read that brought
+// bytes is a success even if it also reported an error (it comes again).
+func (b *inbuf) readOnce() error {
 	m, err := b.conn.Read(b.buf[b.w:])
 	b.w += m
 	b.last = m
@@ -111,13 +117,7 @@ func (b *inbuf) readAhead(limit int) error {
 			b.buf = nb
 		}
 	}
-	m, err := b.conn.Read(b.buf[b.w:])
-	b.w += m
-	b.last = m
-	if m > 0 {
-		return nil
-	}
-	return err
+	return b.readOnce()
 }
 
 // consume drops n bytes.
