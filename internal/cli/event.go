@@ -19,7 +19,7 @@ const (
 	KindReject     = "reject"     // the daemon refused one of our requests
 )
 
-// event is one received message in the shape the printers need; spreadevent.go
+// event is one received message in the shape the printers need; spreadsession.go
 // builds it from a pkg/spread message. Keeping printers on this type lets
 // them be tested without a daemon.
 type event struct {

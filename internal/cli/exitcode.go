@@ -63,7 +63,7 @@ func usageErrorf(format string, a ...any) error {
 	return &FlagError{Err: fmt.Errorf(format, a...)}
 }
 
-// classifiers map library errors (pkg/spread) to exit codes; see spreaderr.go.
+// classifiers map library errors (pkg/spread) to exit codes; see spreadsession.go.
 var classifiers []func(error) (int, bool)
 
 // ExitCode maps an error returned by a command to the process exit code.

@@ -14,10 +14,10 @@ const (
 	maxGroupNameLen = wire.MaxGroupName - 1 // 31
 	maxUserLen      = wire.MaxPrivateName   // 10
 	// maxGroups is the most groups a real Spread 4.4 daemon delivers a
-	// message to (PROTOCOL §9.2); pkg/spread refuses more by default.
+	// message to (docs/protocol.md §9.2); pkg/spread refuses more by default.
 	maxGroups = wire.RealDaemonGroupLimit
 	// maxMessageLen is the real daemon's safe limit on data + 32 bytes per
-	// group (PROTOCOL §9.1), as pkg/spread enforces it.
+	// group (docs/protocol.md §9.1), as pkg/spread enforces it.
 	maxMessageLen = wire.SafeMessageLimit
 )
 

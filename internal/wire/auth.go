@@ -2,7 +2,7 @@ package wire
 
 import "bytes"
 
-// AppendAuthOffer appends the daemon's method offer (§4.4): a length byte,
+// AppendAuthOffer appends the daemon's method offer (docs/protocol.md §4.4): a length byte,
 // then every method name followed by one space.
 func AppendAuthOffer(dst []byte, methods []string) []byte {
 	n := 0
@@ -45,7 +45,7 @@ func AppendAuthChoice(dst []byte, methods []string) ([]byte, error) {
 }
 
 // DecodeAuthChoice returns the methods named in a 90-byte choice, reading
-// slots up to the first empty one, as the daemon does (§4.4).
+// slots up to the first empty one, as the daemon does (docs/protocol.md §4.4).
 func DecodeAuthChoice(b []byte) ([]string, error) {
 	if len(b) != AuthChoiceSize {
 		return nil, short("auth choice", AuthChoiceSize, len(b))

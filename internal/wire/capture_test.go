@@ -102,7 +102,7 @@ func TestMessTypeFromHint(t *testing.T) {
 		{0x80010280, 258, false},
 		{MakeHint(-1), -1, false},
 		{MakeHint(-32768), -32768, false},
-		{0x00123400, 0x3412, true}, // big-endian sender of 0x1234 (cap 25)
+		{0x00123400, 0x3412, true}, // big-endian sender of 0x1234 (capture 25_big_endian_client.txt)
 		{EndianMarker, 0, false},
 	}
 	for _, c := range cases {

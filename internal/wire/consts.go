@@ -1,6 +1,6 @@
 package wire
 
-// Service-type and message-type bits of the 32-bit type field (§2.1).
+// Service-type and message-type bits of the 32-bit type field (docs/protocol.md §2.1).
 const (
 	UnreliableMess uint32 = 0x00000001
 	ReliableMess   uint32 = 0x00000002
@@ -32,7 +32,7 @@ const (
 	EndianMarker uint32 = 0x80000080
 )
 
-// Sizes and limits (§2.3, §9).
+// Sizes and limits (docs/protocol.md §2.3, §9).
 const (
 	MaxGroupName   = 32 // bytes per name field, NUL included
 	MaxPrivateName = 10 // characters of a private (user) name
@@ -46,12 +46,12 @@ const (
 	MaxGroupsPerMessage = 100    // the daemon kills a session above this
 	MaxMessageBodyLen   = 144000 // libspread's limit on data + 32*groups
 	// SafeMessageLimit is the largest data+32*groups that a real 4.4.0
-	// daemon delivers without crashing or killing the session (§9.1).
+	// daemon delivers without crashing or killing the session (docs/protocol.md §9.1).
 	SafeMessageLimit = 143151
 	// HeaderCheckLimit is the real daemon's header check on data+32*groups.
 	HeaderCheckLimit = 143952
 	// RealDaemonGroupLimit is the largest group count a real 4.4.0 daemon
-	// delivers correctly (44..100 names are silently dropped, §9.2).
+	// delivers correctly (44..100 names are silently dropped, docs/protocol.md §9.2).
 	RealDaemonGroupLimit = 43
 
 	MaxSessions              = 997
@@ -59,14 +59,14 @@ const (
 	DefaultSpreadPort        = 4803
 )
 
-// Version spoken by spgo, on the wire as three bytes (§2.4).
+// Version spoken by spgo, on the wire as three bytes (docs/protocol.md §2.4).
 const (
 	VersionMajor = 4
 	VersionMinor = 4
 	VersionPatch = 0
 )
 
-// Handshake result bytes (§2.2): the signed codes as they travel.
+// Handshake result bytes (docs/protocol.md §2.2): the signed codes as they travel.
 const (
 	AcceptSession     = 1
 	RejectQuota       = -3

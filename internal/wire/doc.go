@@ -2,7 +2,7 @@
 //
 // It is shared by the client (pkg/spread) and the embedded daemon (pkg/daemon),
 // so both sides agree on every byte. The layouts are those of
-// shared/spread/PROTOCOL.md; section numbers in comments refer to it.
+// docs/protocol.md; section numbers in comments refer to it.
 //
 // Conventions:
 //   - Encoders are append-style: AppendX(dst, ...) returns dst extended by the

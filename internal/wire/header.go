@@ -3,7 +3,7 @@ package wire
 import "encoding/binary"
 
 // Header is the 48-byte header that starts every message after the
-// handshake, in both directions (§5.1).
+// handshake, in both directions (docs/protocol.md §5.1).
 type Header struct {
 	// Type holds the service and message-type bits with the endian marker
 	// removed.
@@ -13,7 +13,7 @@ type Header struct {
 	Sender    Name
 	NumGroups int32
 	// Hint is bytes 40..43 read as little-endian and never swapped: the
-	// daemon passes them through in the original sender's order (§5.3), so
+	// daemon passes them through in the original sender's order (docs/protocol.md §5.3), so
 	// writing Hint back little-endian reproduces the received bytes.
 	Hint    uint32
 	DataLen int32
@@ -78,7 +78,7 @@ func appendHeader(dst []byte, h *Header, big bool) []byte {
 
 // MakeHint builds the hint field of a data message sent by spgo (always a
 // little-endian writer): the 16-bit message type shifted left by 8, with the
-// marker (§5.3).
+// marker (docs/protocol.md §5.3).
 func MakeHint(messType int16) uint32 {
 	return uint32(uint16(messType))<<8 | EndianMarker
 }
@@ -119,7 +119,7 @@ func (h *Header) IsMembership() bool {
 // IsReject reports a REJECT_MESS, which carries a 4-byte old_type.
 func (h *Header) IsReject() bool { return h.Type&RejectMess != 0 }
 
-// IsSelfLeave reports the message a leaving session gets (§7.4).
+// IsSelfLeave reports the message a leaving session gets (docs/protocol.md §7.4).
 func (h *Header) IsSelfLeave() bool {
 	return h.Type&CausedByLeave != 0 && h.Type&(RegMembMess|TransitionMess) == 0
 }
@@ -135,7 +135,7 @@ type Limits struct {
 // membership messages can list every session (997) as a member.
 var ClientReadLimits = Limits{MaxGroups: 4096, MaxDataLen: 1 << 20, MaxTotal: 1 << 21}
 
-// DaemonReadLimits are the real daemon's header checks (§6.5).
+// DaemonReadLimits are the real daemon's header checks (docs/protocol.md §6.5).
 var DaemonReadLimits = Limits{MaxGroups: MaxGroupsPerMessage, MaxDataLen: MaxMessageBodyLen, MaxTotal: HeaderCheckLimit}
 
 // CheckLengths validates num_groups and data_len against l and returns the

@@ -5,7 +5,7 @@ import (
 	"io"
 )
 
-// Hello is the client's first frame (§4.2).
+// Hello is the client's first frame (docs/protocol.md §4.2).
 type Hello struct {
 	Major, Minor, Patch byte
 	// Flags is the raw flags byte: membership + 16*priority.
@@ -14,7 +14,7 @@ type Hello struct {
 }
 
 // HasPatchByte reports whether a client or daemon of version major.minor
-// sends the third version byte: only versions after 3.14 do (§4.2).
+// sends the third version byte: only versions after 3.14 do (docs/protocol.md §4.2).
 func HasPatchByte(major, minor byte) bool {
 	return int(int8(major))*10000+int(int8(minor))*100 > 31400
 }
@@ -27,7 +27,7 @@ func (h *Hello) Version() int {
 
 // Membership reports whether the client asked for membership messages. The
 // daemon reads the flags byte as a signed char: odd values ask, so any byte
-// of 0x80 and up means no (§4.2).
+// of 0x80 and up means no (docs/protocol.md §4.2).
 func (h *Hello) Membership() bool { return int8(h.Flags)%2 == 1 }
 
 // Priority is the flags byte divided by 16, signed as the daemon reads it.
@@ -52,7 +52,7 @@ func AppendHello(dst []byte, flags byte, name string) []byte {
 	return append(dst, name...)
 }
 
-// ReadHello reads a hello field by field, as the daemon does (§4.3): two
+// ReadHello reads a hello field by field, as the daemon does (docs/protocol.md §4.3): two
 // version bytes, the patch byte for versions after 3.14, flags and the name
 // length, then the name. It returns the length byte as sent (signed) so the
 // caller can apply the name rules; the name is read only when the length is

@@ -2,7 +2,7 @@ package wire
 
 import "encoding/binary"
 
-// GroupID identifies one view of a group (§7.2): the daemon membership id
+// GroupID identifies one view of a group (docs/protocol.md §7.2): the daemon membership id
 // (representative daemon's IPv4 address and the time it formed) and an index
 // that grows with every change. It is comparable.
 type GroupID struct {
@@ -33,7 +33,7 @@ func AppendGroupID(dst []byte, g GroupID) []byte {
 	return le.AppendUint32(dst, uint32(g.Index))
 }
 
-// MembershipBody is the body of a REG_MEMB_MESS (§7.2).
+// MembershipBody is the body of a REG_MEMB_MESS (docs/protocol.md §7.2).
 type MembershipBody struct {
 	GroupID GroupID
 	// VSSets lists the virtual-synchrony sets in wire order.

@@ -50,7 +50,7 @@ func FirstIllegalByte(s []byte) int {
 	return -1
 }
 
-// SplitPrivateGroup parses "#priv#proc" (§6.5 item 2, §8.1): priv 1..10 and
+// SplitPrivateGroup parses "#priv#proc" (docs/protocol.md §6.5 item 2, §8.1): priv 1..10 and
 // proc 1..19 legal bytes. ok is false for anything else.
 func SplitPrivateGroup(name []byte) (priv, proc []byte, ok bool) {
 	if len(name) < 4 || name[0] != '#' {

@@ -56,7 +56,7 @@ func handshakeRaw(t testing.TB, c net.Conn, name string, membership bool) *rawCl
 	return cl
 }
 
-// tryHandshake runs the client side of §4.8; a reject code is an error
+// tryHandshake runs the client side of docs/protocol.md §4.8; a reject code is an error
 // "reject 0xNN".
 func tryHandshake(c net.Conn, name string, membership bool) (*rawClient, error) {
 	c.SetDeadline(time.Now().Add(clientTimeout))

@@ -9,11 +9,11 @@ import (
 )
 
 // daemonProcID is group_id.memb_id.proc_id: the daemon's IPv4 address as an
-// int, 127.0.0.1 as in every capture (§7.2).
+// int, 127.0.0.1 as in every capture (docs/protocol.md §7.2).
 const daemonProcID int32 = 0x7f000001
 
 // membershipBodyLen is the body of a lightweight membership message: one
-// vs set of one name (§7.2).
+// vs set of one name (docs/protocol.md §7.2).
 const membershipBodyLen = 56
 
 // send queues frame for r, noting a full queue for reap and a congested
@@ -62,7 +62,7 @@ func (q *sequencer) step(s *session, frames []inFrame, cong *[]*session) (int, b
 	return n, s.state == stateLive
 }
 
-// data delivers one message once to every recipient (§7.1, §8.1).
+// data delivers one message once to every recipient (docs/protocol.md §7.1, §8.1).
 func (q *sequencer) data(s *session, f *inFrame, cong *[]*session) {
 	q.epoch++
 	ep := q.epoch
@@ -102,7 +102,7 @@ func (q *sequencer) data(s *session, f *inFrame, cong *[]*session) {
 	}
 }
 
-// join adds s to the first group named (§6.1); a second join is ignored.
+// join adds s to the first group named (docs/protocol.md §6.1); a second join is ignored.
 func (q *sequencer) join(s *session, f *inFrame, cong *[]*session) {
 	nb, err := checkGroupName(f.b[wire.HeaderSize : wire.HeaderSize+wire.MaxGroupName])
 	if err != nil {
@@ -124,7 +124,7 @@ func (q *sequencer) join(s *session, f *inFrame, cong *[]*session) {
 	q.membership(g, wire.CausedByJoin, s, cong)
 }
 
-// leave removes s from the first group named (§6.2); not a member: ignored.
+// leave removes s from the first group named (docs/protocol.md §6.2); not a member: ignored.
 func (q *sequencer) leave(s *session, f *inFrame, cong *[]*session) {
 	nb, err := checkGroupName(f.b[wire.HeaderSize : wire.HeaderSize+wire.MaxGroupName])
 	if err != nil {
@@ -144,7 +144,7 @@ func (q *sequencer) leave(s *session, f *inFrame, cong *[]*session) {
 		q.membership(g, wire.CausedByLeave, s, cong)
 	}
 	if s.membership {
-		// Self-leave (§7.4): CAUSED_BY_LEAVE alone, no members, no body.
+		// Self-leave (docs/protocol.md §7.4): CAUSED_BY_LEAVE alone, no members, no body.
 		h := wire.Header{Type: wire.CausedByLeave, Sender: g.field, Hint: wire.EndianMarker}
 		q.scratch = wire.AppendHeader(q.scratch[:0], &h)
 		q.send(s, q.scratch, nil)
@@ -153,7 +153,7 @@ func (q *sequencer) leave(s *session, f *inFrame, cong *[]*session) {
 
 // membership sends a lightweight REG_MEMB_MESS about g, whose view has just
 // changed by one member, to the members that asked for membership messages
-// (§7.2): members sorted bytewise, group id, one vs set with the changed
+// (docs/protocol.md §7.2): members sorted bytewise, group id, one vs set with the changed
 // member, local offset 0, data_len 56.
 func (q *sequencer) membership(g *group, cause uint32, changed *session, cong *[]*session) {
 	h := wire.Header{

@@ -16,7 +16,7 @@ import (
 )
 
 // TestDifferenceJoinNameValidation: the real daemon accepts any JOIN name
-// (cap 22: 'a b', '#x#y') and overflows a buffer on a name without NUL; we
+// (capture 22_illegal_group_names.txt: 'a b', '#x#y') and overflows a buffer on a name without NUL; we
 // kill the session for a JOIN/LEAVE name that is not 1..31 bytes in
 // 0x24..0x7e followed by a NUL, or a JOIN/LEAVE without a group.
 func TestDifferenceJoinNameValidation(t *testing.T) {
@@ -57,7 +57,7 @@ func TestDifferenceJoinNameValidation(t *testing.T) {
 }
 
 // TestDifferenceGroupsPerMessage: the real daemon accepts 44..100 group
-// names and delivers the message to nobody (cap 28); we deliver it. 101
+// names and delivers the message to nobody (capture 28_groups_per_message.txt); we deliver it. 101
 // kills the session in both.
 func TestDifferenceGroupsPerMessage(t *testing.T) {
 	d := startTest(t)

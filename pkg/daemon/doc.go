@@ -4,8 +4,8 @@
 // and pkg/spread talk to it exactly as to the real daemon: the same
 // listeners (TCP <port> and the Unix socket /tmp/<port>), the same handshake,
 // the same frames byte for byte (testdata/captures replay against it). The
-// protocol is shared/spread/PROTOCOL.md; section numbers in comments refer to
-// it. Where the real daemon crashes, drops messages or keeps resources
+// protocol is described in docs/protocol.md; section numbers in comments
+// refer to it. Where the real daemon crashes, drops messages or keeps resources
 // forever, this one does the safe thing; every such difference is listed in
 // docs/daemon-differences.md with the test that shows it.
 //

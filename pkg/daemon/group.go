@@ -9,7 +9,7 @@ import (
 
 // group is one non-empty group. It exists while it has members; a group
 // that empties is deleted and its index starts at 1 again when re-created
-// (§7.2).
+// (docs/protocol.md §7.2).
 type group struct {
 	name    string
 	field   wire.Name  // NUL-padded name, the sender field of membership messages

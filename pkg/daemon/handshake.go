@@ -11,7 +11,7 @@ import (
 	"github.com/spgo/spgo/internal/wire"
 )
 
-// Handshake codes as they travel (§2.2).
+// Handshake codes as they travel (docs/protocol.md §2.2).
 const (
 	codeQuota       = 0xfd
 	codeIllegalName = 0xfb
@@ -20,7 +20,7 @@ const (
 	codeAuth        = 0xf7
 )
 
-// Version thresholds, as major*10000+minor*100+patch (§4.3, §4.9).
+// Version thresholds, as major*10000+minor*100+patch (docs/protocol.md §4.3, §4.9).
 const (
 	minVersion  = 30100 // below: REJECT_VERSION
 	authVersion = 31600 // from here on the client takes part in the auth exchange
@@ -28,7 +28,7 @@ const (
 
 // choiceGrace is how long the rest of a 90-byte auth choice may trail its
 // first bytes. libspread sends the choice with one send(), the real daemon
-// reads it with one recv() and rejects a short one (cap 08 D); waiting a
+// reads it with one recv() and rejects a short one (capture 08_reject_auth.txt, connection D); waiting a
 // little tolerates a split segment without stalling on a truncated choice.
 const choiceGrace = 200 * time.Millisecond
 
@@ -48,7 +48,7 @@ func reject(code byte, format string, args ...any) error {
 	return &rejection{code: code, reason: fmt.Sprintf(format, args...)}
 }
 
-// handshake runs §4.3-4.6 with a deadline instead of the real daemon's
+// handshake runs docs/protocol.md §4.3-4.6 with a deadline instead of the real daemon's
 // one-segment rule. On success the session is live and its accept is the
 // first thing its writer writes.
 func (s *session) handshake() error {
@@ -98,7 +98,7 @@ func (s *session) handshake() error {
 		in.consume(nameLen)
 		// The real daemon reads the name with one recv of up to 10 bytes
 		// and rejects a count != N: bytes pipelined after a short name
-		// (an early auth choice) get 0xfb (cap 06 D, E).
+		// (an early auth choice) get 0xfb (capture 06_reject_illegal_name.txt, connections D and E).
 		if nameLen < wire.MaxPrivateName && in.buffered() > 0 {
 			return reject(codeIllegalName, "%d bytes sent after the %d-byte private name before the auth offer", in.buffered(), nameLen)
 		}
@@ -126,7 +126,7 @@ func (s *session) handshake() error {
 }
 
 // readChoice reads the 90-byte auth choice and accepts it if it names
-// only NULL (any number of times, cap 08 E).
+// only NULL (any number of times, capture 08_reject_auth.txt, connection E).
 func (s *session) readChoice() error {
 	in := &s.in
 	if err := in.need(1); err != nil {
@@ -167,7 +167,7 @@ func silent(err error, during string) error {
 }
 
 // inventName builds a private name for a client that sent none, the way
-// the real daemon does (§4.5): "r<0..9998>-<n>", cut to 9 characters; the
+// the real daemon does (docs/protocol.md §4.5): "r<0..9998>-<n>", cut to 9 characters; the
 // real daemon's n is its socket descriptor, ours the connection number.
 // The caller retries until the name is unused.
 func inventName(n uint64) string {

@@ -18,7 +18,7 @@ import (
 )
 
 // TestQuota: the session after MaxSessions (handshakes included) gets
-// REJECT_QUOTA (0xfd) before it has sent anything (cap 09); a freed slot
+// REJECT_QUOTA (0xfd) before it has sent anything (capture 09_reject_quota.txt); a freed slot
 // can be used again.
 func TestQuota(t *testing.T) {
 	d := startTest(t, func(c *Config) { c.MaxSessions = 3 })
@@ -45,7 +45,7 @@ func TestQuota(t *testing.T) {
 }
 
 // TestNotUniqueIncludesAuthenticating: a name held by a session still in
-// the auth phase is not unique (§4.3 step 8); cap 05 covers live ones.
+// the auth phase is not unique (docs/protocol.md §4.3 step 8); capture 05_reject_not_unique.txt covers live ones.
 func TestNotUniqueIncludesAuthenticating(t *testing.T) {
 	d := startTest(t)
 	c := dial(t, d)

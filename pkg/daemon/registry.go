@@ -44,7 +44,7 @@ func (d *Daemon) accept(conn net.Conn) {
 	go s.run()
 }
 
-// rejectQuota sends 0xfd before reading anything and closes (§4.3 step 1).
+// rejectQuota sends 0xfd before reading anything and closes (docs/protocol.md §4.3 step 1).
 func (d *Daemon) rejectQuota(conn net.Conn) {
 	defer d.wg.Done()
 	conn.SetWriteDeadline(time.Now().Add(time.Second))
@@ -53,7 +53,7 @@ func (d *Daemon) rejectQuota(conn net.Conn) {
 }
 
 // reserve gives s its private name (inventing one for an empty name) or
-// rejects a name in use, by live or authenticating sessions (§4.3 step 8).
+// rejects a name in use, by live or authenticating sessions (docs/protocol.md §4.3 step 8).
 func (q *sequencer) reserve(s *session, name string) error {
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -172,7 +172,7 @@ func (q *sequencer) removeLocked(s *session, reason string, graceful bool) {
 	for n := range s.groups {
 		names = append(names, n)
 	}
-	slices.Sort(names) // DISCONNECT messages go out in group-name order (cap 18)
+	slices.Sort(names) // DISCONNECT messages go out in group-name order (capture 18_disconnect.txt)
 	for _, n := range names {
 		g := s.groups[n]
 		g.remove(s)

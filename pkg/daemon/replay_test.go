@@ -93,7 +93,7 @@ func (r *replayer) run(stop int) {
 			r.drain()
 			if r.readsAfter(i, e.Conn) {
 				// The recording proxy kept reading after the client's
-				// close (cap 27): close our sending side only.
+				// close (capture 27_spflooder.txt): close our sending side only.
 				r.conns[e.Conn].(interface{ CloseWrite() error }).CloseWrite()
 			} else {
 				r.conns[e.Conn].Close()
@@ -202,7 +202,7 @@ func isClosed(err error) bool {
 var inventedRe = regexp.MustCompile(`^#r[0-9]+-[0-9]+#localhost$`)
 
 // isInventedUnit reports the private-group unit of an accept whose name
-// the daemon invented (cap 03).
+// the daemon invented (capture 03_connect_empty_name.txt).
 func isInventedUnit(u []byte) bool {
 	return len(u) >= 2 && int(u[0]) == len(u)-1 && inventedRe.Match(u[1:])
 }

@@ -11,7 +11,7 @@ import (
 
 // TestGroupLifecycle: a group vanishes when its last member leaves or
 // disconnects, and its index restarts at 1 when it is created again
-// (§7.2).
+// (docs/protocol.md §7.2).
 func TestGroupLifecycle(t *testing.T) {
 	d := startTest(t)
 	a := connect(t, d, "a", true)

@@ -9,15 +9,15 @@ import (
 	"github.com/spgo/spgo/internal/wire"
 )
 
-// hintMask is the set of hint bits a client may use (§6.5 item 4): the
+// hintMask is the set of hint bits a client may use (docs/protocol.md §6.5 item 4): the
 // 16-bit message type and the endian marker.
 const hintMask uint32 = 0x80ffff80
 
 // requestBits are the three client requests that are not data.
 const requestBits = wire.JoinMess | wire.LeaveMess | wire.KillMess
 
-// checkHeader applies §6.5 to a client's 48-byte header, and is stricter in
-// the ways PROTOCOL.md §13 item 4 asks: REJECT_MESS and membership bits are
+// checkHeader applies docs/protocol.md §6.5 to a client's 48-byte header, and is stricter in
+// the ways docs/protocol.md §13 asks: REJECT_MESS and membership bits are
 // refused. It returns the decoded header and the frame's total length, or an
 // error naming the bad field; any error kills the session.
 func checkHeader(b []byte, s *session) (wire.Header, int, error) {
@@ -50,7 +50,7 @@ func checkHeader(b []byte, s *session) (wire.Header, int, error) {
 }
 
 // checkSender: the sender field (byte 31 treated as NUL) must be exactly
-// this session's private group "#name#daemon" (§6.5 item 2).
+// this session's private group "#name#daemon" (docs/protocol.md §6.5 item 2).
 func checkSender(f *wire.Name, s *session) error {
 	b := f[:wire.MaxGroupName-1]
 	if i := bytes.IndexByte(b, 0); i >= 0 {
@@ -83,7 +83,7 @@ func checkGroupName(f []byte) ([]byte, error) {
 
 // toLittleEndian rewrites the integer fields of a big-endian client's
 // header in place, so that every receiver gets the daemon's byte order with
-// its marker (§5.2); the hint stays as the sender wrote it (§5.3).
+// its marker (docs/protocol.md §5.2); the hint stays as the sender wrote it (§5.3).
 func toLittleEndian(b []byte, h *wire.Header) {
 	le := binary.LittleEndian
 	le.PutUint32(b[0:4], h.Type|wire.EndianMarker)

@@ -8,7 +8,7 @@ import (
 )
 
 // maxSpreadName is libspread's limit on the daemon name: longer names are
-// ILLEGAL_SPREAD (MAXHOSTNAMELEN 64 + 6 on Linux, PROTOCOL §3).
+// ILLEGAL_SPREAD (MAXHOSTNAMELEN 64 + 6 on Linux, docs/protocol.md §3).
 const maxSpreadName = 70
 
 // defaultSocketDir is where libspread looks for a daemon's Unix socket.

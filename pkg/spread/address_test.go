@@ -8,7 +8,7 @@ import (
 	"github.com/spgo/spgo/pkg/spread"
 )
 
-// The verified inputs of PROTOCOL §3 (libspread's sscanf("%hu%s") rules).
+// The verified inputs of docs/protocol.md §3 (libspread's sscanf("%hu%s") rules).
 func TestParseDaemonName(t *testing.T) {
 	ok := []struct{ in, network, addr string }{
 		{"", "unix", "/tmp/4803"},

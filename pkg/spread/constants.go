@@ -14,7 +14,7 @@ import (
 type ServiceType uint32
 
 // Service types and message-type masks, with the values of Spread's sp.h
-// (PROTOCOL §2.1).
+// (docs/protocol.md §2.1).
 const (
 	UnreliableMess ServiceType = 0x00000001 // UNRELIABLE_MESS
 	ReliableMess   ServiceType = 0x00000002 // RELIABLE_MESS
@@ -41,14 +41,14 @@ const (
 
 // Priorities a client may ask for (the Python module's names). The 4.4
 // daemon stores the priority and otherwise ignores it; the wire carries only
-// "high or not" (PROTOCOL §4.2).
+// "high or not" (docs/protocol.md §4.2).
 const (
 	LowPriority    = 0 // LOW_PRIORITY
 	MediumPriority = 1 // MEDIUM_PRIORITY
 	HighPriority   = 2 // HIGH_PRIORITY
 )
 
-// Limits (PROTOCOL §2.3, §9).
+// Limits (docs/protocol.md §2.3, §9).
 const (
 	// MaxGroupName is the size of a name field including its NUL: names
 	// are at most MaxGroupName-1 = 31 bytes.

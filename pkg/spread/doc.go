@@ -67,7 +67,7 @@
 // drops a hello split over segments), nothing is sent before the daemon's
 // auth offer arrives, every name field is NUL padded, the hint is
 // (msgType<<8)|marker, membership bodies are decoded in the header's byte
-// order, and a REJECT_MESS's old_type is read. See PROTOCOL.md §3-§14.
+// order, and a REJECT_MESS's old_type is read. See docs/protocol.md §3-§14.
 //
 // # Deliberate differences from libspread
 //

@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-// Spread's return and error codes, with sp.h's values (PROTOCOL §2.2).
+// Spread's return and error codes, with sp.h's values (docs/protocol.md §2.2).
 const (
 	AcceptSession     = 1   // ACCEPT_SESSION
 	IllegalSpread     = -1  // ILLEGAL_SPREAD

@@ -136,7 +136,7 @@ func TestMalformedHeadersLoseTheStream(t *testing.T) {
 func TestBigEndianDaemonFrames(t *testing.T) {
 	// A big-endian daemon: header and membership body in BE order, hint
 	// from a BE sender (no marker): endian mismatch for data.
-	h := wire.Header{Type: wire.SafeMess, Sender: wire.MakeName("#be#mock"), NumGroups: 1, Hint: 0x00341200, DataLen: 3} // bytes 00 12 34 00 as in cap 25
+	h := wire.Header{Type: wire.SafeMess, Sender: wire.MakeName("#be#mock"), NumGroups: 1, Hint: 0x00341200, DataLen: 3} // bytes 00 12 34 00 as in capture 25_big_endian_client.txt
 	data := wire.AppendHeaderBigEndian(nil, &h)
 	g := wire.MakeName("beg")
 	data = append(append(data, g[:]...), "BIG"...)
@@ -178,7 +178,7 @@ func TestBigEndianDaemonFrames(t *testing.T) {
 	}
 }
 
-// A message bigger than the read buffer grows it (cap 24 on the library
+// A message bigger than the read buffer grows it (capture 24_short_buffers_library.txt on the library
 // side is BUFFER_TOO_SHORT; here the caller never sees that).
 func TestReceiveGrowsBuffer(t *testing.T) {
 	big := bytes.Repeat([]byte("0123456789"), 30000)

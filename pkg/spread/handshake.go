@@ -14,10 +14,10 @@ import (
 )
 
 // maxOfferLen is the longest auth offer libspread accepts: 3 methods of up
-// to 30 bytes (PROTOCOL §4.4).
+// to 30 bytes (docs/protocol.md §4.4).
 const maxOfferLen = wire.AuthSlots * wire.AuthSlotSize
 
-// handshake runs the session establishment of PROTOCOL §4.8 on conn and
+// handshake runs the session establishment of docs/protocol.md §4.8 on conn and
 // returns the private group name. The hello and the auth choice each go out
 // in ONE write (the real daemon drops a hello that arrives in pieces) and
 // nothing is sent between the hello and the daemon's offer. The context's

@@ -124,7 +124,7 @@ func checkOptions(o *Options) error {
 	}
 	if len(o.Auth) == 0 || len(o.Auth) > 3 {
 		// Three filled slots make the 4.4 daemon read past its buffer
-		// (PROTOCOL §4.4), but libspread allows it; so do we.
+		// (docs/protocol.md §4.4), but libspread allows it; so do we.
 		return &Error{Code: RejectAuth, Op: "connect", Detail: fmt.Sprintf("%d auth methods given; 1..3 are allowed", len(o.Auth))}
 	}
 	for _, a := range o.Auth {
@@ -228,7 +228,7 @@ func (m *Mailbox) streamLost() bool {
 	return f != nil && f.Code == IllegalMessage
 }
 
-// netFail turns a read or write error into CONNECTION_CLOSED (PROTOCOL §10:
+// netFail turns a read or write error into CONNECTION_CLOSED (docs/protocol.md §10:
 // libspread reports -8 and then -18; this package keeps reporting -8).
 func (m *Mailbox) netFail(op string, err error) error {
 	if f := m.failure.Load(); f != nil {

@@ -11,7 +11,7 @@ import (
 // decodeMessage turns one frame's parts into an owned Message. h is the
 // decoded header, oldType the REJECT_MESS old_type (marker removed), groups
 // the raw 32-byte name fields and body the data. Membership bodies are read
-// in the header's byte order (PROTOCOL §5.2).
+// in the header's byte order (docs/protocol.md §5.2).
 func decodeMessage(h *wire.Header, oldType uint32, groups, body []byte) (Message, error) {
 	typ := ServiceType(h.Type)
 	switch {

@@ -134,7 +134,7 @@ func parsePrinted(lines []string) (map[string][]*printedRecv, error) {
 // collapseRetries drops the BUFFER_TOO_SHORT / GROUPS_TOO_SHORT attempts
 // that libspread answers without consuming the message (the next call
 // returns the same message): a short-buffer record followed by one for the
-// same service, sender and type is the same message (cap 24).
+// same service, sender and type is the same message (capture 24_short_buffers_library.txt).
 func collapseRetries(recs []*printedRecv) []*printedRecv {
 	var out []*printedRecv
 	for i, r := range recs {

@@ -272,7 +272,7 @@ func planActions(steps []step, pg string) ([]action, []step, string) {
 
 // mergeSplitFrames joins a C>D header unit with the C>D unit that holds
 // the rest of its frame (the recorder splits a frame the daemon refused
-// after its header, cap 21).
+// after its header, capture 21_too_long_message_killed.txt).
 func mergeSplitFrames(steps []step) []step {
 	var out []step
 	for i := 0; i < len(steps); i++ {
@@ -357,7 +357,7 @@ func actionFor(unit []byte, pg string) (action, bool) {
 		}
 	}
 	// Requests the client refuses locally; the real daemon mishandles them
-	// (PROTOCOL §9).
+	// (docs/protocol.md §9).
 	switch {
 	case a.final:
 	case len(groups) > spread.MaxGroups:

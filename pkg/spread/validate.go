@@ -7,7 +7,7 @@ import (
 )
 
 // Every check here runs before anything is written, so a refused request
-// leaves the connection untouched (PROTOCOL §8.2, §9, §14).
+// leaves the connection untouched (docs/protocol.md §8.2, §9, §14).
 
 const legalNameBytes = "bytes '$'..'~' (0x24..0x7e)"
 
