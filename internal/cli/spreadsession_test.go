@@ -31,7 +31,7 @@ func scriptedDaemon(t *testing.T, private string, frames ...[]byte) string {
 		}
 		defer c.Close()
 		r := bufio.NewReader(c)
-		h, _, err := wire.ReadHello(r)
+		h, err := readHello(r)
 		if err != nil {
 			return
 		}
@@ -71,8 +71,7 @@ func TestSpreadSessionConvertsEveryKind(t *testing.T) {
 		frame(uint32(spread.RegMembMess|spread.CausedByJoin), "g1", []string{"#a#fake"}, wire.MakeHint(0), []byte{1, 2, 3}),
 		frame(uint32(spread.TransitionMess), "g1", nil, wire.MakeHint(0), wire.AppendGroupID(nil, gid)),
 		frame(uint32(spread.RegMembMess|spread.CausedByNetwork), "g1", []string{"#a#fake", me}, wire.MakeHint(0),
-			wire.AppendMembershipBody(nil, &wire.MembershipBody{GroupID: gid,
-				VSSets: [][]wire.Name{{wire.MakeName("#a#fake")}, {wire.MakeName(me)}}, LocalVSSet: 1})),
+			wire.AppendMembershipBody(nil, gid, 1, nameField("#a#fake"), nameField(me))),
 		frame(uint32(spread.RejectMess), me, []string{"full", me}, wire.MakeHint(0), nil, uint32(spread.CausedByJoin)),
 	)
 	ctx := context.Background()
@@ -133,5 +132,32 @@ func TestSpreadSessionErrors(t *testing.T) {
 	_, err = s.Receive(context.Background())
 	if ExitCode(err) != ExitConnectLost {
 		t.Errorf("receive after close: %v (exit %d)", err, ExitCode(err))
+	}
+}
+
+// nameField is s as one raw 32-byte name field.
+func nameField(s string) []byte {
+	n := wire.MakeName(s)
+	return n[:]
+}
+
+// readHello reads one client hello from r, as much as DecodeHello asks for.
+func readHello(r *bufio.Reader) (wire.Hello, error) {
+	for n := 2; ; {
+		b, err := r.Peek(n)
+		if err != nil {
+			return wire.Hello{}, err
+		}
+		h, used, err := wire.DecodeHello(b)
+		var short *wire.ShortError
+		if errors.As(err, &short) {
+			n = short.Need
+			continue
+		}
+		if err != nil {
+			return h, err
+		}
+		_, err = r.Discard(used)
+		return h, err
 	}
 }

@@ -81,7 +81,7 @@ func TestCaptureMembershipBodies(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", names[i], err)
 		}
-		if got := AppendMembershipBody(nil, &body); !bytes.Equal(got, m.Body) {
+		if got := AppendMembershipBody(nil, body.GroupID, body.LocalVSSet, rawSets(body.VSSets)...); !bytes.Equal(got, m.Body) {
 			t.Fatalf("%s: membership body re-encoded\n%x\nwant\n%x", names[i], got, m.Body)
 		}
 		if body.GroupID.ProcID != 0x7f000001 {
@@ -183,4 +183,15 @@ func TestSplitPrivateGroup(t *testing.T) {
 			t.Errorf("%q accepted", s)
 		}
 	}
+}
+
+// rawSets turns decoded vs sets back into raw name fields.
+func rawSets(sets [][]Name) [][]byte {
+	out := make([][]byte, len(sets))
+	for i, set := range sets {
+		for j := range set {
+			out[i] = append(out[i], set[j][:]...)
+		}
+	}
+	return out
 }

@@ -5,7 +5,9 @@ import (
 	"testing"
 )
 
-func FuzzDecodeMessage(f *testing.F) {
+// FuzzDecodeHeader runs a frame through what both readers run: the header
+// decoder, the length checks of each side and the frame classification.
+func FuzzDecodeHeader(f *testing.F) {
 	units, _ := messageUnits(f)
 	for _, u := range units {
 		if len(u) < 4096 {
@@ -13,12 +15,25 @@ func FuzzDecodeMessage(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		m, n, err := DecodeMessage(b, DaemonReadLimits)
+		h, err := DecodeHeader(b)
 		if err != nil {
 			return
 		}
-		if n > len(b) || len(m.Body) != int(m.DataLen) || len(m.Groups) != int(m.NumGroups) {
-			t.Fatalf("inconsistent decode: n=%d len=%d %+v", n, len(b), m.Header)
+		if h.Type&EndianMarker != 0 {
+			t.Fatalf("type 0x%x keeps the endian marker", h.Type)
+		}
+		for _, l := range []Limits{DaemonReadLimits, ClientReadLimits} {
+			rest, err := h.CheckLengths(l)
+			if err != nil {
+				continue
+			}
+			if rest < int(h.DataLen)+MaxGroupName*int(h.NumGroups) || rest > l.MaxTotal+OldTypeSize {
+				t.Fatalf("rest %d for %+v within %+v", rest, h, l)
+			}
+		}
+		svc, _, _ := h.Delivered(0)
+		if h.Kind() == KindReject && svc&RejectMess == 0 {
+			t.Fatalf("reject delivered as 0x%x", svc)
 		}
 	})
 }

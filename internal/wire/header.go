@@ -124,6 +124,47 @@ func (h *Header) IsSelfLeave() bool {
 	return h.Type&CausedByLeave != 0 && h.Type&(RegMembMess|TransitionMess) == 0
 }
 
+// Kind is what a received frame is, as libspread classifies it.
+type Kind int
+
+const (
+	KindOther      Kind = iota // none of the three: an illegal frame for a client
+	KindRegular                // a data message
+	KindReject                 // a REJECT_MESS, with an old_type after the header
+	KindMembership             // a membership, transitional or self-leave message
+)
+
+// Kind classifies h: a reject first (REJECT_MESS wins over every other bit),
+// then data, then membership.
+func (h *Header) Kind() Kind {
+	switch {
+	case h.IsReject():
+		return KindReject
+	case h.IsRegular():
+		return KindRegular
+	case h.IsMembership():
+		return KindMembership
+	}
+	return KindOther
+}
+
+// Delivered is what a receiver reports for the frame h starts: the service
+// type (for a reject, its old_type with REJECT_MESS added) and, for data and
+// rejects, the message type from the hint and whether the sender had the
+// other byte order. oldType is the reject's old_type field, ignored for
+// other kinds.
+func (h *Header) Delivered(oldType uint32) (service uint32, messType int16, endianMismatch bool) {
+	switch h.Kind() {
+	case KindReject:
+		messType, endianMismatch = MessType(h.Hint)
+		return oldType&^EndianMarker | RejectMess, messType, endianMismatch
+	case KindRegular:
+		messType, endianMismatch = MessType(h.Hint)
+		return h.Type, messType, endianMismatch
+	}
+	return h.Type, 0, false
+}
+
 // Limits bounds what a reader accepts before it allocates anything.
 type Limits struct {
 	MaxGroups  int // largest num_groups accepted

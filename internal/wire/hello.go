@@ -1,10 +1,5 @@
 package wire
 
-import (
-	"bytes"
-	"io"
-)
-
 // Hello is the client's first frame (docs/protocol.md §4.2).
 type Hello struct {
 	Major, Minor, Patch byte
@@ -16,13 +11,16 @@ type Hello struct {
 // HasPatchByte reports whether a client or daemon of version major.minor
 // sends the third version byte: only versions after 3.14 do (docs/protocol.md §4.2).
 func HasPatchByte(major, minor byte) bool {
-	return int(int8(major))*10000+int(int8(minor))*100 > 31400
+	return VersionNumber(major, minor, 0) > 31400
 }
 
-// Version returns the version as the daemon compares it:
+// Version returns the version as the daemon compares it (see VersionNumber).
+func (h *Hello) Version() int { return VersionNumber(h.Major, h.Minor, h.Patch) }
+
+// VersionNumber is a version as both sides compare it:
 // major*10000+minor*100+patch with every byte signed.
-func (h *Hello) Version() int {
-	return int(int8(h.Major))*10000 + int(int8(h.Minor))*100 + int(int8(h.Patch))
+func VersionNumber(major, minor, patch byte) int {
+	return int(int8(major))*10000 + int(int8(minor))*100 + int(int8(patch))
 }
 
 // Membership reports whether the client asked for membership messages. The
@@ -52,50 +50,43 @@ func AppendHello(dst []byte, flags byte, name string) []byte {
 	return append(dst, name...)
 }
 
-// ReadHello reads a hello field by field, as the daemon does (docs/protocol.md §4.3): two
-// version bytes, the patch byte for versions after 3.14, flags and the name
-// length, then the name. It returns the length byte as sent (signed) so the
-// caller can apply the name rules; the name is read only when the length is
-// within 0..MaxPrivateName, otherwise Name is nil and nameLen says why.
-func ReadHello(r io.Reader) (h Hello, nameLen int, err error) {
-	var b [3]byte
-	if _, err = io.ReadFull(r, b[:2]); err != nil {
-		return h, 0, err
+// HelloPrefixLen is the length of a hello before its name: two version
+// bytes, the patch byte for versions after 3.14, flags and the name length.
+func HelloPrefixLen(major, minor byte) int {
+	if HasPatchByte(major, minor) {
+		return 5
 	}
-	h.Major, h.Minor = b[0], b[1]
-	if HasPatchByte(h.Major, h.Minor) {
-		if _, err = io.ReadFull(r, b[:1]); err != nil {
-			return h, 0, err
-		}
-		h.Patch = b[0]
-	}
-	if _, err = io.ReadFull(r, b[:2]); err != nil {
-		return h, 0, err
-	}
-	h.Flags = b[0]
-	nameLen = int(int8(b[1]))
-	if nameLen < 0 || nameLen > MaxPrivateName {
-		return h, nameLen, nil
-	}
-	if nameLen > 0 {
-		h.Name = make([]byte, nameLen)
-		if _, err = io.ReadFull(r, h.Name); err != nil {
-			return h, nameLen, err
-		}
-	}
-	return h, nameLen, nil
+	return 4
 }
 
-// DecodeHello decodes a whole hello held in b and reports how many bytes it
-// used. Used by tests and tools that hold a captured hello.
-func DecodeHello(b []byte) (Hello, int, error) {
-	r := bytes.NewReader(b)
-	h, n, err := ReadHello(r)
-	if err != nil {
-		return h, 0, short("hello", len(b)+1, len(b))
+// DecodeHello decodes the hello at the start of b field by field, as the
+// daemon reads it (§4.3), and reports how many bytes it used; Name aliases b.
+// Once b holds the part before the name, the version and flags are filled
+// even when err is not nil: a length byte outside 0..MaxPrivateName (read
+// signed) is a *FrameError whose Value is that length, and a b that ends
+// inside the name is a *ShortError whose Need is the whole hello's length.
+func DecodeHello(b []byte) (h Hello, n int, err error) {
+	if len(b) < 2 {
+		return h, 0, short("hello", 4, len(b))
 	}
-	if n < 0 || n > MaxPrivateName {
-		return h, 0, &FrameError{Frame: "hello", Field: "name length", Value: int64(n), Limit: MaxPrivateName}
+	h.Major, h.Minor = b[0], b[1]
+	prefix := HelloPrefixLen(h.Major, h.Minor)
+	if len(b) < prefix {
+		return h, 0, short("hello", prefix, len(b))
 	}
-	return h, len(b) - r.Len(), nil
+	if prefix == 5 {
+		h.Patch = b[2]
+	}
+	h.Flags = b[prefix-2]
+	nameLen := int(int8(b[prefix-1]))
+	if nameLen < 0 || nameLen > MaxPrivateName {
+		return h, 0, &FrameError{Frame: "hello", Field: "name length", Value: int64(nameLen), Limit: MaxPrivateName}
+	}
+	if len(b) < prefix+nameLen {
+		return h, 0, short("hello", prefix+nameLen, len(b))
+	}
+	if nameLen > 0 {
+		h.Name = b[prefix : prefix+nameLen]
+	}
+	return h, prefix + nameLen, nil
 }

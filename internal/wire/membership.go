@@ -89,21 +89,23 @@ func DecodeMembershipBody(b []byte, order binary.ByteOrder) (MembershipBody, err
 	return m, nil
 }
 
-// AppendMembershipBody appends m little-endian.
-func AppendMembershipBody(dst []byte, m *MembershipBody) []byte {
+// AppendMembershipBody appends a REG_MEMB_MESS body little-endian (§7.2):
+// the group id, the number of vs sets, the offset of set localSet, then
+// each set as its count and its names. A set is given as its raw 32-byte
+// name fields back to back, so a caller holding Name values passes n[:]
+// without building anything.
+func AppendMembershipBody(dst []byte, gid GroupID, localSet int, sets ...[]byte) []byte {
 	le := binary.LittleEndian
-	dst = AppendGroupID(dst, m.GroupID)
-	dst = le.AppendUint32(dst, uint32(len(m.VSSets)))
+	dst = AppendGroupID(dst, gid)
+	dst = le.AppendUint32(dst, uint32(len(sets)))
 	localOff := 0
-	for i := 0; i < m.LocalVSSet && i < len(m.VSSets); i++ {
-		localOff += 4 + MaxGroupName*len(m.VSSets[i])
+	for i := 0; i < localSet && i < len(sets); i++ {
+		localOff += 4 + len(sets[i])
 	}
 	dst = le.AppendUint32(dst, uint32(localOff))
-	for _, set := range m.VSSets {
-		dst = le.AppendUint32(dst, uint32(len(set)))
-		for i := range set {
-			dst = append(dst, set[i][:]...)
-		}
+	for _, set := range sets {
+		dst = le.AppendUint32(dst, uint32(len(set)/MaxGroupName))
+		dst = append(dst, set...)
 	}
 	return dst
 }

@@ -2,7 +2,6 @@ package daemon
 
 import (
 	"bytes"
-	"encoding/binary"
 	"slices"
 
 	"github.com/spgo/spgo/internal/wire"
@@ -14,7 +13,7 @@ const daemonProcID int32 = 0x7f000001
 
 // membershipBodyLen is the body of a lightweight membership message: one
 // vs set of one name (docs/protocol.md §7.2).
-const membershipBodyLen = 56
+var membershipBodyLen = int32(wire.MembershipBodyLen(1))
 
 // send queues frame for r, noting a full queue for reap and a congested
 // one for the sender's back-pressure.
@@ -167,12 +166,8 @@ func (q *sequencer) membership(g *group, cause uint32, changed *session, cong *[
 	for _, m := range g.members {
 		b = append(b, m.pfield[:]...)
 	}
-	b = wire.AppendGroupID(b, wire.GroupID{ProcID: daemonProcID, Time: q.memTime, Index: g.index})
-	le := binary.LittleEndian
-	b = le.AppendUint32(b, 1) // num_vs_sets
-	b = le.AppendUint32(b, 0) // local_vs_set_offset
-	b = le.AppendUint32(b, 1) // the set's count
-	b = append(b, changed.pfield[:]...)
+	gid := wire.GroupID{ProcID: daemonProcID, Time: q.memTime, Index: g.index}
+	b = wire.AppendMembershipBody(b, gid, 0, changed.pfield[:])
 	q.scratch = b
 	for _, m := range g.members {
 		if m.membership {

@@ -11,13 +11,13 @@ import (
 	"github.com/spgo/spgo/internal/wire"
 )
 
-// Handshake codes as they travel (docs/protocol.md §2.2).
+// Handshake codes as they travel (docs/protocol.md §2.2): wire's signed codes as bytes.
 const (
-	codeQuota       = 0xfd
-	codeIllegalName = 0xfb
-	codeNotUnique   = 0xfa
-	codeVersion     = 0xf9
-	codeAuth        = 0xf7
+	codeQuota       = wire.RejectQuota & 0xff
+	codeIllegalName = wire.RejectIllegalName & 0xff
+	codeNotUnique   = wire.RejectNotUnique & 0xff
+	codeVersion     = wire.RejectVersion & 0xff
+	codeAuth        = wire.RejectAuth & 0xff
 )
 
 // Version thresholds, as major*10000+minor*100+patch (docs/protocol.md §4.3, §4.9).
@@ -62,32 +62,28 @@ func (s *session) handshake() error {
 		return silent(err, "reading the hello")
 	}
 	b := in.bytes()
-	major, minor := b[0], b[1]
-	withPatch := wire.HasPatchByte(major, minor)
-	helloLen := 4
-	if withPatch {
-		helloLen = 5
-	}
-	if err := in.need(helloLen); err != nil {
+	prefix := wire.HelloPrefixLen(b[0], b[1])
+	if err := in.need(prefix); err != nil {
 		return silent(err, "reading the hello")
 	}
-	b = in.bytes()
-	var patch byte
-	if withPatch {
-		patch = b[2]
+	hello, _, err := wire.DecodeHello(in.bytes()[:prefix])
+	in.consume(prefix)
+	v := fmt.Sprintf("%d.%d.%d", int8(hello.Major), int8(hello.Minor), int8(hello.Patch))
+	s.version = v
+	if hello.Version() < minVersion {
+		return reject(codeVersion, "client version %s is below 3.1.0", v)
 	}
-	flags, nameLen := b[helloLen-2], int(int8(b[helloLen-1]))
-	in.consume(helloLen)
-	version := int(int8(major))*10000 + int(int8(minor))*100 + int(int8(patch))
-	s.version = fmt.Sprintf("%d.%d.%d", int8(major), int8(minor), int8(patch))
-	if version < minVersion {
-		return reject(codeVersion, "client version %d.%d.%d is below 3.1.0", int8(major), int8(minor), int8(patch))
+	nameLen := 0
+	var frameErr *wire.FrameError
+	var shortErr *wire.ShortError
+	switch {
+	case errors.As(err, &frameErr):
+		return reject(codeIllegalName, "private name length %d, allowed 0..%d", frameErr.Value, wire.MaxPrivateName)
+	case errors.As(err, &shortErr):
+		nameLen = shortErr.Need - prefix
 	}
-	if nameLen < 0 || nameLen > wire.MaxPrivateName {
-		return reject(codeIllegalName, "private name length %d, allowed 0..%d", nameLen, wire.MaxPrivateName)
-	}
-	s.membership = int8(flags)%2 == 1
-	s.priority = int(int8(flags)) / 16
+	s.membership = hello.Membership()
+	s.priority = hello.Priority()
 
 	var name string
 	if nameLen > 0 {
@@ -111,7 +107,7 @@ func (s *session) handshake() error {
 		return err
 	}
 
-	if version >= authVersion {
+	if hello.Version() >= authVersion {
 		if err := s.writeRaw(offerNULL); err != nil {
 			return silent(err, "writing the auth offer")
 		}
@@ -122,7 +118,7 @@ func (s *session) handshake() error {
 	in.deadline(time.Time{})
 	// The accept goes out through the writer, ahead of anything ordered for
 	// the session: it is addressable from the moment the accept is queued.
-	return d.seq.goLive(s, wire.AppendAccept(nil, wire.HasPatchByte(major, minor), s.pgroup))
+	return d.seq.goLive(s, wire.AppendAccept(nil, wire.HasPatchByte(hello.Major, hello.Minor), s.pgroup))
 }
 
 // readChoice reads the 90-byte auth choice and accepts it if it names

@@ -29,9 +29,8 @@ func membFrame(cause uint32, body []byte) []byte {
 }
 
 func goodMembBody() []byte {
-	mb := wire.MembershipBody{GroupID: wire.GroupID{ProcID: 1, Time: 2, Index: 3},
-		VSSets: [][]wire.Name{{wire.MakeName("#bob#mock")}}}
-	return wire.AppendMembershipBody(nil, &mb)
+	bob := wire.MakeName("#bob#mock")
+	return wire.AppendMembershipBody(nil, wire.GroupID{ProcID: 1, Time: 2, Index: 3}, 0, bob[:])
 }
 
 // mailboxWithStream connects to a mock that accepts and then writes stream

@@ -129,7 +129,7 @@ func (h *handshaker) run(o *Options) (string, error) {
 	if b, err = h.read(3, "version"); err != nil {
 		return "", err
 	}
-	v := int(int8(b[0]))*10000 + int(int8(b[1]))*100 + int(int8(b[2]))
+	v := wire.VersionNumber(b[0], b[1], b[2])
 	if v < 30100 || (o.Priority > 0 && v < 30800) {
 		return "", h.fail(RejectVersion, fmt.Sprintf("daemon version %d.%d.%d is too old", int8(b[0]), int8(b[1]), int8(b[2])), nil)
 	}

@@ -13,30 +13,28 @@ import (
 // the raw 32-byte name fields and body the data. Membership bodies are read
 // in the header's byte order (docs/protocol.md §5.2).
 func decodeMessage(h *wire.Header, oldType uint32, groups, body []byte) (Message, error) {
-	typ := ServiceType(h.Type)
-	switch {
-	case h.IsReject():
-		mt, mis := wire.MessType(h.Hint)
+	svc, mt, mis := h.Delivered(oldType)
+	switch h.Kind() {
+	case wire.KindReject:
 		return &RejectMessage{
-			Service:        ServiceType(oldType&^wire.EndianMarker) | RejectMess,
-			OldType:        ServiceType(oldType &^ wire.EndianMarker),
+			Service:        ServiceType(svc),
+			OldType:        ServiceType(svc) &^ RejectMess,
 			Sender:         h.Sender.String(),
 			Groups:         nameList(groups),
 			MsgType:        mt,
 			EndianMismatch: mis,
 			Data:           clone(body),
 		}, nil
-	case h.IsRegular():
-		mt, mis := wire.MessType(h.Hint)
+	case wire.KindRegular:
 		return &RegularMessage{
-			Service:        typ,
+			Service:        ServiceType(svc),
 			Sender:         h.Sender.String(),
 			Groups:         nameList(groups),
 			MsgType:        mt,
 			EndianMismatch: mis,
 			Data:           clone(body),
 		}, nil
-	case h.IsMembership():
+	case wire.KindMembership:
 		return decodeMembership(h, groups, body)
 	}
 	return nil, fmt.Errorf("service type 0x%08x is neither data, membership nor reject", h.Type)

@@ -56,16 +56,7 @@ func (m *Mailbox) ReceiveRaw(r *RawMessage) error {
 	r.header, r.oldType = h, oldType
 	r.groups = append(r.groups[:0], groups...)
 	r.Data = append(r.Data[:0], body...)
-	r.EndianMismatch, r.MsgType = false, 0
-	switch {
-	case h.IsReject():
-		r.Service = ServiceType(oldType&^wire.EndianMarker) | RejectMess
-		r.MsgType, r.EndianMismatch = wire.MessType(h.Hint)
-	case h.IsRegular():
-		r.Service = ServiceType(h.Type)
-		r.MsgType, r.EndianMismatch = wire.MessType(h.Hint)
-	default:
-		r.Service = ServiceType(h.Type)
-	}
+	svc, mt, mis := h.Delivered(oldType)
+	r.Service, r.MsgType, r.EndianMismatch = ServiceType(svc), mt, mis
 	return nil
 }
