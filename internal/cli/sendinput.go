@@ -5,7 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"github.com/spgo/spgo/internal/wire"
+	"github.com/spgo/spgo/pkg/spread"
 	"io"
 	"os"
 )
@@ -25,7 +25,7 @@ type sendInput struct {
 // (never read when -m or --file is given), for messages to groups groups.
 func openSendInput(opts *SendOptions, groups int) (*sendInput, error) {
 	in := &sendInput{close: func() error { return nil }}
-	limit := maxMessageLen - wire.MaxGroupName*groups
+	limit := maxMessageLen - spread.MaxGroupName*groups
 	var r io.Reader
 	switch {
 	case opts.MessageSet:

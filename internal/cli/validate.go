@@ -5,20 +5,20 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/spgo/spgo/internal/wire"
+	"github.com/spgo/spgo/pkg/spread"
 )
 
 // Limits the CLI checks before anything is sent, so the user gets an error
 // naming the limit rather than a dead session.
 const (
-	maxGroupNameLen = wire.MaxGroupName - 1 // 31
-	maxUserLen      = wire.MaxPrivateName   // 10
+	maxGroupNameLen = spread.MaxGroupName - 1 // 31
+	maxUserLen      = spread.MaxPrivateName   // 10
 	// maxGroups is the most groups a real Spread 4.4 daemon delivers a
 	// message to (docs/protocol.md §9.2); pkg/spread refuses more by default.
-	maxGroups = wire.RealDaemonGroupLimit
+	maxGroups = spread.MaxGroups
 	// maxMessageLen is the real daemon's safe limit on data + 32 bytes per
 	// group (docs/protocol.md §9.1), as pkg/spread enforces it.
-	maxMessageLen = wire.SafeMessageLimit
+	maxMessageLen = spread.MaxMessageLen
 )
 
 // invalidArg is an error in a command-line value found after parsing:
@@ -33,7 +33,7 @@ func checkJoinGroup(g string) error {
 	if len(g) == 0 || len(g) > maxGroupNameLen {
 		return invalidArg("group name %q is %d bytes: allowed 1..%d", g, len(g), maxGroupNameLen)
 	}
-	if i := wire.FirstIllegalByte([]byte(g)); i >= 0 {
+	if i := spread.IllegalNameByte(g); i >= 0 {
 		return invalidArg("group name %q has byte %s at offset %d: allowed are printable ASCII without space and '#' (0x24..0x7e)",
 			g, strconv.QuoteRune(rune(g[i])), i)
 	}
@@ -47,7 +47,7 @@ func checkSendGroup(g string) error {
 		if len(g) > maxGroupNameLen {
 			return invalidArg("private group %q is %d bytes: allowed up to %d", g, len(g), maxGroupNameLen)
 		}
-		if _, _, ok := wire.SplitPrivateGroup([]byte(g)); !ok {
+		if !spread.IsPrivateGroupName(g) {
 			return invalidArg("private group %q is not of the form #NAME#DAEMON", g)
 		}
 		return nil
@@ -73,7 +73,7 @@ func checkUser(u string) error {
 	if len(u) > maxUserLen {
 		return invalidArg("user name %q is %d bytes: allowed up to %d (or empty for a daemon-assigned name)", u, len(u), maxUserLen)
 	}
-	if i := wire.FirstIllegalByte([]byte(u)); i >= 0 {
+	if i := spread.IllegalNameByte(u); i >= 0 {
 		return invalidArg("user name %q has byte %s at offset %d: allowed are printable ASCII without space and '#' (0x24..0x7e)",
 			u, strconv.QuoteRune(rune(u[i])), i)
 	}
@@ -82,7 +82,7 @@ func checkUser(u string) error {
 
 // checkMessageSize enforces the limit on data + 32 bytes per group.
 func checkMessageSize(size, groups int) error {
-	if total := size + wire.MaxGroupName*groups; total > maxMessageLen {
+	if total := size + spread.MaxGroupName*groups; total > maxMessageLen {
 		return fmt.Errorf("message of %d bytes to %d %s is too long: data + 32 per group = %d, allowed up to %d",
 			size, groups, plural(groups, "group", "groups"), total, maxMessageLen)
 	}

@@ -10,7 +10,6 @@ package flood
 
 import (
 	"fmt"
-	"github.com/spgo/spgo/internal/wire"
 	"strconv"
 	"strings"
 	"time"
@@ -68,7 +67,7 @@ type Config struct {
 	// Options are passed to every spread.Connect (socket dir, dialer...).
 	Options []spread.Option
 	// Name, when set, names the sessions: Name alone for a single client,
-	// else Name1, Name2, ... (at most 10 bytes). Default: the daemon picks.
+	// else Name1, Name2, ... (at most spread.MaxPrivateName bytes). Default: the daemon picks.
 	Name string
 	// Group is the group flooded. With more than one service type each
 	// gets its own group, Group-<service>. Default "flooder".
@@ -185,8 +184,8 @@ func (c Config) withDefaults() (Config, error) {
 	if len(c.Services) > 1 && (c.Senders == 0 || c.Receivers == 0) {
 		return c, &ConfigError{"services", len(c.Services), "exactly one service type in read-only or write-only runs (the other side floods one group)"}
 	}
-	if n := c.Senders + c.Receivers; c.Name != "" && len(c.Name)+len(fmt.Sprint(n)) > 10 && n > 1 {
-		return c, &ConfigError{"name", strconv.Quote(c.Name), fmt.Sprintf("at most %d bytes so that %d numbered sessions fit Spread's 10", 10-len(fmt.Sprint(n)), n)}
+	if n := c.Senders + c.Receivers; c.Name != "" && len(c.Name)+len(fmt.Sprint(n)) > spread.MaxPrivateName && n > 1 {
+		return c, &ConfigError{"name", strconv.Quote(c.Name), fmt.Sprintf("at most %d bytes so that %d numbered sessions fit Spread's %d", spread.MaxPrivateName-len(fmt.Sprint(n)), n, spread.MaxPrivateName)}
 	}
 	if c.Window == 0 {
 		c.Window = DefaultWindow
@@ -226,14 +225,14 @@ func checkGroupName(group string, suffixed bool) error {
 	if suffixed {
 		name += "-unreliable"
 	}
-	if len(name) > wire.MaxGroupName-1 {
-		allowed := wire.MaxGroupName - 1
+	if len(name) > spread.MaxGroupName-1 {
+		allowed := spread.MaxGroupName - 1
 		if suffixed {
 			allowed -= len("-unreliable")
 		}
 		return &ConfigError{"group", strconv.Quote(group), fmt.Sprintf("at most %d bytes (Spread's 31, less the -SERVICE suffix added when several types run)", allowed)}
 	}
-	if i := wire.FirstIllegalByte([]byte(group)); i >= 0 || strings.HasPrefix(group, "#") {
+	if i := spread.IllegalNameByte(group); i >= 0 || strings.HasPrefix(group, "#") {
 		return &ConfigError{"group", strconv.Quote(group), "bytes '$'..'~' only, not starting with '#'"}
 	}
 	return nil

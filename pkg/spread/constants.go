@@ -3,8 +3,6 @@ package spread
 import (
 	"strconv"
 	"strings"
-
-	"github.com/spgo/spgo/internal/wire"
 )
 
 // ServiceType is Spread's 32-bit service type: the service bits a sender
@@ -48,34 +46,36 @@ const (
 	HighPriority   = 2 // HIGH_PRIORITY
 )
 
-// Limits (docs/protocol.md §2.3, §9).
+// Limits (docs/protocol.md §2.3, §9). The values are internal/wire's, written out
+// so that the documentation shows them; wirecheck.go fails the build if the
+// two ever differ.
 const (
 	// MaxGroupName is the size of a name field including its NUL: names
 	// are at most MaxGroupName-1 = 31 bytes.
-	MaxGroupName = wire.MaxGroupName
+	MaxGroupName = 32
 	// MaxPrivateName is the longest private (user) name, in bytes.
-	MaxPrivateName = wire.MaxPrivateName
+	MaxPrivateName = 10
 	// MaxProcName is the size of a daemon name including its NUL.
-	MaxProcName = wire.MaxProcName
+	MaxProcName = 20
 	// MaxMessageLen is the largest data length + 32*number of groups a real
 	// 4.4.0 daemon delivers safely; Multicast refuses anything larger.
-	MaxMessageLen = wire.SafeMessageLimit
+	MaxMessageLen = 143151
 	// MaxGroups is the largest number of destination groups a real 4.4.0
 	// daemon delivers (it silently drops messages to 44..100 groups); it is
 	// the default limit of MulticastGroups (see WithGroupLimit).
-	MaxGroups = wire.RealDaemonGroupLimit
+	MaxGroups = 43
 	// MaxGroupsPerMessage is the daemon's hard limit: above it the daemon
 	// kills the session. WithGroupLimit accepts at most this.
-	MaxGroupsPerMessage = wire.MaxGroupsPerMessage
+	MaxGroupsPerMessage = 100
 	// DefaultSpreadPort is the port of the default daemon ("4803").
-	DefaultSpreadPort = wire.DefaultSpreadPort
+	DefaultSpreadPort = 4803
 )
 
 // Version of the Spread protocol this package speaks (4.4.0).
 const (
-	VersionMajor = wire.VersionMajor
-	VersionMinor = wire.VersionMinor
-	VersionPatch = wire.VersionPatch
+	VersionMajor = 4
+	VersionMinor = 4
+	VersionPatch = 0
 	// SpreadVersion is sp.h's SPREAD_VERSION: (4<<24)|(4<<16)|0.
 	SpreadVersion = VersionMajor<<24 | VersionMinor<<16 | VersionPatch
 )

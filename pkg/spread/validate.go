@@ -93,3 +93,16 @@ func checkSize(numGroups, dataLen, groupLimit int) error {
 	}
 	return nil
 }
+
+// IllegalNameByte returns the index of the first byte of name that Spread
+// refuses in a group or private name, or -1 when every byte is allowed:
+// allowed are '$'..'~' (0x24..0x7e).
+func IllegalNameByte(name string) int { return wire.FirstIllegalByte([]byte(name)) }
+
+// IsPrivateGroupName reports whether name has the form "#NAME#DAEMON" of a
+// private group: NAME 1..MaxPrivateName and DAEMON 1..MaxProcName-1
+// allowed bytes.
+func IsPrivateGroupName(name string) bool {
+	_, _, ok := wire.SplitPrivateGroup([]byte(name))
+	return ok
+}
