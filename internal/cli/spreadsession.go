@@ -27,15 +27,6 @@ type spreadSession struct {
 	m *spread.Mailbox
 }
 
-var serviceTypes = map[string]spread.ServiceType{
-	"unreliable": spread.UnreliableMess,
-	"reliable":   spread.ReliableMess,
-	"fifo":       spread.FIFOMess,
-	"causal":     spread.CausalMess,
-	"agreed":     spread.AgreedMess,
-	"safe":       spread.SafeMess,
-}
-
 func (s *spreadSession) PrivateGroup() string { return s.m.PrivateGroup() }
 func (s *spreadSession) Join(g string) error  { return spreadErr(s.m.Join(g)) }
 func (s *spreadSession) Leave(g string) error { return spreadErr(s.m.Leave(g)) }
@@ -48,7 +39,7 @@ func (s *spreadSession) Poll() (int, error) {
 }
 
 func (s *spreadSession) Send(service string, selfDiscard bool, groups []string, data []byte, msgType int16) error {
-	st, ok := serviceTypes[service]
+	st, ok := spread.ServiceByName(service)
 	if !ok {
 		return fmt.Errorf("service %q: allowed are %s", service, strings.Join(serviceNames, ", "))
 	}
@@ -87,10 +78,8 @@ func (s *spreadSession) Receive(ctx context.Context) (*event, error) {
 
 // serviceName is the short upper-case name of a data service type.
 func serviceName(st spread.ServiceType) string {
-	for name, bit := range serviceTypes {
-		if st&spread.RegularMess == bit {
-			return strings.ToUpper(name)
-		}
+	if name := st.ShortName(); name != "" {
+		return strings.ToUpper(name)
 	}
 	return fmt.Sprintf("0x%x", uint32(st&spread.RegularMess))
 }

@@ -90,7 +90,7 @@ func checkMessageSize(size, groups int) error {
 }
 
 // Service types by name, as --service and the shell accept them.
-var serviceNames = []string{"unreliable", "reliable", "fifo", "causal", "agreed", "safe"}
+var serviceNames = spread.ServiceNames()
 
 // parseMsgType accepts a 16-bit message type, signed or unsigned
 // (-32768..65535), as Spread carries it in 16 bits.

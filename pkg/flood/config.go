@@ -30,31 +30,21 @@ const (
 )
 
 // AllServices are the six service types in order of strength.
-var AllServices = []spread.ServiceType{
-	spread.UnreliableMess, spread.ReliableMess, spread.FIFOMess,
-	spread.CausalMess, spread.AgreedMess, spread.SafeMess,
-}
-
-var serviceNames = map[string]spread.ServiceType{
-	"unreliable": spread.UnreliableMess, "reliable": spread.ReliableMess, "fifo": spread.FIFOMess,
-	"causal": spread.CausalMess, "agreed": spread.AgreedMess, "safe": spread.SafeMess,
-}
+var AllServices = spread.DataServices()
 
 // ParseService maps "unreliable", "reliable", "fifo", "causal", "agreed" or
 // "safe" (any case) to its service type.
 func ParseService(s string) (spread.ServiceType, error) {
-	if t, ok := serviceNames[strings.ToLower(strings.TrimSpace(s))]; ok {
+	if t, ok := spread.ServiceByName(s); ok {
 		return t, nil
 	}
-	return 0, fmt.Errorf("flood: unknown service type %q; allowed: unreliable, reliable, fifo, causal, agreed, safe", s)
+	return 0, fmt.Errorf("flood: unknown service type %q; allowed: %s", s, strings.Join(spread.ServiceNames(), ", "))
 }
 
 // ServiceName is the upper-case Spread name of a data service type.
 func ServiceName(t spread.ServiceType) string {
-	for name, v := range serviceNames {
-		if v == t {
-			return strings.ToUpper(name)
-		}
+	if name := t.ShortName(); name != "" && t&^spread.RegularMess == 0 {
+		return strings.ToUpper(name)
 	}
 	return t.String()
 }
