@@ -60,7 +60,7 @@ func HelloPrefixLen(major, minor byte) int {
 }
 
 // DecodeHello decodes the hello at the start of b field by field, as the
-// daemon reads it (§4.3), and reports how many bytes it used; Name aliases b.
+// daemon reads it (docs/protocol.md §4.3), and reports how many bytes it used; Name aliases b.
 // Once b holds the part before the name, the version and flags are filled
 // even when err is not nil: a length byte outside 0..MaxPrivateName (read
 // signed) is a *FrameError whose Value is that length, and a b that ends

@@ -89,7 +89,7 @@ func DecodeMembershipBody(b []byte, order binary.ByteOrder) (MembershipBody, err
 	return m, nil
 }
 
-// AppendMembershipBody appends a REG_MEMB_MESS body little-endian (§7.2):
+// AppendMembershipBody appends a REG_MEMB_MESS body little-endian (docs/protocol.md §7.2):
 // the group id, the number of vs sets, the offset of set localSet, then
 // each set as its count and its names. A set is given as its raw 32-byte
 // name fields back to back, so a caller holding Name values passes n[:]
