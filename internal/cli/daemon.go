@@ -94,6 +94,9 @@ func daemonRun(ctx context.Context, opts *DaemonOptions) error {
 	if errors.As(err, &cfgErr) {
 		return withCode(ExitUsage, err) // a bad flag value, named in the message
 	}
+	if errors.Is(err, daemon.ErrSocketInUse) {
+		return withCode(ExitUsage, err) // another daemon owns --port's socket
+	}
 	if err != nil {
 		return err
 	}

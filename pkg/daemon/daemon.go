@@ -3,6 +3,7 @@ package daemon
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
 	"os"
@@ -22,6 +23,7 @@ type Daemon struct {
 	tcp      net.Listener
 	unix     net.Listener
 	unixPath string
+	unixFile fs.FileInfo // the socket file as created, to remove only that
 	port     int
 
 	wg sync.WaitGroup // every goroutine the daemon starts
@@ -123,7 +125,7 @@ func (d *Daemon) Close() error {
 		d.seq.shutdown()
 		d.wg.Wait()
 		if d.unixPath != "" {
-			if err := removeSocket(d.unixPath); err != nil && !errors.Is(err, os.ErrNotExist) {
+			if err := removeSocket(d.unixPath, d.unixFile); err != nil && !errors.Is(err, os.ErrNotExist) {
 				d.closeErr = fmt.Errorf("daemon: remove socket %s: %w", d.unixPath, err)
 			}
 		}

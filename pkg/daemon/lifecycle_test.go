@@ -254,3 +254,48 @@ func TestControlSurface(t *testing.T) {
 	}
 	b.expectClosed()
 }
+
+// TestLiveUnixSocketNotTakenOver: a second daemon on the same port's socket
+// is refused while the first still accepts, the first's socket survives the
+// attempt, and a daemon whose socket file was replaced by someone else's
+// leaves that file alone at Close.
+func TestLiveUnixSocketNotTakenOver(t *testing.T) {
+	dir := t.TempDir()
+	first, err := Start(Config{Name: "a", SocketDir: dir, NoTCP: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Close()
+	path := first.UnixPath()
+	second, err := Start(Config{Name: "b", Port: first.Port(), SocketDir: dir, NoTCP: true})
+	if err == nil {
+		second.Close()
+		t.Fatal("second daemon took over a live unix socket")
+	}
+	if !errors.Is(err, ErrSocketInUse) || strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), path) {
+		t.Fatalf("error %q: want one line naming %s and wrapping ErrSocketInUse", err, path)
+	}
+	a := dialRaw(t, "unix", path, "still", true)
+	a.join("g")
+	a.expectMembership(wire.CausedByJoin, "g", "#still#a")
+
+	// Someone else's socket at our path after us: not ours to remove.
+	third, err := Start(Config{Name: "c", SocketDir: t.TempDir(), NoTCP: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(third.UnixPath()); err != nil {
+		t.Fatal(err)
+	}
+	other, err := net.Listen("unix", third.UnixPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if err := third.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Lstat(third.UnixPath()); err != nil {
+		t.Fatalf("another listener's socket was removed: %v", err)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"syscall"
 	"time"
 )
 
@@ -47,15 +48,30 @@ func (d *Daemon) listen() error {
 		l.Close()
 		return fmt.Errorf("daemon: chmod unix socket %s: %w", path, err)
 	}
-	// Close removes the file itself, after every session has ended.
+	// Close removes the file itself, after every session has ended, and
+	// only if it is still this file.
 	l.(*net.UnixListener).SetUnlinkOnClose(false)
-	d.unix, d.unixPath = l, path
+	own, err := os.Lstat(path)
+	if err != nil {
+		l.Close()
+		return fmt.Errorf("daemon: unix socket %s vanished after listen: %w", path, err)
+	}
+	d.unix, d.unixPath, d.unixFile = l, path, own
 	return nil
 }
 
+// ErrSocketInUse is wrapped by Start's error when the Unix socket path
+// belongs to a daemon that still accepts connections.
+var ErrSocketInUse = errors.New("unix socket is in use by a running daemon")
+
+// staleProbeTimeout bounds the connection attempt that tells a live socket
+// from one left behind.
+const staleProbeTimeout = time.Second
+
 // removeStaleSocket unlinks path if it is a socket left behind (the real
-// daemon unlinks /tmp/<port> at start-up too) and refuses to touch anything
-// that is not a socket.
+// daemon unlinks /tmp/<port> at start-up too). A socket is stale only when
+// connecting to it is refused; one that accepts belongs to a running daemon
+// and is never touched, nor is anything that is not a socket.
 func removeStaleSocket(path string) error {
 	fi, err := os.Lstat(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -67,20 +83,28 @@ func removeStaleSocket(path string) error {
 	if fi.Mode()&fs.ModeSocket == 0 {
 		return fmt.Errorf("daemon: unix socket path %s exists and is not a socket (mode %v); remove it or choose another SocketDir", path, fi.Mode())
 	}
+	conn, err := net.DialTimeout("unix", path, staleProbeTimeout)
+	if err == nil {
+		conn.Close()
+		return fmt.Errorf("daemon: %s: %w; stop it or choose another port or socket directory", path, ErrSocketInUse)
+	}
+	if !errors.Is(err, syscall.ECONNREFUSED) {
+		return fmt.Errorf("daemon: unix socket %s exists and cannot be probed (%v); remove it or choose another port or socket directory", path, err)
+	}
 	if err := os.Remove(path); err != nil {
 		return fmt.Errorf("daemon: remove stale unix socket %s: %w", path, err)
 	}
 	return nil
 }
 
-// removeSocket removes our socket file at Close, only if it is still a
-// socket (someone may have replaced it).
-func removeSocket(path string) error {
+// removeSocket removes our socket file at Close, only if path is still the
+// file this daemon created (someone may have replaced it).
+func removeSocket(path string, own fs.FileInfo) error {
 	fi, err := os.Lstat(path)
 	if err != nil {
 		return err
 	}
-	if fi.Mode()&fs.ModeSocket == 0 {
+	if !os.SameFile(fi, own) {
 		return nil
 	}
 	return os.Remove(path)
