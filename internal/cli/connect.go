@@ -40,7 +40,9 @@ func NewCmdConnect(f *Factory, runF func(context.Context, *ConnectOptions) error
 On a terminal, connect has a line editor with history (` + "`$XDG_STATE_HOME/spgo/history`" + `,
 else ~/.spgo_history) and tab completion of commands, joined groups and service
 types; messages and membership changes are printed as they arrive without
-disturbing the line being typed; Ctrl-C stops a receive that is waiting.
+disturbing the line being typed; Ctrl-C stops a receive that is waiting, and
+Ctrl-C or Ctrl-D at a command's own prompt (like send's "enter message:")
+cancels that command without sending anything.
 When standard input is not a terminal, it reads
 the same commands from it without prompts, so a session can be scripted; end of
 input quits. Losing the daemon ends the shell with exit 5.`,
@@ -157,6 +159,8 @@ func interactiveSignals(parent context.Context) (context.Context, chan struct{},
 
 // lineReader reads one line of input, showing prompt when interactive.
 type lineReader interface {
+	// ReadLine returns io.EOF at the end of input (Ctrl-D on a terminal)
+	// and errInterrupt, with the text typed so far, on Ctrl-C.
 	ReadLine(prompt string) (string, error)
 	// SaveHistory records a command line (not message text) in the history.
 	SaveHistory(line string)
@@ -229,11 +233,13 @@ func newReadline(opts *ConnectOptions, sh *shell) (*readlineReader, error) {
 		// "enter message:" (see SaveHistory).
 		DisableAutoSaveHistory: true,
 		AutoComplete:           &shellCompleter{sh: sh},
-		InterruptPrompt:        "^C",
-		EOFPrompt:              "quit",
-		Stdin:                  in,
-		Stdout:                 ios.Out,
-		Stderr:                 ios.ErrOut,
+		// Ctrl-D ends the shell at its own prompt but only cancels a
+		// command at one of the command's prompts: echo the key, not "quit".
+		InterruptPrompt: "^C",
+		EOFPrompt:       "^D",
+		Stdin:           in,
+		Stdout:          ios.Out,
+		Stderr:          ios.ErrOut,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("starting the line editor: %w", err)
@@ -245,16 +251,11 @@ func (r *readlineReader) ReadLine(prompt string) (string, error) {
 	r.inst.SetPrompt(prompt)
 	r.prompting.Store(true)
 	defer r.prompting.Store(false)
-	for {
-		line, err := r.inst.Readline()
-		if errors.Is(err, readline.ErrInterrupt) {
-			if line == "" {
-				fmt.Fprintln(r.inst.Stdout(), `(type "quit" or press Ctrl-D to leave)`)
-			}
-			continue
-		}
-		return line, err
+	line, err := r.inst.Readline()
+	if errors.Is(err, readline.ErrInterrupt) {
+		return line, errInterrupt
 	}
+	return line, err
 }
 
 func (r *readlineReader) SaveHistory(line string) { _ = r.inst.SaveHistory(line) }

@@ -83,10 +83,22 @@ func waitCooked(t *testing.T, tty *os.File) {
 	}
 }
 
-// TestConnectOnTerminal runs the real spgo connect on a pseudo-terminal:
-// the prompt, tab completion of commands and joined groups, and a message
-// arriving while a line is half typed.
-func TestConnectOnTerminal(t *testing.T) {
+// ptySession is spgo connect running on a pseudo-terminal.
+type ptySession struct {
+	t      *testing.T
+	cmd    *exec.Cmd
+	tty    *os.File
+	out    *ptyOutput
+	copied chan struct{}
+	env    []string
+	spgo   string
+	state  string // XDG_STATE_HOME of the shell
+}
+
+// startConnectPty starts a daemon and `spgo connect -u alice` on a
+// pseudo-terminal.
+func startConnectPty(t *testing.T) *ptySession {
+	t.Helper()
 	spgo, err := exec.LookPath("spgo") // set up by testscript.RunMain in TestMain
 	if err != nil {
 		t.Fatalf("spgo test command not on PATH: %v", err)
@@ -95,7 +107,7 @@ func TestConnectOnTerminal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer d.Close()
+	t.Cleanup(func() { d.Close() })
 	state := t.TempDir()
 	env := append(os.Environ(), "XDG_STATE_HOME="+state, "HOME="+state, "NO_COLOR=1", "TERM=xterm", "SPGO_SERVER="+d.SpreadName())
 
@@ -105,15 +117,36 @@ func TestConnectOnTerminal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer tty.Close()
-	out := &ptyOutput{ch: make(chan struct{}, 1)}
-	copied := make(chan struct{})
-	go func() { io.Copy(out, tty); close(copied) }()
-	typeIn := func(s string) {
-		if _, err := tty.Write([]byte(s)); err != nil {
-			t.Fatal(err)
-		}
+	t.Cleanup(func() { tty.Close() })
+	p := &ptySession{t: t, cmd: cmd, tty: tty, out: &ptyOutput{ch: make(chan struct{}, 1)}, copied: make(chan struct{}), env: env, spgo: spgo, state: state}
+	go func() { io.Copy(p.out, tty); close(p.copied) }()
+	return p
+}
+
+func (p *ptySession) typeIn(s string) {
+	if _, err := p.tty.Write([]byte(s)); err != nil {
+		p.t.Fatal(err)
 	}
+}
+
+// quit leaves the shell and waits for it to end with exit 0.
+func (p *ptySession) quit(at int) {
+	p.t.Helper()
+	p.typeIn("quit\r")
+	p.out.waitMatch(p.t, at, `Bye\.`)
+	if err := p.cmd.Wait(); err != nil {
+		p.t.Fatalf("connect exited with %v; output:\n%q", err, p.out.String())
+	}
+	p.tty.Close()
+	<-p.copied
+}
+
+// TestConnectOnTerminal runs the real spgo connect on a pseudo-terminal:
+// the prompt, tab completion of commands and joined groups, and a message
+// arriving while a line is half typed.
+func TestConnectOnTerminal(t *testing.T) {
+	p := startConnectPty(t)
+	out, typeIn, spgo, env, tty := p.out, p.typeIn, p.spgo, p.env, p.tty
 
 	at := out.waitMatch(t, 0, `connected to \S+ as #alice#d1`)
 	at = out.waitMatch(t, at, `spgo> `)
@@ -164,15 +197,9 @@ func TestConnectOnTerminal(t *testing.T) {
 	at = out.waitMatch(t, at, `error: receive interrupted`)
 	at = out.waitMatch(t, at, `spgo> `)
 
-	typeIn("quit\r")
-	out.waitMatch(t, at, `Bye\.`)
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("connect exited with %v; output:\n%q", err, out.String())
-	}
-	tty.Close()
-	<-copied
+	p.quit(at)
 
-	hist, err := os.ReadFile(filepath.Join(state, "spgo", "history"))
+	hist, err := os.ReadFile(filepath.Join(p.state, "spgo", "history"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,4 +207,52 @@ func TestConnectOnTerminal(t *testing.T) {
 		strings.Contains(string(hist), "secret") {
 		t.Errorf("history file:\n%s", hist)
 	}
+}
+
+// TestConnectCancelPromptOnTerminal: Ctrl-C or Ctrl-D at a prompt inside
+// a command (send's "enter message:", multiline's lines, burst's size)
+// cancels that command, sends nothing and returns to the shell prompt;
+// the hint about leaving belongs to the shell prompt only.
+func TestConnectCancelPromptOnTerminal(t *testing.T) {
+	p := startConnectPty(t)
+	out, typeIn := p.out, p.typeIn
+	at := out.waitMatch(t, 0, `spgo> `)
+	typeIn("join chat\r")
+	at = out.waitMatch(t, at, `membership chat: join of #alice#d1`)
+	at = out.waitMatch(t, at, `spgo> `)
+	start := at
+
+	steps := []struct{ command, prompt, typed, key string }{
+		{"send chat", `enter message: `, "", "\x03"},
+		{"send chat", `enter message: `, "half", "\x03"},
+		{"send chat", `enter message: `, "", "\x04"},
+		{"multiline chat", `enter message \(end with an empty line\): `, "line one\r", "\x03"},
+		{"multiline chat", `enter message \(end with an empty line\): `, "", "\x04"},
+		{"burst chat", `enter size of each message: `, "", "\x03"},
+	}
+	for _, st := range steps {
+		typeIn(st.command + "\r")
+		at = out.waitMatch(t, at, st.prompt)
+		typeIn(st.typed + st.key)
+		at = out.waitMatch(t, at, `\b`+strings.Fields(st.command)[0]+` cancelled, nothing sent\r?\n`)
+		at = out.waitMatch(t, at, `spgo> `)
+	}
+
+	// Ctrl-C at the shell prompt itself still gives the hint; the shell goes on.
+	typeIn("\x03")
+	at = out.waitMatch(t, at, `\(type "quit" or press Ctrl-D to leave\)`)
+	at = out.waitMatch(t, at, `spgo> `)
+
+	// Nothing of the cancelled commands reached the group: the next
+	// message is the first one delivered.
+	typeIn("send chat -- after\r")
+	at = out.waitMatch(t, at, `SAFE from #alice#d1 to chat, type 1 \(5 bytes\): after`)
+	seen := out.String()[start:at]
+	if n := strings.Count(seen, "SAFE from") + strings.Count(seen, "FIFO from"); n != 1 {
+		t.Errorf("%d messages delivered, want only \"after\":\n%q", n, seen)
+	}
+	if strings.Contains(seen, "error: EOF") || strings.Count(seen, "Ctrl-D to leave") != 1 {
+		t.Errorf("terminal output:\n%q", seen)
+	}
+	p.quit(at)
 }

@@ -51,6 +51,19 @@ func shellAlias(word string) string { return shellCommands[word] }
 
 var errQuit = errors.New("quit")
 
+// errInterrupt is Ctrl-C typed while the line editor reads a line.
+var errInterrupt = errors.New("interrupted")
+
+// leaveHint answers Ctrl-C at the shell prompt. It is never printed at a
+// command's own prompt, where typing "quit" would be taken as text.
+const leaveHint = `(type "quit" or press Ctrl-D to leave)`
+
+// cancelledError ends a command whose prompt got Ctrl-C, Ctrl-D or the
+// end of scripted input: nothing was sent, the shell goes on.
+type cancelledError struct{ cmd string }
+
+func (e *cancelledError) Error() string { return e.cmd + " cancelled, nothing sent" }
+
 // shell is one interactive session: a command loop on the main goroutine
 // and a receiver goroutine that prints or queues what arrives.
 type shell struct {
@@ -161,9 +174,28 @@ func (sh *shell) lostError() error {
 	return &ExitCodeError{Code: ExitConnectLost, Err: fmt.Errorf("%w: %w", errConnectionLost, sh.deadErr)}
 }
 
+// ask reads the answer to a prompt of cmd. Ctrl-C, Ctrl-D or the end of
+// input there cancel cmd (a *cancelledError); a lost session stays exit 5.
+func (sh *shell) ask(cmd, prompt string) (string, error) {
+	l, err := sh.readLine(prompt)
+	if ExitCode(err) == ExitConnectLost {
+		return "", err // checked first: it wraps io.EOF too
+	}
+	if errors.Is(err, errInterrupt) || errors.Is(err, io.EOF) {
+		return "", &cancelledError{cmd: cmd}
+	}
+	return l, err
+}
+
 func (sh *shell) loop() error {
 	for {
 		line, err := sh.readLine(sh.prompt())
+		if errors.Is(err, errInterrupt) {
+			if line == "" {
+				fmt.Fprintln(sh.out, leaveHint)
+			}
+			continue // Ctrl-C with text typed just drops the line
+		}
 		if err != nil {
 			return err
 		}
@@ -173,6 +205,11 @@ func (sh *shell) loop() error {
 		if err := sh.exec(line); err != nil {
 			if errors.Is(err, errQuit) || ExitCode(err) == ExitConnectLost {
 				return err
+			}
+			var cancelled *cancelledError
+			if errors.As(err, &cancelled) {
+				fmt.Fprintln(sh.opts.Factory.IOStreams.ErrOut, cancelled)
+				continue
 			}
 			fmt.Fprintf(sh.opts.Factory.IOStreams.ErrOut, "error: %s\n", oneLine(iostreams.Sanitize(err.Error())))
 		}

@@ -49,9 +49,9 @@ func (sh *shell) send(cmd, line string) error {
 	}
 	if !hasMsg {
 		if cmd == "send" {
-			msg, err = sh.readLine("enter message: ")
+			msg, err = sh.ask(cmd, "enter message: ")
 		} else {
-			msg, err = sh.readLines()
+			msg, err = sh.readLines(cmd)
 		}
 		if err != nil {
 			return err
@@ -79,11 +79,11 @@ func cutMessage(line string) (head, msg string, ok bool) {
 
 // readLines reads a multiline message: lines up to an empty one, joined
 // with newlines.
-func (sh *shell) readLines() (string, error) {
+func (sh *shell) readLines(cmd string) (string, error) {
 	var lines []string
 	prompt := "enter message (end with an empty line): "
 	for {
-		l, err := sh.readLine(prompt)
+		l, err := sh.ask(cmd, prompt)
 		if err != nil {
 			return "", err
 		}
@@ -115,7 +115,7 @@ func (sh *shell) burst(args []string, service string, msgType int16, selfDiscard
 			return fmt.Errorf("burst size %q: allowed is 0 or more bytes", args[1])
 		}
 	} else {
-		l, err := sh.readLine("enter size of each message: ")
+		l, err := sh.ask("burst", "enter size of each message: ")
 		if err != nil {
 			return err
 		}

@@ -154,3 +154,25 @@ func TestShellCompleter(t *testing.T) {
 		}
 	}
 }
+
+// TestShellEndOfInputAtMessagePrompt: input that ends at send's message
+// prompt cancels the send (nothing sent, no "error: EOF") and then quits.
+func TestShellEndOfInputAtMessagePrompt(t *testing.T) {
+	for _, script := range []string{"send g1\n", "multiline g1\nline one\n", "burst g1\n"} {
+		sess := newFakeSession("#me#d1")
+		out, errOut, err := runShellScript(t, sess, script)
+		if err != nil {
+			t.Fatalf("%q: %v", script, err)
+		}
+		cmd := strings.Fields(script)[0]
+		if errOut != cmd+" cancelled, nothing sent\n" {
+			t.Errorf("%q: stderr %q", script, errOut)
+		}
+		if len(sess.sent) != 0 {
+			t.Errorf("%q: sent %+v", script, sess.sent)
+		}
+		if !strings.HasSuffix(out, "Bye.\n") {
+			t.Errorf("%q: stdout %q", script, out)
+		}
+	}
+}
