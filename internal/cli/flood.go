@@ -23,8 +23,8 @@ import (
 
 // FloodOptions are spgo flood's flags.
 type FloodOptions struct {
-	IO   *Factory
-	Conn ConnOptions
+	Factory *Factory
+	Conn    ConnOptions
 
 	Embedded   bool
 	Transport  string // tcp or unix (embedded)
@@ -51,7 +51,7 @@ type FloodOptions struct {
 
 // NewCmdFlood builds `spgo flood`; runF replaces floodRun in tests.
 func NewCmdFlood(f *Factory, runF func(context.Context, *FloodOptions) error) *cobra.Command {
-	opts := &FloodOptions{IO: f}
+	opts := &FloodOptions{Factory: f}
 	cmd := &cobra.Command{
 		Use:   "flood",
 		Short: "Benchmark a daemon: throughput, latency and ordering of every service type",
@@ -209,7 +209,52 @@ func (o *FloodOptions) services() ([]spread.ServiceType, error) {
 }
 
 func floodRun(ctx context.Context, o *FloodOptions) (err error) {
-	ios := o.IO.IOStreams
+	cfg, err := floodConfig(o)
+	if err != nil {
+		return err
+	}
+	kind, transport := "external", "tcp"
+	if net, _, perr := spread.ParseDaemonName(o.Conn.Server); perr == nil && net == "unix" {
+		transport = "unix"
+	}
+	if o.Embedded {
+		stop, name, opt, derr := startEmbedded(o.Transport)
+		if derr != nil {
+			return derr
+		}
+		defer stop()
+		cfg.Daemon, kind, transport = name, "embedded spgo daemon", o.Transport
+		cfg.Options = append(cfg.Options, opt...)
+	}
+	if o.CPUProfile != "" {
+		stopProfile, perr := startCPUProfile(o.CPUProfile)
+		if perr != nil {
+			return perr
+		}
+		defer func() {
+			if cerr := stopProfile(); cerr != nil && err == nil {
+				err = cerr
+			}
+		}()
+	}
+	env := report.HostEnv(cfg.Daemon, kind, transport)
+	announceFlood(o, cfg, env)
+	points, dim, runErr := runFlood(ctx, o, cfg)
+	if runErr != nil && len(points) == 0 {
+		return connectError(runErr)
+	}
+	nwarn, err := renderFlood(o, env, points, dim)
+	if err != nil {
+		return err
+	}
+	return floodOutcome(runErr, nwarn)
+}
+
+// floodConfig translates the flags into the engine's configuration and
+// refuses what the engine would refuse, before anything is printed or
+// started: a bad value is a usage error. The daemon is not judged here; an
+// embedded one is chosen later.
+func floodConfig(o *FloodOptions) (flood.Config, error) {
 	services, _ := o.services()
 	cfg := flood.Config{
 		Daemon: o.Conn.Server, Group: o.Group, Services: services, Count: o.Count, Duration: o.Duration,
@@ -226,50 +271,40 @@ func floodRun(ctx context.Context, o *FloodOptions) (err error) {
 	if o.Conn.User != "" {
 		cfg.Name = o.Conn.User
 	}
-	kind, transport := "external", "tcp"
-	if net, _, perr := spread.ParseDaemonName(o.Conn.Server); perr == nil && net == "unix" {
-		transport = "unix"
-	}
-	// Refuse what the engine would refuse before printing or starting
-	// anything: a bad value is a usage error (exit 2).
-	probe := cfg
-	if o.Embedded || probe.Daemon == "" {
-		probe.Daemon = "4803"
-	}
 	var ce *flood.ConfigError
-	if cerr := probe.Check(); errors.As(cerr, &ce) {
-		return &FlagError{Err: cerr}
+	if err := cfg.CheckSettings(); errors.As(err, &ce) {
+		return cfg, &FlagError{Err: err}
 	}
-	if o.Embedded {
-		stop, name, opt, derr := startEmbedded(o.Transport)
-		if derr != nil {
-			return derr
-		}
-		defer stop()
-		cfg.Daemon, kind, transport = name, "embedded spgo daemon", o.Transport
-		cfg.Options = append(cfg.Options, opt...)
+	return cfg, nil
+}
+
+// startCPUProfile profiles the whole run; the returned function stops the
+// profile and closes the file.
+func startCPUProfile(path string) (stop func() error, err error) {
+	pf, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
 	}
-	if o.CPUProfile != "" {
-		pf, perr := os.Create(o.CPUProfile)
-		if perr != nil {
-			return fmt.Errorf("--cpuprofile: %w", perr)
-		}
-		if perr := pprof.StartCPUProfile(pf); perr != nil {
-			pf.Close()
-			return fmt.Errorf("--cpuprofile: %w", perr)
-		}
-		defer func() {
-			pprof.StopCPUProfile()
-			if cerr := pf.Close(); cerr != nil && err == nil {
-				err = fmt.Errorf("--cpuprofile: %w", cerr)
-			}
-		}()
+	if err := pprof.StartCPUProfile(pf); err != nil {
+		pf.Close()
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
 	}
-	env := report.HostEnv(cfg.Daemon, kind, transport)
-	text := o.Output == OutputText
-	if text {
-		names := make([]string, len(services))
-		for i, s := range services {
+	return func() error {
+		pprof.StopCPUProfile()
+		if err := pf.Close(); err != nil {
+			return fmt.Errorf("--cpuprofile: %w", err)
+		}
+		return nil
+	}, nil
+}
+
+// announceFlood prints the banner (text output) and warns when the flow
+// control allows more waiting messages than a real daemon keeps.
+func announceFlood(o *FloodOptions, cfg flood.Config, env report.Env) {
+	ios := o.Factory.IOStreams
+	if o.Output == OutputText {
+		names := make([]string, len(cfg.Services))
+		for i, s := range cfg.Services {
 			names[i] = flood.ServiceName(s)
 		}
 		report.Banner(ios.Out, report.Params{Services: names, Count: cfg.Count, Duration: cfg.Duration, Size: cfg.Size,
@@ -283,53 +318,62 @@ func floodRun(ctx context.Context, o *FloodOptions) (err error) {
 			fmt.Fprintf(ios.ErrOut, "note: --senders × --window = %d messages may wait for one receiver; a real daemon cuts it off at 1000\n", n)
 		}
 	}
+}
+
+// runFlood runs the sweep or the single run, with the progress bar when
+// asked for. Points hold whatever finished, also when err is set.
+func runFlood(ctx context.Context, o *FloodOptions, cfg flood.Config) (points []flood.Point, dim string, err error) {
 	var bar *floodProgress
-	if o.Progress == "always" || (o.Progress == "auto" && ios.IsStderrTTY()) {
+	if o.Progress == "always" || (o.Progress == "auto" && o.Factory.IOStreams.IsStderrTTY()) {
 		bar = newFloodProgress(o)
 		cfg.Progress = bar.update
+		defer bar.finish()
 	}
-
-	var points []flood.Point
-	var dim string
 	if o.Sweep != "" {
 		var values []int
 		dim, values, _ = flood.ParseSweep(o.Sweep)
 		points, err = flood.Sweep(ctx, cfg, dim, values, nil)
-	} else {
-		var res *flood.Results
-		res, err = flood.Run(ctx, cfg)
-		if res != nil && len(res.Services) > 0 {
-			points = []flood.Point{{Size: res.Size, Receivers: res.Receivers, Results: res}}
-		}
+		return points, dim, err
 	}
-	if bar != nil {
-		bar.finish()
+	res, err := flood.Run(ctx, cfg)
+	if res != nil && len(res.Services) > 0 {
+		points = []flood.Point{{Size: res.Size, Receivers: res.Receivers, Results: res}}
 	}
-	if err != nil && len(points) == 0 {
-		return connectError(err)
-	}
-	if text {
+	return points, "", err
+}
+
+// renderFlood writes the results as a table or JSON, the warnings, and the
+// --csv and --plot files. It returns how many warnings it printed.
+func renderFlood(o *FloodOptions, env report.Env, points []flood.Point, dim string) (int, error) {
+	ios := o.Factory.IOStreams
+	if o.Output == OutputText {
 		fmt.Fprintln(ios.Out)
 		report.Table(ios.Out, points, dim)
-	} else if jerr := report.JSON(ios.Out, report.Document{Env: env, Sweep: o.Sweep, Points: points}); jerr != nil {
-		return jerr
+	} else if err := report.JSON(ios.Out, report.Document{Env: env, Sweep: o.Sweep, Points: points}); err != nil {
+		return 0, err
 	}
 	nwarn := report.Warnings(ios.ErrOut, points)
 	if o.CSV != "" {
-		if cerr := writeFile(o.CSV, func(f *os.File) error { return report.CSV(f, points) }); cerr != nil {
-			return fmt.Errorf("--csv: %w", cerr)
+		if err := writeFile(o.CSV, func(f *os.File) error { return report.CSV(f, points) }); err != nil {
+			return nwarn, fmt.Errorf("--csv: %w", err)
 		}
 	}
 	if o.Plot != "" {
-		if perr := plot.Save(o.Plot, points, dim); perr != nil {
-			return fmt.Errorf("--plot: %w", perr)
+		if err := plot.Save(o.Plot, points, dim); err != nil {
+			return nwarn, fmt.Errorf("--plot: %w", err)
 		}
 	}
-	if errors.Is(err, flood.ErrDaemonLost) {
-		return withCode(ExitConnectLost, err)
+	return nwarn, nil
+}
+
+// floodOutcome turns a run that produced results into the command's
+// error: the daemon lost mid-run, the run's own error, or warnings.
+func floodOutcome(runErr error, nwarn int) error {
+	if errors.Is(runErr, flood.ErrDaemonLost) {
+		return withCode(ExitConnectLost, runErr)
 	}
-	if err != nil {
-		return err
+	if runErr != nil {
+		return runErr
 	}
 	if nwarn > 0 {
 		return withCode(ExitError, fmt.Errorf("flood: the run was disturbed or a service type broke its promise (%d warnings above)", nwarn))
@@ -404,7 +448,7 @@ func (p *floodProgress) update(pr flood.Progress) {
 		p.finish()
 		p.index, p.max, p.since, p.from = pr.Index, pr.Expected, now, pr.Delivered
 		p.bar = progressbar.NewOptions64(pr.Expected,
-			progressbar.OptionSetWriter(p.o.IO.IOStreams.ErrOut),
+			progressbar.OptionSetWriter(p.o.Factory.IOStreams.ErrOut),
 			progressbar.OptionSetDescription(fmt.Sprintf("%-10s", pr.Service)),
 			progressbar.OptionShowCount(),
 			progressbar.OptionThrottle(100*time.Millisecond),

@@ -127,6 +127,12 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Daemon == "" {
 		return c, &ConfigError{"daemon", `""`, "name a daemon, e.g. 4803 or 4803@host"}
 	}
+	return c.settingsWithDefaults()
+}
+
+// settingsWithDefaults validates everything but the daemon name and fills
+// the defaults.
+func (c Config) settingsWithDefaults() (Config, error) {
 	if c.Group == "" {
 		c.Group = DefaultGroup
 	}
@@ -205,6 +211,14 @@ const (
 // Check reports the first setting Run would refuse, without connecting.
 func (c Config) Check() error {
 	_, err := c.withDefaults()
+	return err
+}
+
+// CheckSettings is Check without the daemon name, for callers that choose
+// the daemon only after the settings are known good (an embedded daemon is
+// started after the check).
+func (c Config) CheckSettings() error {
+	_, err := c.settingsWithDefaults()
 	return err
 }
 

@@ -276,3 +276,18 @@ func TestConfigCheck(t *testing.T) {
 		t.Errorf("one service type needs no suffix room: %v", err)
 	}
 }
+
+// CheckSettings judges everything but the daemon name, which an embedded
+// run only knows after the check.
+func TestConfigCheckSettingsIgnoresOnlyTheDaemon(t *testing.T) {
+	if err := (flood.Config{}).CheckSettings(); err != nil {
+		t.Errorf("CheckSettings of the zero config = %v, want nil (defaults fill the rest)", err)
+	}
+	var ce *flood.ConfigError
+	if err := (flood.Config{Rate: math.NaN()}).CheckSettings(); !errors.As(err, &ce) {
+		t.Errorf("CheckSettings(rate NaN) = %v, want a ConfigError", err)
+	}
+	if err := (flood.Config{}).Check(); !errors.As(err, &ce) {
+		t.Errorf("Check without a daemon = %v, want a ConfigError", err)
+	}
+}
