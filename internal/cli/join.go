@@ -51,29 +51,18 @@ groups until interrupted or until --timeout; both end with exit 0.`,
 }
 
 func joinRun(ctx context.Context, opts *JoinOptions) error {
-	if err := checkGroups(opts.Groups, checkJoinGroup); err != nil {
-		return err
-	}
 	if opts.Conn.TimeoutSet && opts.Conn.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, opts.Conn.Timeout)
 		defer cancel()
 	}
-	s, err := openSession(ctx, opts.Factory, &opts.Conn, true)
+	s, err := connectAndJoin(ctx, opts.Factory, &opts.Conn, opts.Groups, true)
 	if err != nil {
 		return err
 	}
 	defer s.Disconnect()
-	pending := make(map[string]bool, len(opts.Groups))
-	for _, g := range opts.Groups {
-		if err := s.Join(g); err != nil {
-			return lost(fmt.Errorf("joining %s: %w", g, err))
-		}
-		pending[g] = true
-	}
 	p := newPrinter(opts.Factory.IOStreams, opts.Output, false, "")
-	me := s.PrivateGroup()
-	for len(pending) > 0 {
+	for !s.joined() {
 		e, err := s.Receive(ctx)
 		if warnSkipped(opts.Factory, err) {
 			continue
@@ -81,22 +70,19 @@ func joinRun(ctx context.Context, opts *JoinOptions) error {
 		if err != nil {
 			if ctx.Err() != nil {
 				return &ExitCodeError{Code: ExitTimeout, Err: fmt.Errorf("no membership for %s before %s",
-					strings.Join(sortedKeys(pending), " "), endReason(ctx, !errors.Is(ctx.Err(), context.DeadlineExceeded)))}
+					strings.Join(sortedKeys(s.pending), " "), endReason(ctx, !errors.Is(ctx.Err(), context.DeadlineExceeded)))}
 			}
 			return lost(err)
 		}
-		if e.Kind != KindMembership || !pending[e.Group] || !isOwnJoin(e, me) {
+		if !s.ownJoin(e) {
 			continue // data and other groups' news before our own join: not asked for
 		}
-		delete(pending, e.Group)
 		if err := p.print(e, true); err != nil {
 			return err
 		}
 	}
-	if opts.ReadyFile != "" {
-		if err := writeFileAtomic(opts.ReadyFile, []byte(me+"\n")); err != nil {
-			return err
-		}
+	if err := s.writeReadyFile(opts.ReadyFile); err != nil {
+		return err
 	}
 	if !opts.Watch {
 		return lost(s.Disconnect())

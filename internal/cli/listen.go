@@ -123,15 +123,12 @@ func unescapeDelimiter(s string) (string, error) {
 func isHex(c byte) bool { return strings.IndexByte("0123456789abcdefABCDEF", c) >= 0 }
 
 func listenRun(ctx context.Context, opts *ListenOptions) error {
-	if err := checkGroups(opts.Groups, checkJoinGroup); err != nil {
-		return err
-	}
 	if opts.Conn.TimeoutSet && opts.Conn.Timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, opts.Conn.Timeout)
 		defer cancel()
 	}
-	s, err := openSession(ctx, opts.Factory, &opts.Conn, true)
+	s, err := connectAndJoin(ctx, opts.Factory, &opts.Conn, opts.Groups, true)
 	if err != nil {
 		if ctx.Err() != nil && errors.Is(err, context.DeadlineExceeded) {
 			return &ExitCodeError{Code: ExitTimeout, Err: err}
@@ -139,29 +136,17 @@ func listenRun(ctx context.Context, opts *ListenOptions) error {
 		return err
 	}
 	defer s.Disconnect()
-	for _, g := range opts.Groups {
-		if err := s.Join(g); err != nil {
-			return lost(fmt.Errorf("joining %s: %w", g, err))
-		}
-	}
 	p := newPrinter(opts.Factory.IOStreams, opts.Output, opts.Raw, opts.Delimiter)
-	me := s.PrivateGroup()
-	pending := make(map[string]bool, len(opts.Groups))
-	for _, g := range opts.Groups {
-		pending[g] = true
-	}
 	ready := func() error {
-		if opts.ReadyFile != "" {
-			if err := writeFileAtomic(opts.ReadyFile, []byte(me+"\n")); err != nil {
-				return err
-			}
+		if err := s.writeReadyFile(opts.ReadyFile); err != nil {
+			return err
 		}
 		if !opts.Quiet {
-			fmt.Fprintf(opts.Factory.IOStreams.ErrOut, "spgo listen: ready as %s in %s\n", me, groupList(opts.Groups))
+			fmt.Fprintf(opts.Factory.IOStreams.ErrOut, "spgo listen: ready as %s in %s\n", s.me, groupList(opts.Groups))
 		}
 		return nil
 	}
-	if len(pending) == 0 {
+	if s.joined() {
 		if err := ready(); err != nil {
 			return err
 		}
@@ -183,12 +168,11 @@ func listenRun(ctx context.Context, opts *ListenOptions) error {
 			}
 			return listenEnd(ctx, opts, received)
 		}
-		if e.Kind == KindMembership && len(pending) > 0 && pending[e.Group] && isOwnJoin(e, me) {
-			delete(pending, e.Group)
+		if s.ownJoin(e) {
 			if err := p.print(e, !opts.NoMembership); err != nil {
 				return err
 			}
-			if len(pending) == 0 {
+			if s.joined() {
 				if err := ready(); err != nil {
 					return err
 				}

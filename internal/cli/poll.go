@@ -60,26 +60,18 @@ type pollResult struct {
 }
 
 func pollRun(ctx context.Context, opts *PollOptions) error {
-	if err := checkGroups(opts.Groups, checkJoinGroup); err != nil {
-		return err
-	}
-	s, err := openSession(ctx, opts.Factory, &opts.Conn, false)
+	s, err := connectAndJoin(ctx, opts.Factory, &opts.Conn, opts.Groups, false)
 	if err != nil {
 		return err
 	}
 	defer s.Disconnect()
-	for _, g := range opts.Groups {
-		if err := s.Join(g); err != nil {
-			return lost(fmt.Errorf("joining %s: %w", g, err))
-		}
-	}
+	// No membership messages to wait for: a flush makes sure the daemon
+	// has the joins before the poll starts.
 	if err := s.Flush(); err != nil {
 		return lost(err)
 	}
-	if opts.ReadyFile != "" {
-		if err := writeFileAtomic(opts.ReadyFile, []byte(s.PrivateGroup()+"\n")); err != nil {
-			return err
-		}
+	if err := s.writeReadyFile(opts.ReadyFile); err != nil {
+		return err
 	}
 	n, err := pollWait(ctx, s, opts.Wait, opts.Interval)
 	if err != nil {

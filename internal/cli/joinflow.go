@@ -1,0 +1,60 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+)
+
+// joinedSession is a session that has joined its groups and may still be
+// waiting for the notices of its own joins; join, listen and poll share it.
+// A session without membership messages gets no notices, so it waits for
+// none.
+type joinedSession struct {
+	Session
+	me      string
+	pending map[string]bool // groups whose own-join notice has not arrived
+}
+
+// connectAndJoin checks the group names, connects and joins every group.
+func connectAndJoin(ctx context.Context, f *Factory, o *ConnOptions, groups []string, membership bool) (*joinedSession, error) {
+	if err := checkGroups(groups, checkJoinGroup); err != nil {
+		return nil, err
+	}
+	s, err := openSession(ctx, f, o, membership)
+	if err != nil {
+		return nil, err
+	}
+	js := &joinedSession{Session: s, me: s.PrivateGroup(), pending: make(map[string]bool, len(groups))}
+	for _, g := range groups {
+		if err := s.Join(g); err != nil {
+			s.Disconnect()
+			return nil, lost(fmt.Errorf("joining %s: %w", g, err))
+		}
+		if membership {
+			js.pending[g] = true
+		}
+	}
+	return js, nil
+}
+
+// ownJoin reports whether e is the awaited notice of one of our own joins,
+// and marks that group as joined.
+func (s *joinedSession) ownJoin(e *event) bool {
+	if !s.pending[e.Group] || !isOwnJoin(e, s.me) {
+		return false
+	}
+	delete(s.pending, e.Group)
+	return true
+}
+
+// joined reports whether every join has been confirmed.
+func (s *joinedSession) joined() bool { return len(s.pending) == 0 }
+
+// writeReadyFile writes the private group name to path, if one is given,
+// for scripts that wait until the session is in its groups.
+func (s *joinedSession) writeReadyFile(path string) error {
+	if path == "" {
+		return nil
+	}
+	return writeFileAtomic(path, []byte(s.me+"\n"))
+}
