@@ -92,7 +92,7 @@ func daemonRun(ctx context.Context, opts *DaemonOptions) error {
 	})
 	var cfgErr *daemon.ConfigError
 	if errors.As(err, &cfgErr) {
-		return withCode(ExitUsage, err) // a bad flag value, named in the message
+		return invalidValue(err) // a bad flag value, named in the message
 	}
 	if errors.Is(err, daemon.ErrSocketInUse) {
 		return withCode(ExitUsage, err) // another daemon owns --port's socket

@@ -51,6 +51,29 @@ func withCode(code int, err error) error {
 	return &ExitCodeError{Code: code, Err: err}
 }
 
+// What went wrong, as commands report it; each kind's exit code is decided
+// here and nowhere else.
+
+// invalidValue is a bad command-line value found after parsing: exit 2 with
+// one line and no usage text (the value is named in the message).
+func invalidValue(err error) error { return withCode(ExitUsage, err) }
+
+// timedOut is a run that ran out of time, or in which nothing (or too
+// little) arrived. A nil err exits silently: the output already said so.
+func timedOut(err error) error { return &ExitCodeError{Code: ExitTimeout, Err: err} }
+
+// connectFailed is a connect that failed or that the daemon refused: exit 3,
+// unless the daemon name itself was bad (a usage error).
+func connectFailed(err error) error {
+	if ExitCode(err) == ExitUsage {
+		return withCode(ExitUsage, err)
+	}
+	return withCode(ExitConnect, err)
+}
+
+// connectionLost is a session that died under the command.
+func connectionLost(err error) error { return withCode(ExitConnectLost, err) }
+
 // FlagError is a usage error: the command's usage is printed after it and
 // the exit code is 2.
 type FlagError struct{ Err error }
@@ -63,7 +86,7 @@ func usageErrorf(format string, a ...any) error {
 	return &FlagError{Err: fmt.Errorf(format, a...)}
 }
 
-// classifiers map library errors (pkg/spread) to exit codes; see spreadsession.go.
+// classifiers map library errors (pkg/spread) to exit codes; see classifySpread in spreadsession.go.
 var classifiers []func(error) (int, bool)
 
 // ExitCode maps an error returned by a command to the process exit code.

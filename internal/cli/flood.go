@@ -170,7 +170,7 @@ func (o *FloodOptions) validate(cmd *cobra.Command) error {
 	}
 	if o.Conn.User != "" {
 		if err := checkUser(o.Conn.User); err != nil {
-			return err
+			return invalidValue(err)
 		}
 	}
 	return nil
@@ -370,13 +370,13 @@ func renderFlood(o *FloodOptions, env report.Env, points []flood.Point, dim stri
 // error: the daemon lost mid-run, the run's own error, or warnings.
 func floodOutcome(runErr error, nwarn int) error {
 	if errors.Is(runErr, flood.ErrDaemonLost) {
-		return withCode(ExitConnectLost, runErr)
+		return connectionLost(runErr)
 	}
 	if runErr != nil {
 		return runErr
 	}
 	if nwarn > 0 {
-		return withCode(ExitError, fmt.Errorf("flood: the run was disturbed or a service type broke its promise (%d warnings above)", nwarn))
+		return fmt.Errorf("flood: the run was disturbed or a service type broke its promise (%d warnings above)", nwarn)
 	}
 	return nil
 }

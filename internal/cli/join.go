@@ -69,8 +69,8 @@ func joinRun(ctx context.Context, opts *JoinOptions) error {
 		}
 		if err != nil {
 			if ctx.Err() != nil {
-				return &ExitCodeError{Code: ExitTimeout, Err: fmt.Errorf("no membership for %s before %s",
-					strings.Join(sortedKeys(s.pending), " "), endReason(ctx, !errors.Is(ctx.Err(), context.DeadlineExceeded)))}
+				return timedOut(fmt.Errorf("no membership for %s before %s",
+					strings.Join(sortedKeys(s.pending), " "), endReason(ctx, !errors.Is(ctx.Err(), context.DeadlineExceeded))))
 			}
 			return lost(err)
 		}

@@ -18,7 +18,7 @@ type joinedSession struct {
 // connectAndJoin checks the group names, connects and joins every group.
 func connectAndJoin(ctx context.Context, f *Factory, o *ConnOptions, groups []string, membership bool) (*joinedSession, error) {
 	if err := checkGroups(groups, checkJoinGroup); err != nil {
-		return nil, err
+		return nil, invalidValue(err)
 	}
 	s, err := openSession(ctx, f, o, membership)
 	if err != nil {

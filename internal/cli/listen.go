@@ -131,7 +131,7 @@ func listenRun(ctx context.Context, opts *ListenOptions) error {
 	s, err := connectAndJoin(ctx, opts.Factory, &opts.Conn, opts.Groups, true)
 	if err != nil {
 		if ctx.Err() != nil && errors.Is(err, context.DeadlineExceeded) {
-			return &ExitCodeError{Code: ExitTimeout, Err: err}
+			return timedOut(err)
 		}
 		return err
 	}
@@ -196,9 +196,9 @@ func listenEnd(ctx context.Context, opts *ListenOptions, received int) error {
 	interrupted := ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded)
 	switch {
 	case opts.Count > 0 && received < opts.Count:
-		return &ExitCodeError{Code: ExitTimeout, Err: fmt.Errorf("received %d of %d messages before %s", received, opts.Count, endReason(ctx, interrupted))}
+		return timedOut(fmt.Errorf("received %d of %d messages before %s", received, opts.Count, endReason(ctx, interrupted)))
 	case opts.Count == 0 && received == 0 && !interrupted:
-		return &ExitCodeError{Code: ExitTimeout, Err: fmt.Errorf("no message received before %s", endReason(ctx, interrupted))}
+		return timedOut(fmt.Errorf("no message received before %s", endReason(ctx, interrupted)))
 	}
 	return nil
 }

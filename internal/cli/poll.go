@@ -89,7 +89,7 @@ func pollRun(ctx context.Context, opts *PollOptions) error {
 		fmt.Fprintf(out, "nothing ready\n")
 	}
 	if n == 0 {
-		return &ExitCodeError{Code: ExitTimeout}
+		return timedOut(nil) // the output said "nothing ready"
 	}
 	return nil
 }

@@ -91,7 +91,7 @@ the messages delivered.`,
 
 func sendRun(ctx context.Context, opts *SendOptions) error {
 	if err := checkGroups(opts.Groups, checkSendGroup); err != nil {
-		return err
+		return invalidValue(err)
 	}
 	if err := checkMessageSize(0, len(opts.Groups)); err != nil {
 		return err // the group names alone are over the limit
@@ -173,7 +173,7 @@ func confirmSent(ctx context.Context, s Session, service string, limit time.Dura
 		}
 		if err != nil {
 			if ctx.Err() != nil {
-				return &ExitCodeError{Code: ExitTimeout, Err: fmt.Errorf("the daemon did not confirm the messages within %v", limit)}
+				return timedOut(fmt.Errorf("the daemon did not confirm the messages within %v", limit))
 			}
 			return lost(err)
 		}

@@ -24,20 +24,16 @@ func warnSkipped(f *Factory, err error) bool {
 var errConnectionLost = errors.New("connection to the daemon lost")
 
 // openSession checks the connection flags and connects. Connect failures
-// and rejections exit with 3 and carry the daemon's reason.
+// and rejections carry the daemon's reason.
 func openSession(ctx context.Context, f *Factory, o *ConnOptions, membership bool) (Session, error) {
 	if err := checkUser(o.User); err != nil {
-		return nil, err
+		return nil, invalidValue(err)
 	}
 	cctx, cancel := context.WithTimeout(ctx, o.ConnectTimeout())
 	defer cancel()
 	s, err := f.Connect(cctx, ConnectRequest{Server: o.Server, User: o.User, Timeout: o.ConnectTimeout(), Membership: membership})
 	if err != nil {
-		code := ExitCode(err)
-		if code == ExitError || code == ExitTimeout || code == ExitConnectLost {
-			code = ExitConnect
-		}
-		return nil, &ExitCodeError{Code: code, Err: fmt.Errorf("connecting to %s: %w", o.Server, err)}
+		return nil, connectFailed(fmt.Errorf("connecting to %s: %w", o.Server, err))
 	}
 	return s, nil
 }
@@ -49,7 +45,7 @@ func lost(err error) error {
 		return nil
 	}
 	if ExitCode(err) == ExitConnectLost {
-		return &ExitCodeError{Code: ExitConnectLost, Err: fmt.Errorf("%w: %w", errConnectionLost, err)}
+		return connectionLost(fmt.Errorf("%w: %w", errConnectionLost, err))
 	}
 	return err
 }

@@ -171,7 +171,7 @@ func (sh *shell) lostError() error {
 	if sh.deadErr == nil {
 		return errQuit
 	}
-	return &ExitCodeError{Code: ExitConnectLost, Err: fmt.Errorf("%w: %w", errConnectionLost, sh.deadErr)}
+	return connectionLost(fmt.Errorf("%w: %w", errConnectionLost, sh.deadErr))
 }
 
 // ask reads the answer to a prompt of cmd. Ctrl-C, Ctrl-D or the end of
@@ -265,7 +265,7 @@ func (sh *shell) joinLeave(cmd string, groups []string) error {
 		return fmt.Errorf("%s needs at least one group", cmd)
 	}
 	if err := checkGroups(groups, checkJoinGroup); err != nil {
-		return errors.Unwrap(err)
+		return err
 	}
 	for _, g := range groups {
 		var err error

@@ -45,7 +45,7 @@ func (sh *shell) send(cmd, line string) error {
 		return fmt.Errorf("%s needs at least one group", cmd)
 	}
 	if err := checkGroups(args, checkSendGroup); err != nil {
-		return errors.Unwrap(err)
+		return err
 	}
 	if !hasMsg {
 		if cmd == "send" {
@@ -106,7 +106,7 @@ func (sh *shell) burst(args []string, service string, msgType int16, selfDiscard
 	}
 	group := args[0]
 	if err := checkSendGroup(group); err != nil {
-		return errors.Unwrap(err)
+		return err
 	}
 	size, count := sh.prevSize, 10
 	var err error

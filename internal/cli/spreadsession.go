@@ -67,7 +67,7 @@ func (s *spreadSession) Receive(ctx context.Context) (*event, error) {
 			// goes on; an undecodable header kills it, and then Poll
 			// reports the failure too.
 			if _, perr := s.m.Poll(); perr != nil {
-				return nil, &ExitCodeError{Code: ExitConnectLost, Err: fmt.Errorf("the session cannot go on: %w", spreadErr(err))}
+				return nil, connectionLost(fmt.Errorf("the session cannot go on: %w", spreadErr(err)))
 			}
 			return nil, fmt.Errorf("%w: %w", errSkipped, spreadErr(err))
 		}

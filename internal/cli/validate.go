@@ -21,20 +21,14 @@ const (
 	maxMessageLen = spread.MaxMessageLen
 )
 
-// invalidArg is an error in a command-line value found after parsing:
-// exit code 2, one line, no usage dump.
-func invalidArg(format string, a ...any) error {
-	return &ExitCodeError{Code: ExitUsage, Err: fmt.Errorf(format, a...)}
-}
-
 // checkJoinGroup applies Spread's rule for names one joins or leaves:
 // 1..31 bytes, each 0x24..0x7e (no space, no '#', ASCII only).
 func checkJoinGroup(g string) error {
 	if len(g) == 0 || len(g) > maxGroupNameLen {
-		return invalidArg("group name %q is %d bytes: allowed 1..%d", g, len(g), maxGroupNameLen)
+		return fmt.Errorf("group name %q is %d bytes: allowed 1..%d", g, len(g), maxGroupNameLen)
 	}
 	if i := spread.IllegalNameByte(g); i >= 0 {
-		return invalidArg("group name %q has byte %s at offset %d: allowed are printable ASCII without space and '#' (0x24..0x7e)",
+		return fmt.Errorf("group name %q has byte %s at offset %d: allowed are printable ASCII without space and '#' (0x24..0x7e)",
 			g, strconv.QuoteRune(rune(g[i])), i)
 	}
 	return nil
@@ -45,10 +39,10 @@ func checkJoinGroup(g string) error {
 func checkSendGroup(g string) error {
 	if strings.HasPrefix(g, "#") {
 		if len(g) > maxGroupNameLen {
-			return invalidArg("private group %q is %d bytes: allowed up to %d", g, len(g), maxGroupNameLen)
+			return fmt.Errorf("private group %q is %d bytes: allowed up to %d", g, len(g), maxGroupNameLen)
 		}
 		if !spread.IsPrivateGroupName(g) {
-			return invalidArg("private group %q is not of the form #NAME#DAEMON", g)
+			return fmt.Errorf("private group %q is not of the form #NAME#DAEMON", g)
 		}
 		return nil
 	}
@@ -57,7 +51,7 @@ func checkSendGroup(g string) error {
 
 func checkGroups(groups []string, check func(string) error) error {
 	if len(groups) > maxGroups {
-		return invalidArg("%d groups: at most %d per message", len(groups), maxGroups)
+		return fmt.Errorf("%d groups: at most %d per message", len(groups), maxGroups)
 	}
 	for _, g := range groups {
 		if err := check(g); err != nil {
@@ -71,10 +65,10 @@ func checkGroups(groups []string, check func(string) error) error {
 // 1..10 bytes of 0x24..0x7e.
 func checkUser(u string) error {
 	if len(u) > maxUserLen {
-		return invalidArg("user name %q is %d bytes: allowed up to %d (or empty for a daemon-assigned name)", u, len(u), maxUserLen)
+		return fmt.Errorf("user name %q is %d bytes: allowed up to %d (or empty for a daemon-assigned name)", u, len(u), maxUserLen)
 	}
 	if i := spread.IllegalNameByte(u); i >= 0 {
-		return invalidArg("user name %q has byte %s at offset %d: allowed are printable ASCII without space and '#' (0x24..0x7e)",
+		return fmt.Errorf("user name %q has byte %s at offset %d: allowed are printable ASCII without space and '#' (0x24..0x7e)",
 			u, strconv.QuoteRune(rune(u[i])), i)
 	}
 	return nil
