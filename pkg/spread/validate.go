@@ -82,13 +82,13 @@ func checkSize(numGroups, dataLen, groupLimit int) error {
 	if numGroups > groupLimit {
 		why := fmt.Sprintf("%d groups in one message; at most %d are allowed", numGroups, groupLimit)
 		if groupLimit == MaxGroups {
-			why += " (a real Spread 4.4 daemon silently drops messages to 44..100 groups, PROTOCOL §9.2; WithGroupLimit raises this for daemons that deliver them)"
+			why += " (a real Spread 4.4 daemon silently drops messages to 44..100 groups, docs/protocol.md §9.2; WithGroupLimit raises this for daemons that deliver them)"
 		}
 		return &Error{Code: IllegalMessage, Op: "multicast", Detail: why}
 	}
 	if s := dataLen + MaxGroupName*numGroups; s > MaxMessageLen {
 		return &Error{Code: MessageTooLong, Op: "multicast", Detail: fmt.Sprintf(
-			"%d data bytes + 32*%d groups = %d; at most %d are allowed (the real 4.4 daemon's safe limit, PROTOCOL §9.1)",
+			"%d data bytes + 32*%d groups = %d; at most %d are allowed (the real 4.4 daemon's safe limit, docs/protocol.md §9.1)",
 			dataLen, numGroups, s, MaxMessageLen)}
 	}
 	return nil
