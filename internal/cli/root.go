@@ -69,7 +69,40 @@ Daemon names use Spread's forms: PORT (unix socket /tmp/PORT) or PORT@HOST
 	for _, c := range commands {
 		root.AddCommand(c(f))
 	}
+	refuseUnknownShells(root)
 	return root
+}
+
+// refuseUnknownShells makes "spgo completion SHELL" for a shell cobra cannot
+// generate a usage error naming the supported ones; cobra's own completion
+// command prints its help and exits 0 for any argument it does not know.
+func refuseUnknownShells(root *cobra.Command) {
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() != "completion" {
+			continue
+		}
+		var shells []string
+		for _, sub := range c.Commands() {
+			shells = append(shells, sub.Name())
+		}
+		c.Args = cobra.ArbitraryArgs // our RunE names the supported shells
+		c.RunE = func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return cmd.Help()
+			}
+			return invalidValue(fmt.Errorf("completion for %q is not supported: use %s",
+				args[0], joinOr(shells)))
+		}
+	}
+}
+
+// joinOr lists words as "a, b or c".
+func joinOr(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
 }
 
 // Main runs spgo with the process's arguments and streams and returns the
@@ -92,6 +125,14 @@ func reportError(w io.Writer, cmd *cobra.Command, err error) int {
 		return ExitOK
 	}
 	code := ExitCode(err)
+	if msg, suggestions, ok := unknownCommand(err); ok {
+		fmt.Fprintf(w, "spgo: %s\n", oneLine(iostreams.Sanitize(msg)))
+		if len(suggestions) > 0 {
+			fmt.Fprintf(w, "Did you mean this? %s\n", strings.Join(suggestions, ", "))
+		}
+		fmt.Fprintf(w, "Run '%s --help' for the list of commands.\n", cmd.CommandPath())
+		return code
+	}
 	// Errors can carry text from the network (a daemon's auth offer, a
 	// group name): strip terminal controls and keep the error on one line.
 	if msg := oneLine(iostreams.Sanitize(err.Error())); !isSilent(err) {
@@ -102,6 +143,18 @@ func reportError(w io.Writer, cmd *cobra.Command, err error) int {
 		fmt.Fprintf(w, "\n%s", cmd.UsageString())
 	}
 	return code
+}
+
+// unknownCommand splits cobra's unknown-command error, which puts its
+// suggestions after a blank line and a tab, into the message and the names
+// it suggests.
+func unknownCommand(err error) (msg string, suggestions []string, ok bool) {
+	text := err.Error()
+	if !strings.HasPrefix(text, "unknown command ") {
+		return "", nil, false
+	}
+	msg, rest, _ := strings.Cut(text, "\n\nDid you mean this?")
+	return strings.TrimSpace(msg), strings.Fields(rest), true
 }
 
 // isSilent reports an ExitCodeError without a message (the command already
