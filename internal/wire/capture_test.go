@@ -1,7 +1,9 @@
-package wire
+package wire_test
 
 import (
 	"bytes"
+	"github.com/spgo/spgo/internal/wire"
+	"github.com/spgo/spgo/internal/wire/wiretest"
 	"testing"
 
 	"github.com/spgo/spgo/internal/capture"
@@ -16,15 +18,15 @@ func messageUnits(t testing.TB) (units [][]byte, names []string) {
 	}
 	for _, f := range files {
 		for _, ev := range f.Events {
-			if ev.Kind != capture.Unit || len(ev.Payload) < HeaderSize {
+			if ev.Kind != capture.Unit || len(ev.Payload) < wire.HeaderSize {
 				continue
 			}
-			h, err := DecodeHeader(ev.Payload)
+			h, err := wire.DecodeHeader(ev.Payload)
 			if err != nil {
 				continue
 			}
-			rest, err := h.CheckLengths(ClientReadLimits)
-			if err != nil || HeaderSize+rest != len(ev.Payload) {
+			rest, err := h.CheckLengths(wire.ClientReadLimits)
+			if err != nil || wire.HeaderSize+rest != len(ev.Payload) {
 				continue
 			}
 			units = append(units, ev.Payload)
@@ -43,21 +45,14 @@ func TestCaptureMessagesRoundTrip(t *testing.T) {
 	}
 	bigSeen := 0
 	for i, u := range units {
-		m, n, err := DecodeMessage(u, ClientReadLimits)
+		m, n, err := wiretest.Decode(u, wire.ClientReadLimits)
 		if err != nil || n != len(u) {
 			t.Fatalf("%s: decode: n=%d err=%v", names[i], n, err)
 		}
-		var out []byte
 		if m.BigEndian {
 			bigSeen++
-			out = AppendHeaderBigEndian(nil, &m.Header)
-			for _, g := range m.Groups {
-				out = append(out, g[:]...)
-			}
-			out = append(out, m.Body...)
-		} else {
-			out = AppendMessage(nil, &m)
 		}
+		out := wiretest.Append(nil, &m)
 		if !bytes.Equal(out, u) {
 			t.Fatalf("%s: re-encoded\n%x\nwant\n%x", names[i], out, u)
 		}
@@ -72,16 +67,16 @@ func TestCaptureMembershipBodies(t *testing.T) {
 	units, names := messageUnits(t)
 	count := 0
 	for i, u := range units {
-		m, _, _ := DecodeMessage(u, ClientReadLimits)
-		if m.Type&RegMembMess == 0 || m.IsReject() {
+		m, _, _ := wiretest.Decode(u, wire.ClientReadLimits)
+		if m.Type&wire.RegMembMess == 0 || m.IsReject() {
 			continue
 		}
 		count++
-		body, err := DecodeMembershipBody(m.Body, m.ByteOrder())
+		body, err := wire.DecodeMembershipBody(m.Body, m.ByteOrder())
 		if err != nil {
 			t.Fatalf("%s: %v", names[i], err)
 		}
-		if got := AppendMembershipBody(nil, body.GroupID, body.LocalVSSet, rawSets(body.VSSets)...); !bytes.Equal(got, m.Body) {
+		if got := wire.AppendMembershipBody(nil, body.GroupID, body.LocalVSSet, rawSets(body.VSSets)...); !bytes.Equal(got, m.Body) {
 			t.Fatalf("%s: membership body re-encoded\n%x\nwant\n%x", names[i], got, m.Body)
 		}
 		if body.GroupID.ProcID != 0x7f000001 {
@@ -100,29 +95,29 @@ func TestMessTypeFromHint(t *testing.T) {
 		mismatch bool
 	}{
 		{0x80010280, 258, false},
-		{MakeHint(-1), -1, false},
-		{MakeHint(-32768), -32768, false},
+		{wire.MakeHint(-1), -1, false},
+		{wire.MakeHint(-32768), -32768, false},
 		{0x00123400, 0x3412, true}, // big-endian sender of 0x1234 (capture 25_big_endian_client.txt)
-		{EndianMarker, 0, false},
+		{wire.EndianMarker, 0, false},
 	}
 	for _, c := range cases {
-		mt, mm := MessType(c.hint)
+		mt, mm := wire.MessType(c.hint)
 		if mt != c.mt || mm != c.mismatch {
-			t.Errorf("MessType(%#x) = %d,%v want %d,%v", c.hint, mt, mm, c.mt, c.mismatch)
+			t.Errorf("wire.MessType(%#x) = %d,%v want %d,%v", c.hint, mt, mm, c.mt, c.mismatch)
 		}
 	}
 }
 
 func TestHeaderRejectsHalfMarker(t *testing.T) {
-	b := make([]byte, HeaderSize)
+	b := make([]byte, wire.HeaderSize)
 	b[0] = 0x90 // 0x80 bit set, 0x80000000 clear
-	if _, err := DecodeHeader(b); err == nil {
+	if _, err := wire.DecodeHeader(b); err == nil {
 		t.Fatal("header with one marker bit accepted")
 	}
 }
 
 func TestCheckLengthsLimits(t *testing.T) {
-	cases := []Header{
+	cases := []wire.Header{
 		{NumGroups: -1},
 		{NumGroups: 101},
 		{DataLen: -5},
@@ -130,12 +125,12 @@ func TestCheckLengthsLimits(t *testing.T) {
 		{DataLen: 143952 - 31, NumGroups: 1},
 	}
 	for _, h := range cases {
-		if _, err := h.CheckLengths(DaemonReadLimits); err == nil {
+		if _, err := h.CheckLengths(wire.DaemonReadLimits); err == nil {
 			t.Errorf("CheckLengths(%+v) accepted", h)
 		}
 	}
-	ok := Header{DataLen: 143119, NumGroups: 1}
-	if n, err := ok.CheckLengths(DaemonReadLimits); err != nil || n != 143151 {
+	ok := wire.Header{DataLen: 143119, NumGroups: 1}
+	if n, err := ok.CheckLengths(wire.DaemonReadLimits); err != nil || n != 143151 {
 		t.Fatalf("largest safe message: n=%d err=%v", n, err)
 	}
 }
@@ -147,25 +142,25 @@ func TestHandshakeFramesFromCapture(t *testing.T) {
 	}
 	c := f.Units("A", capture.ClientToDaemon)
 	d := f.Units("A", capture.DaemonToClient)
-	if got := AppendHello(nil, HelloFlags(true, 0), "alice"); !bytes.Equal(got, c[0]) {
+	if got := wire.AppendHello(nil, wire.HelloFlags(true, 0), "alice"); !bytes.Equal(got, c[0]) {
 		t.Fatalf("hello %x want %x", got, c[0])
 	}
-	h, n, err := DecodeHello(c[0])
+	h, n, err := wire.DecodeHello(c[0])
 	if err != nil || n != len(c[0]) || string(h.Name) != "alice" || !h.Membership() || h.Version() != 40400 {
-		t.Fatalf("DecodeHello = %+v n=%d err=%v", h, n, err)
+		t.Fatalf("wire.DecodeHello = %+v n=%d err=%v", h, n, err)
 	}
-	if got := AppendAuthOffer(nil, []string{"NULL"}); !bytes.Equal(got, d[0]) {
+	if got := wire.AppendAuthOffer(nil, []string{"NULL"}); !bytes.Equal(got, d[0]) {
 		t.Fatalf("offer %x want %x", got, d[0])
 	}
-	choice, err := AppendAuthChoice(nil, []string{"NULL"})
+	choice, err := wire.AppendAuthChoice(nil, []string{"NULL"})
 	if err != nil || !bytes.Equal(choice, c[1]) {
 		t.Fatalf("choice %x want %x (%v)", choice, c[1], err)
 	}
-	if m, _ := DecodeAuthChoice(c[1]); len(m) != 1 || m[0] != "NULL" {
-		t.Fatalf("DecodeAuthChoice = %q", m)
+	if m, _ := wire.DecodeAuthChoice(c[1]); len(m) != 1 || m[0] != "NULL" {
+		t.Fatalf("wire.DecodeAuthChoice = %q", m)
 	}
 	accept := bytes.Join(d[1:4], nil)
-	if got := AppendAccept(nil, true, "#alice#localhost"); !bytes.Equal(got, accept) {
+	if got := wire.AppendAccept(nil, true, "#alice#localhost"); !bytes.Equal(got, accept) {
 		t.Fatalf("accept %x want %x", got, accept)
 	}
 }
@@ -174,19 +169,19 @@ func TestSplitPrivateGroup(t *testing.T) {
 	good := []string{"#alice#localhost", "#r8823-11#localhost", "#a#b"}
 	bad := []string{"alice", "#alice", "##localhost", "#alice#", "#abcdefghijk#x", "#a#b#c", "#a b#x", "#a#01234567890123456789"}
 	for _, s := range good {
-		if _, _, ok := SplitPrivateGroup([]byte(s)); !ok {
+		if _, _, ok := wire.SplitPrivateGroup([]byte(s)); !ok {
 			t.Errorf("%q refused", s)
 		}
 	}
 	for _, s := range bad {
-		if _, _, ok := SplitPrivateGroup([]byte(s)); ok {
+		if _, _, ok := wire.SplitPrivateGroup([]byte(s)); ok {
 			t.Errorf("%q accepted", s)
 		}
 	}
 }
 
 // rawSets turns decoded vs sets back into raw name fields.
-func rawSets(sets [][]Name) [][]byte {
+func rawSets(sets [][]wire.Name) [][]byte {
 	out := make([][]byte, len(sets))
 	for i, set := range sets {
 		for j := range set {

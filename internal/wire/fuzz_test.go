@@ -1,7 +1,9 @@
-package wire
+package wire_test
 
 import (
 	"encoding/binary"
+	"github.com/spgo/spgo/internal/wire"
+	"github.com/spgo/spgo/internal/wire/wiretest"
 	"testing"
 )
 
@@ -15,24 +17,24 @@ func FuzzDecodeHeader(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		h, err := DecodeHeader(b)
+		h, err := wire.DecodeHeader(b)
 		if err != nil {
 			return
 		}
-		if h.Type&EndianMarker != 0 {
+		if h.Type&wire.EndianMarker != 0 {
 			t.Fatalf("type 0x%x keeps the endian marker", h.Type)
 		}
-		for _, l := range []Limits{DaemonReadLimits, ClientReadLimits} {
+		for _, l := range []wire.Limits{wire.DaemonReadLimits, wire.ClientReadLimits} {
 			rest, err := h.CheckLengths(l)
 			if err != nil {
 				continue
 			}
-			if rest < int(h.DataLen)+MaxGroupName*int(h.NumGroups) || rest > l.MaxTotal+OldTypeSize {
+			if rest < int(h.DataLen)+wire.MaxGroupName*int(h.NumGroups) || rest > l.MaxTotal+wire.OldTypeSize {
 				t.Fatalf("rest %d for %+v within %+v", rest, h, l)
 			}
 		}
 		svc, _, _ := h.Delivered(0)
-		if h.Kind() == KindReject && svc&RejectMess == 0 {
+		if h.Kind() == wire.KindReject && svc&wire.RejectMess == 0 {
 			t.Fatalf("reject delivered as 0x%x", svc)
 		}
 	})
@@ -41,8 +43,8 @@ func FuzzDecodeHeader(f *testing.F) {
 func FuzzDecodeMembershipBody(f *testing.F) {
 	units, _ := messageUnits(f)
 	for _, u := range units {
-		m, _, err := DecodeMessage(u, ClientReadLimits)
-		if err == nil && m.Type&RegMembMess != 0 {
+		m, _, err := wiretest.Decode(u, wire.ClientReadLimits)
+		if err == nil && m.Type&wire.RegMembMess != 0 {
 			f.Add(m.Body, false)
 		}
 	}
@@ -51,7 +53,7 @@ func FuzzDecodeMembershipBody(f *testing.F) {
 		if big {
 			order = binary.BigEndian
 		}
-		m, err := DecodeMembershipBody(b, order)
+		m, err := wire.DecodeMembershipBody(b, order)
 		if err != nil {
 			return
 		}
@@ -66,19 +68,19 @@ func FuzzDecodeHello(f *testing.F) {
 	f.Add([]byte{3, 14, 1, 3, 'o', 'l', 'd'})
 	f.Add([]byte{4, 4, 0, 1, 0x80})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		h, n, err := DecodeHello(b)
-		if err == nil && (n > len(b) || len(h.Name) > MaxPrivateName) {
+		h, n, err := wire.DecodeHello(b)
+		if err == nil && (n > len(b) || len(h.Name) > wire.MaxPrivateName) {
 			t.Fatalf("bad decode n=%d name=%q", n, h.Name)
 		}
 	})
 }
 
 func FuzzDecodeAuthChoice(f *testing.F) {
-	c, _ := AppendAuthChoice(nil, []string{"NULL"})
+	c, _ := wire.AppendAuthChoice(nil, []string{"NULL"})
 	f.Add(c)
 	f.Fuzz(func(t *testing.T, b []byte) {
-		m, err := DecodeAuthChoice(b)
-		if err == nil && len(m) > AuthSlots {
+		m, err := wire.DecodeAuthChoice(b)
+		if err == nil && len(m) > wire.AuthSlots {
 			t.Fatalf("%d methods", len(m))
 		}
 	})

@@ -52,28 +52,12 @@ func DecodeHeader(b []byte) (Header, error) {
 // AppendHeader appends h little-endian with the marker set in Type. Hint is
 // written as it is held (see Header.Hint).
 func AppendHeader(dst []byte, h *Header) []byte {
-	return appendHeader(dst, h, false)
-}
-
-// AppendHeaderBigEndian appends h as a big-endian writer would (markers
-// clear). spgo never sends this; tests use it to play a big-endian peer.
-func AppendHeaderBigEndian(dst []byte, h *Header) []byte {
-	return appendHeader(dst, h, true)
-}
-
-func appendHeader(dst []byte, h *Header, big bool) []byte {
-	var order binary.AppendByteOrder = binary.LittleEndian
-	t := h.Type &^ EndianMarker
-	if big {
-		order = binary.BigEndian
-	} else {
-		t |= EndianMarker
-	}
-	dst = order.AppendUint32(dst, t)
+	le := binary.LittleEndian
+	dst = le.AppendUint32(dst, h.Type|EndianMarker)
 	dst = append(dst, h.Sender[:]...)
-	dst = order.AppendUint32(dst, uint32(h.NumGroups))
-	dst = binary.LittleEndian.AppendUint32(dst, h.Hint)
-	return order.AppendUint32(dst, uint32(h.DataLen))
+	dst = le.AppendUint32(dst, uint32(h.NumGroups))
+	dst = le.AppendUint32(dst, h.Hint)
+	return le.AppendUint32(dst, uint32(h.DataLen))
 }
 
 // MakeHint builds the hint field of a data message sent by spgo (always a

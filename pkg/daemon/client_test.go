@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/spgo/spgo/internal/wire"
+	"github.com/spgo/spgo/internal/wire/wiretest"
 )
 
 // rawClient is a wire-level Spread client for tests and benchmarks: it
@@ -128,7 +129,7 @@ func (cl *rawClient) kill()          { cl.send(wire.KillMess, []string{cl.pgroup
 // msg is a received frame with owned data.
 type msg struct {
 	raw []byte
-	wire.Message
+	wiretest.Message
 }
 
 func (m *msg) groupNames() []string {
@@ -168,7 +169,7 @@ func (cl *rawClient) tryRecv(timeout time.Duration) (msg, error) {
 	if _, err := io.ReadFull(cl.r, raw[wire.HeaderSize:]); err != nil {
 		return msg{}, err
 	}
-	m, _, err := wire.DecodeMessage(raw, wire.ClientReadLimits)
+	m, _, err := wiretest.Decode(raw, wire.ClientReadLimits)
 	return msg{raw: raw, Message: m}, err
 }
 

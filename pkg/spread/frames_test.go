@@ -7,17 +7,18 @@ import (
 	"testing"
 
 	"github.com/spgo/spgo/internal/wire"
+	"github.com/spgo/spgo/internal/wire/wiretest"
 	"github.com/spgo/spgo/pkg/spread"
 )
 
 // Frames a daemon might send, good and bad, built with the wire package.
 
 func frame(typ uint32, sender string, groups []string, hint uint32, body []byte) []byte {
-	m := wire.Message{Header: wire.Header{Type: typ, Sender: wire.MakeName(sender), Hint: hint}, Body: body}
+	m := wiretest.Message{Header: wire.Header{Type: typ, Sender: wire.MakeName(sender), Hint: hint}, Body: body}
 	for _, g := range groups {
 		m.Groups = append(m.Groups, wire.MakeName(g))
 	}
-	return wire.AppendMessage(nil, &m)
+	return wiretest.Append(nil, &m)
 }
 
 func dataFrame(body string) []byte {
@@ -136,7 +137,7 @@ func TestBigEndianDaemonFrames(t *testing.T) {
 	// A big-endian daemon: header and membership body in BE order, hint
 	// from a BE sender (no marker): endian mismatch for data.
 	h := wire.Header{Type: wire.SafeMess, Sender: wire.MakeName("#be#mock"), NumGroups: 1, Hint: 0x00341200, DataLen: 3} // bytes 00 12 34 00 as in capture 25_big_endian_client.txt
-	data := wire.AppendHeaderBigEndian(nil, &h)
+	data := wiretest.AppendHeaderBigEndian(nil, &h)
 	g := wire.MakeName("beg")
 	data = append(append(data, g[:]...), "BIG"...)
 
@@ -153,7 +154,7 @@ func TestBigEndianDaemonFrames(t *testing.T) {
 	body = be.AppendUint32(body, 1)
 	body = append(body, b[:]...)
 	mh := wire.Header{Type: wire.RegMembMess | wire.CausedByNetwork, Sender: wire.MakeName("g"), NumGroups: 2, DataLen: int32(len(body))}
-	memb := wire.AppendHeaderBigEndian(nil, &mh)
+	memb := wiretest.AppendHeaderBigEndian(nil, &mh)
 	memb = append(append(append(memb, a[:]...), b[:]...), body...)
 
 	mb := mailboxWithStream(t, append(data, memb...))

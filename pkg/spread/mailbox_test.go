@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/spgo/spgo/internal/wire"
+	"github.com/spgo/spgo/internal/wire/wiretest"
 	"github.com/spgo/spgo/pkg/spread"
 )
 
@@ -206,7 +207,7 @@ func TestMulticastCoalescesWholeFrames(t *testing.T) {
 		}
 		next := make([]int, senders)
 		for p := all; len(p) > 0; p = p[frameLen:] {
-			msg, n, err := wire.DecodeMessage(p, wire.DaemonReadLimits)
+			msg, n, err := wiretest.Decode(p, wire.DaemonReadLimits)
 			if err != nil || n != frameLen {
 				return errors.New("torn frame")
 			}

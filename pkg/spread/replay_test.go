@@ -14,6 +14,7 @@ import (
 
 	"github.com/spgo/spgo/internal/capture"
 	"github.com/spgo/spgo/internal/wire"
+	"github.com/spgo/spgo/internal/wire/wiretest"
 	"github.com/spgo/spgo/pkg/spread"
 )
 
@@ -291,7 +292,7 @@ func mergeSplitFrames(steps []step) []step {
 }
 
 func actionFor(unit []byte, pg string) (action, bool) {
-	m, n, err := wire.DecodeMessage(unit, wire.Limits{MaxGroups: 1000, MaxDataLen: 1 << 20, MaxTotal: 1 << 21})
+	m, n, err := wiretest.Decode(unit, wire.Limits{MaxGroups: 1000, MaxDataLen: 1 << 20, MaxTotal: 1 << 21})
 	if err != nil || n != len(unit) || m.BigEndian || m.Sender.String() != pg || !m.Sender.HasNUL() {
 		return action{}, false
 	}
