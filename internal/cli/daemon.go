@@ -78,6 +78,9 @@ func daemonRun(ctx context.Context, opts *DaemonOptions) error {
 	if err := level.UnmarshalText([]byte(opts.LogLevel)); err != nil {
 		return usageErrorf("invalid --log-level %q: allowed are %s", opts.LogLevel, strings.Join(logLevels, ", "))
 	}
+	if opts.NoTCP && opts.NoUnix {
+		return invalidValue(errors.New("--no-tcp and --no-unix together leave nothing to listen on: drop one"))
+	}
 	logger := slog.New(slog.NewTextHandler(opts.Factory.IOStreams.ErrOut, &slog.HandlerOptions{Level: level}))
 	d, err := opts.Start(daemon.Config{
 		Name:               opts.Name,
@@ -95,7 +98,7 @@ func daemonRun(ctx context.Context, opts *DaemonOptions) error {
 		return invalidValue(err) // a bad flag value, named in the message
 	}
 	if errors.Is(err, daemon.ErrSocketInUse) {
-		return withCode(ExitUsage, err) // another daemon owns --port's socket
+		return invalidValue(err) // another daemon owns --port's socket
 	}
 	if err != nil {
 		return err
