@@ -13,7 +13,7 @@ const (
 	ExitOK          = 0 // success
 	ExitError       = 1 // any other error
 	ExitUsage       = 2 // bad flags or arguments
-	ExitConnect     = 3 // could not connect to the daemon, or it rejected us
+	ExitConnect     = 3 // could not connect (also when --timeout ran out connecting), or the daemon rejected us
 	ExitTimeout     = 4 // time ran out, or nothing (enough) arrived
 	ExitConnectLost = 5 // the daemon went away during the run
 )
@@ -23,7 +23,8 @@ const exitCodesHelp = `Exit codes:
   0  success
   1  error
   2  usage (bad flags or arguments)
-  3  could not connect to the daemon, or the daemon rejected the request
+  3  could not connect to the daemon (also when --timeout ran out while
+     connecting), or the daemon rejected the request
   4  timed out, or nothing (or too little) arrived
   5  connection to the daemon lost`
 

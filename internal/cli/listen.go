@@ -130,10 +130,7 @@ func listenRun(ctx context.Context, opts *ListenOptions) error {
 	}
 	s, err := connectAndJoin(ctx, opts.Factory, &opts.Conn, opts.Groups, true)
 	if err != nil {
-		if ctx.Err() != nil && errors.Is(err, context.DeadlineExceeded) {
-			return timedOut(err)
-		}
-		return err
+		return err // a connect that ran out of time is "could not connect", like every command's
 	}
 	defer s.Disconnect()
 	p := newPrinter(opts.Factory.IOStreams, opts.Output, opts.Raw, opts.Delimiter)
