@@ -16,17 +16,21 @@ const (
 	ExitConnect     = 3 // could not connect (also when --timeout ran out connecting), or the daemon rejected us
 	ExitTimeout     = 4 // time ran out, or nothing (enough) arrived
 	ExitConnectLost = 5 // the daemon went away during the run
+	// ExitInterrupted is what shells report for a command ended by SIGINT
+	// (128 + 2); flood exits with it when interrupted mid-run.
+	ExitInterrupted = 130
 )
 
 // exitCodesHelp is appended to the root command's help.
 const exitCodesHelp = `Exit codes:
-  0  success
-  1  error
-  2  usage (bad flags or arguments)
-  3  could not connect to the daemon (also when --timeout ran out while
-     connecting), or the daemon rejected the request
-  4  timed out, or nothing (or too little) arrived
-  5  connection to the daemon lost`
+  0    success
+  1    error
+  2    usage (bad flags or arguments)
+  3    could not connect to the daemon (also when --timeout ran out while
+       connecting), or the daemon rejected the request
+  4    timed out, or nothing (or too little) arrived
+  5    connection to the daemon lost
+  130  flood interrupted (SIGINT) before it finished; its figures are partial`
 
 // ExitCodeError is an error that ends the command with a chosen exit code.
 // A nil Err exits silently with Code.
@@ -71,6 +75,10 @@ func connectFailed(err error) error {
 	}
 	return withCode(ExitConnect, err)
 }
+
+// interrupted is a run stopped by SIGINT (its context cancelled) before it
+// finished.
+func interrupted(err error) error { return withCode(ExitInterrupted, err) }
 
 // connectionLost is a session that died under the command.
 func connectionLost(err error) error { return withCode(ExitConnectLost, err) }

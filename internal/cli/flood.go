@@ -241,6 +241,9 @@ func floodRun(ctx context.Context, o *FloodOptions) (err error) {
 	announceFlood(o, cfg, env)
 	points, dim, runErr := runFlood(ctx, o, cfg)
 	if runErr != nil && len(points) == 0 {
+		if errors.Is(runErr, context.Canceled) {
+			return interrupted(errors.New("flood interrupted before any service type ran"))
+		}
 		return connectError(runErr)
 	}
 	nwarn, err := renderFlood(o, env, points, dim)
@@ -371,6 +374,9 @@ func renderFlood(o *FloodOptions, env report.Env, points []flood.Point, dim stri
 func floodOutcome(runErr error, nwarn int) error {
 	if errors.Is(runErr, flood.ErrDaemonLost) {
 		return connectionLost(runErr)
+	}
+	if errors.Is(runErr, context.Canceled) {
+		return interrupted(errors.New("flood interrupted: the figures are partial, up to the interrupt"))
 	}
 	if runErr != nil {
 		return runErr

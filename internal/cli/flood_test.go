@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -250,5 +251,93 @@ func TestFloodEngineRefusalsAreUsageErrors(t *testing.T) {
 		if strings.Contains(out, "spgo flood:") {
 			t.Errorf("%q: banner printed before the refusal", args)
 		}
+	}
+}
+
+// cancelOnWrite cancels a context at the first write: the progress bar's
+// first drawing, which comes only once the flood is under way.
+type cancelOnWrite struct {
+	cancel context.CancelFunc
+	buf    strings.Builder
+}
+
+func (w *cancelOnWrite) Write(p []byte) (int, error) {
+	w.cancel()
+	return w.buf.Write(p)
+}
+
+// floodInterrupted runs a flood far too long to finish and cancels its
+// context (as SIGINT does) once the progress bar first draws.
+func floodInterrupted(t *testing.T, args ...string) (out, errOut string, err error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ios, _, stdout, _ := iostreams.Test()
+	ew := &cancelOnWrite{cancel: cancel}
+	ios.ErrOut = ew
+	f := &Factory{IOStreams: ios, Getenv: func(string) string { return "" }}
+	cmd := NewCmdFlood(f, nil)
+	cmd.SetArgs(append([]string{"-m", "1000000000", "-b", "100", "--progress", "always",
+		"-s", spreadtest.Run(t).SpreadName()}, args...))
+	cmd.SetOut(ios.Out)
+	cmd.SetErr(ios.ErrOut)
+	cmd.SilenceErrors, cmd.SilenceUsage = true, true
+	err = cmd.ExecuteContext(ctx)
+	return stdout.String(), ew.buf.String(), err
+}
+
+// An interrupted flood says so and exits 130: its row is "interrupted",
+// its figures are marked partial, and nothing in flight counts as lost or
+// as a broken promise.
+func TestFloodInterruptedText(t *testing.T) {
+	out, errOut, err := floodInterrupted(t, "--services", "agreed,safe", "--receivers", "2")
+	if code := ExitCode(err); code != ExitInterrupted {
+		t.Fatalf("exit %d (%v), want %d", code, err, ExitInterrupted)
+	}
+	if !strings.Contains(err.Error(), "interrupted") {
+		t.Errorf("error %q should say the flood was interrupted", err)
+	}
+	for _, bad := range []string{"BROKEN", "promises delivery", "disturbed", "warning:"} {
+		if strings.Contains(out, bad) || strings.Contains(errOut, bad) {
+			t.Errorf("an interrupt claims %q:\n%s\n%s", bad, out, errOut)
+		}
+	}
+	if !regexp.MustCompile(`│ +0 │ +0 │ +0 │ interrupted │`).MatchString(out) {
+		t.Errorf("want nothing lost, duplicated or reordered:\n%s", out)
+	}
+	if !strings.Contains(out, "│ interrupted │") || !strings.Contains(out, "figures are partial") {
+		t.Errorf("want the AGREED row interrupted and the figures marked partial:\n%s", out)
+	}
+	if strings.Contains(out, "SAFE ") && strings.Count(out, "SAFE") > 1 {
+		t.Errorf("SAFE ran after the interrupt:\n%s", out)
+	}
+}
+
+// The same in JSON: verdict "interrupted", partial true, lost 0, empty
+// violations.
+func TestFloodInterruptedJSON(t *testing.T) {
+	out, _, err := floodInterrupted(t, "--services", "fifo", "-o", "json")
+	if code := ExitCode(err); code != ExitInterrupted {
+		t.Fatalf("exit %d (%v), want %d", code, err, ExitInterrupted)
+	}
+	var doc struct {
+		Points []struct {
+			Results struct {
+				Services []struct {
+					Verdict    string   `json:"verdict"`
+					Partial    bool     `json:"partial"`
+					Lost       int64    `json:"lost"`
+					Sent       int64    `json:"sent"`
+					Violations []string `json:"violations"`
+				} `json:"services"`
+			} `json:"results"`
+		} `json:"points"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || len(doc.Points) != 1 || len(doc.Points[0].Results.Services) != 1 {
+		t.Fatalf("want one point with one service: %v\n%s", err, out)
+	}
+	s := doc.Points[0].Results.Services[0]
+	if s.Verdict != "interrupted" || !s.Partial || s.Lost != 0 || s.Sent == 0 || s.Violations == nil || len(s.Violations) != 0 {
+		t.Errorf("got %+v, want verdict interrupted, partial, nothing lost, empty violations", s)
 	}
 }

@@ -67,7 +67,7 @@ func TestRootRuntimeErrorHasNoUsage(t *testing.T) {
 func TestRootHelpListsExitCodes(t *testing.T) {
 	f, _ := testFactory(t, nil)
 	code, stdout, _ := execRoot(t, f, "listen", "--help")
-	if code != 0 || !strings.Contains(stdout, "5  connection to the daemon lost") {
+	if code != 0 || !strings.Contains(stdout, "5    connection to the daemon lost") {
 		t.Errorf("code %d help %q", code, stdout)
 	}
 }

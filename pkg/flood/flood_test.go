@@ -291,3 +291,52 @@ func TestConfigCheckSettingsIgnoresOnlyTheDaemon(t *testing.T) {
 		t.Errorf("Check without a daemon = %v, want a ConfigError", err)
 	}
 }
+
+// A run whose context ends mid-flood is partial, not broken: messages still
+// on their way are not lost, no promise is judged broken, and its verdict
+// says it was interrupted. The cancel comes from the first progress report
+// with deliveries, so the flood is certainly under way.
+func TestInterruptedRunIsPartialNotBroken(t *testing.T) {
+	d := spreadtest.Run(t)
+	for _, svc := range []spread.ServiceType{spread.ReliableMess, spread.AgreedMess} {
+		ctx, cancel := context.WithCancel(context.Background())
+		res, err := flood.Run(ctx, flood.Config{Daemon: d.SpreadName(), Count: 1 << 30, Size: 100, Receivers: 2,
+			Services: []spread.ServiceType{svc}, Progress: func(p flood.Progress) {
+				if p.Delivered > 0 {
+					cancel()
+				}
+			}})
+		cancel()
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("%s: err = %v, want context.Canceled", flood.ServiceName(svc), err)
+		}
+		if res == nil || len(res.Services) != 1 {
+			t.Fatalf("%s: want one partial result, got %+v", flood.ServiceName(svc), res)
+		}
+		s := res.Services[0]
+		if !s.Partial || s.Verdict != "interrupted" || s.Judge() != "interrupted" {
+			t.Errorf("%s: partial=%v verdict %q, want partial and \"interrupted\"", s.Service, s.Partial, s.Verdict)
+		}
+		if s.Sent == 0 || s.Delivered == 0 || s.Delivered > 2*s.Sent {
+			t.Errorf("%s: sent %d delivered %d: want the figures up to the interrupt", s.Service, s.Sent, s.Delivered)
+		}
+		if s.Lost != 0 || s.TotalOrderDisagree != 0 || len(s.Violations) != 0 || len(s.Warnings) != 0 {
+			t.Errorf("%s: lost %d disagree %d violations %q warnings %q: an interrupt breaks no promise",
+				s.Service, s.Lost, s.TotalOrderDisagree, s.Violations, s.Warnings)
+		}
+	}
+}
+
+// violations and warnings are arrays in JSON even when empty, so scripts
+// can iterate over them without a null check.
+func TestJSONAlwaysHasViolationsAndWarnings(t *testing.T) {
+	res := run(t, flood.Config{Count: 100, Size: 100, Services: flood.AllServices[2:3]})
+	b, err := json.Marshal(res.Services[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"violations":[]`) || !strings.Contains(string(b), `"warnings":[]`) ||
+		!strings.Contains(string(b), `"verdict":"ok"`) {
+		t.Errorf("want empty violations and warnings arrays and verdict ok: %s", b)
+	}
+}

@@ -81,9 +81,17 @@ type ServiceResult struct {
 	// differs from the first complete receiver's (AGREED, SAFE: must be 0).
 	TotalOrderDisagree int `json:"total_order_disagree"`
 	// Violations are broken promises of this service type; Warnings also
-	// include disturbances (errors, a stall, a kicked client).
-	Violations []string `json:"violations,omitempty"`
-	Warnings   []string `json:"warnings,omitempty"`
+	// include disturbances (errors, a stall, a kicked client). Both are
+	// always present in JSON, empty when there are none.
+	Violations []string `json:"violations"`
+	Warnings   []string `json:"warnings"`
+	// Partial is true when the run was interrupted (its context ended)
+	// before every message arrived: the figures cover the run up to then,
+	// and messages that could still have arrived are not counted as lost.
+	Partial bool `json:"partial,omitempty"`
+	// Verdict is Judge's word on the run, as the table's CHECK column
+	// shows it.
+	Verdict string `json:"verdict"`
 	// DaemonLost is true when every client of this flood lost its
 	// connection to the daemon (the daemon went away or was restarted),
 	// as opposed to one session being cut off.
@@ -91,6 +99,23 @@ type ServiceResult struct {
 	Clients    []Client `json:"clients"`
 
 	hist *hdrhistogram.Histogram
+}
+
+// Judge says how the run went: "BROKEN" when a promise was broken,
+// "interrupted" when it was stopped before the end, "disturbed" when it
+// has warnings, "ok (may lose)" for loss where loss is allowed, else "ok".
+func (r *ServiceResult) Judge() string {
+	switch {
+	case len(r.Violations) > 0:
+		return "BROKEN"
+	case r.Partial:
+		return "interrupted"
+	case len(r.Warnings) > 0:
+		return "disturbed"
+	case r.Lost > 0:
+		return "ok (may lose)"
+	}
+	return "ok"
 }
 
 // Histogram returns a copy of the merged latency histogram (nanoseconds).

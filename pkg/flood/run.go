@@ -95,10 +95,11 @@ func runService(ctx context.Context, cfg Config, index int, svc spread.ServiceTy
 	}
 	f.startTime = time.Now()
 	close(f.start)
-	warnings := f.supervise(ctx)
+	warnings, interrupted := f.supervise(ctx)
 	f.shutdown()
-	sr := f.collect()
-	sr.Warnings = append(warnings, sr.Warnings...)
+	sr := f.collect(interrupted)
+	sr.Warnings = append(append([]string{}, warnings...), sr.Warnings...) // [] rather than null in JSON
+	sr.Verdict = sr.Judge()
 	return sr, ctx.Err()
 }
 
@@ -201,9 +202,8 @@ func (f *flood) waitMembers(ctx context.Context) error {
 
 // supervise waits until every receiver has everything, the flood stalls
 // or ctx ends, calling cfg.Progress on the way. It returns warnings about
-// how the flood ended.
-func (f *flood) supervise(ctx context.Context) []string {
-	var warnings []string
+// how the flood ended, and whether ctx ended it.
+func (f *flood) supervise(ctx context.Context) (warnings []string, interrupted bool) {
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	var lastTotal int64 = -1
@@ -221,11 +221,11 @@ func (f *flood) supervise(ctx context.Context) []string {
 			}
 		}
 		if f.allReceived() {
-			return warnings
+			return warnings, false
 		}
 		select {
 		case <-ctx.Done():
-			return append(warnings, "interrupted: "+ctx.Err().Error())
+			return warnings, true
 		case <-f.doneCh:
 		case <-tick.C:
 			total, sent := f.totals()
@@ -240,7 +240,7 @@ func (f *flood) supervise(ctx context.Context) []string {
 				lastTotal, lastChange = total+sent, time.Now()
 			} else if time.Since(lastChange) >= f.cfg.Stall {
 				return append(warnings, fmt.Sprintf("stalled: nothing sent or delivered for %s; stopped with %d of %d deliveries",
-					f.cfg.Stall, total, f.expected.Load()*int64(len(f.reporting()))))
+					f.cfg.Stall, total, f.expected.Load()*int64(len(f.reporting())))), false
 			}
 		}
 	}
@@ -309,10 +309,15 @@ func (f *flood) shutdown() {
 	f.wg.Wait()
 }
 
-// collect builds the service's result from the finished clients.
-func (f *flood) collect() *ServiceResult {
+// collect builds the service's result from the finished clients. An
+// interrupted run's messages may still have been on their way: it counts
+// as lost only what can no longer arrive in the service's order (a gap
+// below the highest message a receiver got from a sender, for the types
+// that keep a sender's order), and does not judge the total order of
+// receivers that stopped at different points.
+func (f *flood) collect(interrupted bool) *ServiceResult {
 	cfg := f.cfg
-	sr := &ServiceResult{Service: ServiceName(f.svc), Group: f.group, hist: newHistogram()}
+	sr := &ServiceResult{Service: ServiceName(f.svc), Group: f.group, Partial: interrupted, hist: newHistogram()}
 	start := f.startTime.UnixNano()
 	var sent map[uint32]uint32
 	if cfg.Senders > 0 {
@@ -346,7 +351,16 @@ func (f *flood) collect() *ServiceResult {
 	}
 	for _, r := range f.reporting() {
 		n := r.count.Load()
-		chk := r.check.Result(sent)
+		var chk Check
+		switch {
+		case !interrupted:
+			chk = r.check.Result(sent)
+		case keepsSenderOrder(f.svc):
+			chk = r.check.Result(nil) // gaps below the highest seen
+		default:
+			chk = r.check.Result(nil)
+			chk.Lost = 0 // a gap may still be filled: the type may reorder
+		}
 		if cfg.Senders == 0 && n >= sr.Sent {
 			chk.Lost = 0 // remote senders: the highest sequence seen is all we know
 		}
@@ -392,12 +406,18 @@ func (f *flood) collect() *ServiceResult {
 		sr.MsgRate = sr.DeliveryRate / float64(nr)
 		sr.MBRate = sr.MsgRate * float64(cfg.Size) / 1e6
 	}
-	if f.svc == spread.AgreedMess || f.svc == spread.SafeMess {
+	if (f.svc == spread.AgreedMess || f.svc == spread.SafeMess) && !interrupted {
 		sr.TotalOrderDisagree = TotalOrderDisagreements(checks)
 	}
-	sr.Violations = Violations(f.svc, sr.Lost, sr.Duplicated, sr.OutOfOrder, sr.TotalOrderDisagree)
+	sr.Violations = append([]string{}, Violations(f.svc, sr.Lost, sr.Duplicated, sr.OutOfOrder, sr.TotalOrderDisagree)...)
 	sr.Warnings = append(sr.Warnings, sr.Violations...)
 	return sr
+}
+
+// keepsSenderOrder reports whether svc delivers each sender's messages in
+// the order sent (FIFO and stronger), so a gap cannot be filled later.
+func keepsSenderOrder(svc spread.ServiceType) bool {
+	return svc != spread.UnreliableMess && svc != spread.ReliableMess
 }
 
 // Violations lists the promises of service type svc that the counts break:

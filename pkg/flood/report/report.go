@@ -125,7 +125,7 @@ func Table(w io.Writer, points []flood.Point, sweep string) {
 			}
 			row = append(row, s.Service, humanInt(s.MsgRate), fmt.Sprintf("%.1f", s.MBRate),
 				Dur(s.Latency.P50), Dur(s.Latency.P90), Dur(s.Latency.P99), Dur(s.Latency.P999), Dur(s.Latency.Max),
-				s.Lost, s.Duplicated, s.OutOfOrder, verdict(s))
+				s.Lost, s.Duplicated, s.OutOfOrder, s.Judge())
 			t.AppendRow(row)
 		}
 		if sweep != "" {
@@ -143,20 +143,21 @@ func Table(w io.Writer, points []flood.Point, sweep string) {
 	}
 	t.SetColumnConfigs(cols)
 	t.Render()
+	if partial(points) {
+		fmt.Fprintln(w, "interrupted: the figures are partial (up to the interrupt); messages still on their way are not counted as lost")
+	}
 }
 
-// verdict is "ok" when the service kept its promises, else what broke.
-func verdict(s flood.ServiceResult) string {
-	if len(s.Violations) > 0 {
-		return "BROKEN"
+// partial reports whether any service type's run was interrupted.
+func partial(points []flood.Point) bool {
+	for _, p := range points {
+		for _, s := range p.Results.Services {
+			if s.Partial {
+				return true
+			}
+		}
 	}
-	if len(s.Warnings) > 0 {
-		return "disturbed"
-	}
-	if s.Lost > 0 {
-		return "ok (may lose)"
-	}
-	return "ok"
+	return false
 }
 
 // humanInt prints a rate with thousands separators.
@@ -190,7 +191,7 @@ func Warnings(w io.Writer, points []flood.Point) int {
 // CSVHeader is the first line of CSV output.
 var CSVHeader = []string{"service", "size", "senders", "receivers", "window", "rate", "sent", "delivered", "elapsed_s",
 	"msgs_per_sec", "mb_per_sec", "deliveries_per_sec", "p50_us", "p90_us", "p99_us", "p999_us", "max_us", "mean_us",
-	"lost", "duplicated", "out_of_order", "total_order_disagree", "warnings"}
+	"lost", "duplicated", "out_of_order", "total_order_disagree", "warnings", "verdict"}
 
 // CSV writes one line per service type and sweep point.
 func CSV(w io.Writer, points []flood.Point) error {
@@ -210,7 +211,7 @@ func CSV(w io.Writer, points []flood.Point) error {
 				strconv.FormatFloat(s.DeliveryRate, 'f', 1, 64),
 				us(s.Latency.P50), us(s.Latency.P90), us(s.Latency.P99), us(s.Latency.P999), us(s.Latency.Max), us(s.Latency.Mean),
 				strconv.FormatInt(s.Lost, 10), strconv.FormatInt(s.Duplicated, 10), strconv.FormatInt(s.OutOfOrder, 10),
-				strconv.Itoa(s.TotalOrderDisagree), strings.Join(s.Warnings, "; ")}
+				strconv.Itoa(s.TotalOrderDisagree), strings.Join(s.Warnings, "; "), s.Judge()}
 			if err := cw.Write(rec); err != nil {
 				return err
 			}

@@ -51,7 +51,7 @@ func TestTableCSVJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	recs, err := csv.NewReader(&c).ReadAll()
-	if err != nil || len(recs) != 3 || len(recs[1]) != len(CSVHeader) || recs[2][len(CSVHeader)-1] != "FIFO lost 1 messages" {
+	if err != nil || len(recs) != 3 || len(recs[1]) != len(CSVHeader) || recs[2][len(CSVHeader)-2] != "FIFO lost 1 messages" || recs[2][len(CSVHeader)-1] != "BROKEN" {
 		t.Errorf("csv %q %v", recs, err)
 	}
 	var j bytes.Buffer
