@@ -29,6 +29,7 @@ var commands = []func(f *Factory) *cobra.Command{
 	func(f *Factory) *cobra.Command { return NewCmdListen(f, nil) },
 	func(f *Factory) *cobra.Command { return NewCmdPoll(f, nil) },
 	func(f *Factory) *cobra.Command { return NewCmdDaemon(f, nil) },
+	func(f *Factory) *cobra.Command { return NewCmdVersion(f, nil) },
 	newCmdFlood,
 	newCmdGenDocs,
 }
@@ -70,6 +71,7 @@ Daemon names use Spread's forms: PORT (unix socket /tmp/PORT) or PORT@HOST
 		root.AddCommand(c(f))
 	}
 	refuseUnknownShells(root)
+	setVersionFlag(root)
 	return root
 }
 
