@@ -90,11 +90,11 @@ func TestSendErrors(t *testing.T) {
 		substr string
 	}{
 		{"long group", SendOptions{Groups: []string{strings.Repeat("g", 40)}, MessageSet: true}, ExitUsage, `is 40 bytes: allowed 1..31`},
-		{"space in group", SendOptions{Groups: []string{"a b"}, MessageSet: true}, ExitUsage, `has byte ' ' at offset 1`},
+		{"space in group", SendOptions{Groups: []string{"a b"}, MessageSet: true}, ExitUsage, `has byte ' ' (0x20) at offset 1`},
 		{"bad private group", SendOptions{Groups: []string{"#bob"}, MessageSet: true}, ExitUsage, `not of the form #NAME#DAEMON`},
 		{"too long", SendOptions{Groups: []string{"g1"}, Message: strings.Repeat("x", 143120), MessageSet: true}, ExitError,
 			"message of 143120 bytes to 1 group is too long: data + 32 per group = 143152, allowed up to 143151"},
-		{"long user", SendOptions{Groups: []string{"g1"}, MessageSet: true, Conn: ConnOptions{User: "elevenchars"}}, ExitUsage, `user name "elevenchars" is 11 bytes`},
+		{"long user", SendOptions{Groups: []string{"g1"}, MessageSet: true, Conn: ConnOptions{User: "elevenchars"}}, ExitUsage, `private name "elevenchars" is 11 bytes`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,9 +1,9 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/spgo/spgo/pkg/spread"
 )
@@ -11,8 +11,6 @@ import (
 // Limits the CLI checks before anything is sent, so the user gets an error
 // naming the limit rather than a dead session.
 const (
-	maxGroupNameLen = spread.MaxGroupName - 1 // 31
-	maxUserLen      = spread.MaxPrivateName   // 10
 	// maxGroups is the most groups a real Spread 4.4 daemon delivers a
 	// message to (docs/protocol.md §9.2); pkg/spread refuses more by default.
 	maxGroups = spread.MaxGroups
@@ -21,32 +19,22 @@ const (
 	maxMessageLen = spread.MaxMessageLen
 )
 
-// checkJoinGroup applies Spread's rule for names one joins or leaves:
-// 1..31 bytes, each 0x24..0x7e (no space, no '#', ASCII only).
-func checkJoinGroup(g string) error {
-	if len(g) == 0 || len(g) > maxGroupNameLen {
-		return fmt.Errorf("group name %q is %d bytes: allowed 1..%d", g, len(g), maxGroupNameLen)
-	}
-	if i := spread.IllegalNameByte(g); i >= 0 {
-		return fmt.Errorf("group name %q has byte %s at offset %d: allowed are printable ASCII without space and '#' (0x24..0x7e)",
-			g, strconv.QuoteRune(rune(g[i])), i)
-	}
-	return nil
-}
+// checkJoinGroup applies Spread's rule for names one joins or leaves
+// (spread.CheckGroupName).
+func checkJoinGroup(g string) error { return detail(spread.CheckGroupName(g)) }
 
 // checkSendGroup allows what checkJoinGroup allows plus private groups
-// ("#name#daemon"), which address one session.
-func checkSendGroup(g string) error {
-	if strings.HasPrefix(g, "#") {
-		if len(g) > maxGroupNameLen {
-			return fmt.Errorf("private group %q is %d bytes: allowed up to %d", g, len(g), maxGroupNameLen)
-		}
-		if !spread.IsPrivateGroupName(g) {
-			return fmt.Errorf("private group %q is not of the form #NAME#DAEMON", g)
-		}
-		return nil
+// ("#name#daemon"), which address one session (spread.CheckDestination).
+func checkSendGroup(g string) error { return detail(spread.CheckDestination(g)) }
+
+// detail turns a *spread.Error from a check into a plain error with its
+// detail alone: the user needs what is wrong, not Spread's error code.
+func detail(err error) error {
+	var se *spread.Error
+	if errors.As(err, &se) && se.Detail != "" {
+		return errors.New(se.Detail)
 	}
-	return checkJoinGroup(g)
+	return err
 }
 
 func checkGroups(groups []string, check func(string) error) error {
@@ -62,17 +50,8 @@ func checkGroups(groups []string, check func(string) error) error {
 }
 
 // checkUser checks a private name given with -u: 0 (daemon-assigned) or
-// 1..10 bytes of 0x24..0x7e.
-func checkUser(u string) error {
-	if len(u) > maxUserLen {
-		return fmt.Errorf("user name %q is %d bytes: allowed up to %d (or empty for a daemon-assigned name)", u, len(u), maxUserLen)
-	}
-	if i := spread.IllegalNameByte(u); i >= 0 {
-		return fmt.Errorf("user name %q has byte %s at offset %d: allowed are printable ASCII without space and '#' (0x24..0x7e)",
-			u, strconv.QuoteRune(rune(u[i])), i)
-	}
-	return nil
-}
+// 1..10 bytes of 0x24..0x7e (spread.CheckPrivateName).
+func checkUser(u string) error { return detail(spread.CheckPrivateName(u)) }
 
 // checkMessageSize enforces the limit on data + 32 bytes per group.
 func checkMessageSize(size, groups int) error {

@@ -107,11 +107,8 @@ func (cfg Config) withDefaults() (Config, error) {
 // checkDaemonName applies the rule every private group name depends on:
 // 1..19 bytes, each in 0x24..0x7e ('#' is 0x23 and so excluded).
 func checkDaemonName(name string) error {
-	if len(name) < 1 || len(name) > MaxNameLen {
-		return configErrorf("name %q has %d bytes, allowed 1..%d", name, len(name), MaxNameLen)
-	}
-	if i := wire.FirstIllegalByte([]byte(name)); i >= 0 {
-		return configErrorf("name %q has byte 0x%02x at %d, allowed 0x24..0x7e", name, name[i], i)
+	if err := wire.CheckDaemonName([]byte(name)); err != nil {
+		return configErrorf("%v", err)
 	}
 	return nil
 }

@@ -98,8 +98,8 @@ func (s *session) handshake() error {
 		if nameLen < wire.MaxPrivateName && in.buffered() > 0 {
 			return reject(codeIllegalName, "%d bytes sent after the %d-byte private name before the auth offer", in.buffered(), nameLen)
 		}
-		if i := wire.FirstIllegalByte(nb); i >= 0 {
-			return reject(codeIllegalName, "private name %q has byte 0x%02x at %d, allowed 0x24..0x7e", nb, nb[i], i)
+		if err := wire.CheckPrivateName(nb); err != nil {
+			return reject(codeIllegalName, "%v", err)
 		}
 		name = string(nb)
 	}

@@ -63,20 +63,17 @@ func checkSender(f *wire.Name, s *session) error {
 }
 
 // checkGroupName is the JOIN/LEAVE rule (stricter than the real daemon,
-// which overflows on a name without NUL and accepts any bytes): 1..31 bytes
-// in 0x24..0x7e followed by a NUL. '#' (0x23) is outside the range, so
-// private group names cannot be joined.
+// which overflows on a name without NUL and accepts any bytes): the name
+// ends at a NUL inside the field and passes wire.CheckGroupName, so private
+// group names cannot be joined.
 func checkGroupName(f []byte) ([]byte, error) {
 	i := bytes.IndexByte(f, 0)
 	if i < 0 {
 		return nil, fmt.Errorf("group name field has no NUL in %d bytes", len(f))
 	}
 	name := f[:i]
-	if len(name) == 0 {
-		return nil, fmt.Errorf("empty group name, 1..%d bytes allowed", wire.MaxGroupName-1)
-	}
-	if j := wire.FirstIllegalByte(name); j >= 0 {
-		return nil, fmt.Errorf("group name %q has byte 0x%02x at %d, allowed 0x24..0x7e", name, name[j], j)
+	if err := wire.CheckGroupName(name); err != nil {
+		return nil, err
 	}
 	return name, nil
 }

@@ -9,6 +9,7 @@
 package flood
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -236,8 +237,9 @@ func checkGroupName(group string, suffixed bool) error {
 		}
 		return &ConfigError{"group", strconv.Quote(group), fmt.Sprintf("at most %d bytes (Spread's 31, less the -SERVICE suffix added when several types run)", allowed)}
 	}
-	if i := spread.IllegalNameByte(group); i >= 0 || strings.HasPrefix(group, "#") {
-		return &ConfigError{"group", strconv.Quote(group), "bytes '$'..'~' only, not starting with '#'"}
+	var se *spread.Error
+	if err := spread.CheckGroupName(group); errors.As(err, &se) {
+		return &ConfigError{"group", strconv.Quote(group), se.Detail}
 	}
 	return nil
 }

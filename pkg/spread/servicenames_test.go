@@ -1,6 +1,10 @@
 package spread
 
-import "testing"
+import (
+	"errors"
+	"strings"
+	"testing"
+)
 
 func TestServiceNamesRoundTrip(t *testing.T) {
 	names := ServiceNames()
@@ -34,11 +38,18 @@ func TestServiceNamesRoundTrip(t *testing.T) {
 }
 
 func TestNameRules(t *testing.T) {
-	if i := IllegalNameByte("ok$~name"); i != -1 {
-		t.Fatalf("IllegalNameByte(legal) = %d", i)
+	if err := CheckGroupName("ok$~name"); err != nil {
+		t.Fatalf("CheckGroupName(legal) = %v", err)
 	}
-	if i := IllegalNameByte("a b"); i != 1 {
-		t.Fatalf("IllegalNameByte(\"a b\") = %d, want 1", i)
+	var se *Error
+	if err := CheckGroupName("a b"); !errors.As(err, &se) || se.Code != IllegalGroup || !strings.Contains(se.Detail, "at offset 1") {
+		t.Fatalf("CheckGroupName(\"a b\") = %v, want IllegalGroup naming offset 1", err)
+	}
+	if err := CheckDestination("#alice#d1"); err != nil {
+		t.Fatalf("CheckDestination(private group) = %v", err)
+	}
+	if err := CheckPrivateName("elevenchars"); !errors.As(err, &se) || se.Code != RejectIllegalName {
+		t.Fatalf("CheckPrivateName(11 bytes) = %v, want RejectIllegalName", err)
 	}
 	if !IsPrivateGroupName("#alice#d1") || IsPrivateGroupName("#alice") || IsPrivateGroupName("#elevenchars#d") {
 		t.Fatal("IsPrivateGroupName misjudges")

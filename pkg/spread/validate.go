@@ -9,61 +9,50 @@ import (
 // Every check here runs before anything is written, so a refused request
 // leaves the connection untouched (docs/protocol.md §8.2, §9, §14).
 
-const legalNameBytes = "bytes '$'..'~' (0x24..0x7e)"
-
 // checkPrivateName refuses private names the daemon would reject (-5):
 // more than 10 bytes or bytes outside '$'..'~'. libspread silently
 // truncates long names; refusing avoids connecting under a name the caller
 // did not ask for.
 func checkPrivateName(name string) error {
-	if len(name) > MaxPrivateName {
-		return &Error{Code: RejectIllegalName, Op: "connect", Detail: fmt.Sprintf(
-			"private name %q is %d bytes; at most %d %s are allowed (empty: the daemon makes one up)",
-			name, len(name), MaxPrivateName, legalNameBytes)}
-	}
-	if i := wire.FirstIllegalByte([]byte(name)); i >= 0 {
-		return &Error{Code: RejectIllegalName, Op: "connect", Detail: fmt.Sprintf(
-			"private name %q has byte 0x%02x at %d; only %s are allowed", name, name[i], i, legalNameBytes)}
-	}
-	return nil
+	return nameError(RejectIllegalName, "connect", wire.CheckPrivateName([]byte(name)))
 }
 
-// checkMemberGroup is libspread's check for JOIN and LEAVE: 1..31 legal
-// bytes, which also rules out a leading '#' (private groups cannot be
-// joined).
+// checkMemberGroup is libspread's check for JOIN and LEAVE.
 func checkMemberGroup(op, group string) error {
-	if len(group) == 0 || len(group) > MaxGroupName-1 {
-		return &Error{Code: IllegalGroup, Op: op, Detail: fmt.Sprintf(
-			"group name %q is %d bytes; 1..%d %s are allowed", group, len(group), MaxGroupName-1, legalNameBytes)}
-	}
-	if i := wire.FirstIllegalByte([]byte(group)); i >= 0 {
-		what := fmt.Sprintf("byte 0x%02x at %d", group[i], i)
-		if i == 0 && group[0] == '#' {
-			what = "a leading '#' (private groups cannot be joined or left)"
-		}
-		return &Error{Code: IllegalGroup, Op: op, Detail: fmt.Sprintf(
-			"group name %q has %s; only %s are allowed", group, what, legalNameBytes)}
-	}
-	return nil
+	return nameError(IllegalGroup, op, wire.CheckGroupName([]byte(group)))
 }
 
 // checkDestination checks one multicast destination: a group name as for
 // JOIN, or a private group name "#priv#daemon".
 func checkDestination(group string) error {
-	if len(group) > 0 && group[0] == '#' {
-		if len(group) > MaxGroupName-1 {
-			return &Error{Code: IllegalGroup, Op: "multicast", Detail: fmt.Sprintf(
-				"private group name %q is %d bytes; at most %d are allowed", group, len(group), MaxGroupName-1)}
-		}
-		if _, _, ok := wire.SplitPrivateGroup([]byte(group)); !ok {
-			return &Error{Code: IllegalGroup, Op: "multicast", Detail: fmt.Sprintf(
-				"private group name %q is not \"#NAME#DAEMON\" with NAME 1..%d and DAEMON 1..%d %s",
-				group, MaxPrivateName, MaxProcName-1, legalNameBytes)}
-		}
+	return nameError(IllegalGroup, "multicast", wire.CheckDestination([]byte(group)))
+}
+
+func nameError(code int, op string, err error) error {
+	if err == nil {
 		return nil
 	}
-	return checkMemberGroup("multicast", group)
+	return &Error{Code: code, Op: op, Detail: err.Error()}
 }
+
+// CheckGroupName reports whether Spread accepts name as a group to join or
+// leave: 1..MaxGroupName-1 bytes in '$'..'~' (0x24..0x7e), so no space and
+// no leading '#' (private groups cannot be joined). It returns nil or an
+// *Error with Code IllegalGroup whose Detail says what is wrong and what is
+// allowed, the check Join and Leave make before sending.
+func CheckGroupName(name string) error { return checkMemberGroup("join", name) }
+
+// CheckDestination reports whether Spread accepts name as a destination of
+// Multicast: a group name as CheckGroupName allows, or a private group
+// "#NAME#DAEMON" (NAME 1..MaxPrivateName, DAEMON 1..MaxProcName-1 bytes).
+// It returns nil or an *Error with Code IllegalGroup.
+func CheckDestination(name string) error { return checkDestination(name) }
+
+// CheckPrivateName reports whether Spread accepts name as the private name
+// of a connection (WithName): up to MaxPrivateName bytes in '$'..'~'; empty
+// lets the daemon make one up. It returns nil or an *Error with Code
+// RejectIllegalName.
+func CheckPrivateName(name string) error { return checkPrivateName(name) }
 
 // checkService accepts exactly one of the six service bits, optionally
 // with SELF_DISCARD: the daemon kills a session for anything else.
@@ -93,11 +82,6 @@ func checkSize(numGroups, dataLen, groupLimit int) error {
 	}
 	return nil
 }
-
-// IllegalNameByte returns the index of the first byte of name that Spread
-// refuses in a group or private name, or -1 when every byte is allowed:
-// allowed are '$'..'~' (0x24..0x7e).
-func IllegalNameByte(name string) int { return wire.FirstIllegalByte([]byte(name)) }
 
 // IsPrivateGroupName reports whether name has the form "#NAME#DAEMON" of a
 // private group: NAME 1..MaxPrivateName and DAEMON 1..MaxProcName-1
