@@ -1,5 +1,7 @@
 package wire
 
+import "fmt"
+
 // Service-type and message-type bits of the 32-bit type field (docs/protocol.md §2.1).
 const (
 	UnreliableMess uint32 = 0x00000001
@@ -76,3 +78,25 @@ const (
 	RejectVersion     = -7
 	RejectAuth        = -9
 )
+
+// HandshakeCodeName is sp.h's name of a handshake result byte, or its hex
+// value for a byte that is none of them.
+func HandshakeCodeName(b byte) string {
+	switch int8(b) {
+	case AcceptSession:
+		return "ACCEPT_SESSION"
+	case RejectQuota:
+		return "REJECT_QUOTA"
+	case RejectNoName:
+		return "REJECT_NO_NAME"
+	case RejectIllegalName:
+		return "REJECT_ILLEGAL_NAME"
+	case RejectNotUnique:
+		return "REJECT_NOT_UNIQUE"
+	case RejectVersion:
+		return "REJECT_VERSION"
+	case RejectAuth:
+		return "REJECT_AUTH"
+	}
+	return fmt.Sprintf("0x%02x", b)
+}

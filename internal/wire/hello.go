@@ -8,10 +8,25 @@ type Hello struct {
 	Name  []byte // private name, 0..10 bytes as sent
 }
 
+// Version thresholds both sides apply, as VersionNumber computes them
+// (docs/protocol.md §4.2, §4.3, §4.9).
+const (
+	// MinVersion is the oldest peer accepted: a daemon answers an older
+	// client with REJECT_VERSION, and a client refuses an older daemon.
+	MinVersion = 30100
+	// PriorityVersion is the oldest daemon a client asks for a priority.
+	PriorityVersion = 30800
+	// PatchByteVersion: versions above it send a third version byte.
+	PatchByteVersion = 31400
+	// AuthVersion is the first client version that takes part in the auth
+	// exchange.
+	AuthVersion = 31600
+)
+
 // HasPatchByte reports whether a client or daemon of version major.minor
 // sends the third version byte: only versions after 3.14 do (docs/protocol.md §4.2).
 func HasPatchByte(major, minor byte) bool {
-	return VersionNumber(major, minor, 0) > 31400
+	return VersionNumber(major, minor, 0) > PatchByteVersion
 }
 
 // Version returns the version as the daemon compares it (see VersionNumber).

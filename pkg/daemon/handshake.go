@@ -20,12 +20,6 @@ const (
 	codeAuth        = wire.RejectAuth & 0xff
 )
 
-// Version thresholds, as major*10000+minor*100+patch (docs/protocol.md §4.3, §4.9).
-const (
-	minVersion  = 30100 // below: REJECT_VERSION
-	authVersion = 31600 // from here on the client takes part in the auth exchange
-)
-
 // choiceGrace is how long the rest of a 90-byte auth choice may trail its
 // first bytes. libspread sends the choice with one send(), the real daemon
 // reads it with one recv() and rejects a short one (capture 08_reject_auth.txt, connection D); waiting a
@@ -70,7 +64,7 @@ func (s *session) handshake() error {
 	in.consume(prefix)
 	v := fmt.Sprintf("%d.%d.%d", int8(hello.Major), int8(hello.Minor), int8(hello.Patch))
 	s.version = v
-	if hello.Version() < minVersion {
+	if hello.Version() < wire.MinVersion {
 		return reject(codeVersion, "client version %s is below 3.1.0", v)
 	}
 	nameLen := 0
@@ -107,7 +101,7 @@ func (s *session) handshake() error {
 		return err
 	}
 
-	if hello.Version() >= authVersion {
+	if hello.Version() >= wire.AuthVersion {
 		if err := s.writeRaw(offerNULL); err != nil {
 			return silent(err, "writing the auth offer")
 		}

@@ -1,9 +1,6 @@
 package daemon
 
-import (
-	"net"
-	"strconv"
-)
+import "net"
 
 // remoteOf names the peer in log lines: "ip:port" for TCP, "unix:<socket
 // path>" for a Unix-socket client (which has no address), "pipe" for
@@ -21,18 +18,3 @@ func remoteOf(c net.Conn) string {
 	return "local"
 }
 
-func codeName(c byte) string {
-	switch c {
-	case codeQuota:
-		return "REJECT_QUOTA"
-	case codeIllegalName:
-		return "REJECT_ILLEGAL_NAME"
-	case codeNotUnique:
-		return "REJECT_NOT_UNIQUE"
-	case codeVersion:
-		return "REJECT_VERSION"
-	case codeAuth:
-		return "REJECT_AUTH"
-	}
-	return "0x" + strconv.FormatUint(uint64(c), 16)
-}

@@ -114,7 +114,7 @@ func (q *sequencer) endHandshake(s *session, err error) {
 	if errors.As(err, &rj) && rj.code != 0 {
 		q.stats.Rejected++
 		q.d.log.Warn("session rejected", "session", s.label(), "remote", s.remote,
-			"code", codeName(rj.code), "reason", rj.reason)
+			"code", wire.HandshakeCodeName(rj.code), "reason", rj.reason)
 		return
 	}
 	if !closing {

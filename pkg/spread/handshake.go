@@ -130,7 +130,7 @@ func (h *handshaker) run(o *Options) (string, error) {
 		return "", err
 	}
 	v := wire.VersionNumber(b[0], b[1], b[2])
-	if v < 30100 || (o.Priority > 0 && v < 30800) {
+	if v < wire.MinVersion || (o.Priority > 0 && v < wire.PriorityVersion) {
 		return "", h.fail(RejectVersion, fmt.Sprintf("daemon version %d.%d.%d is too old", int8(b[0]), int8(b[1]), int8(b[2])), nil)
 	}
 	if b, err = h.read(1, "private group length"); err != nil {
