@@ -17,4 +17,3 @@ func remoteOf(c net.Conn) string {
 	}
 	return "local"
 }
-
