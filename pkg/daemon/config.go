@@ -12,13 +12,13 @@ import (
 // Defaults of Config fields left at their zero value.
 const (
 	DefaultHost               = "127.0.0.1"
-	DefaultPort               = wire.DefaultSpreadPort // what the CLI offers; Port 0 means a free port
+	DefaultPort               = 4803 // Spread's default port, what the CLI offers; Port 0 means a free port
 	DefaultSocketDir          = "/tmp"
-	DefaultMaxSessions        = wire.MaxSessions              // 997, like the real daemon
-	DefaultMaxSessionMessages = wire.DefaultMaxSessionMessage // 1000, like spread.conf's default
+	DefaultMaxSessions        = 997  // like the real daemon
+	DefaultMaxSessionMessages = 1000 // like spread.conf's default
 	DefaultHandshakeTimeout   = 5 * time.Second
 	// MaxNameLen is the longest daemon name (MAX_PROC_NAME - 1).
-	MaxNameLen = wire.MaxProcName - 1
+	MaxNameLen = 19
 )
 
 // Config describes one embedded daemon. The zero value is usable: a daemon
