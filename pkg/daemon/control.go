@@ -19,13 +19,15 @@ type Stats struct {
 
 // Stats returns a snapshot of the counters.
 func (d *Daemon) Stats() Stats {
-	q := &d.seq
+	q := d.seq
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	st := q.stats
-	st.SenderWaits = q.waits.Load()
-	st.Groups = len(q.groups)
-	for s := range q.all {
+	st := d.reg.stats
+	st.SenderWaits = d.reg.waits.Load()
+	if d.comp != nil {
+		st.Groups = len(d.comp.groups)
+	}
+	for s := range d.reg.all {
 		if s.state == stateLive {
 			st.Sessions++
 		} else {
@@ -40,10 +42,10 @@ func (d *Daemon) SessionCount() int { return d.Stats().Sessions }
 
 // Sessions returns the private group names of the live sessions, sorted.
 func (d *Daemon) Sessions() []string {
-	q := &d.seq
+	q := d.seq
 	q.mu.Lock()
 	var out []string
-	for _, s := range q.byName {
+	for _, s := range d.reg.byName {
 		if s.state == stateLive {
 			out = append(out, s.pgroup)
 		}
@@ -54,12 +56,16 @@ func (d *Daemon) Sessions() []string {
 }
 
 // Members returns the private group names of group's members in the order
-// membership messages list them, or nil if the group has no members.
+// membership messages list them (on a ring: every member this node's
+// component knows, on any node), or nil if the group has no members.
 func (d *Daemon) Members(group string) []string {
-	q := &d.seq
+	q := d.seq
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	g := q.groups[group]
+	if d.comp == nil {
+		return nil
+	}
+	g := d.comp.groups[group]
 	if g == nil {
 		return nil
 	}
@@ -70,13 +76,16 @@ func (d *Daemon) Members(group string) []string {
 	return out
 }
 
-// Groups returns the names of the non-empty groups, sorted.
+// Groups returns the names of the non-empty groups (on a ring: those this
+// node's component knows), sorted.
 func (d *Daemon) Groups() []string {
-	q := &d.seq
+	q := d.seq
 	q.mu.Lock()
-	out := make([]string, 0, len(q.groups))
-	for n := range q.groups {
-		out = append(out, n)
+	out := []string{}
+	if d.comp != nil {
+		for n := range d.comp.groups {
+			out = append(out, n)
+		}
 	}
 	q.mu.Unlock()
 	slices.Sort(out)
@@ -88,12 +97,12 @@ func (d *Daemon) Groups() []string {
 // the other members see CAUSED_BY_DISCONNECT. It reports whether such a
 // live session existed.
 func (d *Daemon) KillSession(name string) bool {
-	q := &d.seq
+	q := d.seq
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	s := q.byName[name]
+	s := d.reg.byName[name]
 	if s == nil {
-		for _, c := range q.byName {
+		for _, c := range d.reg.byName {
 			if c.pgroup == name {
 				s = c
 				break
@@ -112,10 +121,10 @@ func (d *Daemon) KillSession(name string) bool {
 // remote has consumed, and whether it exists. Tests use it to know that
 // a request has been applied before they send the next one.
 func (d *Daemon) progressOf(remote string) (consumed int64, found bool) {
-	q := &d.seq
+	q := d.seq
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	for s := range q.all {
+	for s := range d.reg.all {
 		if s.remote == remote {
 			return s.in.consumed.Load(), true
 		}

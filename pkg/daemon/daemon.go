@@ -28,7 +28,13 @@ type Daemon struct {
 
 	wg sync.WaitGroup // every goroutine the daemon starts
 
-	seq sequencer // the single total order and all session/group state
+	seq  *sequencer // the total order, shared by every node of a ring
+	ring *Ring      // the ring this node belongs to; nil for Start's daemon
+	idx  int        // position in the ring's configuration
+	proc int32      // group_id.memb_id.proc_id when this node leads (docs/protocol.md §7.2)
+	// Owned by seq.mu.
+	comp *component // the daemons this node is connected to; nil while down
+	reg  registry   // this node's sessions and counters
 
 	closeOnce sync.Once
 	closeErr  error
@@ -40,21 +46,33 @@ func Start(cfg Config) (*Daemon, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &Daemon{cfg: cfg, log: cfg.Logger, start: time.Now()}
-	d.seq.init(d)
+	d := newNode(cfg, daemonProcID)
+	newSequencer([]*Daemon{d}, d.start)
 	if err := d.listen(); err != nil {
 		d.closeListeners()
 		return nil, err
 	}
-	d.log.Info("daemon started", "name", cfg.Name, "tcp", d.tcpString(), "unix", d.unixPath,
-		"max_sessions", cfg.MaxSessions, "max_session_messages", cfg.MaxSessionMessages)
+	d.serve()
+	return d, nil
+}
+
+// newNode is a daemon (or ring node) not yet listening.
+func newNode(cfg Config, proc int32) *Daemon {
+	d := &Daemon{cfg: cfg, log: cfg.Logger, start: time.Now(), proc: proc}
+	d.reg.init()
+	return d
+}
+
+// serve starts the accept loops of the listeners just opened.
+func (d *Daemon) serve() {
+	d.log.Info("daemon started", "name", d.cfg.Name, "tcp", d.tcpString(), "unix", d.unixPath,
+		"max_sessions", d.cfg.MaxSessions, "max_session_messages", d.cfg.MaxSessionMessages)
 	if d.tcp != nil {
 		d.goServe(d.tcp)
 	}
 	if d.unix != nil {
 		d.goServe(d.unix)
 	}
-	return d, nil
 }
 
 // Name is the daemon name that ends every private group.
@@ -118,20 +136,37 @@ func (d *Daemon) ServeConn(conn net.Conn) {
 // Close stops the daemon: listeners close, every client connection is
 // closed (clients see the connection close, as when a real daemon stops),
 // the Unix socket file is removed and every goroutine has ended when Close
-// returns. It is idempotent.
+// returns. It is idempotent. Closing a node of a Ring closes the whole ring
+// (Ring.Crash stops one node).
 func (d *Daemon) Close() error {
+	if d.ring != nil {
+		return d.ring.Close()
+	}
 	d.closeOnce.Do(func() {
 		d.closeListeners()
-		d.seq.shutdown()
+		d.seq.mu.Lock()
+		d.seq.closed = true
+		d.seq.stopLocked(d)
+		d.seq.mu.Unlock()
 		d.wg.Wait()
-		if d.unixPath != "" {
-			if err := removeSocket(d.unixPath, d.unixFile); err != nil && !errors.Is(err, os.ErrNotExist) {
-				d.closeErr = fmt.Errorf("daemon: remove socket %s: %w", d.unixPath, err)
-			}
-		}
+		d.closeErr = d.removeOwnSocket()
 		d.log.Info("daemon stopped", "name", d.cfg.Name)
 	})
 	return d.closeErr
+}
+
+// removeOwnSocket removes the Unix socket file this node created, if it is
+// still there.
+func (d *Daemon) removeOwnSocket() error {
+	if d.unixPath == "" || d.unixFile == nil {
+		return nil
+	}
+	err := removeSocket(d.unixPath, d.unixFile)
+	d.unixFile = nil
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("daemon: remove socket %s: %w", d.unixPath, err)
+	}
+	return nil
 }
 
 func (d *Daemon) closeListeners() {

@@ -7,8 +7,9 @@ import (
 	"github.com/spgo/spgo/internal/wire"
 )
 
-// daemonProcID is group_id.memb_id.proc_id: the daemon's IPv4 address as an
-// int, 127.0.0.1 as in every capture (docs/protocol.md §7.2).
+// daemonProcID is group_id.memb_id.proc_id of a daemon started with Start:
+// the daemon's IPv4 address as an int, 127.0.0.1 as in every single-daemon
+// capture (docs/protocol.md §7.2). Node K of a ring is 127.0.0.K.
 const daemonProcID int32 = 0x7f000001
 
 // membershipBodyLen is the body of a lightweight membership message: one
@@ -21,14 +22,15 @@ func (q *sequencer) send(r *session, frame []byte, cong *[]*session) {
 	if r.doomed {
 		return
 	}
-	n, stalled, ok := r.out.enqueue(frame, q.d.cfg.MaxSessionMessages)
+	limit := r.d.cfg.MaxSessionMessages
+	n, stalled, ok := r.out.enqueue(frame, limit)
 	if !ok {
 		r.doomed = true
 		q.kills = append(q.kills, r)
 		return
 	}
-	q.stats.MessagesOut++
-	if cong != nil && !stalled && n > q.d.cfg.MaxSessionMessages/2 && !slices.Contains(*cong, r) {
+	r.d.reg.stats.MessagesOut++
+	if cong != nil && !stalled && n > limit/2 && !slices.Contains(*cong, r) {
 		*cong = append(*cong, r)
 	}
 }
@@ -44,7 +46,7 @@ func (q *sequencer) step(s *session, frames []inFrame, cong *[]*session) (int, b
 	for n < len(frames) && s.state == stateLive && !s.doomed && len(*cong) == 0 {
 		f := &frames[n]
 		n++
-		q.stats.MessagesIn++
+		s.d.reg.stats.MessagesIn++
 		t := f.h.Type
 		switch {
 		case t&wire.RegularMess != 0:
@@ -61,8 +63,10 @@ func (q *sequencer) step(s *session, frames []inFrame, cong *[]*session) (int, b
 	return n, s.state == stateLive
 }
 
-// data delivers one message once to every recipient (docs/protocol.md §7.1, §8.1).
+// data delivers one message once to every recipient in the sender's
+// component (docs/protocol.md §7.1, §8.1).
 func (q *sequencer) data(s *session, f *inFrame, cong *[]*session) {
+	comp := s.d.comp
 	q.epoch++
 	ep := q.epoch
 	if f.h.Type&wire.SelfDiscard != 0 {
@@ -77,10 +81,16 @@ func (q *sequencer) data(s *session, f *inFrame, cong *[]*session) {
 		}
 		if len(name) > 0 && name[0] == '#' {
 			priv, proc, ok := wire.SplitPrivateGroup(name)
-			if !ok || string(proc) != q.d.cfg.Name {
+			if !ok {
 				continue
 			}
-			r := q.byName[string(priv)]
+			node := s.d
+			if string(proc) != node.cfg.Name {
+				if node = q.byName[string(proc)]; node == nil || node.comp != comp {
+					continue // no such daemon, or not reachable from the sender's
+				}
+			}
+			r := node.reg.byName[string(priv)]
 			if r == nil || r.state != stateLive || r.mark == ep {
 				continue
 			}
@@ -88,7 +98,7 @@ func (q *sequencer) data(s *session, f *inFrame, cong *[]*session) {
 			q.send(r, f.b, cong)
 			continue
 		}
-		g := q.groups[string(name)]
+		g := comp.groups[string(name)]
 		if g == nil {
 			continue
 		}
@@ -112,12 +122,13 @@ func (q *sequencer) join(s *session, f *inFrame, cong *[]*session) {
 		return
 	}
 	name := string(nb)
-	g := q.groups[name]
+	comp := s.d.comp
+	g := comp.groups[name]
 	if g == nil {
-		g = &group{name: name, field: wire.MakeName(name)}
-		q.groups[name] = g
+		g = newGroup(name, comp.id, len(q.nodes))
+		comp.groups[name] = g
 	}
-	g.index++
+	g.id.Index++
 	g.add(s)
 	s.groups[name] = g
 	q.membership(g, wire.CausedByJoin, s, cong)
@@ -137,9 +148,9 @@ func (q *sequencer) leave(s *session, f *inFrame, cong *[]*session) {
 	delete(s.groups, g.name)
 	g.remove(s)
 	if len(g.members) == 0 {
-		delete(q.groups, g.name)
+		delete(s.d.comp.groups, g.name)
 	} else {
-		g.index++
+		g.id.Index++
 		q.membership(g, wire.CausedByLeave, s, cong)
 	}
 	if s.membership {
@@ -166,8 +177,7 @@ func (q *sequencer) membership(g *group, cause uint32, changed *session, cong *[
 	for _, m := range g.members {
 		b = append(b, m.pfield[:]...)
 	}
-	gid := wire.GroupID{ProcID: daemonProcID, Time: q.memTime, Index: g.index}
-	b = wire.AppendMembershipBody(b, gid, 0, changed.pfield[:])
+	b = wire.AppendMembershipBody(b, g.id, 0, changed.pfield[:])
 	q.scratch = b
 	for _, m := range g.members {
 		if m.membership {

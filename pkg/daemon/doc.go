@@ -1,4 +1,5 @@
-// Package daemon is an embedded, pure-Go, single-node Spread 4.4 daemon.
+// Package daemon is an embedded, pure-Go Spread 4.4 daemon: a single node
+// (Start), or a ring of named nodes in one process (StartRing).
 //
 // Real Spread clients (libspread 4.4, spuser, spflooder, the Python module)
 // and pkg/spread talk to it exactly as to the real daemon: the same
@@ -14,4 +15,15 @@
 // leave and disconnect of every session into one total order. The sequencer
 // appends each outgoing frame to the recipients' outbound buffers and wakes
 // their writer goroutines, which write everything pending with one call.
+//
+// A Ring is a test double of a multi-daemon Spread ring, not a distributed
+// daemon: one process, one sequencer, no protocol between the nodes. Each
+// node is a separate daemon to its clients (its own name d1..dN, its own
+// TCP listener on 127.0.0.K, its own Unix socket, private groups #user#dK),
+// groups span the nodes, and AGREED and SAFE messages have one order over
+// all of them. Crash, Partition, Heal and Restart give the clients what a
+// real ring of that many daemons gives them: the TRANSITION_MESS, the
+// CAUSED_BY_NETWORK views with their group ids and virtual-synchrony sets,
+// and no message across a partition. Users who need several machines run
+// real Spread; pkg/spread talks to it.
 package daemon

@@ -446,7 +446,7 @@ func TestHalfClosedNonReaderIsReleased(t *testing.T) {
 	start := time.Now()
 	for {
 		d.seq.mu.Lock()
-		n := len(d.seq.finishing)
+		n := len(d.reg.finishing)
 		d.seq.mu.Unlock()
 		if n == 0 {
 			break

@@ -19,17 +19,17 @@ import (
 // accept registers a new connection (quota permitting) and starts its
 // reader goroutine.
 func (d *Daemon) accept(conn net.Conn) {
-	q := &d.seq
+	q := d.seq
 	q.mu.Lock()
-	if q.closed {
+	if d.reg.down {
 		q.mu.Unlock()
 		conn.Close()
 		return
 	}
-	q.nextID++
-	id := q.nextID
-	if len(q.all) >= d.cfg.MaxSessions {
-		q.stats.Rejected++
+	d.reg.nextID++
+	id := d.reg.nextID
+	if len(d.reg.all) >= d.cfg.MaxSessions {
+		d.reg.stats.Rejected++
 		d.wg.Add(1) // under mu: Close cannot be waiting yet
 		q.mu.Unlock()
 		d.log.Warn("session rejected", "remote", remoteOf(conn), "code", "REJECT_QUOTA",
@@ -38,7 +38,7 @@ func (d *Daemon) accept(conn net.Conn) {
 		return
 	}
 	s := newSession(d, conn, id)
-	q.all[s] = struct{}{}
+	d.reg.all[s] = struct{}{}
 	d.wg.Add(1)
 	q.mu.Unlock()
 	go s.run()
@@ -64,21 +64,21 @@ func (q *sequencer) reserve(s *session, name string) error {
 		// Retry with other random numbers, as the real daemon does; the
 		// bound only matters with a huge MaxSessions.
 		for try := 0; ; try++ {
-			if name = inventName(s.id); q.byName[name] == nil {
+			if name = inventName(s.id); s.d.reg.byName[name] == nil {
 				break
 			}
 			if try == 100000 {
 				return reject(codeNotUnique, "no unused invented name r<n>-%d", s.id)
 			}
 		}
-	} else if q.byName[name] != nil {
+	} else if s.d.reg.byName[name] != nil {
 		return reject(codeNotUnique, "private name %q is in use", name)
 	}
 	s.name = name
-	s.pgroup = "#" + name + "#" + q.d.cfg.Name
+	s.pgroup = "#" + name + "#" + s.d.cfg.Name
 	s.pfield = wire.MakeName(s.pgroup)
 	s.state = stateReserved
-	q.byName[name] = s
+	s.d.reg.byName[name] = s
 	return nil
 }
 
@@ -94,10 +94,10 @@ func (q *sequencer) goLive(s *session, accept []byte) error {
 	s.out.wake <- struct{}{}
 	s.state = stateLive
 	s.groups = make(map[string]*group)
-	q.stats.Connects++
-	q.d.wg.Add(1)
+	s.d.reg.stats.Connects++
+	s.d.wg.Add(1)
 	go s.writeLoop()
-	q.d.log.Info("session connected", "session", s.pgroup, "remote", s.remote,
+	s.d.log.Info("session connected", "session", s.pgroup, "remote", s.remote,
 		"membership", s.membership, "priority", s.priority, "version", s.version)
 	return nil
 }
@@ -112,13 +112,13 @@ func (q *sequencer) endHandshake(s *session, err error) {
 	}
 	var rj *rejection
 	if errors.As(err, &rj) && rj.code != 0 {
-		q.stats.Rejected++
-		q.d.log.Warn("session rejected", "session", s.label(), "remote", s.remote,
+		s.d.reg.stats.Rejected++
+		s.d.log.Warn("session rejected", "session", s.label(), "remote", s.remote,
 			"code", wire.HandshakeCodeName(rj.code), "reason", rj.reason)
 		return
 	}
 	if !closing {
-		q.d.log.Info("handshake abandoned", "remote", s.remote, "reason", err.Error())
+		s.d.log.Info("handshake abandoned", "remote", s.remote, "reason", err.Error())
 	}
 }
 
@@ -129,16 +129,17 @@ func (q *sequencer) endHandshake(s *session, err error) {
 func (q *sequencer) unlink(s *session, graceful bool) {
 	live := s.state == stateLive
 	s.state = stateDead
-	delete(q.all, s)
-	if s.name != "" && q.byName[s.name] == s {
-		delete(q.byName, s.name)
+	reg := &s.d.reg
+	delete(reg.all, s)
+	if s.name != "" && reg.byName[s.name] == s {
+		delete(reg.byName, s.name)
 	}
 	if graceful && live {
 		// The deadline bounds a write in progress too: a client that
 		// stopped reading does not keep the connection open.
 		s.conn.SetWriteDeadline(time.Now().Add(finishTimeout))
 		if s.out.finish() {
-			q.finishing[s] = struct{}{}
+			reg.finishing[s] = struct{}{}
 			return
 		}
 	}
@@ -162,9 +163,9 @@ func (q *sequencer) removeLocked(s *session, reason string, graceful bool) {
 	level := slog.LevelInfo
 	if strings.HasPrefix(reason, "killed:") {
 		level = slog.LevelWarn
-		q.stats.Kills++
+		s.d.reg.stats.Kills++
 	}
-	q.d.log.Log(context.Background(), level, "session closed", "session", s.label(), "remote", s.remote, "reason", reason)
+	s.d.log.Log(context.Background(), level, "session closed", "session", s.label(), "remote", s.remote, "reason", reason)
 	if !live {
 		return
 	}
@@ -177,10 +178,10 @@ func (q *sequencer) removeLocked(s *session, reason string, graceful bool) {
 		g := s.groups[n]
 		g.remove(s)
 		if len(g.members) == 0 {
-			delete(q.groups, n)
+			delete(s.d.comp.groups, n)
 			continue
 		}
-		g.index++
+		g.id.Index++
 		q.membership(g, wire.CausedByDisconnect, s, nil)
 	}
 	s.groups = nil
@@ -191,27 +192,29 @@ func (q *sequencer) reap() {
 	for len(q.kills) > 0 {
 		s := q.kills[len(q.kills)-1]
 		q.kills = q.kills[:len(q.kills)-1]
-		q.removeLocked(s, "killed: slow consumer: "+strconv.Itoa(q.d.cfg.MaxSessionMessages)+" messages queued (MaxSessionMessages)", false)
+		q.removeLocked(s, "killed: slow consumer: "+strconv.Itoa(s.d.cfg.MaxSessionMessages)+" messages queued (MaxSessionMessages)", false)
 	}
 }
 
-// shutdown closes every connection; nobody is told (the real daemon just
-// closes its sockets when it stops).
-func (q *sequencer) shutdown() {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	q.closed = true
-	for s := range q.all {
+// stopLocked closes every connection of node d and takes it out of its
+// component; nobody on d is told (the real daemon just closes its sockets
+// when it stops or crashes). The other nodes' membership changes are the
+// caller's (reconfigure).
+func (q *sequencer) stopLocked(d *Daemon) {
+	d.reg.down = true
+	for s := range d.reg.all {
 		q.unlink(s, false)
+		s.groups = nil
 	}
-	for s := range q.finishing {
+	for s := range d.reg.finishing {
 		s.close()
 	}
+	d.comp = nil
 }
 
 // finished forgets a session whose writer has closed it.
 func (q *sequencer) finished(s *session) {
 	q.mu.Lock()
-	delete(q.finishing, s)
+	delete(s.d.reg.finishing, s)
 	q.mu.Unlock()
 }

@@ -3,40 +3,60 @@ package daemon
 import (
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
-// sequencer is the single total order: one mutex under which every
-// message, join, leave and disconnect of every session is applied and its
-// frames appended to the recipients' queues. Because a step appends all
-// consequences of a request before the next request is taken, all
-// recipients see one order.
+// sequencer is the single total order of a ring (a daemon started with
+// Start is a ring of one node): one mutex under which every message, join,
+// leave and disconnect of every session of every node, and every fault, is
+// applied and its frames appended to the recipients' queues. Because a
+// step appends all consequences of a request before the next request is
+// taken, all recipients on all nodes see one order. There is no protocol
+// between nodes: this is a test double of a ring, not a distributed daemon.
 type sequencer struct {
-	d  *Daemon
 	mu sync.Mutex
 
-	closed bool
-	all    map[*session]struct{} // every connection, handshakes included
+	nodes  []*Daemon          // in configuration order (d1, d2, ...)
+	byName map[string]*Daemon // nodes by daemon name, for private groups
+	part   []int              // the component each node belongs to (Partition), by node index
+	closed bool               // the ring has stopped: no faults, no restarts
+
+	epoch    uint64
+	scratch  []byte     // membership frames are built here
+	kills    []*session // queues overflowed during the current step
+	lastTime int32      // the last membership time used: times go forward
+}
+
+// newSequencer orders for the given nodes, all up, in one component
+// formed at start.
+func newSequencer(nodes []*Daemon, start time.Time) *sequencer {
+	q := &sequencer{nodes: nodes, byName: make(map[string]*Daemon, len(nodes)), part: make([]int, len(nodes))}
+	q.lastTime = int32(start.Unix())
+	c := &component{id: membID{proc: nodes[0].proc, time: q.lastTime}, nodes: nodes, groups: make(map[string]*group)}
+	for i, d := range nodes {
+		d.seq, d.idx, d.comp = q, i, c
+		q.byName[d.cfg.Name] = d
+	}
+	return q
+}
+
+// registry is one node's sessions and counters, owned by the sequencer's
+// mutex (waits excepted).
+type registry struct {
+	down bool                  // crashed or stopped: connections are refused
+	all  map[*session]struct{} // every connection, handshakes included
 	// finishing are removed sessions whose writer still writes their last
 	// messages; Close cuts them short.
 	finishing map[*session]struct{}
 	byName    map[string]*session // reserved and live sessions by private name
-	groups    map[string]*group
 	nextID    uint64
-
-	memTime int32 // group_id.memb_id.time: the daemon's start (s)
-	epoch   uint64
-	scratch []byte     // membership frames are built here
-	kills   []*session // queues overflowed during the current step
 
 	stats Stats
 	waits atomic.Uint64 // Stats.SenderWaits, counted outside mu
 }
 
-func (q *sequencer) init(d *Daemon) {
-	q.d = d
-	q.all = make(map[*session]struct{})
-	q.finishing = make(map[*session]struct{})
-	q.byName = make(map[string]*session)
-	q.groups = make(map[string]*group)
-	q.memTime = int32(d.start.Unix())
+func (g *registry) init() {
+	g.all = make(map[*session]struct{})
+	g.finishing = make(map[*session]struct{})
+	g.byName = make(map[string]*session)
 }

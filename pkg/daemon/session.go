@@ -109,7 +109,7 @@ type inFrame struct {
 // frames before it have been ordered; so does the end of the connection,
 // after every complete frame read before it.
 func (s *session) readLoop() {
-	q := &s.d.seq
+	q := s.d.seq
 	in := &s.in
 	var frames []inFrame
 	var congested []*session

@@ -31,7 +31,7 @@ const (
 func (s *session) throttle(cong []*session, readErr *error) {
 	low := s.d.cfg.MaxSessionMessages / 4
 	for _, r := range cong {
-		s.d.seq.waits.Add(1)
+		s.d.reg.waits.Add(1)
 		s.waitFor(r, low, readErr)
 	}
 	if *readErr == nil {

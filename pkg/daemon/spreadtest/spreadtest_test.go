@@ -92,3 +92,19 @@ func TestDaemon(t *testing.T) {
 		t.Fatalf("got %q, want the environment's daemon", got)
 	}
 }
+
+func TestRing(t *testing.T) {
+	r := Ring(t, 3)
+	for k, d := range r.Nodes() {
+		want := "#t#d" + string(rune('1'+k))
+		if got := handshake(t, "tcp", d.TCPAddr().String(), "t"); got != want {
+			t.Fatalf("node %d: private group %q, want %q", k+1, got, want)
+		}
+	}
+	if err := r.Crash("d2"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := net.Dial("tcp", r.Node("d2").TCPAddr().String()); err == nil {
+		t.Fatal("crashed node still listening")
+	}
+}

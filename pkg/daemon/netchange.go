@@ -1,0 +1,287 @@
+package daemon
+
+import (
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/spgo/spgo/internal/wire"
+)
+
+// Network changes: what the daemons of a real ring tell their clients when
+// the daemon membership changes (docs/protocol.md §7.3). The ring is
+// simulated: a fault is applied in one step of the sequencer, every
+// message ordered before it is already queued for its recipients, so the
+// members that move together to the next view have delivered the same
+// messages before it (virtual synchrony).
+
+// membID is a daemon membership id: the proc id of the daemon that leads
+// the configuration (the first in configuration order) and the time (s)
+// it formed.
+type membID struct{ proc, time int32 }
+
+// compare orders membership ids as the real daemon orders vs sets: proc id,
+// then time.
+func (a membID) compare(b membID) int {
+	switch {
+	case a.proc != b.proc:
+		return int(a.proc) - int(b.proc)
+	case a.time != b.time:
+		return int(a.time) - int(b.time)
+	}
+	return 0
+}
+
+// component is a set of nodes that reach each other, with the groups they
+// all know. Components never share a group object.
+type component struct {
+	id     membID
+	nodes  []*Daemon // in configuration order
+	groups map[string]*group
+}
+
+// newTimes picks the times of a new configuration: the transitional one's
+// and one past it for the regular one, never earlier than a time used
+// before.
+func (q *sequencer) newTimes() (trans, reg int32) {
+	t := int32(time.Now().Unix())
+	if t <= q.lastTime {
+		t = q.lastTime + 1
+	}
+	q.lastTime = t + 1
+	return t, t + 1
+}
+
+// reconfigure installs the components that the partition and the live
+// nodes call for. A component whose nodes are unchanged is left alone.
+func (q *sequencer) reconfigure() {
+	var want [][]*Daemon
+	index := map[int]int{}
+	for _, d := range q.nodes {
+		if d.reg.down {
+			continue
+		}
+		i, ok := index[q.part[d.idx]]
+		if !ok {
+			i = len(want)
+			index[q.part[d.idx]] = i
+			want = append(want, nil)
+		}
+		want[i] = append(want[i], d)
+	}
+	for _, nodes := range want {
+		if c := nodes[0].comp; c != nil && slices.Equal(c.nodes, nodes) {
+			continue
+		}
+		q.form(nodes)
+	}
+	q.reap()
+}
+
+// form makes nodes one new component. Each old component that brings
+// nodes goes through its transitional configuration first (groups that
+// lose members get TRANSITION_MESS); then the regular configuration: a
+// purely subtractive change gives every changed group one vs set, a merge
+// one vs set per group of daemons that were together (CAUSED_BY_NETWORK
+// either way).
+func (q *sequencer) form(nodes []*Daemon) {
+	trans, reg := q.newTimes()
+	id := membID{proc: nodes[0].proc, time: reg}
+	in := make([]bool, len(q.nodes))
+	for _, d := range nodes {
+		in[d.idx] = true
+	}
+	var sides []map[string]*group
+	var from []*component
+	for _, d := range nodes {
+		if c := d.comp; c != nil && !slices.Contains(from, c) {
+			from = append(from, c)
+			sides = append(sides, q.transitional(c, in, membID{proc: d.proc, time: trans}))
+		}
+	}
+	pure := len(from) == 1 && !q.bringsNew(nodes, from[0]) // transitional = regular
+	groups := map[string]*group{}
+	if len(sides) > 0 {
+		groups = sides[0]
+	}
+	if !pure {
+		groups = merge(sides, len(q.nodes))
+	}
+	for _, name := range sortedNames(groups) {
+		g := groups[name]
+		if !pure && !g.changed {
+			for _, m := range g.members {
+				if g.nodeMemb[m.d.idx] != g.memb() {
+					g.changed = true
+					break
+				}
+			}
+		}
+		if !g.changed {
+			continue
+		}
+		g.changed = false
+		if pure {
+			g.setMemb(id)
+		}
+		g.id = wire.GroupID{ProcID: id.proc, Time: id.time, Index: 1}
+		q.network(g)
+		g.setMemb(id)
+	}
+	c := &component{id: id, nodes: nodes, groups: groups}
+	for _, d := range nodes {
+		d.comp = c
+	}
+	for _, g := range groups {
+		for _, m := range g.members {
+			m.groups[g.name] = g
+		}
+	}
+}
+
+// bringsNew reports whether some node comes from no component (restarted).
+func (q *sequencer) bringsNew(nodes []*Daemon, c *component) bool {
+	for _, d := range nodes {
+		if d.comp != c {
+			return true
+		}
+	}
+	return false
+}
+
+// transitional copies c's groups as the nodes of c that stay together
+// (in) see them: members on other nodes are gone; a group that lost some
+// tells its remaining members with TRANSITION_MESS, carrying the view
+// they leave, and takes the transitional membership id.
+func (q *sequencer) transitional(c *component, in []bool, trans membID) map[string]*group {
+	out := make(map[string]*group, len(c.groups))
+	for _, name := range sortedNames(c.groups) {
+		g := c.groups[name]
+		ng := &group{name: g.name, field: g.field, id: g.id, nodeMemb: slices.Clone(g.nodeMemb), changed: g.changed}
+		lost := false
+		for _, m := range g.members {
+			if in[m.d.idx] && m.d.comp == c {
+				ng.members = append(ng.members, m)
+			} else {
+				lost = true
+			}
+		}
+		if len(ng.members) == 0 {
+			continue
+		}
+		if lost {
+			q.transition(ng)
+			ng.changed = true
+			ng.id = wire.GroupID{ProcID: trans.proc, Time: trans.time, Index: 1}
+			ng.setMemb(trans)
+		}
+		out[name] = ng
+	}
+	return out
+}
+
+// merge joins the groups of several sides: same-named groups become one,
+// their members in member order, each node keeping its membership id.
+func merge(sides []map[string]*group, nodes int) map[string]*group {
+	out := map[string]*group{}
+	for _, side := range sides {
+		for name, g := range side {
+			have := out[name]
+			if have == nil {
+				out[name] = g
+				continue
+			}
+			for _, m := range g.members {
+				if !have.hasNode(m.d) {
+					have.nodeMemb[m.d.idx] = g.nodeMemb[m.d.idx]
+				}
+			}
+			have.members = append(have.members, g.members...)
+			sort.SliceStable(have.members, func(i, j int) bool { return before(have.members[i], have.members[j]) })
+			have.changed = have.changed || g.changed
+		}
+	}
+	return out
+}
+
+// setMemb gives every node with members the membership id m.
+func (g *group) setMemb(m membID) {
+	for _, s := range g.members {
+		g.nodeMemb[s.d.idx] = m
+	}
+}
+
+func sortedNames(groups map[string]*group) []string {
+	names := make([]string, 0, len(groups))
+	for n := range groups {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// transition sends TRANSITION_MESS with g's current id to its members that
+// asked for membership messages (docs/protocol.md §7.3).
+func (q *sequencer) transition(g *group) {
+	h := wire.Header{Type: wire.TransitionMess, Sender: g.field, Hint: wire.EndianMarker, DataLen: 12}
+	b := wire.AppendHeader(q.scratch[:0], &h)
+	b = wire.AppendGroupID(b, g.id)
+	q.scratch = b
+	for _, m := range g.members {
+		if m.membership {
+			q.send(m, b, nil)
+		}
+	}
+}
+
+// network sends the CAUSED_BY_NETWORK view of g to its members that asked
+// for membership messages (docs/protocol.md §7.2): all members, then one vs
+// set per run of nodes with the same membership id (sorted by that id, then
+// configuration order), each node's members told the offset of its own set.
+func (q *sequencer) network(g *group) {
+	var order []*Daemon // nodes with members, configuration order
+	for _, m := range g.members {
+		if len(order) == 0 || order[len(order)-1] != m.d {
+			order = append(order, m.d)
+		}
+	}
+	slices.SortStableFunc(order, func(a, b *Daemon) int { return g.nodeMemb[a.idx].compare(g.nodeMemb[b.idx]) })
+	var sets [][]byte
+	setOf := make(map[*Daemon]int, len(order))
+	for i, d := range order {
+		if i == 0 || g.nodeMemb[d.idx] != g.nodeMemb[order[i-1].idx] {
+			sets = append(sets, nil)
+		}
+		k := len(sets) - 1
+		setOf[d] = k
+		for _, m := range g.members {
+			if m.d == d {
+				sets[k] = append(sets[k], m.pfield[:]...)
+			}
+		}
+	}
+	sizes := make([]int, len(sets))
+	for i, s := range sets {
+		sizes[i] = len(s) / wire.MaxGroupName
+	}
+	h := wire.Header{
+		Type:      wire.RegMembMess | wire.CausedByNetwork,
+		Sender:    g.field,
+		NumGroups: int32(len(g.members)),
+		Hint:      wire.EndianMarker,
+		DataLen:   int32(wire.MembershipBodyLen(sizes...)),
+	}
+	for _, d := range order {
+		b := wire.AppendHeader(q.scratch[:0], &h)
+		for _, m := range g.members {
+			b = append(b, m.pfield[:]...)
+		}
+		b = wire.AppendMembershipBody(b, g.id, setOf[d], sets...)
+		q.scratch = b
+		for _, m := range g.members {
+			if m.d == d && m.membership {
+				q.send(m, b, nil)
+			}
+		}
+	}
+}
