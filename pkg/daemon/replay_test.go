@@ -42,6 +42,21 @@ type replayer struct {
 	written map[string]int64  // bytes written per connection
 	renames map[string]string // invented private groups: captured -> ours
 	unix    bool              // dial the Unix socket instead of TCP
+
+	// A ring replay (ring_replay_test.go): the node each connection talks
+	// to, faults to apply before the event on a line, and the group-id
+	// times seen so far (captured -> ours), which must correspond one to one.
+	nodes  map[string]*Daemon
+	faults map[int]func()
+	times  map[uint32]uint32
+}
+
+// node is the daemon connection conn talks to.
+func (r *replayer) node(conn string) *Daemon {
+	if d := r.nodes[conn]; d != nil {
+		return d
+	}
+	return r.d
 }
 
 func newReplayer(t testing.TB, d *Daemon, f *capture.File) *replayer {
@@ -72,11 +87,15 @@ func (r *replayer) run(stop int) {
 		if stop > 0 && e.Line >= stop {
 			break
 		}
+		if f := r.faults[e.Line]; f != nil {
+			r.drain()
+			f()
+		}
 		switch {
 		case e.Kind == capture.Open:
-			network, addr := "tcp", r.d.TCPAddr().String()
+			network, addr := "tcp", r.node(e.Conn).TCPAddr().String()
 			if r.unix {
-				network, addr = "unix", r.d.UnixPath()
+				network, addr = "unix", r.node(e.Conn).UnixPath()
 			}
 			c, err := net.Dial(network, addr)
 			if err != nil {
@@ -146,7 +165,7 @@ func (r *replayer) waitFor(conn string, cond func(consumed int64, found bool) bo
 	}
 	addr := r.conns[conn].LocalAddr().String()
 	deadline := time.Now().Add(replayTimeout)
-	for !cond(r.d.progressOf(addr)) {
+	for !cond(r.node(conn).progressOf(addr)) {
 		if time.Now().After(deadline) {
 			r.t.Fatalf("%s: %s: daemon did not catch up", r.f.Name, conn)
 		}
@@ -185,6 +204,9 @@ func (r *replayer) check(conn string, x expectation) {
 	got := make([]byte, len(want))
 	if _, err := io.ReadFull(c, got); err != nil {
 		r.t.Fatalf("%s line %d: %s: reading %d-byte unit: %v", r.f.Name, x.line, conn, len(want), err)
+	}
+	if r.times != nil {
+		r.mapTime(x.line, want, got)
 	}
 	maskTime(want)
 	maskTime(got)
@@ -265,6 +287,46 @@ func maskTime(b []byte) {
 	}
 }
 
+// mapTime checks that the group-id time of got corresponds to that of
+// want as every earlier one did: the same captured time is always the
+// same time of ours, and different ones are different.
+func (r *replayer) mapTime(line int, want, got []byte) {
+	r.t.Helper()
+	wt, ok1 := timeWord(want)
+	gt, ok2 := timeWord(got)
+	if !ok1 || !ok2 {
+		return
+	}
+	if m, seen := r.times[wt]; seen {
+		if m != gt {
+			r.t.Fatalf("%s line %d: group id time %d, want %d (as for captured time %d before)", r.f.Name, line, gt, m, wt)
+		}
+		return
+	}
+	for c, m := range r.times {
+		if m == gt {
+			r.t.Fatalf("%s line %d: group id time %d already stood for captured %d, not %d", r.f.Name, line, gt, c, wt)
+		}
+	}
+	r.times[wt] = gt
+}
+
+// timeWord returns the group id's time of a membership message.
+func timeWord(b []byte) (uint32, bool) {
+	if len(b) < wire.HeaderSize {
+		return 0, false
+	}
+	h, err := wire.DecodeHeader(b)
+	if err != nil || h.Type&(wire.RegMembMess|wire.TransitionMess) == 0 || h.Type&wire.RejectMess != 0 {
+		return 0, false
+	}
+	off := wire.HeaderSize + wire.MaxGroupName*int(h.NumGroups) + 4
+	if off+4 > len(b) {
+		return 0, false
+	}
+	return binary.LittleEndian.Uint32(b[off:]), true
+}
+
 // unitAt returns the payload of the unit on the given line.
 func (r *replayer) unitAt(line int) []byte {
 	r.t.Helper()
@@ -281,6 +343,16 @@ func (r *replayer) unitAt(line int) []byte {
 func (r *replayer) expectClose(conn string) {
 	r.t.Helper()
 	r.check(conn, expectation{close: true})
+}
+
+// expectUnitMasked checks that conn receives want next, group-id time
+// aside (a unit of ours that the capture does not have).
+func (r *replayer) expectUnitMasked(conn string, want []byte) {
+	r.t.Helper()
+	times := r.times
+	r.times = nil
+	r.check(conn, expectation{unit: want})
+	r.times = times
 }
 
 // expectUnit checks that conn receives exactly want next.

@@ -1,0 +1,134 @@
+package daemon
+
+import (
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/spgo/spgo/internal/capture"
+	"github.com/spgo/spgo/internal/wire"
+)
+
+// Ring captures (testdata/captures/README.md: three real daemons d1, d2, d3
+// on 127.0.0.1/.2/.3) replay against an in-process ring: the header says
+// which daemon each connection talks to, and each test names the faults
+// and the lines they happened before. Group-id times must correspond one
+// to one with the real run's.
+
+// onNodeRe finds "A (on d1" in a capture's header.
+var onNodeRe = regexp.MustCompile(`\b([A-Z]) \(on (d[0-9]+)\b`)
+
+// newRingReplayer starts a ring of n nodes and maps each connection of f
+// to its node.
+func newRingReplayer(t *testing.T, f *capture.File, n int) (*replayer, *Ring) {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "spgoring")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	ring, err := StartRing(RingConfig{Nodes: n, Node: Config{SocketDir: dir, NoUnixSocket: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ring.Close() })
+	r := newReplayer(t, ring.Nodes()[0], f)
+	r.nodes = map[string]*Daemon{}
+	r.faults = map[int]func(){}
+	r.times = map[uint32]uint32{}
+	var header []string
+	for _, l := range f.Events[0].Notes {
+		header = append(header, strings.TrimSpace(strings.TrimPrefix(l, "#")))
+	}
+	for _, m := range onNodeRe.FindAllStringSubmatch(strings.Join(header, " "), -1) {
+		if r.nodes[m[1]] == nil {
+			d := ring.Node(m[2])
+			if d == nil {
+				t.Fatalf("%s: connection %s on unknown node %s", f.Name, m[1], m[2])
+			}
+			r.nodes[m[1]] = d
+		}
+	}
+	if len(r.nodes) == 0 {
+		t.Fatalf("%s: header names no connection's node", f.Name)
+	}
+	return r, ring
+}
+
+// fault runs a fault, failing the test if it is refused.
+func fault(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestRingCapture33ServiceTypes: messages of every service type across
+// three daemons, joins and disconnects spanning daemons.
+func TestRingCapture33ServiceTypes(t *testing.T) {
+	r, _ := newRingReplayer(t, loadCapture(t, "33"), 3)
+	r.run(0)
+}
+
+// TestRingCapture34Crash: a member's daemon crashes (its client is cut,
+// the others get TRANSITION_MESS and one vs set).
+func TestRingCapture34Crash(t *testing.T) {
+	f := loadCapture(t, "34")
+	r, ring := newRingReplayer(t, f, 3)
+	r.faults[lineOf(t, f, "C", capture.Close)] = func() { fault(t, ring.Crash("d3")) }
+	r.run(0)
+}
+
+// lineOf is the line of the first event of kind on conn.
+func lineOf(t *testing.T, f *capture.File, conn string, kind capture.Kind) int {
+	t.Helper()
+	for _, e := range f.Events {
+		if e.Conn == conn && e.Kind == kind {
+			return e.Line
+		}
+	}
+	t.Fatalf("%s: no such event on %s", f.Name, conn)
+	return 0
+}
+
+// membLine is the line of the n-th (from 1) membership unit of type typ
+// (TRANSITION_MESS, CAUSED_BY_NETWORK) the daemon sent on conn.
+func membLine(t *testing.T, f *capture.File, conn string, typ uint32, n int) int {
+	t.Helper()
+	for _, e := range f.Events {
+		if e.Conn != conn || e.Kind != capture.Unit || e.Dir != capture.DaemonToClient || len(e.Payload) < wire.HeaderSize {
+			continue
+		}
+		if h, err := wire.DecodeHeader(e.Payload); err == nil && h.Type&typ == typ {
+			if n--; n == 0 {
+				return e.Line
+			}
+		}
+	}
+	t.Fatalf("%s: %s has no such membership unit", f.Name, conn)
+	return 0
+}
+
+// TestRingCapture30PartitionMerge: the two-daemon partition and merge. In
+// the real run d2 was frozen (SIGSTOP), so it never installed a view of its
+// own: B saw TRANSITION_MESS and then the merge. A partition of the
+// in-process ring gives B, besides, the view of d2 alone before the merge,
+// which is read and checked here; every other unit is the real daemons'.
+func TestRingCapture30PartitionMerge(t *testing.T) {
+	f := loadCapture(t, "30")
+	r, ring := newRingReplayer(t, f, 2)
+	r.faults[membLine(t, f, "A", wire.TransitionMess, 1)] = func() { fault(t, ring.Partition([]string{"d1"}, []string{"d2"})) }
+	r.faults[membLine(t, f, "B", wire.RegMembMess|wire.CausedByNetwork, 1)] = func() {
+		var want []byte
+		h := wire.Header{Type: wire.RegMembMess | wire.CausedByNetwork, Sender: wire.MakeName("netg"), NumGroups: 1,
+			Hint: wire.EndianMarker, DataLen: int32(wire.MembershipBodyLen(1))}
+		bee := wire.MakeName("#bee#d2")
+		want = wire.AppendHeader(want, &h)
+		want = append(want, bee[:]...)
+		want = wire.AppendMembershipBody(want, wire.GroupID{ProcID: 0x7f000002, Index: 1}, 0, bee[:])
+		r.expectUnitMasked("B", want)
+		fault(t, ring.Heal())
+	}
+	r.run(0)
+}
