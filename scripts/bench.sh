@@ -14,7 +14,22 @@ count=${FLOOD_COUNT:-200000}
 cd "$(dirname "$0")/.."
 case $out in /*) ;; *) out=$PWD/$out ;; esac
 bin=$(mktemp -d)/spgo
-trap 'rm -rf "$(dirname "$bin")"' EXIT
+
+# relay_fraction prints each daemon benchmark's msgs/s, and the TCP flood's AGREED rate,
+# over BenchmarkRawRelay's frames/s from the results in $1.
+relay_fraction() {
+  awk '
+    /^BenchmarkRawRelay/ { for (i = 1; i < NF; i++) if ($(i+1) == "frames/s") relay = $i }
+    /^BenchmarkDaemon/   { for (i = 1; i < NF; i++) if ($(i+1) == "msgs/s") rate[$1] = $i }
+    /│ AGREED /          { split($0, c, "│"); gsub(/[ ,]/, "", c[3]); flood = c[3] }
+    END {
+      if (!relay) { print "no BenchmarkRawRelay result"; exit }
+      printf "raw relay: %.0f frames/s\n", relay
+      for (b in rate) printf "%-36s %10.0f msgs/s  %.2f of the relay\n", b, rate[b], rate[b] / relay
+      if (flood != "") printf "%-36s %10.0f msgs/s  %.2f of the relay\n", "spgo flood --embedded (tcp, AGREED)", flood, flood / relay
+    }' "$1"
+}
+trap 'rm -rf "$(dirname "$bin")" "$out.go.txt"' EXIT
 go build -o "$bin" ./cmd/spgo
 
 {
@@ -22,16 +37,19 @@ go build -o "$bin" ./cmd/spgo
   echo "# $(go version), $(nproc) CPUs"
   echo
   echo "## go test -bench . -benchmem ./pkg/spread ./pkg/daemon (benchtime $benchtime)"
-  go test -run '^$' -bench . -benchmem -benchtime "$benchtime" ./pkg/spread ./pkg/daemon 2>&1
+  go test -run '^$' -bench . -benchmem -benchtime "$benchtime" ./pkg/spread ./pkg/daemon 2>&1 | tee "$out.go.txt"
   echo
   echo "## spgo flood --embedded --transport tcp -b 1000 -m $count (all six service types)"
-  "$bin" flood --embedded --transport tcp -b 1000 -m "$count" --progress never --cpuprofile "$out.cpu.prof" 2>&1
+  "$bin" flood --embedded --transport tcp -b 1000 -m "$count" --progress never --cpuprofile "$out.cpu.prof" 2>&1 | tee -a "$out.go.txt"
   echo
   echo "## spgo flood --embedded --transport unix -b 1000 -m $count"
   "$bin" flood --embedded --transport unix -b 1000 -m "$count" --progress never 2>&1
   echo
   echo "## where the TCP flood's CPU time goes (client and daemon share the process)"
   go tool pprof -top -nodecount 25 "$bin" "$out.cpu.prof" 2>/dev/null | sed -n '1,35p'
+  echo
+  echo "## the daemon's rates as fractions of the raw relay ceiling (same run)"
+  relay_fraction "$out.go.txt"
   if [ -n "${SPGO_FLOOD_DAEMON:-}" ]; then
     echo
     echo "## spgo flood -s $SPGO_FLOOD_DAEMON -b 1000 -m $count"
