@@ -10,8 +10,8 @@ func TestReadAllCaptures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(files) != 34 {
-		t.Fatalf("read %d captures, want 34", len(files))
+	if len(files) != 38 {
+		t.Fatalf("read %d captures, want 38", len(files))
 	}
 	for _, f := range files {
 		if len(f.Events) == 0 {
