@@ -213,6 +213,9 @@ func floodRun(ctx context.Context, o *FloodOptions) (err error) {
 	if err != nil {
 		return err
 	}
+	if err := checkFloodOutputs(o); err != nil {
+		return err
+	}
 	kind, transport := "external", "tcp"
 	if net, _, perr := spread.ParseDaemonName(o.Conn.Server); perr == nil && net == "unix" {
 		transport = "unix"
@@ -310,8 +313,12 @@ func announceFlood(o *FloodOptions, cfg flood.Config, env report.Env) {
 		for i, s := range cfg.Services {
 			names[i] = flood.ServiceName(s)
 		}
-		report.Banner(ios.Out, report.Params{Services: names, Count: cfg.Count, Duration: cfg.Duration, Size: cfg.Size,
-			Senders: o.Senders, Receivers: cfg.Receivers, Window: cfg.Window, Rate: cfg.Rate, Group: cfg.Group, Sweep: o.Sweep}, env)
+		p := report.Params{Services: names, Count: cfg.Count, Duration: cfg.Duration, Size: cfg.Size,
+			Senders: o.Senders, Receivers: cfg.Receivers, Window: cfg.Window, Rate: cfg.Rate, Group: cfg.Group}
+		if o.Sweep != "" {
+			p.SweepDim, p.SweepValues, _ = flood.ParseSweep(o.Sweep) // validate checked it
+		}
+		report.Banner(ios.Out, p, env)
 	}
 	if !o.Embedded {
 		// A real 4.4 daemon cuts off a session with 1000 messages waiting.

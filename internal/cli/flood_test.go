@@ -189,6 +189,11 @@ func TestFloodSweepPlot(t *testing.T) {
 	if !strings.Contains(out, "RECEIVERS") || strings.Count(out, "SAFE") != 3 { // banner + 2 rows
 		t.Errorf("table:\n%s", out)
 	}
+	// The banner describes the sweep, not the single-run default.
+	if !strings.Contains(out, "-> each of 1, 2 receivers,") || strings.Contains(out, "receiver(s)") ||
+		!strings.Contains(out, "sweep receivers=1,2 (one run per value)") {
+		t.Errorf("banner does not describe the receivers sweep:\n%s", out)
+	}
 	b, err := os.ReadFile(plotPath)
 	if err != nil || !strings.Contains(string(b), "<svg") {
 		t.Errorf("plot: %v", err)
@@ -339,5 +344,39 @@ func TestFloodInterruptedJSON(t *testing.T) {
 	s := doc.Points[0].Results.Services[0]
 	if s.Verdict != "interrupted" || !s.Partial || s.Lost != 0 || s.Sent == 0 || s.Violations == nil || len(s.Violations) != 0 {
 		t.Errorf("got %+v, want verdict interrupted, partial, nothing lost, empty violations", s)
+	}
+}
+
+// Output files that cannot be written are refused before the flood starts
+// (exit 2, one line, no banner), not after the whole run.
+func TestFloodOutputPathsCheckedFirst(t *testing.T) {
+	dir := t.TempDir()
+	notDir := filepath.Join(dir, "file")
+	if err := os.WriteFile(notDir, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--csv", filepath.Join(dir, "missing", "r.csv")}, "--csv " + filepath.Join(dir, "missing", "r.csv") + ": directory " + filepath.Join(dir, "missing") + " does not exist"},
+		{[]string{"--csv", dir}, "--csv " + dir + " is a directory: name a file"},
+		{[]string{"--sweep", "size=100", "--plot", filepath.Join(notDir, "p.svg")}, "--plot " + filepath.Join(notDir, "p.svg") + ": "},
+		{[]string{"--cpuprofile", filepath.Join(dir, "no", "cpu.out")}, "does not exist"},
+	} {
+		out, _, err := floodOut(t, append([]string{"--embedded"}, c.args...)...)
+		if code := ExitCode(err); code != ExitUsage {
+			t.Errorf("%q: exit %d (%v), want %d", c.args, code, err, ExitUsage)
+			continue
+		}
+		if !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%q: error %q, want one line with %q", c.args, err, c.want)
+		}
+		if out != "" {
+			t.Errorf("%q: the flood started before the refusal:\n%s", c.args, out)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("the check left files behind: %v", entries)
 	}
 }

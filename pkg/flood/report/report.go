@@ -48,7 +48,11 @@ type Params struct {
 	Window    int
 	Rate      float64
 	Group     string
-	Sweep     string // "" or "size=100,1000,..."
+	// SweepDim ("size", "receivers" or "") and SweepValues describe a
+	// sweep: the swept parameter takes each value in turn, in place of
+	// Size or Receivers.
+	SweepDim    string
+	SweepValues []int
 }
 
 // Banner writes the run's parameters and environment.
@@ -65,15 +69,30 @@ func Banner(w io.Writer, p Params, e Env) {
 	if p.Rate > 0 {
 		rate = fmt.Sprintf("at %g msg/s", p.Rate)
 	}
-	fmt.Fprintf(w, "spgo flood: %s of %d bytes per sender, %d sender(s) -> %d receiver(s), %s, %s\n",
-		what, p.Size, p.Senders, p.Receivers, win, rate)
+	size, receivers := strconv.Itoa(p.Size)+" bytes", strconv.Itoa(p.Receivers)+" receiver(s)"
+	switch p.SweepDim {
+	case flood.SweepSize:
+		size = "each of " + joinInts(p.SweepValues, ", ") + " bytes"
+	case flood.SweepReceivers:
+		receivers = "each of " + joinInts(p.SweepValues, ", ") + " receivers"
+	}
+	fmt.Fprintf(w, "spgo flood: %s of %s per sender, %d sender(s) -> %s, %s, %s\n",
+		what, size, p.Senders, receivers, win, rate)
 	fmt.Fprintf(w, "  services: %s; group %q", strings.Join(p.Services, " "), p.Group)
-	if p.Sweep != "" {
-		fmt.Fprintf(w, "; sweep %s", p.Sweep)
+	if p.SweepDim != "" {
+		fmt.Fprintf(w, "; sweep %s=%s (one run per value)", p.SweepDim, joinInts(p.SweepValues, ","))
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "  daemon:   %s (%s, %s)\n", e.Daemon, e.DaemonKind, e.Transport)
 	fmt.Fprintf(w, "  host:     %s %s/%s, %d CPUs (GOMAXPROCS %d)\n", e.GoVersion, e.OS, e.Arch, e.CPUs, e.GOMAXPROCS)
+}
+
+func joinInts(v []int, sep string) string {
+	s := make([]string, len(v))
+	for i, n := range v {
+		s[i] = strconv.Itoa(n)
+	}
+	return strings.Join(s, sep)
 }
 
 // Dur formats a latency for the table: µs, ms or s, 3 significant digits.

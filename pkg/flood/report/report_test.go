@@ -63,3 +63,16 @@ func TestTableCSVJSON(t *testing.T) {
 		t.Errorf("json %v %s", err, j.String())
 	}
 }
+
+// A size sweep's banner lists the swept sizes instead of the single-run
+// size.
+func TestBannerDescribesSweep(t *testing.T) {
+	var b bytes.Buffer
+	Banner(&b, Params{Services: []string{"FIFO"}, Count: 10, Size: 1000, Senders: 1, Receivers: 1, Window: 200,
+		Group: "g", SweepDim: flood.SweepSize, SweepValues: []int{100, 1000, 10000}}, HostEnv("x", "external", "tcp"))
+	out := b.String()
+	if !strings.Contains(out, "10 messages of each of 100, 1000, 10000 bytes per sender, 1 sender(s) -> 1 receiver(s)") ||
+		strings.Contains(out, "of 1000 bytes") || !strings.Contains(out, "sweep size=100,1000,10000 (one run per value)") {
+		t.Errorf("banner:\n%s", out)
+	}
+}
