@@ -48,7 +48,7 @@ the same commands from it without prompts, so a session can be scripted; end of
 input quits. Losing the daemon ends the shell with exit 5.`,
 		Example: `  spgo connect -u alice
   printf 'async off\njoin chat\nreceive\nsend chat -- hi\nreceive\n' | spgo connect -u bob`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			readConnFlags(cmd, &opts.Conn)
 			switch {

@@ -48,7 +48,7 @@ every client sees its connection close, and the exit code is 0.`,
 		Example: `  spgo daemon                          # 127.0.0.1:4803 and /tmp/4803
   spgo daemon --port 4913 --name d1    # clients: -s 4913 or -s 4913@127.0.0.1
   spgo daemon --port 0 --socket-dir "$TMPDIR" --ready-file d.name`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(cmd.Context(), opts)

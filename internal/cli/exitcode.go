@@ -90,6 +90,19 @@ type FlagError struct{ Err error }
 func (e *FlagError) Error() string { return e.Err.Error() }
 func (e *FlagError) Unwrap() error { return e.Err }
 
+// ArgError is a usage error in the arguments or in how flags combine (a
+// missing GROUP, an extra argument, two flags that exclude each other): it
+// is reported as one line and a pointer to --help, without the usage text.
+type ArgError struct{ Err error }
+
+func (e *ArgError) Error() string { return e.Err.Error() }
+func (e *ArgError) Unwrap() error { return e.Err }
+
+// argErrorf makes an ArgError from a format.
+func argErrorf(format string, a ...any) error {
+	return &ArgError{Err: fmt.Errorf(format, a...)}
+}
+
 // usageErrorf makes a FlagError from a format.
 func usageErrorf(format string, a ...any) error {
 	return &FlagError{Err: fmt.Errorf(format, a...)}
@@ -126,7 +139,8 @@ func ExitCode(err error) int {
 // unknown-command errors, which are plain errors.
 func isUsageError(err error) bool {
 	var fe *FlagError
-	if errors.As(err, &fe) {
+	var ae *ArgError
+	if errors.As(err, &fe) || errors.As(err, &ae) {
 		return true
 	}
 	msg := err.Error()

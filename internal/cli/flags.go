@@ -105,8 +105,16 @@ func addOutputFlag(cmd *cobra.Command, p *string) {
 func needGroups(what string) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if len(args) == 0 {
-			return usageErrorf("%s: name at least one GROUP (a group name, or #NAME#DAEMON for one session)", what)
+			return argErrorf("%s: name at least one GROUP (a group name, or #NAME#DAEMON for one session)", what)
 		}
 		return nil
 	}
+}
+
+// noArgs refuses arguments to a command that takes none, naming the first.
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return argErrorf("%s takes no arguments, got %q", cmd.Name(), args[0])
+	}
+	return nil
 }

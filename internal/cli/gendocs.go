@@ -18,7 +18,7 @@ func newCmdGenDocs(f *Factory) *cobra.Command {
 		Use:    "gen-docs --dir DIR",
 		Short:  "Write markdown and man pages for every command",
 		Hidden: true,
-		Args:   cobra.NoArgs,
+		Args:   noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if dir == "" {
 				return usageErrorf("--dir is required")

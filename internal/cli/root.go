@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -87,6 +88,7 @@ func refuseUnknownShells(root *cobra.Command) {
 		var shells []string
 		for _, sub := range c.Commands() {
 			shells = append(shells, sub.Name())
+			sub.Args = noArgs
 		}
 		c.Args = cobra.ArbitraryArgs // our RunE names the supported shells
 		c.RunE = func(cmd *cobra.Command, args []string) error {
@@ -135,16 +137,57 @@ func reportError(w io.Writer, cmd *cobra.Command, err error) int {
 		fmt.Fprintf(w, "Run '%s --help' for the list of commands.\n", cmd.CommandPath())
 		return code
 	}
+	if msg, ok := flagConflict(cmd, err); ok {
+		err = &ArgError{Err: errors.New(msg)}
+	}
 	// Errors can carry text from the network (a daemon's auth offer, a
 	// group name): strip terminal controls and keep the error on one line.
 	if msg := oneLine(iostreams.Sanitize(err.Error())); !isSilent(err) {
 		fmt.Fprintf(w, "spgo: %s\n", msg)
 	}
 	var ee *ExitCodeError
-	if code == ExitUsage && cmd != nil && !errors.As(err, &ee) { // flag errors only
+	var ae *ArgError
+	switch {
+	case code != ExitUsage || cmd == nil || errors.As(err, &ee):
+	case errors.As(err, &ae) || isArgCountError(err):
+		fmt.Fprintf(w, "Run '%s --help' for usage.\n", cmd.CommandPath())
+	default: // flag errors
 		fmt.Fprintf(w, "\n%s", cmd.UsageString())
 	}
 	return code
+}
+
+// isArgCountError recognises cobra's own argument-count errors.
+func isArgCountError(err error) bool { return strings.Contains(err.Error(), " arg(s)") }
+
+// flagGroup finds the flags cobra names in its mutual-exclusion error
+// ("if any flags in the group [a b] are set none of the others can be;
+// [a b] were all set").
+var flagGroup = regexp.MustCompile(`^if any flags in the group \[([^]]*)\] are set none of the others can be; \[([^]]*)\] were all set$`)
+
+// flagConflict rewords cobra's mutual-exclusion error in the flags' own
+// spelling: "use -m or --file, not both".
+func flagConflict(cmd *cobra.Command, err error) (string, bool) {
+	m := flagGroup.FindStringSubmatch(err.Error())
+	if m == nil || cmd == nil {
+		return "", false
+	}
+	set := strings.Fields(m[2])
+	var names []string
+	for _, name := range strings.Fields(m[1]) { // in the order the command declares them
+		if !slices.Contains(set, name) {
+			continue
+		}
+		if fl := cmd.Flags().Lookup(name); fl != nil && fl.Shorthand != "" {
+			names = append(names, "-"+fl.Shorthand)
+		} else {
+			names = append(names, "--"+name)
+		}
+	}
+	if len(names) == 2 {
+		return fmt.Sprintf("use %s or %s, not both", names[0], names[1]), true
+	}
+	return fmt.Sprintf("use only one of %s", joinOr(names)), true
 }
 
 // unknownCommand splits cobra's unknown-command error, which puts its
