@@ -181,8 +181,7 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 
 // plainReader reads commands from a pipe or file: no prompt, no editing.
 type plainReader struct {
-	r   *lineScanner
-	err error
+	r *lineScanner
 }
 
 func newPlainReader(r io.Reader) *plainReader { return &plainReader{r: newLineScanner(r)} }

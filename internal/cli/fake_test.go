@@ -156,9 +156,6 @@ func (f *fakeSession) kill() {
 
 func (f *fakeSession) push(e *event) { f.events <- e }
 
-// skipNext makes the next Receive report an undecodable, skipped message.
-func (f *fakeSession) skipNext() { f.events <- nil }
-
 func upper(s string) string {
 	b := []byte(s)
 	for i, c := range b {

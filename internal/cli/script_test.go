@@ -20,7 +20,7 @@ import (
 // TestMain lets the test binary act as `spgo` inside scripts, so the
 // scripts run the real command line in a process of its own.
 func TestMain(m *testing.M) {
-	os.Exit(testscript.RunMain(m, map[string]func() int{"spgo": Main}))
+	testscript.Main(m, map[string]func(){"spgo": func() { os.Exit(Main()) }})
 }
 
 // TestScripts runs testdata/script/*.txtar against an embedded daemon

@@ -38,7 +38,7 @@ func goodMembBody() []byte {
 // and closes.
 func mailboxWithStream(t *testing.T, stream []byte) *spread.Mailbox {
 	t.Helper()
-	mb, err, done := runMock(t, func(m *mock) error {
+	mb, done, err := runMock(t, func(m *mock) error {
 		if err := m.accept("bob", 1); err != nil {
 			return err
 		}
@@ -187,7 +187,7 @@ func TestReceiveGrowsBuffer(t *testing.T) {
 		groups[i] = "group" + string(rune('a'+i%26))
 	}
 	f := frame(wire.FIFOMess, "#a#mock", groups, wire.MakeHint(-2), big)
-	mb, err, done := runMock(t, func(m *mock) error {
+	mb, done, err := runMock(t, func(m *mock) error {
 		if err := m.accept("bob", 1); err != nil {
 			return err
 		}

@@ -21,7 +21,7 @@ import (
 // then runs rest.
 func acceptedMock(t *testing.T, rest func(m *mock) error, opts ...spread.Option) (*spread.Mailbox, <-chan error) {
 	t.Helper()
-	mb, err, done := runMock(t, func(m *mock) error {
+	mb, done, err := runMock(t, func(m *mock) error {
 		if err := m.accept("bob", 1); err != nil {
 			return err
 		}

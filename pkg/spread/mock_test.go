@@ -87,7 +87,7 @@ func (m *mock) accept(name string, flags byte) error {
 
 // runMock connects a client to script over net.Pipe and returns the
 // client's result and the script's.
-func runMock(t *testing.T, script func(m *mock) error, opts ...spread.Option) (*spread.Mailbox, error, <-chan error) {
+func runMock(t *testing.T, script func(m *mock) error, opts ...spread.Option) (*spread.Mailbox, <-chan error, error) {
 	t.Helper()
 	cc, dc := net.Pipe()
 	done := make(chan error, 1)
@@ -103,11 +103,11 @@ func runMock(t *testing.T, script func(m *mock) error, opts ...spread.Option) (*
 	if mb != nil {
 		t.Cleanup(func() { _ = mb.Disconnect() })
 	}
-	return mb, err, done
+	return mb, done, err
 }
 
 func TestHandshakeAccept(t *testing.T) {
-	mb, err, done := runMock(t, func(m *mock) error {
+	mb, done, err := runMock(t, func(m *mock) error {
 		if err := m.accept("alice", 0x11); err != nil {
 			return err
 		}
@@ -146,7 +146,7 @@ func TestHandshakeRejectCodes(t *testing.T) {
 		{0xf9, spread.ErrRejectVersion}, {0xf7, spread.ErrRejectAuth}, {0xfc, spread.ErrRejectNoName},
 	} {
 		t.Run(fmt.Sprintf("%02x", tc.b), func(t *testing.T) {
-			_, err, done := runMock(t, func(m *mock) error {
+			_, done, err := runMock(t, func(m *mock) error {
 				if err := m.expectWrite(wire.AppendHello(nil, 1, "bob")); err != nil {
 					return err
 				}
@@ -256,7 +256,7 @@ func TestHandshakeFailures(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			opts := append([]spread.Option{spread.WithName("bob")}, tc.opts...)
-			mb, err, done := runMock(t, tc.script, opts...)
+			mb, done, err := runMock(t, tc.script, opts...)
 			if mb != nil || !errors.Is(err, tc.want) {
 				t.Fatalf("Connect = %v, %v; want %v", mb, err, tc.want)
 			}
@@ -268,7 +268,7 @@ func TestHandshakeFailures(t *testing.T) {
 }
 
 func TestHandshakeTimeoutWrapsDeadline(t *testing.T) {
-	_, err, done := runMock(t, func(m *mock) error {
+	_, done, err := runMock(t, func(m *mock) error {
 		_, _ = m.readOne()
 		_, err := m.readOne()
 		if err != io.EOF {
@@ -294,7 +294,7 @@ func (a tokenAuth) Authenticate(_ context.Context, c net.Conn) error {
 }
 
 func TestHandshakeCustomAuth(t *testing.T) {
-	mb, err, done := runMock(t, func(m *mock) error {
+	mb, done, err := runMock(t, func(m *mock) error {
 		if err := m.expectWrite(wire.AppendHello(nil, 1, "")); err != nil {
 			return err
 		}
