@@ -28,6 +28,11 @@ type DaemonOptions struct {
 	LogLevel    string
 	ReadyFile   string
 
+	// A ring of nodes in one process (daemon_ring.go).
+	Nodes   int
+	Names   []string
+	CtlPath string
+
 	// Start starts the daemon (tests may substitute).
 	Start func(daemon.Config) (*daemon.Daemon, error)
 }
@@ -68,6 +73,8 @@ every client sees its connection close, and the exit code is 0.`,
 	fl.IntVar(&opts.MaxQueue, "max-queue", daemon.DefaultMaxSessionMessages, "messages that may wait for one session before it is cut off as a slow consumer")
 	fl.Var(newEnumValue(&opts.LogLevel, "info", logLevels...), "log-level", "log level: debug, info, warn or error")
 	fl.StringVar(&opts.ReadyFile, "ready-file", "", "write the daemon's name (PORT@HOST) to this file once it listens")
+	addRingFlags(cmd, opts)
+	cmd.AddCommand(NewCmdDaemonCtl(f, nil))
 	_ = cmd.RegisterFlagCompletionFunc("log-level", cobra.FixedCompletions(logLevels, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.MarkFlagDirname("socket-dir")
 	return cmd
@@ -82,6 +89,9 @@ func daemonRun(ctx context.Context, opts *DaemonOptions) error {
 		return invalidValue(errors.New("--no-tcp and --no-unix together leave nothing to listen on: drop one"))
 	}
 	logger := slog.New(slog.NewTextHandler(opts.Factory.IOStreams.ErrOut, &slog.HandlerOptions{Level: level}))
+	if opts.Nodes != 0 || len(opts.Names) != 0 {
+		return daemonRingRun(ctx, opts, logger)
+	}
 	d, err := opts.Start(daemon.Config{
 		Name:               opts.Name,
 		Host:               opts.Host,

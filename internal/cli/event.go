@@ -196,8 +196,18 @@ func (e *event) membershipTail() string {
 	case "transition":
 		return fmt.Sprintf(", group id %s", e.GroupID)
 	}
-	return fmt.Sprintf(", %d %s: %s, group id %s", len(e.Members), plural(len(e.Members), "member", "members"),
+	tail := fmt.Sprintf(", %d %s: %s, group id %s", len(e.Members), plural(len(e.Members), "member", "members"),
 		iostreams.Sanitize(strings.Join(e.Members, " ")), e.GroupID)
+	if e.Cause == "network" {
+		// Who came from the same view (virtual synchrony), and which set is
+		// this daemon's: what a network change is about.
+		sets := make([]string, len(e.VSSets))
+		for i, set := range e.VSSets {
+			sets[i] = "[" + iostreams.Sanitize(strings.Join(set, " ")) + "]"
+		}
+		tail += fmt.Sprintf(", vs sets %s, local vs set %d", strings.Join(sets, " "), e.LocalVSSet)
+	}
+	return tail
 }
 
 // textBlock renders the event over several lines (the interactive shell),

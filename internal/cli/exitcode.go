@@ -80,6 +80,11 @@ func connectFailed(err error) error {
 // finished.
 func interrupted(err error) error { return withCode(ExitInterrupted, err) }
 
+// ringRefused is a fault a running ring refused (unknown node, a bad
+// partition) or a control command with no ring to take it: exit 2, one
+// line, nothing changed.
+func ringRefused(err error) error { return withCode(ExitUsage, err) }
+
 // connectionLost is a session that died under the command.
 func connectionLost(err error) error { return withCode(ExitConnectLost, err) }
 

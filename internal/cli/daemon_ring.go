@@ -1,0 +1,171 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/spgo/spgo/pkg/daemon"
+)
+
+// `spgo daemon --nodes N`: a ring of N daemons in one process (a test
+// double of a Spread ring, see pkg/daemon), driven by `spgo daemon ctl`.
+
+func addRingFlags(cmd *cobra.Command, opts *DaemonOptions) {
+	fl := cmd.Flags()
+	fl.IntVar(&opts.Nodes, "nodes", 0, fmt.Sprintf("run a ring of this many daemons d1..dN in one process (1..%d), node K on 127.0.0.K:PORT", daemon.MaxRingNodes))
+	fl.StringSliceVar(&opts.Names, "names", nil, "daemon names of the ring's nodes, comma-separated (default d1..dN)")
+	fl.StringVar(&opts.CtlPath, "ctl", "", "control socket of the ring (default SOCKET-DIR/spgo-ring-PORT.ctl)")
+}
+
+// daemonRingRun runs a ring until ctx ends, printing every node's address.
+func daemonRingRun(ctx context.Context, opts *DaemonOptions, logger *slog.Logger) error {
+	if opts.Name != "" {
+		return invalidValue(errors.New("--name cannot be used with --nodes: the nodes are d1..dN, or --names"))
+	}
+	if opts.Host != daemon.DefaultHost {
+		return invalidValue(fmt.Errorf("--host %s cannot be used with --nodes: node K listens on 127.0.0.K (loopback only)", opts.Host))
+	}
+	if opts.Nodes < 0 || opts.Nodes > daemon.MaxRingNodes {
+		return invalidValue(fmt.Errorf("--nodes %d out of range: allowed 1..%d (the real daemon's limit of daemons in one ring)", opts.Nodes, daemon.MaxRingNodes))
+	}
+	r, err := daemon.StartRing(daemon.RingConfig{
+		Nodes: opts.Nodes,
+		Names: opts.Names,
+		Node: daemon.Config{
+			Port:               opts.Port,
+			SocketDir:          opts.SocketDir,
+			NoUnixSocket:       opts.NoUnix,
+			NoTCP:              opts.NoTCP,
+			MaxSessions:        opts.MaxSessions,
+			MaxSessionMessages: opts.MaxQueue,
+			Logger:             logger,
+		},
+	})
+	var cfgErr *daemon.ConfigError
+	if errors.As(err, &cfgErr) || errors.Is(err, daemon.ErrSocketInUse) {
+		return invalidValue(err)
+	}
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	nodes := r.Nodes()
+	ctl := opts.CtlPath
+	if ctl == "" {
+		ctl = daemon.DefaultControlPath(opts.SocketDir, nodes[0].Port())
+	}
+	cs, err := r.ServeControl(ctl)
+	if errors.Is(err, daemon.ErrSocketInUse) {
+		return invalidValue(fmt.Errorf("%w (another ring's control socket: choose --ctl or another --port)", err))
+	}
+	if err != nil {
+		return err
+	}
+	defer cs.Close()
+
+	w := tabwriter.NewWriter(opts.Factory.IOStreams.Out, 0, 0, 2, ' ', 0)
+	var names []string
+	for _, d := range nodes {
+		unix := d.UnixPath()
+		if unix == "" {
+			unix = "-"
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\n", d.Name(), d.SpreadName(), unix)
+		names = append(names, d.SpreadName())
+	}
+	w.Flush()
+	fmt.Fprintf(opts.Factory.IOStreams.Out, "control %s\n", cs.Path())
+	if opts.ReadyFile != "" {
+		if err := writeFileAtomic(opts.ReadyFile, []byte(strings.Join(names, "\n")+"\n")); err != nil {
+			return err
+		}
+	}
+	<-ctx.Done()
+	logger.Info("stopping", "reason", context.Cause(ctx))
+	cs.Close()
+	if err := r.Close(); err != nil {
+		return fmt.Errorf("stopping the ring: %w", err)
+	}
+	return nil
+}
+
+// DaemonCtlOptions are the flags of `spgo daemon ctl`.
+type DaemonCtlOptions struct {
+	Factory   *Factory
+	CtlPath   string
+	Port      int
+	SocketDir string
+	Args      []string
+}
+
+// NewCmdDaemonCtl builds `spgo daemon ctl`.
+func NewCmdDaemonCtl(f *Factory, runF func(context.Context, *DaemonCtlOptions) error) *cobra.Command {
+	opts := &DaemonCtlOptions{Factory: f}
+	cmd := &cobra.Command{
+		Use:   "ctl COMMAND [ARG]",
+		Short: "Crash, partition, heal or restart nodes of a running spgo daemon --nodes N",
+		Long: `Drive the faults of a ring started with spgo daemon --nodes N, through its
+control socket (owner-only, SOCKET-DIR/spgo-ring-PORT.ctl unless --ctl):
+
+  crash NODE        stop NODE as a crashing daemon stops: its clients are cut,
+                    members elsewhere get TRANSITION_MESS and the network view
+  restart NODE      start a crashed NODE again (it comes back with no groups)
+  partition SPEC    split the ring, e.g. d1,d2/d3 (every node exactly once);
+                    each component goes on alone, messages do not cross
+  heal              end the partition: the merge view, one vs set per side
+  status            print the layout
+
+Each command prints the ring's layout after it: components in the partition
+syntax, then crashed=NODE,... Unknown nodes, a partition that leaves a node
+out or names one twice, and a ring that is not running are refused with one
+line and exit code 2; nothing changes.`,
+		Example: `  spgo daemon --nodes 3 &
+  spgo daemon ctl crash d3
+  spgo daemon ctl restart d3
+  spgo daemon ctl partition d1,d2/d3
+  spgo daemon ctl heal`,
+		Args: cobra.RangeArgs(1, 2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Args = args
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return daemonCtlRun(opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.CtlPath, "ctl", "", "control socket (default SOCKET-DIR/spgo-ring-PORT.ctl)")
+	fl.IntVar(&opts.Port, "port", daemon.DefaultPort, "the ring's port, to find its control socket")
+	fl.StringVar(&opts.SocketDir, "socket-dir", daemon.DefaultSocketDir, "the ring's socket directory, to find its control socket")
+	_ = cmd.MarkFlagDirname("socket-dir")
+	cmd.ValidArgsFunction = func(cmd *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+		if len(args) == 0 {
+			return []string{"crash", "restart", "partition", "heal", "status"}, cobra.ShellCompDirectiveNoFileComp
+		}
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	return cmd
+}
+
+func daemonCtlRun(opts *DaemonCtlOptions) error {
+	path := opts.CtlPath
+	if path == "" {
+		path = daemon.DefaultControlPath(opts.SocketDir, opts.Port)
+	}
+	reply, err := daemon.Control(path, strings.Join(opts.Args, " "))
+	var fe *daemon.FaultError
+	if errors.As(err, &fe) || errors.Is(err, daemon.ErrNoRing) {
+		return ringRefused(err)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(opts.Factory.IOStreams.Out, reply)
+	return nil
+}

@@ -1,0 +1,54 @@
+package daemon_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/spgo/spgo/pkg/daemon"
+)
+
+// TestRingControl: the control socket is private to its owner and applies
+// faults; refused commands change nothing.
+func TestRingControl(t *testing.T) {
+	r := startRing(t, 3)
+	path := filepath.Join(t.TempDir(), "ring.ctl")
+	cs, err := r.ServeControl(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil || fi.Mode().Perm() != 0o600 || fi.Mode()&os.ModeSocket == 0 {
+		t.Fatalf("control socket mode %v %v, want a socket with 0600", fi.Mode(), err)
+	}
+	for _, tc := range []struct{ cmd, reply, err string }{
+		{"status", "d1,d2,d3", ""},
+		{"crash d3", "d1,d2 crashed=d3", ""},
+		{"partition d1/d2,d3", "d1/d2 crashed=d3", ""},
+		{"restart d3", "d1/d2,d3", ""},
+		{"heal", "d1,d2,d3", ""},
+		{"crash d7", "", `daemon: unknown node "d7", the nodes are d1, d2, d3`},
+		{"partition d1,d2", "", "daemon: partition leaves out d3; name every node exactly once (nodes: d1, d2, d3)"},
+		{"partition d1,,d2/d3", "", `daemon: partition "d1,,d2/d3": component 1 has an empty node name (e.g. d1,d2/d3)`},
+		{"crash", "", "daemon: crash takes one node name (crash d3)"},
+		{"reboot d1", "", `daemon: unknown command "reboot": want crash NODE, restart NODE, partition SPEC, heal or status`},
+		{"status", "d1,d2,d3", ""},
+	} {
+		got, err := daemon.Control(path, tc.cmd)
+		var fe *daemon.FaultError
+		switch {
+		case tc.err == "" && (err != nil || got != tc.reply):
+			t.Errorf("%q: got %q %v, want %q", tc.cmd, got, err, tc.reply)
+		case tc.err != "" && (err == nil || err.Error() != tc.err || !errors.As(err, &fe)):
+			t.Errorf("%q: got error %v, want %s", tc.cmd, err, tc.err)
+		}
+	}
+	cs.Close()
+	if _, err := os.Lstat(path); !os.IsNotExist(err) {
+		t.Fatalf("control socket left: %v", err)
+	}
+	if _, err := daemon.Control(path, "status"); !errors.Is(err, daemon.ErrNoRing) {
+		t.Fatalf("no ring: %v", err)
+	}
+}
