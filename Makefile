@@ -9,7 +9,7 @@ FUZZTIME ?= 10s
 all: build
 
 build:
-	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/spgo
+	CGO_ENABLED=0 $(GO) build -trimpath -buildvcs=auto -o $(BIN) ./cmd/spgo
 
 vet:
 	$(GO) vet $(PKGS)

@@ -55,10 +55,15 @@ func fromBuildInfo(bi *debug.BuildInfo, ok bool) Info {
 			// runtime's values are the same for a native build; keep them.
 		}
 	}
-	// A module download (go install ...@v1.2.3) has no vcs settings; a
-	// pseudo-version still names its revision and time.
-	if info.Commit == "" {
-		info.Commit = pseudoRevision(info.Version)
+	switch rev := pseudoRevision(info.Version); {
+	case rev != "" && info.Commit != "":
+		// A local build from a checkout between tags: Go 1.24+ stamps a
+		// pseudo-version, which says no more than the revision and time.
+		info.Version = Devel
+	case info.Commit == "":
+		// A module download (go install ...@v1.2.3) has no vcs settings; a
+		// pseudo-version still names its revision.
+		info.Commit = rev
 	}
 	return info
 }

@@ -25,6 +25,18 @@ func TestFromBuildInfo(t *testing.T) {
 			}},
 			Info{Version: Devel, Commit: "6a2520f1a2b3c4d5e6f708192a3b4c5d6e7f8091", BuildTime: "2026-12-03T06:00:00Z",
 				Modified: true, GoVersion: "go1.26.0"}},
+		{"local build between tags (Go 1.24+)", &debug.BuildInfo{GoVersion: "go1.26.0",
+			Main: debug.Module{Version: "v0.0.0-20261203063054-52a6b959e301+dirty"},
+			Settings: []debug.BuildSetting{
+				{Key: "vcs.revision", Value: "52a6b959e301e0a5d1ffd72b2febfd8502570914"},
+				{Key: "vcs.time", Value: "2026-12-03T06:30:54Z"},
+				{Key: "vcs.modified", Value: "true"},
+			}},
+			Info{Version: Devel, Commit: "52a6b959e301e0a5d1ffd72b2febfd8502570914", BuildTime: "2026-12-03T06:30:54Z",
+				Modified: true, GoVersion: "go1.26.0"}},
+		{"local build on a tag", &debug.BuildInfo{GoVersion: "go1.26.0", Main: debug.Module{Version: "v1.2.3"},
+			Settings: []debug.BuildSetting{{Key: "vcs.revision", Value: "52a6b959e301e0a5d1ffd72b2febfd8502570914"}}},
+			Info{Version: "v1.2.3", Commit: "52a6b959e301e0a5d1ffd72b2febfd8502570914", GoVersion: "go1.26.0"}},
 	}
 	for _, c := range cases {
 		got := fromBuildInfo(c.bi, c.bi != nil)
