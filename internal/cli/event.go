@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/spgo/spgo/internal/cli/iostreams"
@@ -24,6 +25,8 @@ const (
 // them be tested without a daemon.
 type event struct {
 	Kind string
+	// Received is when the command got the event (--timestamp); zero: not shown.
+	Received time.Time
 
 	// data and reject messages
 	Service        string // "SAFE", "AGREED", ...
@@ -55,6 +58,7 @@ func (g groupID) String() string { return fmt.Sprintf("%d %d %d", g.ProcID, g.Ti
 // jsonMessage is the stable -o json shape of data and reject messages.
 // Exactly one of Data (valid UTF-8) and DataBase64 (anything else) is set.
 type jsonMessage struct {
+	Time           string   `json:"time,omitempty"`
 	Kind           string   `json:"kind"`
 	Service        string   `json:"service"`
 	SelfDiscard    bool     `json:"self_discard"`
@@ -69,6 +73,7 @@ type jsonMessage struct {
 
 // jsonMembership is the stable -o json shape of membership messages.
 type jsonMembership struct {
+	Time       string     `json:"time,omitempty"`
 	Kind       string     `json:"kind"`
 	Cause      string     `json:"cause"`
 	Group      string     `json:"group"`
@@ -94,12 +99,12 @@ func (e *event) MarshalJSON() ([]byte, error) {
 			sets[i] = nonNil(s)
 		}
 		return marshalTerminalSafe(jsonMembership{
-			Kind: e.Kind, Cause: e.Cause, Group: e.Group, GroupID: e.GroupID,
+			Time: e.timestamp(), Kind: e.Kind, Cause: e.Cause, Group: e.Group, GroupID: e.GroupID,
 			Members: nonNil(e.Members), Changed: nonNil(e.Changed), VSSets: sets, LocalVSSet: e.LocalVSSet,
 		})
 	}
 	j := jsonMessage{
-		Kind: e.Kind, Service: e.Service, SelfDiscard: e.SelfDiscard, Sender: e.Sender,
+		Time: e.timestamp(), Kind: e.Kind, Service: e.Service, SelfDiscard: e.SelfDiscard, Sender: e.Sender,
 		Groups: nonNil(e.Groups), MsgType: e.MsgType, EndianMismatch: e.EndianMismatch, Size: len(e.Data),
 	}
 	if utf8.Valid(e.Data) {
@@ -110,6 +115,14 @@ func (e *event) MarshalJSON() ([]byte, error) {
 		j.DataBase64 = &s
 	}
 	return marshalTerminalSafe(j)
+}
+
+// timestamp is the receive time as --timestamp shows it, "" when not kept.
+func (e *event) timestamp() string {
+	if e.Received.IsZero() {
+		return ""
+	}
+	return e.Received.Format(TimestampLayout)
 }
 
 // marshalTerminalSafe is json.Marshal that also escapes the C1 control

@@ -24,6 +24,10 @@ type ListenOptions struct {
 	Delimiter    string
 	ReadyFile    string
 	Quiet        bool
+	Format       string // --format: a Go template over the JSON fields
+	Timestamp    bool   // --timestamp: the receive time on each line
+
+	template *eventTemplate // Format, parsed
 }
 
 // NewCmdListen builds `spgo listen`.
@@ -47,6 +51,9 @@ listen in the background, wait for the file, and then send.`,
 		Example: `  spgo listen chat
   spgo listen -o json --count 1 --timeout 5s chat
   spgo listen --raw --delimiter '\0' --no-membership chat | xargs -0 -n1 echo
+  spgo listen --timestamp chat
+  spgo listen --no-membership --format '{{timefmt "15:04:05" .time}} {{.sender}}: {{payload .}}' chat
+  spgo listen --format '{{.kind}} {{if eq .kind "message"}}{{hex (payload .)}}{{else}}{{.cause}}{{end}}' chat
   spgo listen --ready-file ready chat & until [ -e ready ]; do :; done; spgo send chat -m hi`,
 		ValidArgsFunction: completeGroups(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -54,6 +61,19 @@ listen in the background, wait for the file, and then send.`,
 			readConnFlags(cmd, &opts.Conn)
 			if opts.Raw && opts.Output == OutputJSON {
 				return usageErrorf("--raw and -o json cannot be used together")
+			}
+			if opts.Timestamp && opts.Raw {
+				return usageErrorf("--timestamp and --raw cannot be used together (--raw prints payload bytes only)")
+			}
+			if opts.Format != "" {
+				if opts.Raw || cmd.Flags().Changed("output") {
+					return usageErrorf("--format cannot be used with --raw or -o")
+				}
+				t, err := parseEventTemplate(opts.Format, !opts.NoMembership)
+				if err != nil {
+					return invalidValue(err)
+				}
+				opts.template = t
 			}
 			if opts.Count < 0 {
 				return usageErrorf("invalid --count %d: allowed is 0 (no limit) or more", opts.Count)
@@ -82,6 +102,8 @@ listen in the background, wait for the file, and then send.`,
 	fl.StringVar(&opts.Delimiter, "delimiter", `\n`, `what follows each payload with --raw (escapes \n \t \0 \\ \xNN)`)
 	fl.StringVar(&opts.ReadyFile, "ready-file", "", "write the private group name to this file once every join is complete")
 	fl.BoolVarP(&opts.Quiet, "quiet", "q", false, "no readiness line on stderr")
+	fl.StringVar(&opts.Format, "format", "", formatHelp)
+	fl.BoolVar(&opts.Timestamp, "timestamp", false, "put the receive time ("+TimestampLayout+") on each line (text) or in \"time\" (JSON)")
 	return cmd
 }
 
@@ -134,6 +156,8 @@ func listenRun(ctx context.Context, opts *ListenOptions) error {
 	}
 	defer s.Disconnect()
 	p := newPrinter(opts.Factory.IOStreams, opts.Output, opts.Raw, opts.Delimiter)
+	p.tmpl, p.untrusted = opts.template, opts.Factory.IOStreams.IsStdoutTTY()
+	stamp := opts.Timestamp || opts.template != nil // templates always see .time
 	ready := func() error {
 		if err := s.writeReadyFile(opts.ReadyFile); err != nil {
 			return err
@@ -159,6 +183,9 @@ func listenRun(ctx context.Context, opts *ListenOptions) error {
 		if warnSkipped(opts.Factory, err) {
 			continue
 		}
+		if err == nil && stamp {
+			e.Received = opts.Factory.Now()
+		}
 		if err != nil {
 			if ctx.Err() == nil && rctx.Err() == nil {
 				return lost(err)
@@ -166,7 +193,7 @@ func listenRun(ctx context.Context, opts *ListenOptions) error {
 			return listenEnd(ctx, opts, received)
 		}
 		if s.ownJoin(e) {
-			if err := p.print(e, !opts.NoMembership); err != nil {
+			if err := printOrWarn(opts.Factory, p, e, !opts.NoMembership); err != nil {
 				return err
 			}
 			if s.joined() {
@@ -176,7 +203,7 @@ func listenRun(ctx context.Context, opts *ListenOptions) error {
 			}
 			continue
 		}
-		if err := p.print(e, !opts.NoMembership); err != nil {
+		if err := printOrWarn(opts.Factory, p, e, !opts.NoMembership); err != nil {
 			return err
 		}
 		if e.Kind == KindMessage {
@@ -186,6 +213,18 @@ func listenRun(ctx context.Context, opts *ListenOptions) error {
 			}
 		}
 	}
+}
+
+// printOrWarn prints e; a --format template that fails on this one event
+// is a warning on stderr, and listening goes on.
+func printOrWarn(f *Factory, p *printer, e *event, withMembership bool) error {
+	err := p.print(e, withMembership)
+	var te *templateError
+	if errors.As(err, &te) {
+		fmt.Fprintf(f.IOStreams.ErrOut, "spgo: warning: %s\n", oneLine(te.Error()))
+		return nil
+	}
+	return err
 }
 
 // listenEnd decides the exit of a run that ended by time or signal.

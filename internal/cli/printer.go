@@ -2,6 +2,7 @@ package cli
 
 import (
 	"io"
+	"strings"
 	"sync"
 
 	"github.com/spgo/spgo/internal/cli/iostreams"
@@ -16,7 +17,9 @@ type printer struct {
 	raw       bool
 	delimiter string
 	cs        *iostreams.ColorScheme
-	block     bool // multi-line membership (interactive shell)
+	block     bool           // multi-line membership (interactive shell)
+	tmpl      *eventTemplate // --format, nil for none
+	untrusted bool           // sanitize template output (stdout is a terminal)
 }
 
 func newPrinter(ios *iostreams.IOStreams, format string, raw bool, delimiter string) *printer {
@@ -36,6 +39,15 @@ func (p *printer) print(e *event, withMembership bool) error {
 			return nil
 		}
 		b = append(append(b, e.Data...), p.delimiter...)
+	case p.tmpl != nil:
+		out, err := p.tmpl.render(e)
+		if err != nil {
+			return err
+		}
+		if p.untrusted {
+			out = []byte(iostreams.Sanitize(strings.TrimSuffix(string(out), "\n")) + "\n")
+		}
+		b = out
 	case p.format == OutputJSON:
 		j, err := e.MarshalJSON()
 		if err != nil {
@@ -46,6 +58,9 @@ func (p *printer) print(e *event, withMembership bool) error {
 		b = []byte(e.textBlock(p.cs) + "\n")
 	default:
 		b = []byte(e.textLine(p.cs) + "\n")
+		if ts := e.timestamp(); ts != "" {
+			b = append([]byte(ts+" "), b...)
+		}
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
