@@ -25,7 +25,6 @@ type sendInput struct {
 // (never read when -m or --file is given), for messages to groups groups.
 func openSendInput(opts *SendOptions, groups int) (*sendInput, error) {
 	in := &sendInput{close: func() error { return nil }}
-	limit := maxMessageLen - spread.MaxGroupName*groups
 	var r io.Reader
 	switch {
 	case opts.MessageSet:
@@ -54,16 +53,20 @@ func openSendInput(opts *SendOptions, groups int) (*sendInput, error) {
 		r, in.source = opts.Factory.IOStreams.In, "standard input"
 	}
 	if opts.Lines {
-		in.next = boundedLines(r, limit, in.source)
+		in.next = boundedLines(r, groups, in.source)
 	} else {
-		in.next = wholeMessage(r, limit, in.source)
+		in.next = wholeMessage(r, groups, in.source)
 	}
 	return in, nil
 }
 
-// wholeMessage yields all of r as one message, reading at most limit+1
-// bytes.
-func wholeMessage(r io.Reader, limit int, source string) func() ([]byte, error) {
+// dataLimit is the most data a message to groups groups may carry.
+func dataLimit(groups int) int { return maxMessageLen - spread.MaxGroupName*groups }
+
+// wholeMessage yields all of r as one message to groups groups, reading at
+// most one byte past the limit.
+func wholeMessage(r io.Reader, groups int, source string) func() ([]byte, error) {
+	limit := dataLimit(groups)
 	done := false
 	return func() ([]byte, error) {
 		if done {
@@ -75,24 +78,25 @@ func wholeMessage(r io.Reader, limit int, source string) func() ([]byte, error) 
 			return nil, fmt.Errorf("reading %s: %w", source, err)
 		}
 		if len(b) > limit {
-			return nil, fmt.Errorf("the message on %s is longer than %d bytes: allowed up to %d (data + 32 per group <= %d)",
-				source, limit, limit, maxMessageLen)
+			return nil, messageTooLong(limit, groups, true)
 		}
 		return b, nil
 	}
 }
 
-// boundedLines yields each line of r (without "\n" or "\r\n") as a message;
-// a line longer than limit is an error naming it.
-func boundedLines(r io.Reader, limit int, source string) func() ([]byte, error) {
+// boundedLines yields each line of r (without "\n" or "\r\n") as a message
+// to groups groups; a line over the limit is an error naming it.
+func boundedLines(r io.Reader, groups int, source string) func() ([]byte, error) {
+	limit := dataLimit(groups)
 	br := bufio.NewReaderSize(r, max(limit+2, 16)) // room for the line and "\r\n"
 	n := 0
+	tooLong := func() error { return fmt.Errorf("line %d of %s: %w", n, source, messageTooLong(limit, groups, true)) }
 	return func() ([]byte, error) {
 		line, err := br.ReadSlice('\n')
 		n++
 		switch {
 		case errors.Is(err, bufio.ErrBufferFull):
-			return nil, fmt.Errorf("line %d of %s is longer than %d bytes: allowed up to %d per message", n, source, limit, limit)
+			return nil, tooLong()
 		case err == io.EOF && len(line) == 0:
 			return nil, io.EOF
 		case err != nil && err != io.EOF:
@@ -100,7 +104,7 @@ func boundedLines(r io.Reader, limit int, source string) func() ([]byte, error) 
 		}
 		line = bytes.TrimSuffix(bytes.TrimSuffix(line, []byte("\n")), []byte("\r"))
 		if len(line) > limit {
-			return nil, fmt.Errorf("line %d of %s is longer than %d bytes: allowed up to %d per message", n, source, limit, limit)
+			return nil, tooLong()
 		}
 		return bytes.Clone(line), nil
 	}

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"io"
+	"os"
 	"strings"
 	"testing"
 )
@@ -27,7 +28,8 @@ func TestSendEndlessInputStopsAtLimit(t *testing.T) {
 	src := &endless{}
 	f.IOStreams.In = src
 	err := sendRun(context.Background(), &SendOptions{Factory: f, Groups: []string{"g1"}, Service: "safe", Repeat: 1})
-	if err == nil || !strings.Contains(err.Error(), "longer than 143119 bytes") || ExitCode(err) != ExitError {
+	const want = "message of more than 143119 bytes to 1 group is too long: data + 32 per group > 143151, allowed up to 143151"
+	if err == nil || err.Error() != want || ExitCode(err) != ExitError {
 		t.Fatalf("err %v (exit %d), want the size limit named, exit 1", err, ExitCode(err))
 	}
 	if src.n > 143119+1+64<<10 { // LimitReader plus one read buffer at most
@@ -73,14 +75,15 @@ func TestSendLinesTooLong(t *testing.T) {
 	f, _ := testFactory(t, sess)
 	f.IOStreams.In = io.MultiReader(strings.NewReader("ok\n"), strings.NewReader(strings.Repeat("x", 143120)+"\n"))
 	err := sendRun(context.Background(), &SendOptions{Factory: f, Groups: []string{"g1"}, Lines: true, Service: "fifo", Repeat: 1})
-	if err == nil || !strings.Contains(err.Error(), "line 2 of standard input is longer than 143119 bytes") ||
+	if err == nil || !strings.Contains(err.Error(), "line 2 of standard input: message of more than 143119 bytes to 1 group is too long: data + 32 per group > 143151, allowed up to 143151") ||
 		!strings.Contains(err.Error(), "1 message before it were sent") {
 		t.Fatalf("err %v", err)
 	}
 }
 
 func TestBoundedLines(t *testing.T) {
-	next := boundedLines(strings.NewReader("a\r\n"+strings.Repeat("b", 10)+"\n\nlast"), 10, "test")
+	long := strings.Repeat("b", dataLimit(1)) // exactly the limit, then "\n"
+	next := boundedLines(strings.NewReader("a\r\n"+long+"\n\nlast"), 1, "test")
 	var got []string
 	for {
 		m, err := next()
@@ -92,7 +95,40 @@ func TestBoundedLines(t *testing.T) {
 		}
 		got = append(got, string(m))
 	}
-	if want := "a|bbbbbbbbbb||last"; strings.Join(got, "|") != want {
+	if want := "a|" + long + "||last"; strings.Join(got, "|") != want {
 		t.Fatalf("lines %q, want %q", strings.Join(got, "|"), want)
+	}
+}
+
+// -m, --file and standard input refuse an oversized message with one
+// sentence and one limit; a stream, not read past the limit, says "more
+// than".
+func TestTooLongSameForEverySource(t *testing.T) {
+	big := strings.Repeat("x", 150000)
+	path := t.TempDir() + "/big"
+	if err := os.WriteFile(path, []byte(big), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run := func(o SendOptions, in io.Reader) string {
+		sess := newFakeSession("#me#d1")
+		f, _ := testFactory(t, sess)
+		f.IOStreams.In = in
+		o.Factory, o.Groups, o.Service, o.Repeat = f, []string{"g1", "g2"}, "safe", 1
+		err := sendRun(context.Background(), &o)
+		if err == nil || ExitCode(err) != ExitError || len(sess.sent) != 0 {
+			t.Fatalf("err %v (exit %d), %d sent: want a refusal, exit 1, nothing sent", err, ExitCode(err), len(sess.sent))
+		}
+		return err.Error()
+	}
+	const exact = "message of 150000 bytes to 2 groups is too long: data + 32 per group = 150064, allowed up to 143151"
+	if got := run(SendOptions{Message: big, MessageSet: true}, strings.NewReader("")); got != exact {
+		t.Errorf("-m: %q, want %q", got, exact)
+	}
+	if got := run(SendOptions{File: path}, strings.NewReader("")); got != exact {
+		t.Errorf("--file: %q, want %q", got, exact)
+	}
+	const stream = "message of more than 143087 bytes to 2 groups is too long: data + 32 per group > 143151, allowed up to 143151"
+	if got := run(SendOptions{}, strings.NewReader(big)); got != stream {
+		t.Errorf("standard input: %q, want %q", got, stream)
 	}
 }

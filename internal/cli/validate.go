@@ -55,11 +55,22 @@ func checkUser(u string) error { return detail(spread.CheckPrivateName(u)) }
 
 // checkMessageSize enforces the limit on data + 32 bytes per group.
 func checkMessageSize(size, groups int) error {
-	if total := size + spread.MaxGroupName*groups; total > maxMessageLen {
-		return fmt.Errorf("message of %d bytes to %d %s is too long: data + 32 per group = %d, allowed up to %d",
-			size, groups, plural(groups, "group", "groups"), total, maxMessageLen)
+	if size+spread.MaxGroupName*groups > maxMessageLen {
+		return messageTooLong(size, groups, false)
 	}
 	return nil
+}
+
+// messageTooLong is the one error for a message over the limit, whatever
+// its source. A stream is not read past the limit, so its size is only
+// known to be more than size (moreThan).
+func messageTooLong(size, groups int, moreThan bool) error {
+	of, rel := "", "="
+	if moreThan {
+		of, rel = "more than ", ">"
+	}
+	return fmt.Errorf("message of %s%d bytes to %d %s is too long: data + 32 per group %s %d, allowed up to %d",
+		of, size, groups, plural(groups, "group", "groups"), rel, size+spread.MaxGroupName*groups, maxMessageLen)
 }
 
 // Service types by name, as --service and the shell accept them.
