@@ -80,7 +80,7 @@ their own echoes for the window; --window -1 sends with no flow control).`,
   spgo flood --embedded --services agreed,safe --receivers 4 -o json
   spgo flood --embedded --sweep size --plot sizes.svg
   spgo flood -s 4803@host -m 10000 -b 1000 --services reliable
-  spgo flood --ro -n 2 --services fifo      # and on another machine: spgo flood --wo -n 2 --services fifo`,
+  spgo flood --ro -n 2 --services fifo   # and elsewhere: spgo flood --wo -n 2 --services fifo`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			readConnFlags(cmd, &opts.Conn)

@@ -68,6 +68,7 @@ Daemon names use Spread's forms: PORT (unix socket /tmp/PORT) or PORT@HOST
 	_ = root.RegisterFlagCompletionFunc("color", cobra.FixedCompletions(iostreams.ColorModes, cobra.ShellCompDirectiveNoFileComp))
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &FlagError{Err: plainFlagError(err)} })
 	root.SetHelpTemplate(root.HelpTemplate() + "\n" + exitCodesHelp + "\n")
+	root.SetUsageTemplate(wrappedFlagsUsage(root.UsageTemplate()))
 	for _, c := range commands {
 		root.AddCommand(c(f))
 	}
@@ -99,6 +100,19 @@ func refuseUnknownShells(root *cobra.Command) {
 				args[0], joinOr(shells)))
 		}
 	}
+}
+
+// helpWidth is the widest line of --help: flag descriptions are wrapped to
+// it like the commands' own text.
+const helpWidth = 100
+
+// wrappedFlagsUsage makes cobra's usage template wrap flag descriptions at
+// helpWidth instead of printing each on one line of any length.
+func wrappedFlagsUsage(tmpl string) string {
+	for _, set := range []string{"LocalFlags", "InheritedFlags"} {
+		tmpl = strings.ReplaceAll(tmpl, "."+set+".FlagUsages", fmt.Sprintf("(.%s.FlagUsagesWrapped %d)", set, helpWidth))
+	}
+	return tmpl
 }
 
 // joinOr lists words as "a, b or c".

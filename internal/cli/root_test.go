@@ -6,8 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf8"
+
+	"github.com/spf13/cobra"
 
 	"github.com/spgo/spgo/internal/cli/iostreams"
 )
@@ -138,5 +142,40 @@ func TestJSONEscapesC1Controls(t *testing.T) {
 	var back struct{ Data string }
 	if err := json.Unmarshal(b, &back); err != nil || back.Data != data {
 		t.Fatalf("round trip: %q, %v (json %s)", back.Data, err, b)
+	}
+}
+
+// Every command's --help fits in helpWidth columns: the commands' own text
+// is wrapped by hand, flag descriptions by the usage template.
+func TestHelpLinesFit(t *testing.T) {
+	var walk func(args []string, c *cobra.Command)
+	walk = func(args []string, c *cobra.Command) {
+		f, _ := testFactory(t, nil)
+		code, stdout, _ := execRoot(t, f, append(args, "--help")...)
+		if code != 0 || stdout == "" {
+			t.Errorf("%q --help: exit %d, %d bytes", args, code, len(stdout))
+		}
+		for _, line := range strings.Split(stdout, "\n") {
+			if n := utf8.RuneCountInString(line); n > helpWidth {
+				t.Errorf("spgo %s --help: %d columns: %s", strings.Join(args, " "), n, line)
+			}
+		}
+		for _, sub := range c.Commands() {
+			if !sub.Hidden && sub.Name() != "help" {
+				walk(append(append([]string{}, args...), sub.Name()), sub)
+			}
+		}
+	}
+	f, _ := testFactory(t, nil)
+	walk(nil, NewCmdRoot(f))
+}
+
+// send's help says what --timeout limits besides connecting.
+func TestSendHelpTimeout(t *testing.T) {
+	f, _ := testFactory(t, nil)
+	_, stdout, _ := execRoot(t, f, "send", "--help")
+	if !strings.Contains(stdout, "confirmation (exit 4 when it runs out)") ||
+		!regexp.MustCompile(`--timeout duration +time limit for connecting \(exit 3\) and for the daemon's\s+confirmation`).MatchString(stdout) {
+		t.Errorf("send --help does not say --timeout also limits the confirmation:\n%s", stdout)
 	}
 }

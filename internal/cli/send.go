@@ -40,14 +40,15 @@ is -m MESSAGE, the contents of --file, or else standard input, read to the
 end but never past the size limit (143151 bytes less 32 per group). With
 --lines each line is a message of its own, sent as soon as it is read, so
 "tail -f log | spgo send --lines chat" streams. --repeat sends every message
-that many times. Standard input is never read when -m or --file is given. A GROUP may be a private group
-(#NAME#DAEMON) to reach one session.
+that many times. Standard input is never read when -m or --file is given.
+A GROUP may be a private group (#NAME#DAEMON) to reach one session.
 
 send is quiet on success (-v reports what was sent) and returns only after
 the daemon has every message: it ends with an empty message to its own
 private group and waits for it to come back (the daemon orders one session's
 messages), then disconnects cleanly. A check right after it in a script sees
-the messages delivered.`,
+the messages delivered. --timeout limits connecting (exit 3 when it runs
+out) and, separately, that confirmation (exit 4 when it runs out).`,
 		Example: `  spgo send chat -m hello
   spgo send chat news --service agreed --type 7 -m "to both groups"
   date | spgo send chat
@@ -73,7 +74,7 @@ the messages delivered.`,
 			return sendRun(cmd.Context(), opts)
 		},
 	}
-	addConnFlags(cmd, f, &opts.Conn, "")
+	addConnFlags(cmd, f, &opts.Conn, fmt.Sprintf("time limit for connecting (exit 3) and for the daemon's confirmation of the messages (exit 4) (0: %s each)", DefaultConnectTimeout))
 	fl := cmd.Flags()
 	fl.StringVarP(&opts.Message, "message", "m", "", "the message (standard input is then not read)")
 	fl.StringVar(&opts.File, "file", "", "read the message from this file")
