@@ -52,8 +52,10 @@ listen in the background, wait for the file, and then send.`,
   spgo listen -o json --count 1 --timeout 5s chat
   spgo listen --raw --delimiter '\0' --no-membership chat | xargs -0 -n1 echo
   spgo listen --timestamp chat
-  spgo listen --no-membership --format '{{timefmt "15:04:05" .time}} {{.sender}}: {{payload .}}' chat
-  spgo listen --format '{{.kind}} {{if eq .kind "message"}}{{hex (payload .)}}{{else}}{{.cause}}{{end}}' chat
+  spgo listen --no-membership \
+    --format '{{timefmt "15:04:05" .time}} {{.sender}}: {{payload .}}' chat
+  spgo listen \
+    --format '{{.kind}} {{if eq .kind "message"}}{{hex (payload .)}}{{else}}{{.cause}}{{end}}' chat
   spgo listen --ready-file ready chat & until [ -e ready ]; do :; done; spgo send chat -m hi`,
 		ValidArgsFunction: completeGroups(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
