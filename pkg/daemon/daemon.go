@@ -34,7 +34,9 @@ type Daemon struct {
 	proc int32      // group_id.memb_id.proc_id when this node leads (docs/protocol.md §7.2)
 	// Owned by seq.mu.
 	comp *component // the daemons this node is connected to; nil while down
-	reg  registry   // this node's sessions and counters
+	// lastTime is the last membership time this node used: times go forward.
+	lastTime int32
+	reg      registry // this node's sessions and counters
 
 	closeOnce sync.Once
 	closeErr  error

@@ -40,15 +40,21 @@ type component struct {
 	groups map[string]*group
 }
 
-// newTimes picks the times of a new configuration: the transitional one's
-// and one past it for the regular one, never earlier than a time used
-// before.
-func (q *sequencer) newTimes() (trans, reg int32) {
-	t := int32(time.Now().Unix())
-	if t <= q.lastTime {
-		t = q.lastTime + 1
+// newTimes picks the times of a new configuration of nodes: the
+// transitional one's and one past it for the regular one, never earlier
+// than a time one of them has used. Every daemon keeps its own times, so
+// components that form in the same second get the same time, as on a real
+// ring (capture 35_ring_partition_merge.txt); now is read once per fault.
+func newTimes(nodes []*Daemon, now int32) (trans, reg int32) {
+	t := now
+	for _, d := range nodes {
+		if t <= d.lastTime {
+			t = d.lastTime + 1
+		}
 	}
-	q.lastTime = t + 1
+	for _, d := range nodes {
+		d.lastTime = t + 1
+	}
 	return t, t + 1
 }
 
@@ -69,11 +75,12 @@ func (q *sequencer) reconfigure() {
 		}
 		want[i] = append(want[i], d)
 	}
+	now := int32(time.Now().Unix())
 	for _, nodes := range want {
 		if c := nodes[0].comp; c != nil && slices.Equal(c.nodes, nodes) {
 			continue
 		}
-		q.form(nodes)
+		q.form(nodes, now)
 	}
 	q.reap()
 }
@@ -84,8 +91,8 @@ func (q *sequencer) reconfigure() {
 // purely subtractive change gives every changed group one vs set, a merge
 // one vs set per group of daemons that were together (CAUSED_BY_NETWORK
 // either way).
-func (q *sequencer) form(nodes []*Daemon) {
-	trans, reg := q.newTimes()
+func (q *sequencer) form(nodes []*Daemon, now int32) {
+	trans, reg := newTimes(nodes, now)
 	id := membID{proc: nodes[0].proc, time: reg}
 	in := make([]bool, len(q.nodes))
 	for _, d := range nodes {

@@ -16,8 +16,8 @@ import (
 // and the lines they happened before. Group-id times must correspond one
 // to one with the real run's.
 
-// onNodeRe finds "A (on d1" in a capture's header.
-var onNodeRe = regexp.MustCompile(`\b([A-Z]) \(on (d[0-9]+)\b`)
+// onNodeRe finds "A (on d1" or "A on d1" in a capture's header.
+var onNodeRe = regexp.MustCompile(`\b([A-Z]) \(?on (d[0-9]+)\b`)
 
 // newRingReplayer starts a ring of n nodes and maps each connection of f
 // to its node.
@@ -93,9 +93,30 @@ func lineOf(t *testing.T, f *capture.File, conn string, kind capture.Kind) int {
 }
 
 // membLine is the line of the n-th (from 1) membership unit of type typ
-// (TRANSITION_MESS, CAUSED_BY_NETWORK) the daemon sent on conn.
+// (TRANSITION_MESS, CAUSED_BY_NETWORK) the daemon sent on conn; for conn
+// "", the first line where some connection gets its n-th.
 func membLine(t *testing.T, f *capture.File, conn string, typ uint32, n int) int {
 	t.Helper()
+	if conn == "" {
+		first := 0
+		for _, c := range f.Conns() {
+			if l := membLineOr0(f, c, typ, n); l > 0 && (first == 0 || l < first) {
+				first = l
+			}
+		}
+		if first == 0 {
+			t.Fatalf("%s: no connection has such a membership unit", f.Name)
+		}
+		return first
+	}
+	if l := membLineOr0(f, conn, typ, n); l > 0 {
+		return l
+	}
+	t.Fatalf("%s: %s has no such membership unit", f.Name, conn)
+	return 0
+}
+
+func membLineOr0(f *capture.File, conn string, typ uint32, n int) int {
 	for _, e := range f.Events {
 		if e.Conn != conn || e.Kind != capture.Unit || e.Dir != capture.DaemonToClient || len(e.Payload) < wire.HeaderSize {
 			continue
@@ -106,7 +127,6 @@ func membLine(t *testing.T, f *capture.File, conn string, typ uint32, n int) int
 			}
 		}
 	}
-	t.Fatalf("%s: %s has no such membership unit", f.Name, conn)
 	return 0
 }
 
@@ -130,5 +150,44 @@ func TestRingCapture30PartitionMerge(t *testing.T) {
 		r.expectUnitMasked("B", want)
 		fault(t, ring.Heal())
 	}
+	r.run(0)
+}
+
+// TestRingCapture35PartitionMerge: a 2|1 partition (each side its own
+// view, nothing crosses) and the merge (no TRANSITION_MESS, two vs sets).
+func TestRingCapture35PartitionMerge(t *testing.T) {
+	f := loadCapture(t, "35")
+	r, ring := newRingReplayer(t, f, 3)
+	r.faults[membLine(t, f, "", wire.TransitionMess, 1)] = func() { fault(t, ring.Partition([]string{"d1", "d2"}, []string{"d3"})) }
+	r.faults[membLine(t, f, "", wire.RegMembMess|wire.CausedByNetwork, 2)] = func() { fault(t, ring.Heal()) }
+	r.run(0)
+}
+
+// TestRingCapture36Restart: a crashed daemon restarts; the groups see
+// nothing until a member joins on it, and the group id keeps the time of
+// the view in which the group last changed.
+func TestRingCapture36Restart(t *testing.T) {
+	f := loadCapture(t, "36")
+	r, ring := newRingReplayer(t, f, 3)
+	r.faults[lineOf(t, f, "C", capture.Close)] = func() { fault(t, ring.Crash("d3")) }
+	r.faults[lineOf(t, f, "D", capture.Open)] = func() { fault(t, ring.Restart("d3")) }
+	r.run(0)
+}
+
+// TestRingCapture38CrashAtSend: d3 crashes as A and C send. The real ring
+// had ordered none of them: C's messages are lost with d3, A's come after
+// the new view. Here the crash is applied before A's first message, which
+// is the order the real ring gave them.
+func TestRingCapture38CrashAtSend(t *testing.T) {
+	f := loadCapture(t, "38")
+	r, ring := newRingReplayer(t, f, 3)
+	first := 0
+	for _, e := range f.Events {
+		if e.Conn == "A" && e.Kind == capture.Unit && e.Dir == capture.ClientToDaemon && len(e.Payload) > 3 && e.Payload[0]&0x20 != 0 {
+			first = e.Line // A's first SAFE message
+			break
+		}
+	}
+	r.faults[first] = func() { fault(t, ring.Crash("d3")) }
 	r.run(0)
 }

@@ -21,20 +21,19 @@ type sequencer struct {
 	part   []int              // the component each node belongs to (Partition), by node index
 	closed bool               // the ring has stopped: no faults, no restarts
 
-	epoch    uint64
-	scratch  []byte     // membership frames are built here
-	kills    []*session // queues overflowed during the current step
-	lastTime int32      // the last membership time used: times go forward
+	epoch   uint64
+	scratch []byte     // membership frames are built here
+	kills   []*session // queues overflowed during the current step
 }
 
 // newSequencer orders for the given nodes, all up, in one component
 // formed at start.
 func newSequencer(nodes []*Daemon, start time.Time) *sequencer {
 	q := &sequencer{nodes: nodes, byName: make(map[string]*Daemon, len(nodes)), part: make([]int, len(nodes))}
-	q.lastTime = int32(start.Unix())
-	c := &component{id: membID{proc: nodes[0].proc, time: q.lastTime}, nodes: nodes, groups: make(map[string]*group)}
+	t := int32(start.Unix())
+	c := &component{id: membID{proc: nodes[0].proc, time: t}, nodes: nodes, groups: make(map[string]*group)}
 	for i, d := range nodes {
-		d.seq, d.idx, d.comp = q, i, c
+		d.seq, d.idx, d.comp, d.lastTime = q, i, c, t
 		q.byName[d.cfg.Name] = d
 	}
 	return q
