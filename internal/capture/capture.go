@@ -16,15 +16,22 @@ import (
 type Kind int
 
 const (
-	Open  Kind = iota // a client opened a connection
-	Unit              // one protocol unit travelled
-	Close             // the connection was closed
+	Open     Kind = iota // a client opened a connection
+	Unit                 // one protocol unit travelled
+	Close                // the connection was closed
+	Datagram             // one UDP datagram of the monitor protocol
 )
 
 // Direction of a unit.
 const (
 	ClientToDaemon = "C>D"
 	DaemonToClient = "D>C"
+)
+
+// Direction of a datagram.
+const (
+	MonitorToDaemon = "M>D"
+	DaemonToMonitor = "D>M"
 )
 
 // Event is one line of a transcript.
@@ -34,6 +41,8 @@ type Event struct {
 	Dir     string // ClientToDaemon or DaemonToClient, for units
 	By      string // "C" or "D": who closed, for Close
 	Payload []byte
+	Src     string   // for a Datagram: the sender's ip:port
+	Dst     string   // for a Datagram: the receiver's ip:port
 	Line    int      // line number in the file, for test messages
 	Notes   []string // the '#' lines just before this event
 }
@@ -99,6 +108,15 @@ func parseLine(line string) (Event, error) {
 			return ev, err
 		}
 		ev.Payload = p
+	case "UDP":
+		if len(parts) != 6 || (parts[2] != MonitorToDaemon && parts[2] != DaemonToMonitor) {
+			return ev, fmt.Errorf("bad UDP line %q (want: LABEL UDP M>D|D>M SRC DST HEX)", line)
+		}
+		p, err := expand(parts[5:])
+		if err != nil {
+			return ev, err
+		}
+		ev.Kind, ev.Dir, ev.Src, ev.Dst, ev.Payload = Datagram, parts[2], parts[3], parts[4], p
 	default:
 		return ev, fmt.Errorf("bad line %q", line)
 	}
@@ -151,12 +169,24 @@ func (f *File) Units(conn, dir string) [][]byte {
 	return out
 }
 
-// Conns returns the connection labels in order of first appearance.
+// Datagrams returns the UDP datagrams in file order.
+func (f *File) Datagrams() []Event {
+	var out []Event
+	for _, ev := range f.Events {
+		if ev.Kind == Datagram {
+			out = append(out, ev)
+		}
+	}
+	return out
+}
+
+// Conns returns the TCP connection labels in order of first appearance
+// (datagram labels are not connections).
 func (f *File) Conns() []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, ev := range f.Events {
-		if !seen[ev.Conn] {
+		if ev.Kind != Datagram && !seen[ev.Conn] {
 			seen[ev.Conn] = true
 			out = append(out, ev.Conn)
 		}
