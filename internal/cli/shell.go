@@ -222,6 +222,7 @@ func (sh *shell) exec(line string) error {
 	if len(words) == 0 {
 		return nil
 	}
+	sh.dropInterrupts()
 	cmd := shellAlias(words[0])
 	args := words[1:]
 	switch cmd {
@@ -335,6 +336,19 @@ func (sh *shell) next() (*event, error) {
 			return nil, errors.New("receive interrupted")
 		case <-sh.ctx.Done():
 			return nil, errQuit
+		}
+	}
+}
+
+// dropInterrupts discards a Ctrl-C that came while no command waited for
+// one (during a long burst, say): it was meant for that moment, and left
+// on intr it would stop the next receive as soon as it began.
+func (sh *shell) dropInterrupts() {
+	for {
+		select {
+		case <-sh.intr:
+		default:
+			return
 		}
 	}
 }

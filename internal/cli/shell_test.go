@@ -176,3 +176,47 @@ func TestShellEndOfInputAtMessagePrompt(t *testing.T) {
 		}
 	}
 }
+
+// A Ctrl-C that came while no receive was waiting (during a busy command)
+// is dropped when the next command starts: that receive waits for its
+// message instead of stopping at once. A Ctrl-C during the receive still
+// stops it.
+func TestShellStaleInterruptDropped(t *testing.T) {
+	sess := newFakeSession("#me#d1")
+	f, tio := testFactory(t, sess)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sh := newShell(ctx, sess, &ConnectOptions{Factory: f, Conn: ConnOptions{Server: "4803"}})
+	sh.intr = make(chan struct{}, 1)
+	sh.out = &lockedWriter{w: f.IOStreams.Out}
+	sh.printer.out = sh.out
+	go sh.receiveLoop()
+	if err := sh.exec("async off"); err != nil {
+		t.Fatal(err)
+	}
+	sh.intr <- struct{}{} // Ctrl-C while the previous command was busy
+	done := make(chan error, 1)
+	go func() { done <- sh.exec("receive") }()
+	waitFor(t, func() bool { return len(sh.intr) == 0 }) // the command started and dropped it
+	if err := sess.Join("g1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("receive: %v, want the membership message", err)
+	}
+	if out := tio.out.String(); !strings.Contains(out, "membership g1: join of #me#d1") {
+		t.Errorf("receive printed %q", out)
+	}
+	go func() { done <- sh.exec("receive") }()
+	for { // Ctrl-C, again and again, until the waiting receive stops
+		select {
+		case sh.intr <- struct{}{}:
+			continue
+		case err := <-done:
+			if err == nil || err.Error() != "receive interrupted" {
+				t.Errorf("receive after Ctrl-C: %v, want receive interrupted", err)
+			}
+		}
+		break
+	}
+}
