@@ -41,6 +41,7 @@ bench:
 demo:
 	$(GO) run ./cmd/spgo flood --embedded
 
+# docs: reproducible (man pages dated by SOURCE_DATE_EPOCH or the last commit).
 docs:
 	$(GO) run ./cmd/spgo gen-docs --dir docs/cli
 
