@@ -47,6 +47,12 @@ type FloodOptions struct {
 	CPUProfile string
 	Stall      time.Duration
 	Progress   string // auto, always, never
+
+	// Across the daemons of a ring (flood_ring.go).
+	ReceiverServer string
+	EmbeddedNodes  int
+	SenderNode     int
+	ReceiverNode   int
 }
 
 // NewCmdFlood builds `spgo flood`; runF replaces floodRun in tests.
@@ -129,6 +135,7 @@ their own echoes for the window; --window -1 sends with no flow control).`,
 	cmd.MarkFlagsMutuallyExclusive("read-only", "write-only")
 	cmd.MarkFlagsMutuallyExclusive("count", "duration")
 	cmd.MarkFlagsMutuallyExclusive("embedded", "server")
+	addFloodRingFlags(cmd, opts)
 	return cmd
 }
 
@@ -162,6 +169,9 @@ func (o *FloodOptions) validate(cmd *cobra.Command) error {
 		return usageErrorf("--sweep runs senders and receivers here; not with --read-only/--write-only")
 	case (o.ReadOnly || o.WriteOnly) && o.Embedded:
 		return usageErrorf("--read-only/--write-only flood a shared daemon (-s); not with --embedded")
+	}
+	if err := o.validateRing(cmd); err != nil {
+		return err
 	}
 	if o.Sweep != "" {
 		if _, _, err := flood.ParseSweep(o.Sweep); err != nil {
@@ -220,7 +230,19 @@ func floodRun(ctx context.Context, o *FloodOptions) (err error) {
 	if net, _, perr := spread.ParseDaemonName(o.Conn.Server); perr == nil && net == "unix" {
 		transport = "unix"
 	}
-	if o.Embedded {
+	cfg.ReceiverDaemon = o.ReceiverServer
+	if o.ReceiverServer != "" {
+		kind = "external, receivers on " + o.ReceiverServer
+	}
+	if o.EmbeddedNodes > 0 {
+		stop, send, recv, derr := startEmbeddedRing(o)
+		if derr != nil {
+			return derr
+		}
+		defer stop()
+		cfg.Daemon, cfg.ReceiverDaemon, transport = send, recv, "tcp"
+		kind = fmt.Sprintf("embedded spgo ring of %d nodes, senders on d%d, receivers on d%d at %s", o.EmbeddedNodes, o.SenderNode, o.ReceiverNode, recv)
+	} else if o.Embedded {
 		stop, name, opt, derr := startEmbedded(o.Transport)
 		if derr != nil {
 			return derr

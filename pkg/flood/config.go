@@ -55,6 +55,9 @@ func ServiceName(t spread.ServiceType) string {
 type Config struct {
 	// Daemon is the Spread daemon name ("4803", "4803@host").
 	Daemon string
+	// ReceiverDaemon, when set, is the daemon the receivers connect to
+	// (senders use Daemon): a flood across the daemons of a ring.
+	ReceiverDaemon string
 	// Options are passed to every spread.Connect (socket dir, dialer...).
 	Options []spread.Option
 	// Name, when set, names the sessions: Name alone for a single client,

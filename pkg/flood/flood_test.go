@@ -340,3 +340,23 @@ func TestJSONAlwaysHasViolationsAndWarnings(t *testing.T) {
 		t.Errorf("want empty violations and warnings arrays and verdict ok: %s", b)
 	}
 }
+
+// Across a ring: senders on d1, receivers on d3; every message crosses.
+func TestAcrossRing(t *testing.T) {
+	r := spreadtest.Ring(t, 3)
+	n := r.Nodes()
+	res, err := flood.Run(context.Background(), flood.Config{Daemon: n[0].SpreadName(), ReceiverDaemon: n[2].SpreadName(),
+		Count: 2000, Size: 100, Senders: 1, Receivers: 2, Services: flood.AllServices[3:5]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range res.Services {
+		if s.Delivered != 4000 || s.Lost != 0 || s.TotalOrderDisagree != 0 {
+			t.Errorf("%s: delivered %d lost %d disagree %d", s.Service, s.Delivered, s.Lost, s.TotalOrderDisagree)
+		}
+	}
+	// Each service type connects its own sessions: one sender, two receivers.
+	if c1, c3 := n[0].Stats().Connects, n[2].Stats().Connects; c1 != 2 || c3 != 4 {
+		t.Fatalf("sessions on d1 %d, on d3 %d; want the sender on d1, the receivers on d3", c1, c3)
+	}
+}

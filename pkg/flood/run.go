@@ -109,7 +109,7 @@ func runService(ctx context.Context, cfg Config, index int, svc spread.ServiceTy
 func (f *flood) connect(ctx context.Context) error {
 	cfg := f.cfg
 	clients := 0
-	dial := func(membership bool) (*spread.Mailbox, error) {
+	dial := func(daemon string, membership bool) (*spread.Mailbox, error) {
 		opts := append([]spread.Option{spread.WithMembership(membership)}, cfg.Options...)
 		clients++
 		if cfg.Name != "" && cfg.Senders+cfg.Receivers == 1 {
@@ -117,9 +117,9 @@ func (f *flood) connect(ctx context.Context) error {
 		} else if cfg.Name != "" {
 			opts = append(opts, spread.WithName(cfg.Name+strconv.Itoa(clients)))
 		}
-		mb, err := spread.ConnectContext(ctx, cfg.Daemon, opts...)
+		mb, err := spread.ConnectContext(ctx, daemon, opts...)
 		if err != nil {
-			return nil, fmt.Errorf("flood: connecting to %s: %w", cfg.Daemon, err)
+			return nil, fmt.Errorf("flood: connecting to %s: %w", daemon, err)
 		}
 		return mb, nil
 	}
@@ -129,9 +129,13 @@ func (f *flood) connect(ctx context.Context) error {
 		r.ids, r.remote = make(map[string]uint32), cfg.Senders == 0
 		return r
 	}
+	recvDaemon := cfg.Daemon
+	if cfg.ReceiverDaemon != "" {
+		recvDaemon = cfg.ReceiverDaemon
+	}
 	var members []*receiver
 	for range cfg.Receivers {
-		mb, err := dial(true)
+		mb, err := dial(recvDaemon, true)
 		if err != nil {
 			return err
 		}
@@ -141,7 +145,7 @@ func (f *flood) connect(ctx context.Context) error {
 	}
 	for i := range cfg.Senders {
 		echo := cfg.Receivers == 0 // write-only: count our own echoes
-		mb, err := dial(echo)
+		mb, err := dial(cfg.Daemon, echo)
 		if err != nil {
 			return err
 		}
