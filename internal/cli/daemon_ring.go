@@ -130,7 +130,15 @@ line and exit code 2; nothing changes.`,
   spgo daemon ctl restart d3
   spgo daemon ctl partition d1,d2/d3
   spgo daemon ctl heal`,
-		Args: cobra.RangeArgs(1, 2),
+		Args: func(cmd *cobra.Command, args []string) error {
+			switch {
+			case len(args) == 0:
+				return argErrorf("ctl: name a COMMAND: crash NODE, restart NODE, partition SPEC, heal or status")
+			case len(args) > 2:
+				return argErrorf("ctl: %d arguments: a COMMAND takes at most one ARG", len(args))
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Args = args
 			if runF != nil {

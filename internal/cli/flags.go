@@ -111,10 +111,20 @@ func needGroups(what string) cobra.PositionalArgs {
 	}
 }
 
-// noArgs refuses arguments to a command that takes none, naming the first.
+// noArgs refuses arguments to a command that takes none, naming the first
+// (and the command's own commands, if it has any).
 func noArgs(cmd *cobra.Command, args []string) error {
-	if len(args) > 0 {
-		return argErrorf("%s takes no arguments, got %q", cmd.Name(), args[0])
+	if len(args) == 0 {
+		return nil
 	}
-	return nil
+	var subs []string
+	for _, c := range cmd.Commands() {
+		if c.IsAvailableCommand() {
+			subs = append(subs, c.Name())
+		}
+	}
+	if len(subs) > 0 {
+		return argErrorf("%s takes no arguments, got %q: its commands are %s", cmd.Name(), args[0], joinOr(subs))
+	}
+	return argErrorf("%s takes no arguments, got %q", cmd.Name(), args[0])
 }

@@ -41,7 +41,7 @@ time, the Go toolchain and the Spread protocol version spgo speaks.
 "spgo --version" prints the same text.`,
 		Example: `  spgo version
   spgo version -o json | jq -r .version`,
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
 				return runF(opts)
