@@ -27,6 +27,7 @@ type DaemonOptions struct {
 	MaxQueue    int
 	LogLevel    string
 	ReadyFile   string
+	HTTP        string // --http ADDR: /healthz, /metrics, /status (daemon_http.go)
 
 	// A ring of nodes in one process (daemon_ring.go).
 	Nodes   int
@@ -73,6 +74,7 @@ every client sees its connection close, and the exit code is 0.`,
 	fl.IntVar(&opts.MaxQueue, "max-queue", daemon.DefaultMaxSessionMessages, "messages that may wait for one session before it is cut off as a slow consumer")
 	fl.Var(newEnumValue(&opts.LogLevel, "info", logLevels...), "log-level", "log level: debug, info, warn or error")
 	fl.StringVar(&opts.ReadyFile, "ready-file", "", "write the daemon's name (PORT@HOST) to this file once it listens")
+	fl.StringVar(&opts.HTTP, "http", "", "serve /healthz, /metrics (Prometheus) and /status (JSON) on ADDR: PORT or :PORT is loopback, HOST:PORT as given (default off)")
 	addRingFlags(cmd, opts)
 	cmd.AddCommand(NewCmdDaemonCtl(f, nil))
 	_ = cmd.RegisterFlagCompletionFunc("log-level", cobra.FixedCompletions(logLevels, cobra.ShellCompDirectiveNoFileComp))
@@ -89,8 +91,13 @@ func daemonRun(ctx context.Context, opts *DaemonOptions) error {
 		return invalidValue(errors.New("--no-tcp and --no-unix together leave nothing to listen on: drop one"))
 	}
 	logger := slog.New(slog.NewTextHandler(opts.Factory.IOStreams.ErrOut, &slog.HandlerOptions{Level: level}))
+	web, err := openDaemonHTTP(opts.HTTP, logger)
+	if err != nil {
+		return err
+	}
+	defer web.close()
 	if opts.Nodes != 0 || len(opts.Names) != 0 {
-		return daemonRingRun(ctx, opts, logger)
+		return daemonRingRun(ctx, opts, logger, web)
 	}
 	d, err := opts.Start(daemon.Config{
 		Name:               opts.Name,
@@ -113,6 +120,7 @@ func daemonRun(ctx context.Context, opts *DaemonOptions) error {
 	if err != nil {
 		return err
 	}
+	web.serve(func() []*daemon.Daemon { return []*daemon.Daemon{d} })
 	if opts.ReadyFile != "" {
 		if err := writeFileAtomic(opts.ReadyFile, []byte(d.SpreadName()+"\n")); err != nil {
 			d.Close()
@@ -121,6 +129,7 @@ func daemonRun(ctx context.Context, opts *DaemonOptions) error {
 	}
 	<-ctx.Done()
 	logger.Info("stopping", "reason", context.Cause(ctx))
+	web.stopping()
 	if err := d.Close(); err != nil {
 		return fmt.Errorf("stopping the daemon: %w", err)
 	}

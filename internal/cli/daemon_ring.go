@@ -24,7 +24,7 @@ func addRingFlags(cmd *cobra.Command, opts *DaemonOptions) {
 }
 
 // daemonRingRun runs a ring until ctx ends, printing every node's address.
-func daemonRingRun(ctx context.Context, opts *DaemonOptions, logger *slog.Logger) error {
+func daemonRingRun(ctx context.Context, opts *DaemonOptions, logger *slog.Logger, web *daemonHTTP) error {
 	if opts.Name != "" {
 		return invalidValue(errors.New("--name cannot be used with --nodes: the nodes are d1..dN, or --names"))
 	}
@@ -68,6 +68,7 @@ func daemonRingRun(ctx context.Context, opts *DaemonOptions, logger *slog.Logger
 		return err
 	}
 	defer cs.Close()
+	web.serve(r.Nodes)
 
 	w := tabwriter.NewWriter(opts.Factory.IOStreams.Out, 0, 0, 2, ' ', 0)
 	var names []string
@@ -88,6 +89,7 @@ func daemonRingRun(ctx context.Context, opts *DaemonOptions, logger *slog.Logger
 	}
 	<-ctx.Done()
 	logger.Info("stopping", "reason", context.Cause(ctx))
+	web.stopping()
 	cs.Close()
 	if err := r.Close(); err != nil {
 		return fmt.Errorf("stopping the ring: %w", err)

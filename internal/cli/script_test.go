@@ -43,6 +43,8 @@ func TestScripts(t *testing.T) {
 			"jsonlines": cmdJSONLines,
 			"exits":     cmdExits,
 			"cmpgid":    cmdCmpGID,
+			"freeport":  cmdFreeport,
+			"httpget":   cmdHTTPGet,
 		},
 	})
 }

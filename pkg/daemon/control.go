@@ -22,6 +22,10 @@ func (d *Daemon) Stats() Stats {
 	q := d.seq
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	return d.statsLocked()
+}
+
+func (d *Daemon) statsLocked() Stats {
 	st := d.reg.stats
 	st.SenderWaits = d.reg.waits.Load()
 	if d.comp != nil {

@@ -17,21 +17,32 @@ const daemonProcID int32 = 0x7f000001
 var membershipBodyLen = int32(wire.MembershipBodyLen(1))
 
 // send queues frame for r, noting a full queue for reap and a congested
-// one for the sender's back-pressure.
-func (q *sequencer) send(r *session, frame []byte, cong *[]*session) {
+// one for the sender's back-pressure. It reports whether frame was queued.
+func (q *sequencer) send(r *session, frame []byte, cong *[]*session) bool {
 	if r.doomed {
-		return
+		return false
 	}
 	limit := r.d.cfg.MaxSessionMessages
 	n, stalled, ok := r.out.enqueue(frame, limit)
 	if !ok {
 		r.doomed = true
 		q.kills = append(q.kills, r)
-		return
+		return false
 	}
 	r.d.reg.stats.MessagesOut++
 	if cong != nil && !stalled && n > limit/2 && !slices.Contains(*cong, r) {
 		*cong = append(*cong, r)
+	}
+	return true
+}
+
+// sendData is send for a data message of service slot svc, counted by
+// service on the recipient's node.
+func (q *sequencer) sendData(r *session, frame []byte, svc int, cong *[]*session) {
+	if q.send(r, frame, cong) {
+		c := &r.d.reg.mon.services[svc]
+		c.MessagesOut++
+		c.BytesOut += uint64(len(frame))
 	}
 }
 
@@ -69,6 +80,10 @@ func (q *sequencer) data(s *session, f *inFrame, cong *[]*session) {
 	comp := s.d.comp
 	q.epoch++
 	ep := q.epoch
+	svc := serviceSlot(f.h.Type)
+	in := &s.d.reg.mon.services[svc]
+	in.MessagesIn++
+	in.BytesIn += uint64(len(f.b))
 	if f.h.Type&wire.SelfDiscard != 0 {
 		s.mark = ep
 	}
@@ -95,7 +110,7 @@ func (q *sequencer) data(s *session, f *inFrame, cong *[]*session) {
 				continue
 			}
 			r.mark = ep
-			q.send(r, f.b, cong)
+			q.sendData(r, f.b, svc, cong)
 			continue
 		}
 		g := comp.groups[string(name)]
@@ -105,7 +120,7 @@ func (q *sequencer) data(s *session, f *inFrame, cong *[]*session) {
 		for _, r := range g.members {
 			if r.mark != ep {
 				r.mark = ep
-				q.send(r, f.b, cong)
+				q.sendData(r, f.b, svc, cong)
 			}
 		}
 	}

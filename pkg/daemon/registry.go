@@ -30,6 +30,7 @@ func (d *Daemon) accept(conn net.Conn) {
 	id := d.reg.nextID
 	if len(d.reg.all) >= d.cfg.MaxSessions {
 		d.reg.stats.Rejected++
+		d.reg.mon.countReject(codeQuota)
 		d.wg.Add(1) // under mu: Close cannot be waiting yet
 		q.mu.Unlock()
 		d.log.Warn("session rejected", "remote", remoteOf(conn), "code", "REJECT_QUOTA",
@@ -113,6 +114,7 @@ func (q *sequencer) endHandshake(s *session, err error) {
 	var rj *rejection
 	if errors.As(err, &rj) && rj.code != 0 {
 		s.d.reg.stats.Rejected++
+		s.d.reg.mon.countReject(rj.code)
 		s.d.log.Warn("session rejected", "session", s.label(), "remote", s.remote,
 			"code", wire.HandshakeCodeName(rj.code), "reason", rj.reason)
 		return
@@ -192,6 +194,9 @@ func (q *sequencer) reap() {
 	for len(q.kills) > 0 {
 		s := q.kills[len(q.kills)-1]
 		q.kills = q.kills[:len(q.kills)-1]
+		if s.state != stateDead {
+			s.d.reg.mon.slowKills++
+		}
 		q.removeLocked(s, "killed: slow consumer: "+strconv.Itoa(s.d.cfg.MaxSessionMessages)+" messages queued (MaxSessionMessages)", false)
 	}
 }

@@ -51,6 +51,7 @@ type registry struct {
 	nextID    uint64
 
 	stats Stats
+	mon   monCounters   // what only monitoring reads (status.go)
 	waits atomic.Uint64 // Stats.SenderWaits, counted outside mu
 }
 

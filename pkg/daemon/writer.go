@@ -74,6 +74,7 @@ type outQueue struct {
 	spareCount []int    // likewise for counts
 	queued     int      // messages pending + being written
 	writes     uint64   // completed write slices, to tell progress from a stall
+	written    uint64   // bytes written to the client (Status)
 	stalled    bool     // a sender gave up waiting for this session
 	closing    bool     // write what is pending, then close
 	broken     bool     // a write failed: the peer is gone, output is dropped
@@ -194,9 +195,10 @@ func (s *session) writeLoop() {
 			if err == nil { // after a failed write, the rest is dropped
 				err = write(buf[i:j])
 			}
-			msgs := 0
+			msgs, size := 0, 0
 			for k := i; k < j; k++ {
 				msgs += counts[k]
+				size += len(buf[k])
 				releaseChunk(buf[k])
 				buf[k] = nil
 			}
@@ -204,6 +206,9 @@ func (s *session) writeLoop() {
 			o.mu.Lock()
 			o.queued -= msgs
 			o.writes++
+			if err == nil {
+				o.written += uint64(size)
+			}
 			o.stalled = false
 			if o.progress != nil {
 				close(o.progress)

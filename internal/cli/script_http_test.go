@@ -1,0 +1,59 @@
+package cli
+
+import (
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// cmdFreeport: `freeport VAR` sets $VAR to a TCP port on 127.0.0.1 that
+// was free a moment ago (for --http and --port of a background daemon).
+func cmdFreeport(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 || neg {
+		ts.Fatalf("usage: freeport VAR")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ts.Check(err)
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	ts.Setenv(args[0], strconv.Itoa(port))
+}
+
+// cmdHTTPGet: `httpget URL FILE [STATUS]` fetches URL, retrying while the
+// connection is refused (the server is starting), writes the body to FILE
+// and checks the status code (default 200).
+func cmdHTTPGet(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 2 || len(args) > 3 || neg {
+		ts.Fatalf("usage: httpget URL FILE [STATUS]")
+	}
+	want := http.StatusOK
+	if len(args) == 3 {
+		var err error
+		want, err = strconv.Atoi(args[2])
+		ts.Check(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	var resp *http.Response
+	for {
+		var err error
+		if resp, err = http.Get(args[0]); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("httpget %s: %v", args[0], err)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	ts.Check(err)
+	ts.Check(os.WriteFile(ts.MkAbs(args[1]), body, 0o644))
+	if resp.StatusCode != want {
+		ts.Fatalf("httpget %s: status %d, want %d: %s", args[0], resp.StatusCode, want, body)
+	}
+}
