@@ -18,6 +18,9 @@ const (
 	KindMessage    = "message"    // a data message
 	KindMembership = "membership" // a membership change (incl. transition and self-leave)
 	KindReject     = "reject"     // the daemon refused one of our requests
+	// KindReconnected is spgo's own: the session was lost and replaced
+	// (--reconnect); what was sent in between was not received.
+	KindReconnected = "reconnected"
 )
 
 // event is one received message in the shape the printers need; spreadsession.go
@@ -45,6 +48,9 @@ type event struct {
 	Changed    []string
 	VSSets     [][]string
 	LocalVSSet int
+
+	// reconnected events
+	Reconnect *reconnectInfo
 }
 
 type groupID struct {
@@ -84,6 +90,20 @@ type jsonMembership struct {
 	LocalVSSet int        `json:"local_vs_set"`
 }
 
+// jsonReconnected is the stable -o json shape of a reconnected event.
+type jsonReconnected struct {
+	Time          string  `json:"time,omitempty"`
+	Kind          string  `json:"kind"`
+	GoneSeconds   float64 `json:"gone_seconds"`
+	LostAt        string  `json:"lost_at"`
+	ReconnectedAt string  `json:"reconnected_at"`
+	OldDaemon     string  `json:"old_daemon"`
+	NewDaemon     string  `json:"new_daemon"`
+	OldPrivate    string  `json:"old_private_group"`
+	NewPrivate    string  `json:"new_private_group"`
+	Reason        string  `json:"reason"`
+}
+
 func nonNil[T any](s []T) []T {
 	if s == nil {
 		return []T{}
@@ -93,6 +113,13 @@ func nonNil[T any](s []T) []T {
 
 // MarshalJSON renders the event as one JSON object.
 func (e *event) MarshalJSON() ([]byte, error) {
+	if r := e.Reconnect; e.Kind == KindReconnected && r != nil {
+		return marshalTerminalSafe(jsonReconnected{
+			Time: e.timestamp(), Kind: e.Kind, GoneSeconds: r.At.Sub(r.LostAt).Seconds(),
+			LostAt: r.LostAt.UTC().Format(time.RFC3339Nano), ReconnectedAt: r.At.UTC().Format(time.RFC3339Nano),
+			OldDaemon: r.OldDaemon, NewDaemon: r.NewDaemon, OldPrivate: r.OldPrivate, NewPrivate: r.NewPrivate, Reason: r.Reason,
+		})
+	}
 	if e.Kind == KindMembership {
 		sets := make([][]string, len(e.VSSets))
 		for i, s := range e.VSSets {
@@ -165,6 +192,12 @@ func (e *event) textLine(cs *iostreams.ColorScheme) string {
 	switch e.Kind {
 	case KindMembership:
 		return cs.Cyan(e.membershipHeadline()) + e.membershipTail()
+	case KindReconnected:
+		if r := e.Reconnect; r != nil {
+			return cs.Yellow("reconnected") + fmt.Sprintf(" to %s as %s after %v away (lost %s as %s: %s)",
+				san(r.NewDaemon), san(r.NewPrivate), r.At.Sub(r.LostAt).Round(time.Millisecond),
+				san(r.OldDaemon), san(r.OldPrivate), san(r.Reason))
+		}
 	case KindReject:
 		return cs.Red("rejected") + fmt.Sprintf(" %s message from %s to %s, type %d (%d bytes): %s",
 			e.Service, san(e.Sender), san(strings.Join(e.Groups, " ")), e.MsgType, len(e.Data), san(shownText(e.Data)))

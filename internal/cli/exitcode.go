@@ -29,7 +29,8 @@ const exitCodesHelp = `Exit codes:
   3    could not connect to the daemon (also when --timeout ran out while
        connecting), or the daemon rejected the request
   4    timed out, or nothing (or too little) arrived
-  5    connection to the daemon lost
+  5    connection to the daemon lost (listen and join --watch go on
+       instead with --reconnect)
   130  flood interrupted (SIGINT) before it finished; its figures are partial`
 
 // ExitCodeError is an error that ends the command with a chosen exit code.

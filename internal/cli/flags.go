@@ -20,7 +20,10 @@ const DefaultConnectTimeout = 10 * time.Second
 
 // ConnOptions are the flags every command that talks to a daemon shares.
 type ConnOptions struct {
-	Server  string        // -s/--server: "4803", "4803@host"
+	Server string // -s/--server: "4803", "4803@host"; the first of Servers
+	// Servers are every daemon -s named, in order, for the commands that
+	// take a list (acceptServerList); empty means just Server.
+	Servers []string
 	User    string        // -u/--user: private name, "" lets the daemon pick
 	Timeout time.Duration // --timeout
 	// TimeoutSet is true when --timeout was given explicitly.
@@ -35,18 +38,75 @@ func (o *ConnOptions) ConnectTimeout() time.Duration {
 	return DefaultConnectTimeout
 }
 
+// serverList returns the daemons to try, in order.
+func (o *ConnOptions) serverList() []string {
+	if len(o.Servers) > 0 {
+		return o.Servers
+	}
+	return []string{o.Server}
+}
+
+// serverUsage is the help of -s/--server for commands that take one daemon.
+const serverUsage = "Spread daemon: PORT (unix socket /tmp/PORT) or PORT@HOST (TCP); env " + EnvServer
+
+// serverValue is -s/--server: one daemon, or for commands that accept a
+// list, several (comma-separated or a repeated -s). The first -s replaces
+// the default; later ones add to it.
+type serverValue struct {
+	o     *ConnOptions
+	multi bool // the command accepts a list
+	given bool
+}
+
+func (v *serverValue) String() string { return strings.Join(v.o.serverList(), ",") }
+func (v *serverValue) Type() string   { return "string" }
+
+func (v *serverValue) Set(s string) error {
+	if !v.given {
+		v.o.Servers, v.given = nil, true
+	}
+	for _, name := range strings.Split(s, ",") {
+		name = strings.TrimSpace(name)
+		if name == "" {
+			return fmt.Errorf("empty daemon name in %q: allowed are PORT or PORT@HOST, several separated by commas", s)
+		}
+		v.o.Servers = append(v.o.Servers, name)
+	}
+	if !v.multi && len(v.o.Servers) > 1 {
+		return fmt.Errorf("%q names %d daemons: this command talks to one (lists are for listen, join and send)", s, len(v.o.Servers))
+	}
+	v.o.Server = v.o.Servers[0]
+	return nil
+}
+
+// acceptServerList lets cmd's -s/--server name several daemons, tried in
+// order until one answers. Call it after addConnFlags.
+func acceptServerList(cmd *cobra.Command, what string) {
+	fl := cmd.Flags().Lookup("server")
+	fl.Value.(*serverValue).multi = true
+	fl.Usage = "Spread daemon: PORT (unix socket /tmp/PORT) or PORT@HOST (TCP); several (a,b or a repeated -s) " +
+		what + "; env " + EnvServer
+}
+
 // addConnFlags registers -s/--server, -u/--user and --timeout on cmd.
 // timeoutUsage lets a command say what else --timeout limits.
 func addConnFlags(cmd *cobra.Command, f *Factory, o *ConnOptions, timeoutUsage string) {
-	def := DefaultServer
+	o.Server, o.Servers = DefaultServer, nil
 	if f.Getenv != nil {
 		if v := f.Getenv(EnvServer); v != "" {
-			def = v
+			o.Server = v
+			// A list in the environment serves the commands that take
+			// one; the others use its first daemon (readConnFlags).
+			if names := strings.Split(v, ","); len(names) > 1 {
+				o.Server, o.Servers = strings.TrimSpace(names[0]), nil
+				for _, n := range names {
+					o.Servers = append(o.Servers, strings.TrimSpace(n))
+				}
+			}
 		}
 	}
 	fl := cmd.Flags()
-	fl.StringVarP(&o.Server, "server", "s", def,
-		"Spread daemon: PORT (unix socket /tmp/PORT) or PORT@HOST (TCP); env "+EnvServer)
+	fl.VarP(&serverValue{o: o}, "server", "s", serverUsage)
 	fl.StringVarP(&o.User, "user", "u", "", "private name, 1-10 chars (empty: the daemon assigns one)")
 	if timeoutUsage == "" {
 		timeoutUsage = fmt.Sprintf("time limit for connecting (0: %s)", DefaultConnectTimeout)
@@ -59,6 +119,11 @@ func addConnFlags(cmd *cobra.Command, f *Factory, o *ConnOptions, timeoutUsage s
 // readConnFlags fills what can only be known after parsing.
 func readConnFlags(cmd *cobra.Command, o *ConnOptions) {
 	o.TimeoutSet = cmd.Flags().Changed("timeout")
+	if fl := cmd.Flags().Lookup("server"); fl != nil {
+		if v, ok := fl.Value.(*serverValue); ok && !v.multi {
+			o.Servers = nil
+		}
+	}
 }
 
 // Output formats for -o/--output.

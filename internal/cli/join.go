@@ -18,6 +18,7 @@ type JoinOptions struct {
 	Watch     bool
 	Output    string
 	ReadyFile string
+	Reconnect ReconnectOptions
 }
 
 // NewCmdJoin builds `spgo join`.
@@ -28,15 +29,29 @@ func NewCmdJoin(f *Factory, runF func(context.Context, *JoinOptions) error) *cob
 		Short: "Join groups and print their membership",
 		Long: `Join the groups, print the membership that results for each (members and
 group id) and exit. With --watch, keep printing membership changes of those
-groups until interrupted or until --timeout; both end with exit 0.`,
+groups until interrupted or until --timeout; both end with exit 0.
+
+Several daemons (-s 4803@a,4803@b or a repeated -s) are tried in order until
+one answers. With --watch --reconnect a lost daemon does not end the watch:
+join connects again (the next daemon of the list first, pausing between
+rounds that reach none), joins the groups again and prints a "reconnected"
+event with the gap, then the new memberships. A rejection (name not unique,
+version, authentication) ends it with exit 3.`,
 		Example: `  spgo join chat
   spgo join -o json chat news
-  spgo join --watch --timeout 1m chat`,
+  spgo join --watch --timeout 1m chat
+  spgo join --watch --reconnect -s 4803@a -s 4803@b chat`,
 		Args:              needGroups("join"),
 		ValidArgsFunction: completeGroups(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Groups = args
 			readConnFlags(cmd, &opts.Conn)
+			if err := readReconnectFlags(cmd, &opts.Reconnect); err != nil {
+				return err
+			}
+			if opts.Reconnect.Enabled && !opts.Watch {
+				return usageErrorf("--reconnect needs --watch: a join without it ends once it has joined")
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -44,6 +59,8 @@ groups until interrupted or until --timeout; both end with exit 0.`,
 		},
 	}
 	addConnFlags(cmd, f, &opts.Conn, "time limit for the whole run, connecting included (0: none for --watch; connecting alone is limited to 10s)")
+	acceptServerList(cmd, "tried in order (with --watch --reconnect, the next after a lost one first)")
+	addReconnectFlags(cmd, &opts.Reconnect)
 	addOutputFlag(cmd, &opts.Output)
 	cmd.Flags().BoolVarP(&opts.Watch, "watch", "w", false, "keep printing membership changes until interrupted or --timeout")
 	cmd.Flags().StringVar(&opts.ReadyFile, "ready-file", "", "write the private group name to this file once every join is complete")
@@ -56,7 +73,9 @@ func joinRun(ctx context.Context, opts *JoinOptions) error {
 		ctx, cancel = context.WithTimeout(ctx, opts.Conn.Timeout)
 		defer cancel()
 	}
-	s, err := connectAndJoin(ctx, opts.Factory, &opts.Conn, opts.Groups, true)
+	errOut := opts.Factory.IOStreams.ErrOut
+	s, err := joinSurviving(ctx, opts.Factory, &opts.Conn, opts.Reconnect, opts.Groups,
+		func(line string) { fmt.Fprintf(errOut, "spgo join: %s\n", line) })
 	if err != nil {
 		return err
 	}
@@ -98,11 +117,18 @@ func joinRun(ctx context.Context, opts *JoinOptions) error {
 			}
 			return lost(err)
 		}
-		if e.Kind != KindMembership {
+		if e.Kind != KindMembership && e.Kind != KindReconnected {
 			continue // --watch is about membership; listen shows messages
 		}
 		if err := p.print(e, true); err != nil {
 			return err
+		}
+		if e.Kind == KindReconnected || s.ownJoin(e) {
+			if s.joined() { // rejoined after a reconnect: the private name has changed
+				if err := s.writeReadyFile(opts.ReadyFile); err != nil {
+					return err
+				}
+			}
 		}
 	}
 }

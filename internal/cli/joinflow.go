@@ -11,30 +11,39 @@ import (
 // none.
 type joinedSession struct {
 	Session
+	server  string // the daemon, as -s named it
 	me      string
 	pending map[string]bool // groups whose own-join notice has not arrived
 }
 
-// connectAndJoin checks the group names, connects and joins every group.
+// connectAndJoin checks the group names, connects to the first daemon of
+// -s that answers and joins every group.
 func connectAndJoin(ctx context.Context, f *Factory, o *ConnOptions, groups []string, membership bool) (*joinedSession, error) {
 	if err := checkGroups(groups, checkJoinGroup); err != nil {
 		return nil, invalidValue(err)
 	}
-	s, err := openSession(ctx, f, o, membership)
+	s, _, err := joinFirst(ctx, f, o, o.serverList(), groups, membership)
+	return s, err
+}
+
+// joinFirst connects to the first of servers that answers (see dialFirst)
+// and joins every group; it returns the session and that daemon's index.
+func joinFirst(ctx context.Context, f *Factory, o *ConnOptions, servers, groups []string, membership bool) (*joinedSession, int, error) {
+	s, i, err := dialFirst(ctx, f, o, servers, membership)
 	if err != nil {
-		return nil, err
+		return nil, i, err
 	}
-	js := &joinedSession{Session: s, me: s.PrivateGroup(), pending: make(map[string]bool, len(groups))}
+	js := &joinedSession{Session: s, server: servers[i], me: s.PrivateGroup(), pending: make(map[string]bool, len(groups))}
 	for _, g := range groups {
 		if err := s.Join(g); err != nil {
 			s.Disconnect()
-			return nil, lost(fmt.Errorf("joining %s: %w", g, err))
+			return nil, i, lost(fmt.Errorf("joining %s: %w", g, err))
 		}
 		if membership {
 			js.pending[g] = true
 		}
 	}
-	return js, nil
+	return js, i, nil
 }
 
 // ownJoin reports whether e is the awaited notice of one of our own joins,

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/spgo/spgo/internal/cli/iostreams"
 )
 
 // ListenOptions are the flags and arguments of `spgo listen`.
@@ -26,6 +28,7 @@ type ListenOptions struct {
 	Quiet        bool
 	Format       string // --format: a Go template over the JSON fields
 	Timestamp    bool   // --timestamp: the receive time on each line
+	Reconnect    ReconnectOptions
 
 	template *eventTemplate // Format, parsed
 }
@@ -44,6 +47,16 @@ The run ends after --count data messages (exit 0), when --timeout (whole run)
 or --idle (gap between messages) runs out, or on SIGINT. Ending by time with
 no message, or with fewer than --count, exits 4; losing the daemon exits 5.
 
+Several daemons (-s 4803@a,4803@b or a repeated -s) are tried in order until
+one answers. With --reconnect a lost daemon does not end the run: listen
+connects again, starting with the next daemon of the list and pausing
+between rounds that reach none (--reconnect-wait, doubling up to
+--reconnect-max-wait), joins its groups again and prints a "reconnected"
+event saying how long it was away and where it was and is; what was sent
+in between is not received. A daemon that rejects the session (name not
+unique, version, authentication) ends the run with exit 3 as at the start;
+--timeout and --count span reconnects, and --idle restarts after one.
+
 Readiness: once its own join of every group has come back from the daemon,
 listen writes its private group name to --ready-file (if given) and a line
 "spgo listen: ready ..." to stderr (unless --quiet). A script can start
@@ -56,7 +69,8 @@ listen in the background, wait for the file, and then send.`,
     --format '{{timefmt "15:04:05" .time}} {{.sender}}: {{payload .}}' chat
   spgo listen \
     --format '{{.kind}} {{if eq .kind "message"}}{{hex (payload .)}}{{else}}{{.cause}}{{end}}' chat
-  spgo listen --ready-file ready chat & until [ -e ready ]; do :; done; spgo send chat -m hi`,
+  spgo listen --ready-file ready chat & until [ -e ready ]; do :; done; spgo send chat -m hi
+  spgo listen --reconnect -s 4803@a,4803@b -o json chat`,
 		ValidArgsFunction: completeGroups(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Groups = args
@@ -88,6 +102,9 @@ listen in the background, wait for the file, and then send.`,
 				return &FlagError{Err: err}
 			}
 			opts.Delimiter = d
+			if err := readReconnectFlags(cmd, &opts.Reconnect); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -95,6 +112,8 @@ listen in the background, wait for the file, and then send.`,
 		},
 	}
 	addConnFlags(cmd, f, &opts.Conn, "time limit for the whole run, connecting included (0: none; connecting alone is limited to 10s)")
+	acceptServerList(cmd, "tried in order (with --reconnect, the next after a lost one first)")
+	addReconnectFlags(cmd, &opts.Reconnect)
 	addOutputFlag(cmd, &opts.Output)
 	fl := cmd.Flags()
 	fl.IntVarP(&opts.Count, "count", "c", 0, "exit 0 after this many data messages (0: no limit)")
@@ -152,13 +171,19 @@ func listenRun(ctx context.Context, opts *ListenOptions) error {
 		ctx, cancel = context.WithTimeout(ctx, opts.Conn.Timeout)
 		defer cancel()
 	}
-	s, err := connectAndJoin(ctx, opts.Factory, &opts.Conn, opts.Groups, true)
+	ios := opts.Factory.IOStreams
+	notice := func(line string) {
+		if !opts.Quiet {
+			fmt.Fprintf(ios.ErrOut, "spgo listen: %s\n", line)
+		}
+	}
+	s, err := joinSurviving(ctx, opts.Factory, &opts.Conn, opts.Reconnect, opts.Groups, notice)
 	if err != nil {
 		return err // a connect that ran out of time is "could not connect", like every command's
 	}
 	defer s.Disconnect()
-	p := newPrinter(opts.Factory.IOStreams, opts.Output, opts.Raw, opts.Delimiter)
-	p.tmpl, p.untrusted = opts.template, opts.Factory.IOStreams.IsStdoutTTY()
+	p := newPrinter(ios, opts.Output, opts.Raw, opts.Delimiter)
+	p.tmpl, p.untrusted = opts.template, ios.IsStdoutTTY()
 	stamp := opts.Timestamp || opts.template != nil // templates always see .time
 	ready := func() error {
 		if err := s.writeReadyFile(opts.ReadyFile); err != nil {
@@ -193,6 +218,19 @@ func listenRun(ctx context.Context, opts *ListenOptions) error {
 				return lost(err)
 			}
 			return listenEnd(ctx, opts, received)
+		}
+		if e.Kind == KindReconnected {
+			if opts.Raw {
+				notice(e.textLine(iostreams.NoColorScheme())) // raw output has room for payloads only
+			} else if err := printOrWarn(opts.Factory, p, e, true); err != nil {
+				return err
+			}
+			if s.joined() {
+				if err := ready(); err != nil {
+					return err
+				}
+			}
+			continue
 		}
 		if s.ownJoin(e) {
 			if err := printOrWarn(opts.Factory, p, e, !opts.NoMembership); err != nil {

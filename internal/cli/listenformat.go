@@ -18,7 +18,8 @@ const TimestampLayout = "2006-01-02T15:04:05.000000Z07:00"
 
 // formatHelp lists what --format templates can use (flag help and README).
 const formatHelp = `Go template over the fields of -o json --timestamp (kind, time, service, sender, groups,
-msg_type, size, data or data_base64; cause, group, group_id, members, changed, vs_sets, local_vs_set);
+msg_type, size, data or data_base64; cause, group, group_id, members, changed, vs_sets, local_vs_set;
+gone_seconds, old_daemon, new_daemon, old_private_group, new_private_group, reason with --reconnect);
 functions: json, hex, payload, timefmt, unixmilli, join, upper, lower`
 
 // eventTemplate is a parsed --format template. It runs over the JSON form

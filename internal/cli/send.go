@@ -48,7 +48,12 @@ the daemon has every message: it ends with an empty message to its own
 private group and waits for it to come back (the daemon orders one session's
 messages), then disconnects cleanly. A check right after it in a script sees
 the messages delivered. --timeout limits connecting (exit 3 when it runs
-out) and, separately, that confirmation (exit 4 when it runs out).`,
+out; each daemon of a list gets it whole) and, separately, that
+confirmation (exit 4 when it runs out).
+
+Several daemons (-s 4803@a,4803@b or a repeated -s) are tried in order and
+the message goes through the first that answers; one that rejects the
+session ends the attempt (exit 3).`,
 		Example: `  spgo send chat -m hello
   spgo send chat news --service agreed --type 7 -m "to both groups"
   date | spgo send chat
@@ -75,6 +80,7 @@ out) and, separately, that confirmation (exit 4 when it runs out).`,
 		},
 	}
 	addConnFlags(cmd, f, &opts.Conn, fmt.Sprintf("time limit for connecting (exit 3) and for the daemon's confirmation of the messages (exit 4) (0: %s each)", DefaultConnectTimeout))
+	acceptServerList(cmd, "tried in order, the first that answers is used")
 	fl := cmd.Flags()
 	fl.StringVarP(&opts.Message, "message", "m", "", "the message (standard input is then not read)")
 	fl.StringVar(&opts.File, "file", "", "read the message from this file")
