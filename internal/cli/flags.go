@@ -167,10 +167,15 @@ func addOutputFlag(cmd *cobra.Command, p *string) {
 // needGroups is the Args check of commands that act on groups: it says what
 // is missing in the user's terms rather than cobra's "requires at least 1
 // arg(s)".
+// A send may also go to one session's private group; a join may not.
 func needGroups(what string) cobra.PositionalArgs {
+	kinds := "a group name"
+	if what == "send" {
+		kinds = "a group name, or #NAME#DAEMON for one session"
+	}
 	return func(cmd *cobra.Command, args []string) error {
 		if len(args) == 0 {
-			return argErrorf("%s: name at least one GROUP (a group name, or #NAME#DAEMON for one session)", what)
+			return argErrorf("%s: name at least one GROUP (%s)", what, kinds)
 		}
 		return nil
 	}
