@@ -47,6 +47,8 @@ type FloodOptions struct {
 	CPUProfile string
 	Stall      time.Duration
 	Progress   string // auto, always, never
+	RTT        bool   // --rtt: time round trips of sampled messages
+	RTTEvery   int    // --rtt-every
 
 	// Across the daemons of a ring (flood_ring.go).
 	ReceiverServer string
@@ -74,6 +76,13 @@ receiver's progress, so no daemon queue overflows. --rate fixes the total
 send rate; latency is then measured from each message's intended send time
 (no coordinated omission).
 
+--rtt measures round trips, which need no clock shared between hosts:
+every receiver echoes each sender's every --rtt-every-th message back to
+the sender's private group (in the same service type), and the sender times
+it on its own clock. A second table gives RTT percentiles per service type.
+In a split run the receivers (--ro --rtt) echo and the senders (--wo) time
+whatever comes back.
+
 --embedded starts spgo's daemon in this process on a free port and floods
 it; otherwise the daemon named by -s is flooded. Latency across machines is
 only as good as their clocks' synchronisation.
@@ -85,6 +94,7 @@ their own echoes for the window; --window -1 sends with no flow control).`,
 		Example: `  spgo flood --embedded                      # all six service types, 100000 x 1000 bytes
   spgo flood --embedded --services agreed,safe --receivers 4 -o json
   spgo flood --embedded --sweep size --plot sizes.svg
+  spgo flood --embedded --rtt --services agreed -o json
   spgo flood -s 4803@host -m 10000 -b 1000 --services reliable
   spgo flood --ro -n 2 --services fifo   # and elsewhere: spgo flood --wo -n 2 --services fifo`,
 		Args: noArgs,
@@ -121,6 +131,8 @@ their own echoes for the window; --window -1 sends with no flow control).`,
 	fl.StringVar(&opts.Plot, "plot", "", "with --sweep: write throughput and latency plots to FILE.svg or FILE.png")
 	fl.StringVar(&opts.CPUProfile, "cpuprofile", "", "write a CPU profile of the whole run (client and embedded daemon) to FILE")
 	fl.DurationVar(&opts.Stall, "stall", flood.DefaultStall, "give up on a service type after this long without progress")
+	fl.BoolVar(&opts.RTT, "rtt", false, "also measure round trips: receivers echo every --rtt-every-th message to its sender")
+	fl.IntVar(&opts.RTTEvery, "rtt-every", flood.DefaultRTTEvery, "with --rtt: echo every Nth message of each sender")
 	fl.Var(newEnumValue(&opts.Progress, "auto", "auto", "always", "never"), "progress", "progress bar on stderr: auto (terminal only), always, never")
 	fl.SetNormalizeFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
 		switch name { // spflooder's -ro/-wo as --ro/--wo
@@ -169,6 +181,12 @@ func (o *FloodOptions) validate(cmd *cobra.Command) error {
 		return usageErrorf("--sweep runs senders and receivers here; not with --read-only/--write-only")
 	case (o.ReadOnly || o.WriteOnly) && o.Embedded:
 		return usageErrorf("--read-only/--write-only flood a shared daemon (-s); not with --embedded")
+	case cmd.Flags().Changed("rtt-every") && !o.RTT:
+		return usageErrorf("--rtt-every needs --rtt")
+	case o.RTT && o.RTTEvery < 1:
+		return usageErrorf("--rtt-every %d: want 1 (every message) or more", o.RTTEvery)
+	case o.RTT && o.WriteOnly:
+		return usageErrorf("--rtt goes on the receiving side (--read-only --rtt); --write-only senders time every echo they get")
 	}
 	if err := o.validateRing(cmd); err != nil {
 		return err
@@ -290,6 +308,9 @@ func floodConfig(o *FloodOptions) (flood.Config, error) {
 		WaitMembers: o.Members, Stall: o.Stall,
 		Options: []spread.Option{spread.WithTimeout(o.Conn.ConnectTimeout())},
 	}
+	if o.RTT {
+		cfg.RTTEvery = o.RTTEvery
+	}
 	if o.ReadOnly {
 		cfg.RemoteSenders, cfg.Senders, cfg.NoSenders = o.Senders, 0, true
 	}
@@ -336,7 +357,8 @@ func announceFlood(o *FloodOptions, cfg flood.Config, env report.Env) {
 			names[i] = flood.ServiceName(s)
 		}
 		p := report.Params{Services: names, Count: cfg.Count, Duration: cfg.Duration, Size: cfg.Size,
-			Senders: o.Senders, Receivers: cfg.Receivers, Window: cfg.Window, Rate: cfg.Rate, Group: cfg.Group}
+			Senders: o.Senders, Receivers: cfg.Receivers, Window: cfg.Window, Rate: cfg.Rate, Group: cfg.Group,
+			RTTEvery: cfg.RTTEvery}
 		if o.Sweep != "" {
 			p.SweepDim, p.SweepValues, _ = flood.ParseSweep(o.Sweep) // validate checked it
 		}
@@ -381,6 +403,7 @@ func renderFlood(o *FloodOptions, env report.Env, points []flood.Point, dim stri
 	if o.Output == OutputText {
 		fmt.Fprintln(ios.Out)
 		report.Table(ios.Out, points, dim)
+		report.RTTTable(ios.Out, points, dim)
 	} else if err := report.JSON(ios.Out, report.Document{Env: env, Sweep: o.Sweep, Points: points}); err != nil {
 		return 0, err
 	}

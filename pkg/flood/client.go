@@ -34,6 +34,9 @@ type receiver struct {
 	err     error
 	rejects int64
 	short   int64
+	// owner is the sender whose session this is (write-only echo
+	// receivers), which times the round-trip echoes read here.
+	owner *sender
 	// ids maps senders' private names to indexes: the local senders'
 	// (their index) and, in read-only runs (remote), each new one seen.
 	ids     map[string]uint32
@@ -56,6 +59,28 @@ type sender struct {
 	begin, end time.Time
 	err        error
 	finished   atomic.Bool // set after end and err
+
+	// Round trips, recorded by the one goroutine that reads this session
+	// (its echo receiver, or readEchoes): by echoing receiver, and the
+	// echoes counted for the supervisor.
+	rtt    map[string]*hdrhistogram.Histogram
+	echoes atomic.Int64
+}
+
+// recordEcho times the echo in data, received now, from receiver from.
+func (s *sender) recordEcho(from []byte, data []byte, now int64) bool {
+	_, _, sent, ok := readHeader(data)
+	if !ok {
+		return false
+	}
+	h := s.rtt[string(from)]
+	if h == nil {
+		h = newHistogram()
+		s.rtt[string(from)] = h
+	}
+	_ = h.RecordValue(min(max(now-sent, histMin), histMax))
+	s.echoes.Add(1)
+	return true
 }
 
 // minProgress is the slowest live source's progress for s.

@@ -26,6 +26,9 @@ const (
 	DefaultSize   = 1000
 	DefaultWindow = 200
 	DefaultStall  = 3 * time.Second
+	// DefaultRTTEvery is how often a message is echoed for a round trip
+	// when callers want a default (1 in 100 adds 1% traffic per receiver).
+	DefaultRTTEvery = 100
 	// MaxSize is the largest message spflooder takes (its -b range).
 	MaxSize = 100_000
 )
@@ -101,6 +104,14 @@ type Config struct {
 	// Stall ends a service's flood with loss counted when no receiver has
 	// made progress for this long after the senders finished (default 3s).
 	Stall time.Duration
+	// RTTEvery, when above 0, measures round trips, which need no clock
+	// shared between hosts: every receiver echoes each sender's messages
+	// whose sequence number is a multiple of RTTEvery back to that
+	// sender's private group (a small message of the same service type),
+	// and the sender times the round trip on its own clock. Write-only
+	// senders always time the echoes they get (from read-only receivers
+	// elsewhere).
+	RTTEvery int
 	// Progress, if set, is called about ten times a second with the
 	// service in progress and its delivered/expected deliveries.
 	Progress func(p Progress)
@@ -195,6 +206,9 @@ func (c Config) settingsWithDefaults() (Config, error) {
 	}
 	if err := checkGroupName(c.Group, len(c.Services) > 1); err != nil {
 		return c, err
+	}
+	if c.RTTEvery < 0 {
+		return c, &ConfigError{"rtt-every", c.RTTEvery, "0 (no round trips) or more: every Nth message of each sender is echoed"}
 	}
 	if c.WaitMembers < 0 {
 		return c, &ConfigError{"members", c.WaitMembers, "0 or more"}

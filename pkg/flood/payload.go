@@ -11,6 +11,27 @@ import "encoding/binary"
 // latency is only as good as the clocks' synchronisation (NTP/PTP).
 const PayloadHeader = 16
 
+// Message types: flood messages, and the echoes of round-trip samples
+// (Config.RTTEvery), which carry the header of the message they answer.
+const (
+	floodType int16 = 1
+	echoType  int16 = 2
+)
+
+// sampled reports whether the message with sequence number seq is a
+// round-trip sample when every rttEvery-th is.
+func sampled(seq uint32, rttEvery int) bool {
+	return rttEvery > 0 && seq%uint32(rttEvery) == 0
+}
+
+// samplesIn is how many of the first n messages are samples.
+func samplesIn(n uint32, rttEvery int) int64 {
+	if rttEvery <= 0 || n == 0 {
+		return 0
+	}
+	return int64((n-1)/uint32(rttEvery)) + 1
+}
+
 func putHeader(b []byte, sender, seq uint32, sentNanos int64) {
 	binary.LittleEndian.PutUint32(b[0:], sender)
 	binary.LittleEndian.PutUint32(b[4:], seq)

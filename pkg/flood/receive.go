@@ -24,6 +24,13 @@ func (f *flood) receive(r *receiver) {
 			return
 		}
 		switch {
+		case rm.Service.IsRegular() && rm.MsgType == echoType:
+			// A round-trip echo to this sender's private group.
+			if r.owner != nil {
+				r.owner.recordEcho(rm.Sender(), rm.Data, time.Now().UnixNano())
+				f.signal()
+			}
+			continue
 		case rm.Service.IsRegular():
 		case rm.Service.IsReject():
 			r.rejects++
@@ -53,6 +60,11 @@ func (f *flood) receive(r *receiver) {
 			r.ids[string(rm.Sender())] = id
 		}
 		idx := id
+		if !r.echo && sampled(seq, f.cfg.RTTEvery) {
+			// Echo the header to the sender; a failure shows as this
+			// session's next receive error.
+			_ = r.mb.Multicast(f.svc, string(rm.Sender()), rm.Data[:PayloadHeader], echoType)
+		}
 		r.check.Observe(idx, seq)
 		lat := now - sent
 		lat = min(max(lat, histMin), histMax)
@@ -80,6 +92,22 @@ func (f *flood) receive(r *receiver) {
 				r.done = true
 				f.signal()
 			}
+		}
+	}
+}
+
+// readEchoes reads a sender's own session, which gets nothing but the
+// round-trip echoes sent to its private group, until it is closed.
+func (f *flood) readEchoes(s *sender) {
+	defer f.wg.Done()
+	var rm spread.RawMessage
+	for {
+		if err := s.mb.ReceiveRaw(&rm); err != nil {
+			return // the sender's own loop reports a lost session
+		}
+		if rm.Service.IsRegular() && rm.MsgType == echoType {
+			s.recordEcho(rm.Sender(), rm.Data, time.Now().UnixNano())
+			f.signal()
 		}
 	}
 }

@@ -14,7 +14,8 @@ const (
 
 func newHistogram() *hdrhistogram.Histogram { return hdrhistogram.New(histMin, histMax, 3) }
 
-// Latency summarises one-way latencies (send timestamp to delivery).
+// Latency summarises latencies: one-way (send timestamp to delivery), or
+// round trips.
 type Latency struct {
 	Count int64         `json:"count"`
 	Mean  time.Duration `json:"mean_ns"`
@@ -50,7 +51,10 @@ type Client struct {
 	MsgRate  float64       `json:"msgs_per_sec"`
 	Check    *Check        `json:"check,omitempty"`
 	Latency  *Latency      `json:"latency,omitempty"`
-	Error    string        `json:"error,omitempty"`
+	// RTT is the round trips this sender timed, or that this receiver
+	// echoed to the local senders (Config.RTTEvery).
+	RTT   *Latency `json:"rtt,omitempty"`
+	Error string   `json:"error,omitempty"`
 }
 
 // ServiceResult is the outcome of one service type's flood.
@@ -73,6 +77,10 @@ type ServiceResult struct {
 	// DeliveryRate is all receivers' deliveries per second.
 	DeliveryRate float64 `json:"deliveries_per_sec"`
 	Latency      Latency `json:"latency"`
+	// RTT summarises the round trips of the sampled messages (sender to
+	// every receiver and back, the echo in the same service type), timed
+	// on the senders' clocks; nil when none were measured.
+	RTT *Latency `json:"rtt,omitempty"`
 	// Summed over receivers.
 	Lost       int64 `json:"lost"`
 	Duplicated int64 `json:"duplicated"`
@@ -98,7 +106,8 @@ type ServiceResult struct {
 	DaemonLost bool     `json:"daemon_lost,omitempty"`
 	Clients    []Client `json:"clients"`
 
-	hist *hdrhistogram.Histogram
+	hist    *hdrhistogram.Histogram
+	rttHist *hdrhistogram.Histogram
 }
 
 // Judge says how the run went: "BROKEN" when a promise was broken,
@@ -128,17 +137,19 @@ func (r *ServiceResult) Histogram() *hdrhistogram.Histogram {
 
 // Results is a whole run.
 type Results struct {
-	Daemon    string          `json:"daemon"`
-	Group     string          `json:"group"`
-	Size      int             `json:"size"`
-	Count     int             `json:"count,omitempty"`
-	Duration  time.Duration   `json:"duration_ns,omitempty"`
-	Senders   int             `json:"senders"`
-	Receivers int             `json:"receivers"`
-	Window    int             `json:"window"`
-	Rate      float64         `json:"rate,omitempty"`
-	Started   time.Time       `json:"started"`
-	Services  []ServiceResult `json:"services"`
+	Daemon    string        `json:"daemon"`
+	Group     string        `json:"group"`
+	Size      int           `json:"size"`
+	Count     int           `json:"count,omitempty"`
+	Duration  time.Duration `json:"duration_ns,omitempty"`
+	Senders   int           `json:"senders"`
+	Receivers int           `json:"receivers"`
+	Window    int           `json:"window"`
+	Rate      float64       `json:"rate,omitempty"`
+	// RTTEvery is Config.RTTEvery: every how many messages one was echoed.
+	RTTEvery int             `json:"rtt_every,omitempty"`
+	Started  time.Time       `json:"started"`
+	Services []ServiceResult `json:"services"`
 }
 
 // Disturbed reports whether any service's run broke a promise or was

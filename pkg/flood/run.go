@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+
 	"github.com/spgo/spgo/pkg/spread"
 )
 
@@ -25,7 +27,7 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 	}
 	res := &Results{
 		Daemon: cfg.Daemon, Group: cfg.Group, Size: cfg.Size, Count: cfg.Count, Duration: cfg.Duration,
-		Senders: cfg.Senders, Receivers: cfg.Receivers, Window: max(cfg.Window, 0), Rate: cfg.Rate,
+		Senders: cfg.Senders, Receivers: cfg.Receivers, Window: max(cfg.Window, 0), Rate: cfg.Rate, RTTEvery: cfg.RTTEvery,
 		Started: time.Now(),
 	}
 	for i, svc := range cfg.Services {
@@ -149,9 +151,11 @@ func (f *flood) connect(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		s := &sender{mb: mb, name: mb.PrivateGroup(), idx: uint32(i), wake: make(chan struct{}, 1)}
+		s := &sender{mb: mb, name: mb.PrivateGroup(), idx: uint32(i), wake: make(chan struct{}, 1),
+			rtt: make(map[string]*hdrhistogram.Histogram)}
 		if echo {
 			r := newRecv(mb, true)
+			r.owner = s
 			f.echoes = append(f.echoes, r)
 			members = append(members, r)
 			s.sources = []*receiver{r}
@@ -175,6 +179,10 @@ func (f *flood) connect(ctx context.Context) error {
 	for _, s := range f.senders {
 		f.wg.Add(1)
 		go f.send(s)
+		if cfg.RTTEvery > 0 && cfg.Receivers > 0 {
+			f.wg.Add(1)
+			go f.readEchoes(s)
+		}
 	}
 	for _, r := range members {
 		select {
@@ -240,8 +248,8 @@ func (f *flood) supervise(ctx context.Context) (warnings []string, interrupted b
 				}
 				f.cfg.Progress(Progress{Service: ServiceName(f.svc), Index: f.index, Delivered: total, Expected: exp, Sent: sent})
 			}
-			if total+sent != lastTotal {
-				lastTotal, lastChange = total+sent, time.Now()
+			if moved := total + sent + f.echoTotal(); moved != lastTotal {
+				lastTotal, lastChange = moved, time.Now()
 			} else if time.Since(lastChange) >= f.cfg.Stall {
 				return append(warnings, fmt.Sprintf("stalled: nothing sent or delivered for %s; stopped with %d of %d deliveries",
 					f.cfg.Stall, total, f.expected.Load()*int64(len(f.reporting())))), false
@@ -271,6 +279,27 @@ func (f *flood) allReceived() bool {
 			return false
 		}
 	}
+	return f.allEchoed()
+}
+
+// allEchoed: every sender has the echo of each of its samples from every
+// live local receiver. Not waited for when echoes may be lost (UNRELIABLE)
+// or come from receivers elsewhere (write-only).
+func (f *flood) allEchoed() bool {
+	if f.cfg.RTTEvery <= 0 || len(f.receivers) == 0 || f.svc == spread.UnreliableMess {
+		return true
+	}
+	live := int64(0)
+	for _, r := range f.receivers {
+		if !r.dead.Load() {
+			live++
+		}
+	}
+	for _, s := range f.senders {
+		if s.echoes.Load() < samplesIn(s.sent.Load(), f.cfg.RTTEvery)*live {
+			return false
+		}
+	}
 	return true
 }
 
@@ -291,6 +320,14 @@ func (f *flood) totals() (delivered, sent int64) {
 		sent += int64(s.sent.Load())
 	}
 	return delivered, sent
+}
+
+// echoTotal is the round-trip echoes the senders have had.
+func (f *flood) echoTotal() (n int64) {
+	for _, s := range f.senders {
+		n += s.echoes.Load()
+	}
+	return n
 }
 
 // shutdown stops senders and closes every session; idempotent.
@@ -321,7 +358,7 @@ func (f *flood) shutdown() {
 // receivers that stopped at different points.
 func (f *flood) collect(interrupted bool) *ServiceResult {
 	cfg := f.cfg
-	sr := &ServiceResult{Service: ServiceName(f.svc), Group: f.group, Partial: interrupted, hist: newHistogram()}
+	sr := &ServiceResult{Service: ServiceName(f.svc), Group: f.group, Partial: interrupted, hist: newHistogram(), rttHist: newHistogram()}
 	start := f.startTime.UnixNano()
 	var sent map[uint32]uint32
 	if cfg.Senders > 0 {
@@ -341,6 +378,15 @@ func (f *flood) collect(interrupted bool) *ServiceResult {
 		if s.err != nil {
 			c.Error = s.err.Error()
 			sr.Warnings = append(sr.Warnings, fmt.Sprintf("sender %s: %v", s.name, s.err))
+		}
+		if len(s.rtt) > 0 {
+			h := newHistogram()
+			for _, from := range s.rtt {
+				h.Merge(from)
+			}
+			sr.rttHist.Merge(h)
+			lat := summarise(h)
+			c.RTT = &lat
 		}
 		sr.Clients = append(sr.Clients, c)
 	}
@@ -370,7 +416,7 @@ func (f *flood) collect(interrupted bool) *ServiceResult {
 		}
 		lat := summarise(r.hist)
 		sr.hist.Merge(r.hist)
-		c := Client{Name: r.name, Role: role, Messages: n, Bytes: r.bytes, Check: &chk, Latency: &lat}
+		c := Client{Name: r.name, Role: role, Messages: n, Bytes: r.bytes, Check: &chk, Latency: &lat, RTT: f.rttFrom(r.name)}
 		from := start
 		if cfg.Senders == 0 {
 			from = r.first // read-only: the clock starts with the first message
@@ -405,6 +451,10 @@ func (f *flood) collect(interrupted bool) *ServiceResult {
 	}
 	sr.DaemonLost = f.allLost()
 	sr.Latency = summarise(sr.hist)
+	if sr.rttHist.TotalCount() > 0 {
+		rtt := summarise(sr.rttHist)
+		sr.RTT = &rtt
+	}
 	if nr := len(f.reporting()); nr > 0 && sr.Elapsed > 0 {
 		sr.DeliveryRate = float64(sr.Delivered) / sr.Elapsed.Seconds()
 		sr.MsgRate = sr.DeliveryRate / float64(nr)
@@ -416,6 +466,22 @@ func (f *flood) collect(interrupted bool) *ServiceResult {
 	sr.Violations = append([]string{}, Violations(f.svc, sr.Lost, sr.Duplicated, sr.OutOfOrder, sr.TotalOrderDisagree)...)
 	sr.Warnings = append(sr.Warnings, sr.Violations...)
 	return sr
+}
+
+// rttFrom summarises the round trips that receiver name echoed to the
+// local senders; nil when it echoed none.
+func (f *flood) rttFrom(name string) *Latency {
+	h := newHistogram()
+	for _, s := range f.senders {
+		if from := s.rtt[name]; from != nil {
+			h.Merge(from)
+		}
+	}
+	if h.TotalCount() == 0 {
+		return nil
+	}
+	lat := summarise(h)
+	return &lat
 }
 
 // keepsSenderOrder reports whether svc delivers each sender's messages in

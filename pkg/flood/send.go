@@ -79,7 +79,7 @@ func (f *flood) send(s *sender) {
 			}
 		}
 		putHeader(buf, s.idx, seq, stamp.UnixNano())
-		if err := s.mb.Multicast(f.svc, f.group, buf, 1); err != nil {
+		if err := s.mb.Multicast(f.svc, f.group, buf, floodType); err != nil {
 			if !f.closing.Load() {
 				s.err = err
 			}

@@ -53,6 +53,8 @@ type Params struct {
 	// Size or Receivers.
 	SweepDim    string
 	SweepValues []int
+	// RTTEvery, when above 0, says round trips are measured.
+	RTTEvery int
 }
 
 // Banner writes the run's parameters and environment.
@@ -82,9 +84,31 @@ func Banner(w io.Writer, p Params, e Env) {
 	if p.SweepDim != "" {
 		fmt.Fprintf(w, "; sweep %s=%s (one run per value)", p.SweepDim, joinInts(p.SweepValues, ","))
 	}
+	switch {
+	case p.RTTEvery == 1:
+		fmt.Fprint(w, "; round trips: every message echoed by each receiver")
+	case p.RTTEvery > 1:
+		fmt.Fprintf(w, "; round trips: every %s message echoed by each receiver", ordinal(p.RTTEvery))
+	}
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "  daemon:   %s (%s, %s)\n", e.Daemon, e.DaemonKind, e.Transport)
 	fmt.Fprintf(w, "  host:     %s %s/%s, %d CPUs (GOMAXPROCS %d)\n", e.GoVersion, e.OS, e.Arch, e.CPUs, e.GOMAXPROCS)
+}
+
+// ordinal is "2nd", "3rd", "100th", "101st"...
+func ordinal(n int) string {
+	suffix := "th"
+	if n%100 < 11 || n%100 > 13 {
+		switch n % 10 {
+		case 1:
+			suffix = "st"
+		case 2:
+			suffix = "nd"
+		case 3:
+			suffix = "rd"
+		}
+	}
+	return strconv.Itoa(n) + suffix
 }
 
 func joinInts(v []int, sep string) string {
@@ -167,6 +191,60 @@ func Table(w io.Writer, points []flood.Point, sweep string) {
 	}
 }
 
+// RTTTable writes the round-trip percentiles, one row per service type and
+// sweep point, when any were measured.
+func RTTTable(w io.Writer, points []flood.Point, sweep string) {
+	if !hasRTT(points) {
+		return
+	}
+	fmt.Fprintln(w)
+	t := table.NewWriter()
+	t.SetOutputMirror(w)
+	t.SetStyle(table.StyleLight)
+	hdr := table.Row{}
+	if sweep != "" {
+		hdr = append(hdr, strings.ToUpper(sweep))
+	}
+	t.AppendHeader(append(hdr, "SERVICE", "ROUND TRIPS", "RTT P50", "P90", "P99", "P99.9", "MAX"))
+	for _, p := range points {
+		for _, s := range p.Results.Services {
+			row := table.Row{}
+			if sweep == flood.SweepSize {
+				row = append(row, p.Size)
+			} else if sweep != "" {
+				row = append(row, p.Receivers)
+			}
+			if s.RTT == nil {
+				t.AppendRow(append(row, s.Service, 0, "-", "-", "-", "-", "-"))
+				continue
+			}
+			r := s.RTT
+			t.AppendRow(append(row, s.Service, r.Count, Dur(r.P50), Dur(r.P90), Dur(r.P99), Dur(r.P999), Dur(r.Max)))
+		}
+	}
+	first := 2
+	if sweep != "" {
+		first = 3
+	}
+	var cols []table.ColumnConfig
+	for i := first; i < first+6; i++ {
+		cols = append(cols, table.ColumnConfig{Number: i, Align: text.AlignRight, AlignHeader: text.AlignRight})
+	}
+	t.SetColumnConfigs(cols)
+	t.Render()
+}
+
+func hasRTT(points []flood.Point) bool {
+	for _, p := range points {
+		for _, s := range p.Results.Services {
+			if s.RTT != nil {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // partial reports whether any service type's run was interrupted.
 func partial(points []flood.Point) bool {
 	for _, p := range points {
@@ -210,7 +288,8 @@ func Warnings(w io.Writer, points []flood.Point) int {
 // CSVHeader is the first line of CSV output.
 var CSVHeader = []string{"service", "size", "senders", "receivers", "window", "rate", "sent", "delivered", "elapsed_s",
 	"msgs_per_sec", "mb_per_sec", "deliveries_per_sec", "p50_us", "p90_us", "p99_us", "p999_us", "max_us", "mean_us",
-	"lost", "duplicated", "out_of_order", "total_order_disagree", "warnings", "verdict"}
+	"lost", "duplicated", "out_of_order", "total_order_disagree", "warnings", "verdict",
+	"rtt_count", "rtt_p50_us", "rtt_p90_us", "rtt_p99_us", "rtt_p999_us", "rtt_max_us"}
 
 // CSV writes one line per service type and sweep point.
 func CSV(w io.Writer, points []flood.Point) error {
@@ -231,6 +310,11 @@ func CSV(w io.Writer, points []flood.Point) error {
 				us(s.Latency.P50), us(s.Latency.P90), us(s.Latency.P99), us(s.Latency.P999), us(s.Latency.Max), us(s.Latency.Mean),
 				strconv.FormatInt(s.Lost, 10), strconv.FormatInt(s.Duplicated, 10), strconv.FormatInt(s.OutOfOrder, 10),
 				strconv.Itoa(s.TotalOrderDisagree), strings.Join(s.Warnings, "; "), s.Judge()}
+			if r := s.RTT; r != nil {
+				rec = append(rec, strconv.FormatInt(r.Count, 10), us(r.P50), us(r.P90), us(r.P99), us(r.P999), us(r.Max))
+			} else {
+				rec = append(rec, "0", "", "", "", "", "")
+			}
 			if err := cw.Write(rec); err != nil {
 				return err
 			}

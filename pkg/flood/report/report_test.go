@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -28,7 +29,7 @@ func TestDur(t *testing.T) {
 func points() []flood.Point {
 	r := &flood.Results{Size: 1000, Senders: 1, Receivers: 2, Window: 200, Services: []flood.ServiceResult{
 		{Service: "AGREED", Sent: 10, Delivered: 20, Elapsed: time.Second, MsgRate: 10, MBRate: 0.01,
-			Latency: flood.Latency{P50: time.Millisecond}},
+			Latency: flood.Latency{P50: time.Millisecond}, RTT: &flood.Latency{Count: 7, P50: time.Millisecond, P99: 2 * time.Millisecond}},
 		{Service: "FIFO", Sent: 10, Delivered: 19, Lost: 1, Violations: []string{"FIFO lost 1 messages"},
 			Warnings: []string{"FIFO lost 1 messages"}},
 	}}
@@ -51,7 +52,10 @@ func TestTableCSVJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	recs, err := csv.NewReader(&c).ReadAll()
-	if err != nil || len(recs) != 3 || len(recs[1]) != len(CSVHeader) || recs[2][len(CSVHeader)-2] != "FIFO lost 1 messages" || recs[2][len(CSVHeader)-1] != "BROKEN" {
+	col := func(name string) int { return slices.Index(CSVHeader, name) }
+	if err != nil || len(recs) != 3 || len(recs[1]) != len(CSVHeader) || recs[2][col("warnings")] != "FIFO lost 1 messages" ||
+		recs[2][col("verdict")] != "BROKEN" || recs[1][col("rtt_count")] != "7" || recs[1][col("rtt_p99_us")] != "2000.000" ||
+		recs[2][col("rtt_count")] != "0" || recs[2][col("rtt_p50_us")] != "" {
 		t.Errorf("csv %q %v", recs, err)
 	}
 	var j bytes.Buffer
@@ -74,5 +78,36 @@ func TestBannerDescribesSweep(t *testing.T) {
 	if !strings.Contains(out, "10 messages of each of 100, 1000, 10000 bytes per sender, 1 sender(s) -> 1 receiver(s)") ||
 		strings.Contains(out, "of 1000 bytes") || !strings.Contains(out, "sweep size=100,1000,10000 (one run per value)") {
 		t.Errorf("banner:\n%s", out)
+	}
+}
+
+// Round trips get a table of their own, with a row per service type (none
+// measured: dashes), and only when some were measured.
+func TestRTTTable(t *testing.T) {
+	var b bytes.Buffer
+	RTTTable(&b, points(), "")
+	out := b.String()
+	if !strings.Contains(out, "ROUND TRIPS") || !strings.Contains(out, "RTT P50") {
+		t.Fatalf("rtt table:\n%s", out)
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if strings.Contains(line, "AGREED") && (!strings.Contains(line, " 7 ") || !strings.Contains(line, "1ms") || !strings.Contains(line, "2ms")) {
+			t.Errorf("AGREED row %q", line)
+		}
+		if strings.Contains(line, "FIFO") && !strings.Contains(line, " - ") {
+			t.Errorf("FIFO row without round trips %q", line)
+		}
+	}
+	pts := points()
+	pts[0].Results.Services[0].RTT = nil
+	b.Reset()
+	RTTTable(&b, pts, "")
+	if b.Len() != 0 {
+		t.Errorf("rtt table without round trips:\n%s", b.String())
+	}
+	var banner bytes.Buffer
+	Banner(&banner, Params{Services: []string{"FIFO"}, Count: 10, Size: 100, Senders: 1, Receivers: 1, Window: 200, Group: "g", RTTEvery: 100}, HostEnv("x", "external", "tcp"))
+	if !strings.Contains(banner.String(), "round trips: every 100th message echoed by each receiver") {
+		t.Errorf("banner:\n%s", banner.String())
 	}
 }
