@@ -37,10 +37,17 @@ func benchLibspreadPattern(b *testing.B, network string) {
 	frame := snd.appendMsg(nil, wire.AgreedMess, []string{"bench"}, 7, make([]byte, 1000))
 	window := make(chan struct{}, libspreadWindow)
 	errc := make(chan error, 1)
-	var cpu0 time.Duration
+	var cpu0 procSample
 	if p.cpu != nil {
 		var err error
 		if cpu0, err = p.cpu(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var r0, w0 int64
+	if p.pid != "" {
+		var err error
+		if r0, w0, err = procSyscalls(p.pid); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -64,7 +71,18 @@ func benchLibspreadPattern(b *testing.B, network string) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		b.ReportMetric(float64((cpu1-cpu0).Nanoseconds())/float64(b.N), "daemon-cpu-ns/msg")
+		b.ReportMetric(float64((cpu1.cpu-cpu0.cpu).Nanoseconds())/float64(b.N), "daemon-cpu-ns/msg")
+		if cpu0.mallocs >= 0 {
+			b.ReportMetric(float64(cpu1.mallocs-cpu0.mallocs)/float64(b.N), "daemon-allocs/msg")
+		}
+	}
+	if p.pid != "" {
+		r1, w1, err := procSyscalls(p.pid)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(r1-r0)/float64(b.N), "daemon-reads/msg")
+		b.ReportMetric(float64(w1-w0)/float64(b.N), "daemon-writes/msg")
 	}
 }
 

@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -22,6 +24,10 @@ const benchChildEnv = "SPGO_BENCH_CHILD_DAEMON"
 // SPGO_BENCH_DAEMON, so that its CPU time can be read from /proc.
 const benchDaemonPIDEnv = "SPGO_BENCH_DAEMON_PID"
 
+// benchChildProfileEnv names a file for a CPU profile of the daemon child
+// (go test -cpuprofile profiles the benchmark's own process, the clients).
+const benchChildProfileEnv = "SPGO_BENCH_DAEMON_CPUPROFILE"
+
 func TestMain(m *testing.M) {
 	if dir := os.Getenv(benchChildEnv); dir != "" {
 		os.Exit(runBenchChild(dir))
@@ -31,7 +37,8 @@ func TestMain(m *testing.M) {
 
 // runBenchChild starts a daemon with its socket in dir, prints its TCP
 // address and socket path on one line, then answers each line on standard
-// input with its CPU time (user+system, ns) until standard input closes.
+// input with its CPU time (user+system, ns) and the number of heap
+// allocations so far, until standard input closes.
 func runBenchChild(dir string) int {
 	d, err := Start(Config{Name: "localhost", SocketDir: dir})
 	if err != nil {
@@ -39,10 +46,25 @@ func runBenchChild(dir string) int {
 		return 1
 	}
 	defer d.Close()
+	if path := os.Getenv(benchChildProfileEnv); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench child:", err)
+			return 1
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(os.Stderr, "bench child:", err)
+			return 1
+		}
+		defer pprof.StopCPUProfile()
+	}
 	fmt.Printf("%s %s\n", d.TCPAddr(), d.UnixPath())
 	in := bufio.NewScanner(os.Stdin)
+	var ms runtime.MemStats
 	for in.Scan() {
-		fmt.Println(int64(ownCPU()))
+		runtime.ReadMemStats(&ms)
+		fmt.Println(int64(ownCPU()), ms.Mallocs)
 	}
 	return 0
 }
@@ -56,10 +78,19 @@ func ownCPU() time.Duration {
 }
 
 // daemonProc is a daemon in another process and a way to read its CPU
-// time; cpu is nil when it cannot be read.
+// time; cpu is nil when it cannot be read. pid, when known, gives its
+// system-call counts too.
 type daemonProc struct {
 	tcp, unix string
-	cpu       func() (time.Duration, error)
+	cpu       func() (procSample, error)
+	pid       string
+}
+
+// procSample is a daemon process's CPU time and, for the child, its heap
+// allocations so far (-1: unknown).
+type procSample struct {
+	cpu     time.Duration
+	mallocs int64
 }
 
 // benchDaemonProc starts this test binary as a daemon child process, or,
@@ -69,7 +100,11 @@ func benchDaemonProc(b *testing.B) daemonProc {
 	if os.Getenv(benchDaemonEnv) != "" {
 		p := daemonProc{tcp: benchAddr(b, "tcp"), unix: benchAddr(b, "unix")}
 		if pid := os.Getenv(benchDaemonPIDEnv); pid != "" {
-			p.cpu = func() (time.Duration, error) { return procCPU(pid) }
+			p.cpu = func() (procSample, error) {
+				t, err := procCPU(pid)
+				return procSample{cpu: t, mallocs: -1}, err
+			}
+			p.pid = pid
 		}
 		return p
 	}
@@ -100,16 +135,19 @@ func benchDaemonProc(b *testing.B) daemonProc {
 	if !ok {
 		b.Fatalf("daemon child said %q, want \"TCPADDR SOCKET\"", line)
 	}
-	return daemonProc{tcp: tcp, unix: unix, cpu: func() (time.Duration, error) {
+	return daemonProc{tcp: tcp, unix: unix, pid: strconv.Itoa(cmd.Process.Pid), cpu: func() (procSample, error) {
 		if _, err := io.WriteString(stdin, "cpu\n"); err != nil {
-			return 0, err
+			return procSample{}, err
 		}
 		l, err := out.ReadString('\n')
 		if err != nil {
-			return 0, err
+			return procSample{}, err
 		}
-		ns, err := strconv.ParseInt(strings.TrimSpace(l), 10, 64)
-		return time.Duration(ns), err
+		var ns, mallocs int64
+		if _, err := fmt.Sscan(l, &ns, &mallocs); err != nil {
+			return procSample{}, fmt.Errorf("daemon child said %q, want \"CPU_NS MALLOCS\": %w", l, err)
+		}
+		return procSample{cpu: time.Duration(ns), mallocs: mallocs}, nil
 	}}
 }
 
@@ -133,4 +171,27 @@ func procCPU(pid string) (time.Duration, error) {
 	}
 	const tick = 10 * time.Millisecond // USER_HZ is 100 on Linux
 	return time.Duration(ut+st) * tick, nil
+}
+
+// procSyscalls reads how many read-type and write-type system calls
+// (read, readv, recvmsg...; write, writev, sendmsg...) process pid has made,
+// from /proc/PID/io.
+func procSyscalls(pid string) (reads, writes int64, err error) {
+	b, err := os.ReadFile("/proc/" + pid + "/io")
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		k, v, _ := strings.Cut(l, ": ")
+		switch k {
+		case "syscr":
+			reads, err = strconv.ParseInt(v, 10, 64)
+		case "syscw":
+			writes, err = strconv.ParseInt(v, 10, 64)
+		}
+		if err != nil {
+			return 0, 0, fmt.Errorf("/proc/%s/io: %s: %w", pid, k, err)
+		}
+	}
+	return reads, writes, nil
 }
