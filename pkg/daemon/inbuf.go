@@ -1,7 +1,9 @@
 package daemon
 
 import (
+	"math/bits"
 	"net"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -19,8 +21,12 @@ const (
 type inbuf struct {
 	conn net.Conn
 	buf  []byte
+	bufp *[]byte // what buf came from, to give it back to readBufs
 	r, w int
 	last int // bytes returned by the last read, to decide when to shrink
+	// full: the last read filled the free space it was given (a good part
+	// of the buffer), so more bytes were probably waiting: grow.
+	full bool
 	// consumed counts the bytes handled so far (tests wait on it).
 	consumed atomic.Int64
 }
@@ -49,9 +55,11 @@ func (b *inbuf) fill(n int) error {
 // readOnce does one read into the free space after w; a read that brought
 // bytes is a success even if it also reported an error (it comes again).
 func (b *inbuf) readOnce() error {
+	space := len(b.buf) - b.w
 	m, err := b.conn.Read(b.buf[b.w:])
 	b.w += m
 	b.last = m
+	b.full = m == space && space >= len(b.buf)/4
 	if m > 0 {
 		return nil
 	}
@@ -65,15 +73,19 @@ func (b *inbuf) makeRoom(n int) {
 		b.r, b.w = 0, 0
 		// Idle after small reads: give a grown buffer back before blocking.
 		if len(b.buf) > inbufMin && b.last < len(b.buf)/16 && n <= inbufMin {
-			b.buf = nil
+			putReadBuf(b.bufp)
+			b.buf, b.bufp = nil, nil
 		}
 	}
 	size := len(b.buf)
 	if size == 0 {
 		size = inbufMin
 	}
-	// A read that filled the whole buffer asks for a bigger one.
-	if b.last == len(b.buf) && size < inbufMax {
+	// A read that filled its space asks for a bigger buffer: a client
+	// that writes a message per system call would otherwise be read one
+	// message per read however far ahead it is, the free space after a
+	// partial frame being about one frame.
+	if b.full && size < inbufMax {
 		size *= 2
 	}
 	for size < n {
@@ -86,10 +98,7 @@ func (b *inbuf) makeRoom(n int) {
 		size = b.w - b.r + 1 // never drop buffered bytes; room for a read
 	}
 	if size != len(b.buf) {
-		nb := make([]byte, size)
-		b.w = copy(nb, b.buf[b.r:b.w])
-		b.r = 0
-		b.buf = nb
+		b.resize(size)
 		return
 	}
 	if b.r > 0 && (b.w == len(b.buf) || len(b.buf)-b.r < n) {
@@ -111,13 +120,55 @@ func (b *inbuf) readAhead(limit int) error {
 			b.w = copy(b.buf, b.buf[b.r:b.w])
 			b.r = 0
 		} else {
-			nb := make([]byte, min(max(2*len(b.buf), inbufMin), limit))
-			b.w = copy(nb, b.buf[b.r:b.w])
-			b.r = 0
-			b.buf = nb
+			b.resize(min(max(2*len(b.buf), inbufMin), limit))
 		}
 	}
 	return b.readOnce()
+}
+
+// resize moves the unconsumed bytes to a buffer of size bytes.
+func (b *inbuf) resize(size int) {
+	nbp := getReadBuf(size)
+	nb := *nbp
+	b.w = copy(nb, b.buf[b.r:b.w])
+	b.r = 0
+	putReadBuf(b.bufp)
+	b.buf, b.bufp = nb, nbp
+}
+
+// readBufs pools read buffers by size, one pool per power of two from
+// inbufMin to readAheadMax: a busy session's buffer grows and shrinks
+// with its traffic, and would otherwise allocate every time.
+var readBufs [11]sync.Pool // 1 KiB .. 1 MiB
+
+// readBufClass is the pool for buffers of size bytes, or -1.
+func readBufClass(size int) int {
+	if size < inbufMin || size&(size-1) != 0 {
+		return -1
+	}
+	if c := bits.Len(uint(size/inbufMin)) - 1; c < len(readBufs) {
+		return c
+	}
+	return -1
+}
+
+func getReadBuf(size int) *[]byte {
+	if c := readBufClass(size); c >= 0 {
+		if p, _ := readBufs[c].Get().(*[]byte); p != nil {
+			return p
+		}
+	}
+	b := make([]byte, size)
+	return &b
+}
+
+func putReadBuf(p *[]byte) {
+	if p == nil {
+		return
+	}
+	if c := readBufClass(len(*p)); c >= 0 {
+		readBufs[c].Put(p)
+	}
 }
 
 // consume drops n bytes.
