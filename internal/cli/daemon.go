@@ -28,6 +28,7 @@ type DaemonOptions struct {
 	LogLevel    string
 	ReadyFile   string
 	HTTP        string // --http ADDR: /healthz, /metrics, /status (daemon_http.go)
+	NoMonitor   bool   // --no-monitor: no UDP status answers (daemon_monitor.go)
 
 	// A ring of nodes in one process (daemon_ring.go).
 	Nodes   int
@@ -75,6 +76,7 @@ every client sees its connection close, and the exit code is 0.`,
 	fl.Var(newEnumValue(&opts.LogLevel, "info", logLevels...), "log-level", "log level: debug, info, warn or error")
 	fl.StringVar(&opts.ReadyFile, "ready-file", "", "write the daemon's name (PORT@HOST) to this file once it listens")
 	fl.StringVar(&opts.HTTP, "http", "", "serve /healthz, /metrics (Prometheus) and /status (JSON) on ADDR: PORT or :PORT is loopback, HOST:PORT as given (default off)")
+	fl.BoolVar(&opts.NoMonitor, "no-monitor", false, "do not answer Spread's monitor status query (spmonitor, spgo monitor) on UDP HOST:PORT")
 	addRingFlags(cmd, opts)
 	cmd.AddCommand(NewCmdDaemonCtl(f, nil))
 	_ = cmd.RegisterFlagCompletionFunc("log-level", cobra.FixedCompletions(logLevels, cobra.ShellCompDirectiveNoFileComp))
@@ -119,6 +121,14 @@ func daemonRun(ctx context.Context, opts *DaemonOptions) error {
 	}
 	if err != nil {
 		return err
+	}
+	if !opts.NoMonitor {
+		mon, err := startMonitorUDP([]*daemon.Daemon{d}, nil, logger)
+		if err != nil {
+			d.Close()
+			return err
+		}
+		defer mon.close()
 	}
 	web.serve(func() []*daemon.Daemon { return []*daemon.Daemon{d} })
 	if opts.ReadyFile != "" {

@@ -68,6 +68,13 @@ func daemonRingRun(ctx context.Context, opts *DaemonOptions, logger *slog.Logger
 		return err
 	}
 	defer cs.Close()
+	if !opts.NoMonitor {
+		mon, err := startMonitorUDP(nodes, r.Nodes, logger)
+		if err != nil {
+			return err
+		}
+		defer mon.close()
+	}
 	web.serve(r.Nodes)
 
 	w := tabwriter.NewWriter(opts.Factory.IOStreams.Out, 0, 0, 2, ' ', 0)
