@@ -16,6 +16,7 @@ const (
 	ExitConnect     = 3 // could not connect (also when --timeout ran out connecting), or the daemon rejected us
 	ExitTimeout     = 4 // time ran out, or nothing (enough) arrived
 	ExitConnectLost = 5 // the daemon went away during the run
+	ExitCheck       = 6 // a monitor check failed (spgo monitor --expect-daemons, --max-retrans-rate)
 	// ExitInterrupted is what shells report for a command ended by SIGINT
 	// (128 + 2); flood exits with it when interrupted mid-run.
 	ExitInterrupted = 130
@@ -31,6 +32,7 @@ const exitCodesHelp = `Exit codes:
   4    timed out, or nothing (or too little) arrived
   5    connection to the daemon lost (listen and join --watch go on
        instead with --reconnect)
+  6    a monitor check failed (spgo monitor --expect-daemons, --max-retrans-rate)
   130  flood interrupted (SIGINT) before it finished; its figures are partial`
 
 // ExitCodeError is an error that ends the command with a chosen exit code.
@@ -85,6 +87,9 @@ func interrupted(err error) error { return withCode(ExitInterrupted, err) }
 // partition) or a control command with no ring to take it: exit 2, one
 // line, nothing changed.
 func ringRefused(err error) error { return withCode(ExitUsage, err) }
+
+// checkFailed is a spgo monitor check that did not hold.
+func checkFailed(err error) error { return withCode(ExitCheck, err) }
 
 // connectionLost is a session that died under the command.
 func connectionLost(err error) error { return withCode(ExitConnectLost, err) }

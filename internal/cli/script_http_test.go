@@ -57,3 +57,12 @@ func cmdHTTPGet(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("httpget %s: status %d, want %d: %s", args[0], resp.StatusCode, want, body)
 	}
 }
+
+// cmdExpand: `expand IN OUT` writes IN with $VARS expanded to OUT (a
+// spread.conf naming a port chosen by freeport).
+func cmdExpand(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 || neg {
+		ts.Fatalf("usage: expand IN OUT")
+	}
+	ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(os.Expand(ts.ReadFile(args[0]), ts.Getenv)), 0o644))
+}

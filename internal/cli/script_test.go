@@ -45,6 +45,7 @@ func TestScripts(t *testing.T) {
 			"cmpgid":    cmdCmpGID,
 			"freeport":  cmdFreeport,
 			"httpget":   cmdHTTPGet,
+			"expand":    cmdExpand,
 		},
 	})
 }

@@ -244,6 +244,9 @@ func (p *parser) errorf(t token, format string, a ...any) error {
 	return &SyntaxError{File: p.file, Line: t.line, Msg: fmt.Sprintf(format, a...)}
 }
 
+// standalone are the settings that may stand without "= VALUE".
+var standalone = map[string]bool{"EventTimeStamp": true, "EventPreciseTimeStamp": true, "DebugInitialSequence": true}
+
 func (p *parser) config() error {
 	for {
 		t := p.next()
@@ -258,6 +261,8 @@ func (p *parser) config() error {
 			if err := p.skipBlock(p.next()); err != nil {
 				return err
 			}
+		case t.kind == tString && standalone[t.text] && p.peek().kind != tEquals:
+			// EventTimeStamp, EventPreciseTimeStamp, DebugInitialSequence
 		case t.kind == tString:
 			if eq := p.next(); eq.kind != tEquals {
 				return p.errorf(eq, "expected '=' after %s, got %s", t.text, eq)

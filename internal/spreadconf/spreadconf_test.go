@@ -19,6 +19,8 @@ const ring3 = `# a ring of three
 EventLogFile = /tmp/spread.log
 DebugFlags = { PRINT EXIT !DEBUG }
 DangerousMonitor = false
+EventTimeStamp
+EventPreciseTimeStamp
 Spread_Segment 127.0.0.255:4803 {
 	d1 127.0.0.1
 	d2 127.0.0.2 {
@@ -38,7 +40,7 @@ func TestParse(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := fmt.Sprint(c.Daemons)
-	want := "[{d1 127.0.0.1 4803 0 6} {d2 127.0.0.2 4803 0 7} {edge 10.0.0.1 4803 1 13}]"
+	want := "[{d1 127.0.0.1 4803 0 8} {d2 127.0.0.2 4803 0 9} {edge 10.0.0.1 4803 1 15}]"
 	if len(c.Segments) != 2 || c.Segments[1].Port != 4803 || c.Segments[0].Addr.String() != "127.0.0.255" {
 		t.Errorf("segments %+v", c.Segments)
 	}

@@ -1,0 +1,119 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/jedib0t/go-pretty/v6/table"
+	"github.com/jedib0t/go-pretty/v6/text"
+
+	"github.com/spgo/spgo/internal/cli/iostreams"
+	"github.com/spgo/spgo/pkg/daemon/daemonhttp"
+)
+
+// statusURL makes --http's value the /status URL: a scheme and the path
+// are added when missing.
+func statusURL(s string) string {
+	if !strings.Contains(s, "://") {
+		s = "http://" + s
+	}
+	if i := strings.Index(s[strings.Index(s, "://")+3:], "/"); i < 0 || strings.HasSuffix(s, "/") {
+		s = strings.TrimSuffix(s, "/") + "/status"
+	}
+	return s
+}
+
+func monitorHTTPRun(ctx context.Context, opts *MonitorOptions) error {
+	url := statusURL(opts.HTTP)
+	client := &http.Client{Timeout: opts.Timeout}
+	for round := 1; ; round++ {
+		at := opts.Factory.Now()
+		rep, raw, err := fetchStatus(ctx, client, url)
+		if err != nil {
+			return err
+		}
+		if err := renderHTTPStatus(opts, at, rep, raw); err != nil {
+			return err
+		}
+		if opts.Interval == 0 || (opts.Count > 0 && round >= opts.Count) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(time.Until(at.Add(opts.Interval))):
+		}
+	}
+}
+
+func fetchStatus(ctx context.Context, client *http.Client, url string) (*daemonhttp.StatusReport, []byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, nil, invalidValue(fmt.Errorf("invalid --http %q: %v", url, err))
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, nil, connectFailed(fmt.Errorf("reading %s: %v", url, err))
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return nil, nil, connectionLost(fmt.Errorf("reading %s: %v", url, err))
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, nil, fmt.Errorf("reading %s: %s", url, resp.Status)
+	}
+	var rep daemonhttp.StatusReport
+	if err := json.Unmarshal(body, &rep); err != nil {
+		return nil, nil, fmt.Errorf("%s is not an spgo daemon's /status: %v", url, err)
+	}
+	return &rep, body, nil
+}
+
+func renderHTTPStatus(opts *MonitorOptions, at time.Time, rep *daemonhttp.StatusReport, raw []byte) error {
+	out := opts.Factory.IOStreams.Out
+	if opts.Output == OutputJSON {
+		return writeJSONLine(out, rep)
+	}
+	san := iostreams.Sanitize
+	var b strings.Builder
+	if opts.Interval > 0 && opts.Factory.IOStreams.IsStdoutTTY() {
+		fmt.Fprintf(&b, "\x1b[H\x1b[2J%s\n", at.Format("15:04:05"))
+	}
+	for _, n := range rep.Nodes {
+		state := "up"
+		if !n.Up {
+			state = "down"
+		}
+		fmt.Fprintf(&b, "%s: %s %s, daemons %s, %d %s, %d %s, %d queued, %d slow-consumer kills\n", san(n.Name), state,
+			(time.Duration(n.UptimeSeconds) * time.Second).String(), san(strings.Join(n.Daemons, " ")),
+			len(n.Sessions), plural(len(n.Sessions), "session", "sessions"), len(n.Groups), plural(len(n.Groups), "group", "groups"),
+			n.Queued, n.SlowConsumerKills)
+		if len(n.Sessions) > 0 {
+			t := table.NewWriter()
+			t.SetStyle(table.StyleLight)
+			t.AppendHeader(table.Row{"SESSION", "REMOTE", "GROUPS", "QUEUED", "BYTES IN", "BYTES OUT"})
+			for _, s := range n.Sessions {
+				t.AppendRow(table.Row{san(s.Name), san(s.Remote), san(strings.Join(s.Groups, " ")), s.Queued, s.BytesIn, s.BytesOut})
+			}
+			t.SetColumnConfigs([]table.ColumnConfig{{Number: 4, Align: text.AlignRight}, {Number: 5, Align: text.AlignRight}, {Number: 6, Align: text.AlignRight}})
+			b.WriteString(t.Render() + "\n")
+		}
+		if len(n.Groups) > 0 {
+			t := table.NewWriter()
+			t.SetStyle(table.StyleLight)
+			t.AppendHeader(table.Row{"GROUP", "MEMBERS"})
+			for _, g := range n.Groups {
+				t.AppendRow(table.Row{san(g.Name), san(strings.Join(g.Members, " "))})
+			}
+			b.WriteString(t.Render() + "\n")
+		}
+	}
+	_, err := io.WriteString(out, b.String())
+	return err
+}
