@@ -1,0 +1,174 @@
+package daemon_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/spgo/spgo/pkg/spread"
+)
+
+// recorder receives everything a member gets: views (any regular
+// membership, by group id) and data, until its connection ends.
+type recorder struct {
+	mb     *spread.Mailbox
+	mu     sync.Mutex
+	events []string // "view <gid>" or the message's data
+	data   atomic.Int64
+	done   chan struct{}
+	seen   chan struct{} // closed when "end" arrives
+}
+
+func record(t *testing.T, mb *spread.Mailbox) *recorder {
+	r := &recorder{mb: mb, done: make(chan struct{}), seen: make(chan struct{})}
+	go func() {
+		defer close(r.done)
+		for {
+			m, err := mb.ReceiveContext(context.Background())
+			if err != nil {
+				return
+			}
+			r.mu.Lock()
+			switch m := m.(type) {
+			case *spread.MembershipMessage:
+				if m.Cause != spread.CauseTransition && m.Cause != spread.CauseSelfLeave {
+					r.events = append(r.events, fmt.Sprintf("view %v", m.GroupID))
+				}
+			case *spread.RegularMessage:
+				r.events = append(r.events, string(m.Data))
+				r.data.Add(1)
+				if string(m.Data) == "end" {
+					close(r.seen)
+				}
+			}
+			r.mu.Unlock()
+		}
+	}()
+	return r
+}
+
+// epochs cuts a member's events into the messages delivered between two
+// consecutive views, keyed by "view -> next view".
+func (r *recorder) epochs() map[string][]string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := map[string][]string{}
+	cur, msgs := "", []string(nil)
+	for _, e := range r.events {
+		if len(e) > 5 && e[:5] == "view " {
+			if cur != "" {
+				out[cur+" -> "+e] = msgs
+			}
+			cur, msgs = e, nil
+			continue
+		}
+		msgs = append(msgs, e)
+	}
+	return out
+}
+
+// TestRingVirtualSynchronyUnderFaults: senders on every node send without
+// pause while the ring is partitioned, healed, crashed and restarted.
+// Members that go from one view to the same next view deliver the same
+// messages, in the same order, in between.
+func TestRingVirtualSynchronyUnderFaults(t *testing.T) {
+	r := startRing(t, 3)
+	n := r.Nodes()
+	var recs []*recorder
+	join := func(node int, name string) {
+		mb := member(t, n[node], name, "g")
+		recs = append(recs, record(t, mb))
+	}
+	join(0, "m1")
+	join(1, "m2")
+	join(2, "m3")
+	join(0, "m1b")
+
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	for k := range 3 {
+		s := member(t, n[k], fmt.Sprint("s", k+1), "")
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; !stop.Load(); i++ {
+				if s.Multicast(spread.AgreedMess, "g", []byte(fmt.Sprintf("s%d-%d", k+1, i)), 0) != nil {
+					return // its node crashed
+				}
+			}
+		}()
+	}
+	// Each fault waits until m1 has delivered more messages: faults land
+	// amid traffic.
+	progress := func() {
+		t.Helper()
+		want := recs[0].data.Load() + 300
+		deadline := time.Now().Add(10 * time.Second)
+		for recs[0].data.Load() < want {
+			if time.Now().After(deadline) {
+				t.Fatal("no progress between faults")
+			}
+			select {
+			case <-recs[0].done:
+				t.Fatal("m1's connection ended")
+			case <-time.After(time.Millisecond):
+			}
+		}
+	}
+	steps := []func() error{
+		func() error { return r.Partition([]string{"d1", "d2"}, []string{"d3"}) },
+		r.Heal,
+		func() error { return r.Partition([]string{"d1"}, []string{"d2", "d3"}) },
+		func() error { return r.Partition([]string{"d1", "d3"}, []string{"d2"}) },
+		r.Heal,
+		func() error { return r.Crash("d2") },
+		func() error { return r.Restart("d2") },
+	}
+	for i, f := range steps {
+		progress()
+		if err := f(); err != nil {
+			t.Fatalf("step %d: %v", i, err)
+		}
+	}
+	join(1, "m2b")
+	progress()
+	stop.Store(true)
+	wg.Wait()
+	end := member(t, n[0], "end", "")
+	if err := end.Multicast(spread.AgreedMess, "g", []byte("end"), 0); err != nil {
+		t.Fatal(err)
+	}
+	live := []*recorder{recs[0], recs[2], recs[3], recs[4]} // m2 went down with d2
+	for _, rc := range live {
+		select {
+		case <-rc.seen:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s did not get the end marker", rc.mb.PrivateGroup())
+		}
+	}
+	// Compare every pair of members over the epochs both went through.
+	compared := 0
+	for i := range recs {
+		for j := i + 1; j < len(recs); j++ {
+			ei, ej := recs[i].epochs(), recs[j].epochs()
+			for key, mi := range ei {
+				mj, ok := ej[key]
+				if !ok {
+					continue
+				}
+				compared++
+				if !slices.Equal(mi, mj) {
+					t.Fatalf("%s and %s went %s with different messages (%d and %d)",
+						recs[i].mb.PrivateGroup(), recs[j].mb.PrivateGroup(), key, len(mi), len(mj))
+				}
+			}
+		}
+	}
+	if compared < 10 {
+		t.Fatalf("only %d shared epochs compared", compared)
+	}
+}
