@@ -16,8 +16,9 @@ import (
 // and the lines they happened before. Group-id times must correspond one
 // to one with the real run's.
 
-// onNodeRe finds "A (on d1" or "A on d1" in a capture's header.
-var onNodeRe = regexp.MustCompile(`\b([A-Z]) \(?on (d[0-9]+)\b`)
+// onNodeRe finds "A (on d1", "A on d1" or "A 'ay' (on d1" in a capture's
+// header.
+var onNodeRe = regexp.MustCompile(`\b([A-Z]) (?:'[^']*' )?\(?on (d[0-9]+)\b`)
 
 // newRingReplayer starts a ring of n nodes and maps each connection of f
 // to its node.
@@ -189,5 +190,17 @@ func TestRingCapture38CrashAtSend(t *testing.T) {
 		}
 	}
 	r.faults[first] = func() { fault(t, ring.Crash("d3")) }
+	r.run(0)
+}
+
+// TestRingCapture40MemberOrder: members in daemon order whatever the join
+// order, two members on one daemon, a partition of that daemon (d2 |
+// d1,d3) and the merge, vs sets ordered by the membership ids the sides
+// come from.
+func TestRingCapture40MemberOrder(t *testing.T) {
+	f := loadCapture(t, "40")
+	r, ring := newRingReplayer(t, f, 3)
+	r.faults[membLine(t, f, "", wire.TransitionMess, 1)] = func() { fault(t, ring.Partition([]string{"d1", "d3"}, []string{"d2"})) }
+	r.faults[membLine(t, f, "", wire.RegMembMess|wire.CausedByNetwork, 2)] = func() { fault(t, ring.Heal()) }
 	r.run(0)
 }
