@@ -72,6 +72,18 @@ func (e *FaultError) Unwrap() error { return e.Err }
 
 func faultf(format string, a ...any) error { return &FaultError{Msg: fmt.Sprintf(format, a...)} }
 
+// NodeError reports a node that could not listen, at start or restart.
+type NodeError struct {
+	Node string
+	Op   string // "start (node 2 of 3)", "restart"
+	Err  error
+}
+
+func (e *NodeError) Error() string {
+	return "daemon: node " + e.Node + ": " + e.Op + ": " + strings.TrimPrefix(e.Err.Error(), "daemon: ")
+}
+func (e *NodeError) Unwrap() error { return e.Err }
+
 // StartRing starts every node of the ring, listening, all in one
 // component. It fails, with nothing left running, when a node cannot
 // listen.
@@ -161,7 +173,7 @@ func startRing(base Config, names []string, portEach bool) (*Ring, error) {
 		if err := d.listen(); err != nil {
 			d.closeListeners()
 			r.abort(nodes[:k])
-			return nil, fmt.Errorf("daemon: node %s of %d: %w", name, len(names), err)
+			return nil, &NodeError{Node: name, Op: fmt.Sprintf("start (node %d of %d)", k+1, len(names)), Err: err}
 		}
 		d.cfg.Port = d.port // a restart listens on the same port
 		if k == 0 && !portEach {
@@ -273,7 +285,7 @@ func (r *Ring) Restart(name string) error {
 	}
 	if err := d.listen(); err != nil {
 		d.closeListeners()
-		return fmt.Errorf("daemon: restart node %s: %w", name, err)
+		return &NodeError{Node: name, Op: "restart", Err: err}
 	}
 	q.mu.Lock()
 	d.reg.down = false

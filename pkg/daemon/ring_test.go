@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -541,4 +542,31 @@ func TestRingPortPerNode(t *testing.T) {
 	if m := recvMemb(t, a); !slices.Equal(m.Members, []string{"#a#d1", "#c#d3"}) {
 		t.Fatalf("members %v", m.Members)
 	}
+}
+
+// TestRingStartFailsWhereANodeCannotListen: a node whose address is taken
+// fails the start with the reason; nothing is left listening.
+func TestRingStartFailsWhereANodeCannotListen(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.2:0")
+	if err != nil {
+		t.Skipf("cannot listen on 127.0.0.2 here (%v): the ring uses a port per node", err)
+	}
+	defer taken.Close()
+	port := taken.Addr().(*net.TCPAddr).Port
+	r, err := daemon.StartRing(daemon.RingConfig{Nodes: 3, Node: daemon.Config{Port: port, NoUnixSocket: true}})
+	if err == nil {
+		r.Close()
+		t.Fatal("ring started on a taken address")
+	}
+	want := fmt.Sprintf("daemon: node d2: start (node 2 of 3): listen tcp 127.0.0.2 port %d: listen tcp 127.0.0.2:%d: bind: address already in use", port, port)
+	var ne *daemon.NodeError
+	if err.Error() != want || !errors.As(err, &ne) || ne.Node != "d2" {
+		t.Fatalf("got %v, want %s", err, want)
+	}
+	// d1 had started listening: it was closed again.
+	l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+	if err != nil {
+		t.Fatalf("d1's address still taken after the failed start: %v", err)
+	}
+	l.Close()
 }
