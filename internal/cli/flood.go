@@ -50,7 +50,11 @@ type FloodOptions struct {
 	RTT        bool   // --rtt: time round trips of sampled messages
 	RTTEvery   int    // --rtt-every
 
-	// Across the daemons of a ring (flood_ring.go).
+	// Across the daemons of a ring (flood_ring.go): the placement, and
+	// its shorthands.
+	SendersAt      []string
+	ReceiversAt    []string
+	Nodes          int
 	ReceiverServer string
 	EmbeddedNodes  int
 	SenderNode     int
@@ -248,18 +252,15 @@ func floodRun(ctx context.Context, o *FloodOptions) (err error) {
 	if net, _, perr := spread.ParseDaemonName(o.Conn.Server); perr == nil && net == "unix" {
 		transport = "unix"
 	}
-	cfg.ReceiverDaemon = o.ReceiverServer
-	if o.ReceiverServer != "" {
-		kind = "external, receivers on " + o.ReceiverServer
-	}
-	if o.EmbeddedNodes > 0 {
-		stop, send, recv, derr := startEmbeddedRing(o)
+	pl := placement{senders: o.SendersAt, receivers: o.ReceiversAt}
+	if o.Nodes > 0 {
+		stop, p, derr := startEmbeddedRing(o)
 		if derr != nil {
 			return derr
 		}
 		defer stop()
-		cfg.Daemon, cfg.ReceiverDaemon, transport = send, recv, "tcp"
-		kind = fmt.Sprintf("embedded spgo ring of %d nodes, senders on d%d, receivers on d%d at %s", o.EmbeddedNodes, o.SenderNode, o.ReceiverNode, recv)
+		pl, cfg.Daemon, transport = p, p.senders[0], "tcp"
+		kind = fmt.Sprintf("embedded spgo ring of %d nodes", o.Nodes)
 	} else if o.Embedded {
 		stop, name, opt, derr := startEmbedded(o.Transport)
 		if derr != nil {
@@ -281,8 +282,19 @@ func floodRun(ctx context.Context, o *FloodOptions) (err error) {
 		}()
 	}
 	env := report.HostEnv(cfg.Daemon, kind, transport)
+	if len(pl.senders) > 0 || len(pl.receivers) > 0 {
+		if len(pl.senders) == 0 {
+			pl.senders = []string{cfg.Daemon}
+		}
+		if len(pl.receivers) == 0 {
+			pl.receivers = []string{cfg.Daemon}
+		}
+		cfg.SenderDaemons, cfg.ReceiverDaemons = pl.senders, pl.receivers
+		env.Placement = pl.describe()
+	}
 	announceFlood(o, cfg, env)
 	points, dim, runErr := runFlood(ctx, o, cfg)
+	pl.relabel(points)
 	if runErr != nil && len(points) == 0 {
 		if errors.Is(runErr, context.Canceled) {
 			return interrupted(errors.New("flood interrupted before any service type ran"))
@@ -403,6 +415,7 @@ func renderFlood(o *FloodOptions, env report.Env, points []flood.Point, dim stri
 	if o.Output == OutputText {
 		fmt.Fprintln(ios.Out)
 		report.Table(ios.Out, points, dim)
+		report.DaemonTable(ios.Out, points, dim)
 		report.RTTTable(ios.Out, points, dim)
 	} else if err := report.JSON(ios.Out, report.Document{Env: env, Sweep: o.Sweep, Points: points}); err != nil {
 		return 0, err

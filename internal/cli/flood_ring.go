@@ -2,64 +2,204 @@ package cli
 
 import (
 	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/spgo/spgo/pkg/daemon"
+	"github.com/spgo/spgo/pkg/flood"
+	"github.com/spgo/spgo/pkg/spread"
 )
 
-// spgo flood across the daemons of a ring: --receiver-server puts the
-// receivers on another daemon than the senders (-s); --embedded-nodes N
-// floods an in-process ring, senders on --sender-node, receivers on
-// --receiver-node.
+// spgo flood across the daemons of a ring: --senders-at and --receivers-at
+// place the sessions round robin over daemons (those of a real ring, or
+// with --embedded --nodes N the nodes d1..dN of an in-process ring).
+// --receiver-server, --embedded-nodes, --sender-node and --receiver-node
+// are shorthands for one daemon or node each.
 
 func addFloodRingFlags(cmd *cobra.Command, o *FloodOptions) {
 	fl := cmd.Flags()
-	fl.StringVar(&o.ReceiverServer, "receiver-server", "", "daemon the receivers connect to (default: -s, the senders' daemon)")
-	fl.IntVar(&o.EmbeddedNodes, "embedded-nodes", 0, "with --embedded: an in-process ring of this many nodes (d1..dN)")
-	fl.IntVar(&o.SenderNode, "sender-node", 1, "with --embedded-nodes: the node the senders connect to")
-	fl.IntVar(&o.ReceiverNode, "receiver-node", 0, "with --embedded-nodes: the node the receivers connect to (default: the last)")
+	fl.StringSliceVar(&o.SendersAt, "senders-at", nil,
+		"daemons the senders connect to, round robin (default -s; with --nodes: d1)")
+	fl.StringSliceVar(&o.ReceiversAt, "receivers-at", nil,
+		"daemons the receivers connect to, round robin (default -s; with --nodes: the last node)")
+	fl.IntVar(&o.Nodes, "nodes", 0, "with --embedded: an in-process ring of this many nodes, d1..dN, that --senders-at and --receivers-at name")
+	fl.StringVar(&o.ReceiverServer, "receiver-server", "", "the daemon the receivers connect to (--receivers-at with one daemon)")
+	fl.IntVar(&o.EmbeddedNodes, "embedded-nodes", 0, "with --embedded: the same as --nodes")
+	fl.IntVar(&o.SenderNode, "sender-node", 0, "with --nodes: the node K the senders connect to (--senders-at dK)")
+	fl.IntVar(&o.ReceiverNode, "receiver-node", 0, "with --nodes: the node K the receivers connect to (--receivers-at dK)")
+	cmd.MarkFlagsMutuallyExclusive("receivers-at", "receiver-server", "receiver-node")
+	cmd.MarkFlagsMutuallyExclusive("senders-at", "sender-node")
+	cmd.MarkFlagsMutuallyExclusive("nodes", "embedded-nodes")
 }
 
-// validateRing checks the ring flags against each other.
+// validateRing checks the placement flags and resolves the shorthands
+// into Nodes, SendersAt and ReceiversAt.
 func (o *FloodOptions) validateRing(cmd *cobra.Command) error {
 	ch := cmd.Flags().Changed
-	if o.EmbeddedNodes == 0 {
-		if ch("sender-node") || ch("receiver-node") {
-			return usageErrorf("--sender-node/--receiver-node need --embedded-nodes")
+	for _, p := range []struct {
+		flag string
+		list []string
+	}{{"--senders-at", o.SendersAt}, {"--receivers-at", o.ReceiversAt}} {
+		if slices.Contains(p.list, "") {
+			return usageErrorf("%s %q: empty daemon name; give daemons separated by commas", p.flag, strings.Join(p.list, ","))
 		}
-		if o.ReceiverServer != "" && o.Embedded {
-			return usageErrorf("--receiver-server names a daemon; with --embedded use --embedded-nodes and --receiver-node")
+	}
+	if o.EmbeddedNodes != 0 {
+		o.Nodes = o.EmbeddedNodes
+	}
+	if o.ReceiverServer != "" {
+		o.ReceiversAt = []string{o.ReceiverServer}
+	}
+	if o.Nodes == 0 && (ch("nodes") || ch("embedded-nodes")) {
+		return usageErrorf("--nodes %d: allowed 1..%d", o.Nodes, daemon.MaxRingNodes)
+	}
+	if o.Nodes == 0 {
+		switch {
+		case ch("sender-node") || ch("receiver-node"):
+			return usageErrorf("--sender-node/--receiver-node need --nodes (an in-process ring)")
+		case o.Embedded && (len(o.SendersAt) > 0 || len(o.ReceiversAt) > 0):
+			return usageErrorf("--embedded runs one daemon; add --nodes N for a ring whose nodes --senders-at and --receivers-at can name")
+		}
+		for _, p := range []struct {
+			flag string
+			list []string
+		}{{"--senders-at", o.SendersAt}, {"--receivers-at", o.ReceiversAt}} {
+			for _, name := range p.list {
+				if _, _, err := spread.ParseDaemonName(name); err != nil {
+					return invalidValue(fmt.Errorf("%s %q: %w", p.flag, name, spreadErr(err)))
+				}
+			}
 		}
 		return nil
 	}
-	if o.ReceiverNode == 0 {
-		o.ReceiverNode = o.EmbeddedNodes
-	}
 	switch {
 	case !o.Embedded:
-		return usageErrorf("--embedded-nodes needs --embedded")
-	case o.EmbeddedNodes < 1 || o.EmbeddedNodes > daemon.MaxRingNodes:
-		return usageErrorf("--embedded-nodes %d: allowed 1..%d", o.EmbeddedNodes, daemon.MaxRingNodes)
-	case o.SenderNode < 1 || o.SenderNode > o.EmbeddedNodes:
-		return usageErrorf("--sender-node %d: allowed 1..%d (--embedded-nodes)", o.SenderNode, o.EmbeddedNodes)
-	case o.ReceiverNode < 1 || o.ReceiverNode > o.EmbeddedNodes:
-		return usageErrorf("--receiver-node %d: allowed 1..%d (--embedded-nodes)", o.ReceiverNode, o.EmbeddedNodes)
-	case o.ReceiverServer != "":
-		return usageErrorf("--receiver-server names a daemon; with --embedded-nodes use --receiver-node")
+		return usageErrorf("--nodes needs --embedded (a ring in this process); for a real ring name its daemons in --senders-at and --receivers-at")
+	case o.Nodes < 1 || o.Nodes > daemon.MaxRingNodes:
+		return usageErrorf("--nodes %d: allowed 1..%d", o.Nodes, daemon.MaxRingNodes)
 	case o.Transport != "tcp":
-		return usageErrorf("--embedded-nodes floods over tcp (each node has its own address); drop --transport %s", o.Transport)
+		return usageErrorf("--nodes floods over tcp (each node has its own address); drop --transport %s", o.Transport)
+	}
+	for _, k := range []struct {
+		flag string
+		k    int
+		list *[]string
+	}{{"--sender-node", o.SenderNode, &o.SendersAt}, {"--receiver-node", o.ReceiverNode, &o.ReceiversAt}} {
+		if !ch(k.flag[2:]) {
+			continue
+		}
+		if k.k < 1 || k.k > o.Nodes {
+			return usageErrorf("%s %d: allowed 1..%d (--nodes)", k.flag, k.k, o.Nodes)
+		}
+		*k.list = []string{"d" + strconv.Itoa(k.k)}
+	}
+	if len(o.SendersAt) == 0 {
+		o.SendersAt = []string{"d1"}
+	}
+	if len(o.ReceiversAt) == 0 {
+		o.ReceiversAt = []string{"d" + strconv.Itoa(o.Nodes)}
+	}
+	nodes := ringNodeNames(o.Nodes)
+	for _, p := range []struct {
+		flag string
+		list []string
+	}{{"--senders-at", o.SendersAt}, {"--receivers-at", o.ReceiversAt}} {
+		for _, name := range p.list {
+			if !slices.Contains(nodes, name) {
+				return usageErrorf("%s %q: the ring of --nodes %d has the nodes d1..d%d", p.flag, name, o.Nodes, o.Nodes)
+			}
+		}
 	}
 	return nil
 }
 
-// startEmbeddedRing starts the in-process ring for --embedded-nodes on a
-// free port (TCP only) and returns the senders' and receivers' daemons.
-func startEmbeddedRing(o *FloodOptions) (stop func(), send, recv string, err error) {
-	r, err := daemon.StartRing(daemon.RingConfig{Nodes: o.EmbeddedNodes, Node: daemon.Config{NoUnixSocket: true}})
-	if err != nil {
-		return nil, "", "", fmt.Errorf("starting the embedded ring: %w", err)
+func ringNodeNames(n int) []string {
+	names := make([]string, n)
+	for i := range names {
+		names[i] = "d" + strconv.Itoa(i+1)
 	}
-	n := r.Nodes()
-	return func() { r.Close() }, n[o.SenderNode-1].SpreadName(), n[o.ReceiverNode-1].SpreadName(), nil
+	return names
+}
+
+// placement is where a flood's sessions go: the daemons to dial, and how
+// the results name them (a ring's nodes by name).
+type placement struct {
+	senders, receivers []string          // as dialled
+	label              map[string]string // dialled name -> shown name; nil: as dialled
+}
+
+// startEmbeddedRing starts the in-process ring for --nodes on free ports
+// (TCP only) and places the sessions on the nodes named.
+func startEmbeddedRing(o *FloodOptions) (stop func(), p placement, err error) {
+	r, err := daemon.StartRing(daemon.RingConfig{Nodes: o.Nodes, Node: daemon.Config{NoUnixSocket: true}})
+	if err != nil {
+		return nil, p, fmt.Errorf("starting the embedded ring: %w", err)
+	}
+	p.label = map[string]string{}
+	addr := func(names []string) []string {
+		out := make([]string, len(names))
+		for i, n := range names {
+			out[i] = r.Node(n).SpreadName()
+			p.label[out[i]] = n
+		}
+		return out
+	}
+	p.senders, p.receivers = addr(o.SendersAt), addr(o.ReceiversAt)
+	return func() { r.Close() }, p, nil
+}
+
+// describe is the banner's placement line, "" for a flood on one daemon.
+func (p placement) describe() string {
+	if len(p.senders) == 0 && len(p.receivers) == 0 {
+		return ""
+	}
+	return "senders on " + p.names(p.senders) + "; receivers on " + p.names(p.receivers) + " (round robin)"
+}
+
+func (p placement) names(list []string) string {
+	out := make([]string, len(list))
+	for i, d := range list {
+		out[i] = d
+		if l, ok := p.label[d]; ok {
+			out[i] = l + " (" + d + ")"
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+// relabel names the daemons of the results as the user named them (ring
+// nodes d1..dN rather than their addresses).
+func (p placement) relabel(points []flood.Point) {
+	if p.label == nil {
+		return
+	}
+	name := func(d string) string {
+		if l, ok := p.label[d]; ok {
+			return l
+		}
+		return d
+	}
+	names := func(list []string) []string {
+		out := make([]string, len(list))
+		for i, d := range list {
+			out[i] = name(d)
+		}
+		return out
+	}
+	for _, pt := range points {
+		r := pt.Results
+		r.SendersAt, r.ReceiversAt = names(r.SendersAt), names(r.ReceiversAt)
+		for i := range r.Services {
+			s := &r.Services[i]
+			for j := range s.ByDaemon {
+				s.ByDaemon[j].Daemon = name(s.ByDaemon[j].Daemon)
+			}
+			for j := range s.Clients {
+				s.Clients[j].Daemon = name(s.Clients[j].Daemon)
+			}
+		}
+	}
 }

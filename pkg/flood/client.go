@@ -13,9 +13,10 @@ import (
 // own session reading its echoes: echo is then true and it only feeds the
 // window).
 type receiver struct {
-	mb   *spread.Mailbox
-	name string
-	echo bool
+	mb     *spread.Mailbox
+	name   string
+	daemon string // as dialled
+	echo   bool
 
 	// progress[s] is one past the highest sequence number of local sender
 	// s delivered here; senders read it for their window.
@@ -46,9 +47,10 @@ type receiver struct {
 
 // sender is one sending session.
 type sender struct {
-	mb   *spread.Mailbox
-	name string
-	idx  uint32
+	mb     *spread.Mailbox
+	name   string
+	daemon string // as dialled
+	idx    uint32
 	// sources are the receivers whose progress bounds this sender's window.
 	sources []*receiver
 	sent    atomic.Uint32

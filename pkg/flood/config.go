@@ -58,9 +58,11 @@ func ServiceName(t spread.ServiceType) string {
 type Config struct {
 	// Daemon is the Spread daemon name ("4803", "4803@host").
 	Daemon string
-	// ReceiverDaemon, when set, is the daemon the receivers connect to
-	// (senders use Daemon): a flood across the daemons of a ring.
-	ReceiverDaemon string
+	// SenderDaemons and ReceiverDaemons place the sessions across daemons
+	// (those of one ring): sender i connects to SenderDaemons[i mod len],
+	// receiver i to ReceiverDaemons[i mod len]. A daemon may be listed more
+	// than once. Each defaults to Daemon alone.
+	SenderDaemons, ReceiverDaemons []string
 	// Options are passed to every spread.Connect (socket dir, dialer...).
 	Options []spread.Option
 	// Name, when set, names the sessions: Name alone for a single client,
@@ -141,6 +143,19 @@ func (e *ConfigError) Error() string {
 func (c Config) withDefaults() (Config, error) {
 	if c.Daemon == "" {
 		return c, &ConfigError{"daemon", `""`, "name a daemon, e.g. 4803 or 4803@host"}
+	}
+	for _, list := range [][]string{c.SenderDaemons, c.ReceiverDaemons} {
+		for _, d := range list {
+			if d == "" {
+				return c, &ConfigError{"placement daemon", `""`, "name a daemon, e.g. 4803 or 4803@host"}
+			}
+		}
+	}
+	if len(c.SenderDaemons) == 0 {
+		c.SenderDaemons = []string{c.Daemon}
+	}
+	if len(c.ReceiverDaemons) == 0 {
+		c.ReceiverDaemons = []string{c.Daemon}
 	}
 	return c.settingsWithDefaults()
 }

@@ -345,7 +345,7 @@ func TestJSONAlwaysHasViolationsAndWarnings(t *testing.T) {
 func TestAcrossRing(t *testing.T) {
 	r := spreadtest.Ring(t, 3)
 	n := r.Nodes()
-	res, err := flood.Run(context.Background(), flood.Config{Daemon: n[0].SpreadName(), ReceiverDaemon: n[2].SpreadName(),
+	res, err := flood.Run(context.Background(), flood.Config{Daemon: n[0].SpreadName(), ReceiverDaemons: []string{n[2].SpreadName()},
 		Count: 2000, Size: 100, Senders: 1, Receivers: 2, Services: flood.AllServices[3:5]})
 	if err != nil {
 		t.Fatal(err)

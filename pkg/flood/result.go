@@ -44,7 +44,8 @@ func summarise(h *hdrhistogram.Histogram) Latency {
 // Client is one client's sample.
 type Client struct {
 	Name     string        `json:"name"`
-	Role     string        `json:"role"` // "sender" or "receiver"
+	Role     string        `json:"role"`   // "sender" or "receiver"
+	Daemon   string        `json:"daemon"` // the daemon it connected to, as dialled
 	Messages int64         `json:"messages"`
 	Bytes    int64         `json:"bytes"`
 	Elapsed  time.Duration `json:"elapsed_ns"`
@@ -103,11 +104,29 @@ type ServiceResult struct {
 	// DaemonLost is true when every client of this flood lost its
 	// connection to the daemon (the daemon went away or was restarted),
 	// as opposed to one session being cut off.
-	DaemonLost bool     `json:"daemon_lost,omitempty"`
-	Clients    []Client `json:"clients"`
+	DaemonLost bool `json:"daemon_lost,omitempty"`
+	// ByDaemon are the receivers' figures grouped by the daemon they were
+	// on, in placement order (one entry when all were on one daemon).
+	ByDaemon []DaemonResult `json:"by_daemon"`
+	Clients  []Client       `json:"clients"`
 
 	hist    *hdrhistogram.Histogram
 	rttHist *hdrhistogram.Histogram
+}
+
+// DaemonResult is what the receivers on one daemon got.
+type DaemonResult struct {
+	Daemon    string `json:"daemon"` // as dialled
+	Receivers int    `json:"receivers"`
+	Delivered int64  `json:"delivered"`
+	// MsgRate and MBRate are per receiver, averaged over this daemon's.
+	MsgRate    float64  `json:"msgs_per_sec"`
+	MBRate     float64  `json:"mb_per_sec"`
+	Latency    Latency  `json:"latency"`
+	RTT        *Latency `json:"rtt,omitempty"`
+	Lost       int64    `json:"lost"`
+	Duplicated int64    `json:"duplicated"`
+	OutOfOrder int64    `json:"out_of_order"`
 }
 
 // Judge says how the run went: "BROKEN" when a promise was broken,
@@ -147,9 +166,13 @@ type Results struct {
 	Window    int           `json:"window"`
 	Rate      float64       `json:"rate,omitempty"`
 	// RTTEvery is Config.RTTEvery: every how many messages one was echoed.
-	RTTEvery int             `json:"rtt_every,omitempty"`
-	Started  time.Time       `json:"started"`
-	Services []ServiceResult `json:"services"`
+	RTTEvery int `json:"rtt_every,omitempty"`
+	// SendersAt and ReceiversAt are the placement: the daemons the
+	// sessions were spread over, round robin.
+	SendersAt   []string        `json:"senders_at"`
+	ReceiversAt []string        `json:"receivers_at"`
+	Started     time.Time       `json:"started"`
+	Services    []ServiceResult `json:"services"`
 }
 
 // Disturbed reports whether any service's run broke a promise or was

@@ -28,6 +28,7 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 	res := &Results{
 		Daemon: cfg.Daemon, Group: cfg.Group, Size: cfg.Size, Count: cfg.Count, Duration: cfg.Duration,
 		Senders: cfg.Senders, Receivers: cfg.Receivers, Window: max(cfg.Window, 0), Rate: cfg.Rate, RTTEvery: cfg.RTTEvery,
+		SendersAt: cfg.SenderDaemons, ReceiversAt: cfg.ReceiverDaemons,
 		Started: time.Now(),
 	}
 	for i, svc := range cfg.Services {
@@ -131,31 +132,30 @@ func (f *flood) connect(ctx context.Context) error {
 		r.ids, r.remote = make(map[string]uint32), cfg.Senders == 0
 		return r
 	}
-	recvDaemon := cfg.Daemon
-	if cfg.ReceiverDaemon != "" {
-		recvDaemon = cfg.ReceiverDaemon
-	}
 	var members []*receiver
-	for range cfg.Receivers {
-		mb, err := dial(recvDaemon, true)
+	for i := range cfg.Receivers {
+		at := cfg.ReceiverDaemons[i%len(cfg.ReceiverDaemons)]
+		mb, err := dial(at, true)
 		if err != nil {
 			return err
 		}
 		r := newRecv(mb, false)
+		r.daemon = at
 		f.receivers = append(f.receivers, r)
 		members = append(members, r)
 	}
 	for i := range cfg.Senders {
 		echo := cfg.Receivers == 0 // write-only: count our own echoes
-		mb, err := dial(cfg.Daemon, echo)
+		at := cfg.SenderDaemons[i%len(cfg.SenderDaemons)]
+		mb, err := dial(at, echo)
 		if err != nil {
 			return err
 		}
-		s := &sender{mb: mb, name: mb.PrivateGroup(), idx: uint32(i), wake: make(chan struct{}, 1),
+		s := &sender{mb: mb, name: mb.PrivateGroup(), daemon: at, idx: uint32(i), wake: make(chan struct{}, 1),
 			rtt: make(map[string]*hdrhistogram.Histogram)}
 		if echo {
 			r := newRecv(mb, true)
-			r.owner = s
+			r.owner, r.daemon = s, at
 			f.echoes = append(f.echoes, r)
 			members = append(members, r)
 			s.sources = []*receiver{r}
@@ -368,7 +368,7 @@ func (f *flood) collect(interrupted bool) *ServiceResult {
 		n := s.sent.Load()
 		sent[s.idx] = n
 		sr.Sent += int64(n)
-		c := Client{Name: s.name, Role: "sender", Messages: int64(n), Bytes: int64(n) * int64(cfg.Size)}
+		c := Client{Name: s.name, Role: "sender", Daemon: s.daemon, Messages: int64(n), Bytes: int64(n) * int64(cfg.Size)}
 		if !s.end.IsZero() {
 			c.Elapsed = s.end.Sub(s.begin)
 			if c.Elapsed > 0 {
@@ -416,7 +416,7 @@ func (f *flood) collect(interrupted bool) *ServiceResult {
 		}
 		lat := summarise(r.hist)
 		sr.hist.Merge(r.hist)
-		c := Client{Name: r.name, Role: role, Messages: n, Bytes: r.bytes, Check: &chk, Latency: &lat, RTT: f.rttFrom(r.name)}
+		c := Client{Name: r.name, Role: role, Daemon: r.daemon, Messages: n, Bytes: r.bytes, Check: &chk, Latency: &lat, RTT: f.rttFrom(r.name)}
 		from := start
 		if cfg.Senders == 0 {
 			from = r.first // read-only: the clock starts with the first message
@@ -449,6 +449,7 @@ func (f *flood) collect(interrupted bool) *ServiceResult {
 		checks = append(checks, chk)
 		sr.Clients = append(sr.Clients, c)
 	}
+	sr.ByDaemon = f.byDaemon(sr.Clients)
 	sr.DaemonLost = f.allLost()
 	sr.Latency = summarise(sr.hist)
 	if sr.rttHist.TotalCount() > 0 {
@@ -466,6 +467,53 @@ func (f *flood) collect(interrupted bool) *ServiceResult {
 	sr.Violations = append([]string{}, Violations(f.svc, sr.Lost, sr.Duplicated, sr.OutOfOrder, sr.TotalOrderDisagree)...)
 	sr.Warnings = append(sr.Warnings, sr.Violations...)
 	return sr
+}
+
+// byDaemon groups the reporting receivers' figures by the daemon they were
+// on, in placement order. clients ends with the reporting receivers'
+// entries, in their order.
+func (f *flood) byDaemon(clients []Client) []DaemonResult {
+	recvs := f.reporting()
+	rc := clients[len(clients)-len(recvs):]
+	out := []DaemonResult{}
+	at := map[string]int{}
+	var hists, rtts []*hdrhistogram.Histogram
+	var elapsed []time.Duration
+	for i, r := range recvs {
+		j, ok := at[r.daemon]
+		if !ok {
+			j = len(out)
+			at[r.daemon] = j
+			out = append(out, DaemonResult{Daemon: r.daemon})
+			hists, rtts, elapsed = append(hists, newHistogram()), append(rtts, newHistogram()), append(elapsed, 0)
+		}
+		d, c := &out[j], rc[i]
+		d.Receivers++
+		d.Delivered += c.Messages
+		d.Lost += c.Check.Lost
+		d.Duplicated += c.Check.Duplicated
+		d.OutOfOrder += c.Check.OutOfOrder
+		elapsed[j] = max(elapsed[j], c.Elapsed)
+		hists[j].Merge(r.hist)
+		for _, s := range f.senders {
+			if h := s.rtt[r.name]; h != nil {
+				rtts[j].Merge(h)
+			}
+		}
+	}
+	for j := range out {
+		d := &out[j]
+		if elapsed[j] > 0 {
+			d.MsgRate = float64(d.Delivered) / elapsed[j].Seconds() / float64(d.Receivers)
+			d.MBRate = d.MsgRate * float64(f.cfg.Size) / 1e6
+		}
+		d.Latency = summarise(hists[j])
+		if rtts[j].TotalCount() > 0 {
+			rtt := summarise(rtts[j])
+			d.RTT = &rtt
+		}
+	}
+	return out
 }
 
 // rttFrom summarises the round trips that receiver name echoed to the

@@ -29,6 +29,9 @@ type Env struct {
 	Arch       string `json:"arch"`
 	CPUs       int    `json:"cpus"`
 	GOMAXPROCS int    `json:"gomaxprocs"`
+	// Placement says which daemons the senders and receivers were spread
+	// over; "" when all were on Daemon.
+	Placement string `json:"placement,omitempty"`
 }
 
 // HostEnv fills the Go and machine fields of an Env.
@@ -92,6 +95,9 @@ func Banner(w io.Writer, p Params, e Env) {
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "  daemon:   %s (%s, %s)\n", e.Daemon, e.DaemonKind, e.Transport)
+	if e.Placement != "" {
+		fmt.Fprintf(w, "  sessions: %s\n", e.Placement)
+	}
 	fmt.Fprintf(w, "  host:     %s %s/%s, %d CPUs (GOMAXPROCS %d)\n", e.GoVersion, e.OS, e.Arch, e.CPUs, e.GOMAXPROCS)
 }
 
@@ -189,6 +195,76 @@ func Table(w io.Writer, points []flood.Point, sweep string) {
 	if partial(points) {
 		fmt.Fprintln(w, "interrupted: the figures are partial (up to the interrupt); messages still on their way are not counted as lost")
 	}
+}
+
+// DaemonTable writes the receivers' figures per daemon, one row per
+// service type (and sweep point) and receiver daemon, when the receivers
+// were on more than one daemon.
+func DaemonTable(w io.Writer, points []flood.Point, sweep string) {
+	if !acrossDaemons(points) {
+		return
+	}
+	rtt := hasRTT(points)
+	fmt.Fprintln(w)
+	t := table.NewWriter()
+	t.SetOutputMirror(w)
+	t.SetStyle(table.StyleLight)
+	hdr := table.Row{}
+	if sweep != "" {
+		hdr = append(hdr, strings.ToUpper(sweep))
+	}
+	hdr = append(hdr, "SERVICE", "DAEMON", "RECEIVERS", "MSG/S", "MB/S", "P50", "P99", "MAX")
+	if rtt {
+		hdr = append(hdr, "RTT P50", "RTT P99")
+	}
+	t.AppendHeader(append(hdr, "LOST", "DUP", "REORDERED"))
+	for _, p := range points {
+		for _, s := range p.Results.Services {
+			for _, d := range s.ByDaemon {
+				row := table.Row{}
+				if sweep == flood.SweepSize {
+					row = append(row, p.Size)
+				} else if sweep != "" {
+					row = append(row, p.Receivers)
+				}
+				row = append(row, s.Service, d.Daemon, d.Receivers, humanInt(d.MsgRate), fmt.Sprintf("%.1f", d.MBRate),
+					Dur(d.Latency.P50), Dur(d.Latency.P99), Dur(d.Latency.Max))
+				if rtt {
+					if d.RTT != nil {
+						row = append(row, Dur(d.RTT.P50), Dur(d.RTT.P99))
+					} else {
+						row = append(row, "-", "-")
+					}
+				}
+				t.AppendRow(append(row, d.Lost, d.Duplicated, d.OutOfOrder))
+			}
+		}
+		if sweep != "" {
+			t.AppendSeparator()
+		}
+	}
+	first := 3
+	if sweep != "" {
+		first = 4
+	}
+	var cols []table.ColumnConfig
+	for i := first; i < len(hdr)+4; i++ {
+		cols = append(cols, table.ColumnConfig{Number: i, Align: text.AlignRight, AlignHeader: text.AlignRight})
+	}
+	t.SetColumnConfigs(cols)
+	t.Render()
+}
+
+// acrossDaemons reports whether any run had receivers on several daemons.
+func acrossDaemons(points []flood.Point) bool {
+	for _, p := range points {
+		for _, s := range p.Results.Services {
+			if len(s.ByDaemon) > 1 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // RTTTable writes the round-trip percentiles, one row per service type and
