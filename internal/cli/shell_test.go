@@ -73,7 +73,7 @@ func TestShellInlineMessageAndErrors(t *testing.T) {
 		t.Errorf("sent %+v", sess.sent)
 	}
 	wantErr := `error: unknown command "bogus": type help for the commands
-error: group name "a#b" has byte '#' (0x23) at offset 1: allowed are printable ASCII without space and '#' (0x24..0x7e)
+error: group name "a#b" has byte '#' (0x23) at offset 1: allowed are '$'..'~' (0x24..0x7e: printable ASCII except space, '!', '"' and '#')
 error: send: invalid argument "fast" for "-S, --service" flag: "fast" is not one of unreliable, reliable, fifo, causal, agreed, safe
 error: async "maybe": allowed are on and off
 error: async display is on, messages are printed as they arrive ("async off" keeps them for receive)

@@ -105,7 +105,9 @@ func (e *NameError) Error() string {
 	}
 }
 
-const legalBytes = "allowed are printable ASCII without space and '#' (0x24..0x7e)"
+// legalBytes says what LegalNameByte allows: the printable ASCII range
+// from '$', which leaves out space, '!', '"' and '#'.
+const legalBytes = `allowed are '$'..'~' (0x24..0x7e: printable ASCII except space, '!', '"' and '#')`
 
 // showByte shows a byte as the user typed it where that is readable.
 func showByte(b byte) string {

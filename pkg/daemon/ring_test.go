@@ -474,7 +474,7 @@ func TestRingConfigErrors(t *testing.T) {
 		{daemon.RingConfig{Nodes: -1}, "daemon: ring of -1 nodes, allowed 1..128 (the real daemon's limit of daemons in one ring)"},
 		{daemon.RingConfig{Nodes: 2, Names: []string{"a"}}, "daemon: 1 names for 2 nodes: give one name per node, or none for d1..d2"},
 		{daemon.RingConfig{Names: []string{"a", "a"}}, `daemon: node name "a" given twice, each node needs its own`},
-		{daemon.RingConfig{Names: []string{"a#b"}}, `daemon: daemon name "a#b" has byte '#' (0x23) at offset 1: allowed are printable ASCII without space and '#' (0x24..0x7e)`},
+		{daemon.RingConfig{Names: []string{"a#b"}}, `daemon: daemon name "a#b" has byte '#' (0x23) at offset 1: allowed are '$'..'~' (0x24..0x7e: printable ASCII except space, '!', '"' and '#')`},
 		{daemon.RingConfig{Node: daemon.Config{Host: "0.0.0.0"}}, `daemon: RingConfig.Node sets Name "" / Host "0.0.0.0": every node of a ring gets its own (RingConfig.Names; 127.0.0.K)`},
 	} {
 		r, err := daemon.StartRing(tc.cfg)
