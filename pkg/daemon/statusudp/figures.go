@@ -10,7 +10,8 @@ import (
 	"github.com/spgo/spgo/pkg/spread"
 )
 
-// Figures is node's status record: what spgo knows in the record's terms.
+// Figures is node's status record: what spgo knows in the record's terms
+// (state 0 and no membership while the node is down).
 // The embedded daemon has no token ring, so the token, retransmission and
 // window fields are 0; packets are data messages: sent are those of this
 // node's clients, received those of the other nodes' clients in its

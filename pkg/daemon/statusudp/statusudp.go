@@ -125,8 +125,10 @@ func (r *Responder) loop() {
 			r.logIgnored(from, n, "reply rate limit reached")
 			continue
 		}
-		out = r.reply(out[:0])
-		r.conn.WriteToUDPAddrPort(out, to)
+		var up bool
+		if out, up = r.reply(out[:0]); up { // a crashed ring node is as silent as a crashed daemon
+			r.conn.WriteToUDPAddrPort(out, to)
+		}
 	}
 }
 
@@ -170,12 +172,16 @@ func Handle(b []byte, from netip.AddrPort) (to netip.AddrPort, ignored string) {
 	return netip.AddrPortFrom(from.Addr(), uint16(h.Seq)), ""
 }
 
-// reply appends the status reply of the node.
-func (r *Responder) reply(dst []byte) []byte {
+// reply appends the status reply of the node; up is false (and nothing
+// appended) while the node is down.
+func (r *Responder) reply(dst []byte) (_ []byte, up bool) {
 	st := Figures(r.opts.Node, r.ring(), r.opts.Now())
+	if st.State == 0 {
+		return dst, false
+	}
 	h := monwire.Header{Type: monwire.StatusType, ProcID: uint32(st.MyID), DataLen: monwire.StatusSize}
 	dst = monwire.AppendHeader(dst, &h, binary.LittleEndian)
-	return monwire.AppendStatus(dst, &st, binary.LittleEndian)
+	return monwire.AppendStatus(dst, &st, binary.LittleEndian), true
 }
 
 func (r *Responder) ring() []*daemon.Daemon {
