@@ -570,3 +570,28 @@ func TestRingStartFailsWhereANodeCannotListen(t *testing.T) {
 	}
 	l.Close()
 }
+
+// TestRingGroupFormedOnBothSides: a group created apart on each side of a
+// partition becomes one at the merge, one vs set per side, d1's side
+// first; a group that lived on one side only sees nothing.
+func TestRingGroupFormedOnBothSides(t *testing.T) {
+	r := startRing(t, 3)
+	n := r.Nodes()
+	if err := r.Partition([]string{"d1"}, []string{"d2", "d3"}); err != nil {
+		t.Fatal(err)
+	}
+	c := member(t, n[2], "c", "x")
+	a := member(t, n[0], "a", "x")
+	solo := member(t, n[1], "s", "only")
+	if err := r.Heal(); err != nil {
+		t.Fatal(err)
+	}
+	for i, mb := range []*spread.Mailbox{a, c} {
+		wantView(t, recvMemb(t, mb), []string{"#a#d1", "#c#d3"}, [][]string{{"#a#d1"}, {"#c#d3"}}, i, proc1)
+	}
+	// "only" did not change: the next thing its member gets is its message.
+	solo.Multicast(spread.AgreedMess, "only", []byte("quiet"), 0)
+	if m := recvData(t, solo); string(m.Data) != "quiet" {
+		t.Fatalf("got %q", m.Data)
+	}
+}
