@@ -20,6 +20,9 @@ type Daemon struct {
 	log   *slog.Logger
 	start time.Time
 
+	// lmu guards the listener fields: Restart replaces them while clients
+	// of the package may be asking for the addresses.
+	lmu      sync.Mutex
 	tcp      net.Listener
 	unix     net.Listener
 	unixPath string
@@ -67,13 +70,20 @@ func newNode(cfg Config, proc int32) *Daemon {
 
 // serve starts the accept loops of the listeners just opened.
 func (d *Daemon) serve() {
-	d.log.Info("daemon started", "name", d.cfg.Name, "tcp", d.tcpString(), "unix", d.unixPath,
-		"max_sessions", d.cfg.MaxSessions, "max_session_messages", d.cfg.MaxSessionMessages)
-	if d.tcp != nil {
-		d.goServe(d.tcp)
+	d.lmu.Lock()
+	tcp, unix, path := d.tcp, d.unix, d.unixPath
+	d.lmu.Unlock()
+	tcpAddr := ""
+	if tcp != nil {
+		tcpAddr = tcp.Addr().String()
 	}
-	if d.unix != nil {
-		d.goServe(d.unix)
+	d.log.Info("daemon started", "name", d.cfg.Name, "tcp", tcpAddr, "unix", path,
+		"max_sessions", d.cfg.MaxSessions, "max_session_messages", d.cfg.MaxSessionMessages)
+	if tcp != nil {
+		d.goServe(tcp)
+	}
+	if unix != nil {
+		d.goServe(unix)
 	}
 }
 
@@ -81,13 +91,19 @@ func (d *Daemon) serve() {
 func (d *Daemon) Name() string { return d.cfg.Name }
 
 // Port is the TCP port (also the Unix socket's file name).
-func (d *Daemon) Port() int { return d.port }
+func (d *Daemon) Port() int {
+	d.lmu.Lock()
+	defer d.lmu.Unlock()
+	return d.port
+}
 
 // SpreadName returns the name a client passes to connect over TCP,
 // "PORT@HOST". When TCP is disabled it returns UnixName().
 func (d *Daemon) SpreadName() string {
+	d.lmu.Lock()
+	defer d.lmu.Unlock()
 	if d.tcp == nil {
-		return d.UnixName()
+		return d.unixName()
 	}
 	host := d.cfg.Host
 	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
@@ -99,6 +115,12 @@ func (d *Daemon) SpreadName() string {
 // UnixName returns the bare port form "PORT" that libspread maps to
 // /tmp/PORT, when the socket is there; otherwise "".
 func (d *Daemon) UnixName() string {
+	d.lmu.Lock()
+	defer d.lmu.Unlock()
+	return d.unixName()
+}
+
+func (d *Daemon) unixName() string {
 	if d.unix == nil || filepath.Clean(d.cfg.SocketDir) != DefaultSocketDir {
 		return ""
 	}
@@ -107,6 +129,8 @@ func (d *Daemon) UnixName() string {
 
 // UnixPath returns the Unix socket's path, or "" without a Unix socket.
 func (d *Daemon) UnixPath() string {
+	d.lmu.Lock()
+	defer d.lmu.Unlock()
 	if d.unix == nil {
 		return ""
 	}
@@ -115,17 +139,12 @@ func (d *Daemon) UnixPath() string {
 
 // TCPAddr returns the TCP listener's address, or nil without one.
 func (d *Daemon) TCPAddr() net.Addr {
+	d.lmu.Lock()
+	defer d.lmu.Unlock()
 	if d.tcp == nil {
 		return nil
 	}
 	return d.tcp.Addr()
-}
-
-func (d *Daemon) tcpString() string {
-	if d.tcp == nil {
-		return ""
-	}
-	return d.tcp.Addr().String()
 }
 
 // ServeConn serves one client connection (for example one end of
@@ -160,6 +179,8 @@ func (d *Daemon) Close() error {
 // removeOwnSocket removes the Unix socket file this node created, if it is
 // still there.
 func (d *Daemon) removeOwnSocket() error {
+	d.lmu.Lock()
+	defer d.lmu.Unlock()
 	if d.unixPath == "" || d.unixFile == nil {
 		return nil
 	}
@@ -172,6 +193,8 @@ func (d *Daemon) removeOwnSocket() error {
 }
 
 func (d *Daemon) closeListeners() {
+	d.lmu.Lock()
+	defer d.lmu.Unlock()
 	if d.tcp != nil {
 		d.tcp.Close()
 	}

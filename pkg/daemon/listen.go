@@ -14,6 +14,8 @@ import (
 
 // listen opens the TCP listener and the Unix socket as the config says.
 func (d *Daemon) listen() error {
+	d.lmu.Lock()
+	defer d.lmu.Unlock()
 	cfg := d.cfg
 	d.port = cfg.Port
 	if !cfg.NoTCP {

@@ -595,3 +595,42 @@ func TestRingGroupFormedOnBothSides(t *testing.T) {
 		t.Fatalf("got %q", m.Data)
 	}
 }
+
+// TestRingRestartWhileAddressesAreRead: a node's addresses may be read
+// while it crashes and restarts (run with -race); they stay the same.
+func TestRingRestartWhileAddressesAreRead(t *testing.T) {
+	r := startRing(t, 2)
+	d := r.Node("d2")
+	want := d.SpreadName()
+	stop := make(chan struct{})
+	readDone := make(chan error)
+	go func() {
+		for {
+			select {
+			case <-stop:
+				readDone <- nil
+				return
+			default:
+			}
+			if got := d.SpreadName(); got != want {
+				readDone <- fmt.Errorf("address %q, want %q", got, want)
+				return
+			}
+			d.TCPAddr()
+			d.UnixPath()
+		}
+	}()
+	for range 20 {
+		if err := r.Crash("d2"); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Restart("d2"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(stop)
+	if err := <-readDone; err != nil {
+		t.Fatal(err)
+	}
+	member(t, d, "x", "") // and it serves
+}
