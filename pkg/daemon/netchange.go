@@ -112,7 +112,7 @@ func (q *sequencer) form(nodes []*Daemon, now int32) {
 		groups = sides[0]
 	}
 	if !pure {
-		groups = merge(sides, len(q.nodes))
+		groups = merge(sides)
 	}
 	for _, name := range sortedNames(groups) {
 		g := groups[name]
@@ -189,7 +189,7 @@ func (q *sequencer) transitional(c *component, in []bool, trans membID) map[stri
 
 // merge joins the groups of several sides: same-named groups become one,
 // their members in member order, each node keeping its membership id.
-func merge(sides []map[string]*group, nodes int) map[string]*group {
+func merge(sides []map[string]*group) map[string]*group {
 	out := map[string]*group{}
 	for _, side := range sides {
 		for name, g := range side {

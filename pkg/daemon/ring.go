@@ -160,11 +160,13 @@ func startRing(base Config, names []string, portEach bool) (*Ring, error) {
 		} else if k > 0 && !c.NoUnixSocket {
 			// One port for all: the other nodes' sockets need a directory each.
 			dir := filepath.Join(base.SocketDir, "spgo-ring-"+name)
-			if err := os.Mkdir(dir, 0o755); err == nil {
-				r.dirs = append(r.dirs, dir)
-			} else if !errors.Is(err, os.ErrExist) {
+			created, err := socketDir(dir)
+			if err != nil {
 				r.abort(nodes[:k])
-				return nil, fmt.Errorf("daemon: node %s: socket directory: %w", name, err)
+				return nil, &NodeError{Node: name, Op: "socket directory", Err: err}
+			}
+			if created {
+				r.dirs = append(r.dirs, dir)
 			}
 			c.SocketDir = dir
 		}
@@ -187,6 +189,28 @@ func startRing(base Config, names []string, portEach bool) (*Ring, error) {
 		d.serve()
 	}
 	return r, nil
+}
+
+// socketDir makes dir for a node's socket, or accepts it if it is already
+// a directory of this user's (not a link, nothing someone else could swap
+// the socket in); created says whether Close should remove it.
+func socketDir(dir string) (created bool, err error) {
+	if err := os.Mkdir(dir, 0o755); err == nil {
+		return true, nil
+	} else if !errors.Is(err, os.ErrExist) {
+		return false, err
+	}
+	fi, err := os.Lstat(dir)
+	if err != nil {
+		return false, err
+	}
+	if !fi.IsDir() {
+		return false, fmt.Errorf("%s exists and is not a directory (mode %v); remove it or choose another SocketDir", dir, fi.Mode())
+	}
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Getuid() {
+		return false, fmt.Errorf("%s belongs to user %d, not to this one; remove it or choose another SocketDir", dir, st.Uid)
+	}
+	return false, nil
 }
 
 // abort closes what a failed start opened.

@@ -634,3 +634,23 @@ func TestRingRestartWhileAddressesAreRead(t *testing.T) {
 	}
 	member(t, d, "x", "") // and it serves
 }
+
+// TestRingSocketDirNotADirectory: a node's socket directory taken by a
+// file fails the start, naming it.
+func TestRingSocketDirNotADirectory(t *testing.T) {
+	dir, _ := os.MkdirTemp("", "spgoring")
+	defer os.RemoveAll(dir)
+	os.WriteFile(filepath.Join(dir, "spgo-ring-d2"), nil, 0o600)
+	r, err := daemon.StartRing(daemon.RingConfig{Nodes: 2, Node: daemon.Config{SocketDir: dir}})
+	if err == nil {
+		r.Close()
+		t.Skip("one port per node here: no socket directories") // only where 127.0.0.2 cannot be bound
+	}
+	want := "daemon: node d2: socket directory: " + filepath.Join(dir, "spgo-ring-d2") + " exists and is not a directory (mode -rw-------); remove it or choose another SocketDir"
+	if err.Error() != want {
+		t.Fatalf("got %v, want %s", err, want)
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 1 {
+		t.Fatalf("left behind: %v", left)
+	}
+}
