@@ -51,10 +51,17 @@ func NewCmdDaemon(f *Factory, runF func(context.Context, *DaemonOptions) error) 
 libspread programs (spuser, spflooder) and spgo connect to it. It listens on
 TCP HOST:PORT and on the unix socket SOCKET-DIR/PORT (what a bare "PORT"
 daemon name means). Logs go to stderr. SIGINT or SIGTERM stops it cleanly:
-every client sees its connection close, and the exit code is 0.`,
+every client sees its connection close, and the exit code is 0.
+
+With --nodes N it runs a ring of N daemons d1..dN in one process instead (a
+test double of a Spread ring: one sequencer, no protocol between the nodes):
+node K listens on 127.0.0.K:PORT and on its own unix socket, the addresses
+are printed on stdout, and "spgo daemon ctl" crashes, partitions, heals and
+restarts nodes through the control socket SOCKET-DIR/spgo-ring-PORT.ctl.`,
 		Example: `  spgo daemon                          # 127.0.0.1:4803 and /tmp/4803
   spgo daemon --port 4913 --name d1    # clients: -s 4913 or -s 4913@127.0.0.1
-  spgo daemon --port 0 --socket-dir "$TMPDIR" --ready-file d.name`,
+  spgo daemon --port 0 --socket-dir "$TMPDIR" --ready-file d.name
+  spgo daemon --nodes 3                # d1..d3 on 127.0.0.1..3:4803; then: spgo daemon ctl crash d3`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {
