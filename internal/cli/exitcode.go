@@ -94,25 +94,22 @@ func checkFailed(err error) error { return withCode(ExitCheck, err) }
 // connectionLost is a session that died under the command.
 func connectionLost(err error) error { return withCode(ExitConnectLost, err) }
 
-// FlagError is a usage error: the command's usage is printed after it and
-// the exit code is 2.
+// FlagError is a usage error that spgo's own checks find in the flags or
+// arguments: a value out of range, flags that exclude each other, a
+// missing GROUP, an extra argument. It is reported as one line naming what
+// is wrong and a pointer to --help, without the usage text; exit 2.
 type FlagError struct{ Err error }
 
 func (e *FlagError) Error() string { return e.Err.Error() }
 func (e *FlagError) Unwrap() error { return e.Err }
 
-// ArgError is a usage error in the arguments or in how flags combine (a
-// missing GROUP, an extra argument, two flags that exclude each other): it
-// is reported as one line and a pointer to --help, without the usage text.
-type ArgError struct{ Err error }
+// flagParseError is a flag that does not parse (an unknown flag, a value of
+// the wrong type, a missing value): the one line is followed by the
+// command's usage, which lists the flags; exit 2.
+type flagParseError struct{ Err error }
 
-func (e *ArgError) Error() string { return e.Err.Error() }
-func (e *ArgError) Unwrap() error { return e.Err }
-
-// argErrorf makes an ArgError from a format.
-func argErrorf(format string, a ...any) error {
-	return &ArgError{Err: fmt.Errorf(format, a...)}
-}
+func (e *flagParseError) Error() string { return e.Err.Error() }
+func (e *flagParseError) Unwrap() error { return e.Err }
 
 // usageErrorf makes a FlagError from a format.
 func usageErrorf(format string, a ...any) error {
@@ -150,8 +147,8 @@ func ExitCode(err error) int {
 // unknown-command errors, which are plain errors.
 func isUsageError(err error) bool {
 	var fe *FlagError
-	var ae *ArgError
-	if errors.As(err, &fe) || errors.As(err, &ae) {
+	var pe *flagParseError
+	if errors.As(err, &fe) || errors.As(err, &pe) {
 		return true
 	}
 	msg := err.Error()

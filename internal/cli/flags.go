@@ -175,7 +175,7 @@ func needGroups(what string) cobra.PositionalArgs {
 	}
 	return func(cmd *cobra.Command, args []string) error {
 		if len(args) == 0 {
-			return argErrorf("%s: name at least one GROUP (%s)", what, kinds)
+			return usageErrorf("%s: name at least one GROUP (%s)", what, kinds)
 		}
 		return nil
 	}
@@ -194,7 +194,7 @@ func noArgs(cmd *cobra.Command, args []string) error {
 		}
 	}
 	if len(subs) > 0 {
-		return argErrorf("%s takes no arguments, got %q: its commands are %s", cmd.Name(), args[0], joinOr(subs))
+		return usageErrorf("%s takes no arguments, got %q: its commands are %s", cmd.Name(), args[0], joinOr(subs))
 	}
-	return argErrorf("%s takes no arguments, got %q", cmd.Name(), args[0])
+	return usageErrorf("%s takes no arguments, got %q", cmd.Name(), args[0])
 }

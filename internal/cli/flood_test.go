@@ -30,7 +30,7 @@ func parseFlood(t *testing.T, args ...string) (*FloodOptions, int) {
 	cmd.SetOut(ios.Out)
 	cmd.SetErr(ios.ErrOut)
 	cmd.SilenceErrors, cmd.SilenceUsage = true, true
-	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &FlagError{Err: err} })
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &flagParseError{Err: err} })
 	err := cmd.Execute()
 	return got, ExitCode(err)
 }

@@ -67,7 +67,7 @@ Daemon names use Spread's forms: PORT (unix socket /tmp/PORT) or PORT@HOST
 	root.PersistentFlags().Var(newEnumValue(&colorMode, "auto", iostreams.ColorModes...), "color",
 		"colour output: auto (on a terminal, unless NO_COLOR is set), always or never")
 	_ = root.RegisterFlagCompletionFunc("color", cobra.FixedCompletions(iostreams.ColorModes, cobra.ShellCompDirectiveNoFileComp))
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &FlagError{Err: plainFlagError(err)} })
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &flagParseError{Err: plainFlagError(err)} })
 	root.SetHelpTemplate(root.HelpTemplate() + "\n" + exitCodesHelp + "\n")
 	root.SetUsageTemplate(wrappedFlagsUsage(root.UsageTemplate()))
 	for _, c := range commands {
@@ -137,8 +137,9 @@ func Main() int {
 	return reportError(ios.ErrOut, cmd, err)
 }
 
-// reportError prints err as one line (plus usage for usage errors) and
-// returns the exit code.
+// reportError prints err as one line and returns the exit code. A usage
+// error is followed by the command's usage when a flag did not parse, else
+// by a pointer to --help.
 func reportError(w io.Writer, cmd *cobra.Command, err error) int {
 	if err == nil {
 		return ExitOK
@@ -153,7 +154,7 @@ func reportError(w io.Writer, cmd *cobra.Command, err error) int {
 		return code
 	}
 	if msg, ok := flagConflict(cmd, err); ok {
-		err = &ArgError{Err: errors.New(msg)}
+		err = &FlagError{Err: errors.New(msg)}
 	}
 	// Errors can carry text from the network (a daemon's auth offer, a
 	// group name): strip terminal controls and keep the error on one line.
@@ -161,19 +162,16 @@ func reportError(w io.Writer, cmd *cobra.Command, err error) int {
 		fmt.Fprintf(w, "spgo: %s\n", msg)
 	}
 	var ee *ExitCodeError
-	var ae *ArgError
+	var pe *flagParseError
 	switch {
 	case code != ExitUsage || cmd == nil || errors.As(err, &ee):
-	case errors.As(err, &ae) || isArgCountError(err):
-		fmt.Fprintf(w, "Run '%s --help' for usage.\n", cmd.CommandPath())
-	default: // flag errors
+	case errors.As(err, &pe): // the usage lists the flags it could have been
 		fmt.Fprintf(w, "\n%s", cmd.UsageString())
+	default:
+		fmt.Fprintf(w, "Run '%s --help' for usage.\n", cmd.CommandPath())
 	}
 	return code
 }
-
-// isArgCountError recognises cobra's own argument-count errors.
-func isArgCountError(err error) bool { return strings.Contains(err.Error(), " arg(s)") }
 
 // flagGroup finds the flags cobra names in its mutual-exclusion error
 // ("if any flags in the group [a b] are set none of the others can be;
