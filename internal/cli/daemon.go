@@ -57,11 +57,18 @@ With --nodes N it runs a ring of N daemons d1..dN in one process instead (a
 test double of a Spread ring: one sequencer, no protocol between the nodes):
 node K listens on 127.0.0.K:PORT and on its own unix socket, the addresses
 are printed on stdout, and "spgo daemon ctl" crashes, partitions, heals and
-restarts nodes through the control socket SOCKET-DIR/spgo-ring-PORT.ctl.`,
+restarts nodes through the control socket SOCKET-DIR/spgo-ring-PORT.ctl.
+
+It answers the status query of Spread's monitor protocol on UDP HOST:PORT
+(each node on its own), so spmonitor and spgo monitor can watch it
+(--no-monitor turns that off; other monitor commands are ignored and
+logged). --http ADDR serves /healthz, /metrics (Prometheus) and /status
+(JSON: sessions, groups and members).`,
 		Example: `  spgo daemon                          # 127.0.0.1:4803 and /tmp/4803
   spgo daemon --port 4913 --name d1    # clients: -s 4913 or -s 4913@127.0.0.1
   spgo daemon --port 0 --socket-dir "$TMPDIR" --ready-file d.name
-  spgo daemon --nodes 3                # d1..d3 on 127.0.0.1..3:4803; then: spgo daemon ctl crash d3`,
+  spgo daemon --nodes 3                # d1..d3 on 127.0.0.1..3:4803; then: spgo daemon ctl crash d3
+  spgo daemon --http :9464 & curl -s localhost:9464/metrics`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if runF != nil {

@@ -83,6 +83,9 @@ sessions, groups and members.`,
 			if !cmd.Flags().Changed("max-retrans-rate") {
 				opts.MaxRetransRate = -1
 			}
+			if opts.Interval > 0 && opts.Interval < opts.Timeout && !cmd.Flags().Changed("timeout") {
+				opts.Timeout = opts.Interval // a round must end before the next starts
+			}
 			switch {
 			case opts.Timeout <= 0:
 				return invalidValue(fmt.Errorf("invalid --timeout %v: must be more than 0", opts.Timeout))
@@ -115,7 +118,7 @@ sessions, groups and members.`,
 	addOutputFlag(cmd, &opts.Output)
 	fl.DurationVar(&opts.Interval, "interval", 0, "watch: ask again every interval (0: once)")
 	fl.IntVar(&opts.Count, "count", 0, "with --interval, stop after this many rounds (0: until interrupted)")
-	fl.DurationVar(&opts.Timeout, "timeout", DefaultMonitorTimeout, "how long to wait for every daemon's answer")
+	fl.DurationVar(&opts.Timeout, "timeout", DefaultMonitorTimeout, "how long to wait for every daemon's answer (at most --interval)")
 	fl.IntVar(&opts.ExpectDaemons, "expect-daemons", 0, "check: every daemon sees this many daemons in its membership (exit 6)")
 	fl.Float64Var(&opts.MaxRetransRate, "max-retrans-rate", 0, "check: at most this many retransmissions per second per daemon (exit 6)")
 	fl.StringVar(&opts.HTTP, "http", "", "show the /status of an spgo daemon started with --http (URL or HOST:PORT)")
@@ -257,7 +260,7 @@ func monitorRun(ctx context.Context, opts *MonitorOptions) error {
 		prev, prevAt = res, at
 		select {
 		case <-ctx.Done():
-			return nil
+			return verdict
 		case <-time.After(time.Until(at.Add(opts.Interval))):
 		}
 	}

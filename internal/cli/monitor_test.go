@@ -76,3 +76,40 @@ func TestMonitorUDPPortInUse(t *testing.T) {
 		t.Fatalf("%v (exit %d)", err, ExitCode(err))
 	}
 }
+
+func TestMonitorUsageErrors(t *testing.T) {
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--timeout", "0"}, "spgo: invalid --timeout 0s: must be more than 0\n"},
+		{[]string{"--interval", "1s", "--timeout", "2s"}, "spgo: --interval 1s is shorter than --timeout 2s: make the interval longer\n"},
+		{[]string{"--count", "-1"}, "spgo: invalid --count -1: allowed is 0 (no limit) or more\n"},
+		{[]string{"--expect-daemons", "200"}, "spgo: invalid --expect-daemons 200: allowed 1..128\n"},
+		{[]string{"--max-retrans-rate", "-1"}, "spgo: invalid --max-retrans-rate -1: must be 0 or more\n"},
+		{[]string{"--http", "x:1", "-d", "127.0.0.1"}, "spgo: --http cannot be used with --conf or -d: it reads one spgo daemon's /status\n"},
+		{[]string{"-d", "::1"}, "spgo: invalid -d \"::1\": the monitor protocol reaches IPv4 daemons only\n"},
+		{[]string{"-d", "127.0.0.1", "--identity", "nonsense"}, "spgo: invalid --identity \"nonsense\": want a daemon name of --conf or an IPv4 address of this host\n"},
+		{[]string{"-d", "127.0.0.1", "--identity", "192.0.2.1"}, "spgo: --identity: identity 192.0.2.1 is not an address of this host: listen udp4 192.0.2.1:0: bind: cannot assign requested address\n"},
+	}
+	for _, c := range cases {
+		f, _ := testFactory(t, nil)
+		code, _, stderr := execRoot(t, f, append([]string{"monitor"}, c.args...)...)
+		if code != ExitUsage || stderr != c.want {
+			t.Errorf("%q: exit %d, stderr %q, want %q", c.args, code, stderr, c.want)
+		}
+	}
+}
+
+func TestMonitorTimeoutFollowsInterval(t *testing.T) {
+	f, _ := testFactory(t, nil)
+	var got *MonitorOptions
+	cmd := NewCmdMonitor(f, func(_ context.Context, o *MonitorOptions) error { got = o; return nil })
+	cmd.SetArgs([]string{"--interval", "300ms"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if got.Timeout != 300*time.Millisecond || got.MaxRetransRate != -1 {
+		t.Errorf("timeout %v, max retrans %v", got.Timeout, got.MaxRetransRate)
+	}
+}
