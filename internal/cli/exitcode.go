@@ -17,6 +17,7 @@ const (
 	ExitTimeout     = 4 // time ran out, or nothing (enough) arrived
 	ExitConnectLost = 5 // the daemon went away during the run
 	ExitCheck       = 6 // a monitor check failed (spgo monitor --expect-daemons, --max-retrans-rate)
+	ExitFault       = 7 // flood saw a daemon crash or partition, and the survivors got all their promises
 	// ExitInterrupted is what shells report for a command ended by SIGINT
 	// (128 + 2); flood exits with it when interrupted mid-run.
 	ExitInterrupted = 130
@@ -33,6 +34,8 @@ const exitCodesHelp = `Exit codes:
   5    connection to the daemon lost (listen and join --watch go on
        instead with --reconnect)
   6    a monitor check failed (spgo monitor --expect-daemons, --max-retrans-rate)
+  7    flood saw a fault (a daemon crashed, the ring split or merged) and
+       every promise held among the surviving sessions
   130  flood interrupted (SIGINT) before it finished; its figures are partial`
 
 // ExitCodeError is an error that ends the command with a chosen exit code.
@@ -87,6 +90,10 @@ func interrupted(err error) error { return withCode(ExitInterrupted, err) }
 // partition) or a control command with no ring to take it: exit 2, one
 // line, nothing changed.
 func ringRefused(err error) error { return withCode(ExitUsage, err) }
+
+// faultKept is a flood through a fault whose survivors got what every
+// promise says.
+func faultKept(err error) error { return withCode(ExitFault, err) }
 
 // checkFailed is a spgo monitor check that did not hold.
 func checkFailed(err error) error { return withCode(ExitCheck, err) }

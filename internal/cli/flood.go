@@ -47,6 +47,7 @@ type FloodOptions struct {
 	CPUProfile string
 	Stall      time.Duration
 	Progress   string // auto, always, never
+	Crash      string // --crash NODE: crash a node of the embedded ring halfway
 	RTT        bool   // --rtt: time round trips of sampled messages
 	RTTEvery   int    // --rtt-every
 
@@ -86,6 +87,11 @@ the sender's private group (in the same service type), and the sender times
 it on its own clock. A second table gives RTT percentiles per service type.
 In a split run the receivers (--ro --rtt) echo and the senders (--wo) time
 whatever comes back.
+
+A daemon crash, partition or merge mid-run is reported instead of a stall:
+the memberships seen, the sessions that lost their daemon, the longest gap
+between deliveries, and the promises judged among the survivors; exit 7
+when they held. --crash NODE crashes a node of --nodes halfway.
 
 --embedded starts spgo's daemon in this process on a free port and floods
 it; otherwise the daemon named by -s is flooded. Latency across machines is
@@ -254,13 +260,17 @@ func floodRun(ctx context.Context, o *FloodOptions) (err error) {
 	}
 	pl := placement{senders: o.SendersAt, receivers: o.ReceiversAt}
 	if o.Nodes > 0 {
-		stop, p, derr := startEmbeddedRing(o)
+		ring, p, derr := startEmbeddedRing(o)
 		if derr != nil {
 			return derr
 		}
-		defer stop()
+		defer ring.Close()
 		pl, cfg.Daemon, transport = p, p.senders[0], "tcp"
 		kind = fmt.Sprintf("embedded spgo ring of %d nodes", o.Nodes)
+		if o.Crash != "" {
+			cfg.Progress = crashHalfway(ring, o.Crash, o.Factory.IOStreams.ErrOut)
+			kind += ", " + o.Crash + " crashes halfway"
+		}
 	} else if o.Embedded {
 		stop, name, opt, derr := startEmbedded(o.Transport)
 		if derr != nil {
@@ -305,7 +315,7 @@ func floodRun(ctx context.Context, o *FloodOptions) (err error) {
 	if err != nil {
 		return err
 	}
-	return floodOutcome(runErr, nwarn)
+	return floodOutcome(runErr, nwarn, report.Faulted(points))
 }
 
 // floodConfig translates the flags into the engine's configuration and
@@ -392,8 +402,12 @@ func runFlood(ctx context.Context, o *FloodOptions, cfg flood.Config) (points []
 	var bar *floodProgress
 	if o.Progress == "always" || (o.Progress == "auto" && o.Factory.IOStreams.IsStderrTTY()) {
 		bar = newFloodProgress(o)
-		cfg.Progress = bar.update
 		defer bar.finish()
+		if next := cfg.Progress; next != nil {
+			cfg.Progress = func(p flood.Progress) { next(p); bar.update(p) }
+		} else {
+			cfg.Progress = bar.update
+		}
 	}
 	if o.Sweep != "" {
 		var values []int
@@ -417,6 +431,7 @@ func renderFlood(o *FloodOptions, env report.Env, points []flood.Point, dim stri
 		report.Table(ios.Out, points, dim)
 		report.DaemonTable(ios.Out, points, dim)
 		report.RTTTable(ios.Out, points, dim)
+		report.Faults(ios.Out, points)
 	} else if err := report.JSON(ios.Out, report.Document{Env: env, Sweep: o.Sweep, Points: points}); err != nil {
 		return 0, err
 	}
@@ -436,7 +451,7 @@ func renderFlood(o *FloodOptions, env report.Env, points []flood.Point, dim stri
 
 // floodOutcome turns a run that produced results into the command's
 // error: the daemon lost mid-run, the run's own error, or warnings.
-func floodOutcome(runErr error, nwarn int) error {
+func floodOutcome(runErr error, nwarn int, faulted bool) error {
 	if errors.Is(runErr, flood.ErrDaemonLost) {
 		return connectionLost(runErr)
 	}
@@ -448,6 +463,9 @@ func floodOutcome(runErr error, nwarn int) error {
 	}
 	if nwarn > 0 {
 		return fmt.Errorf("flood: the run was disturbed or a service type broke its promise (%d warnings above)", nwarn)
+	}
+	if faulted {
+		return faultKept(errors.New("flood: a fault (daemon crash, partition or merge) came during the run; every promise held among the survivors"))
 	}
 	return nil
 }

@@ -2,9 +2,11 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -26,6 +28,7 @@ func addFloodRingFlags(cmd *cobra.Command, o *FloodOptions) {
 	fl.StringSliceVar(&o.ReceiversAt, "receivers-at", nil,
 		"daemons the receivers connect to, round robin (default -s; with --nodes: the last node)")
 	fl.IntVar(&o.Nodes, "nodes", 0, "with --embedded: an in-process ring of this many nodes, d1..dN, that --senders-at and --receivers-at name")
+	fl.StringVar(&o.Crash, "crash", "", "with --nodes: crash this node when the first service type is halfway (to see a flood through a fault)")
 	fl.StringVar(&o.ReceiverServer, "receiver-server", "", "the daemon the receivers connect to (--receivers-at with one daemon)")
 	fl.IntVar(&o.EmbeddedNodes, "embedded-nodes", 0, "with --embedded: the same as --nodes")
 	fl.IntVar(&o.SenderNode, "sender-node", 0, "with --nodes: the node K the senders connect to (--senders-at dK)")
@@ -58,6 +61,8 @@ func (o *FloodOptions) validateRing(cmd *cobra.Command) error {
 	}
 	if o.Nodes == 0 {
 		switch {
+		case o.Crash != "":
+			return usageErrorf("--crash needs --nodes (a node of an in-process ring)")
 		case ch("sender-node") || ch("receiver-node"):
 			return usageErrorf("--sender-node/--receiver-node need --nodes (an in-process ring)")
 		case o.Embedded && (len(o.SendersAt) > 0 || len(o.ReceiversAt) > 0):
@@ -103,6 +108,15 @@ func (o *FloodOptions) validateRing(cmd *cobra.Command) error {
 		o.ReceiversAt = []string{"d" + strconv.Itoa(o.Nodes)}
 	}
 	nodes := ringNodeNames(o.Nodes)
+	if o.Crash != "" && !slices.Contains(nodes, o.Crash) {
+		return usageErrorf("--crash %q: the ring of --nodes %d has the nodes d1..d%d", o.Crash, o.Nodes, o.Nodes)
+	}
+	if svc, _ := o.services(); o.Crash != "" && len(svc) != 1 {
+		return usageErrorf("--crash takes one service type (--services): the crashed node stays down, so a later type could not connect to it")
+	}
+	if o.Crash != "" && cmd.Flags().Changed("duration") {
+		return usageErrorf("--crash comes halfway through --count messages; not with --duration")
+	}
 	for _, p := range []struct {
 		flag string
 		list []string
@@ -133,8 +147,8 @@ type placement struct {
 
 // startEmbeddedRing starts the in-process ring for --nodes on free ports
 // (TCP only) and places the sessions on the nodes named.
-func startEmbeddedRing(o *FloodOptions) (stop func(), p placement, err error) {
-	r, err := daemon.StartRing(daemon.RingConfig{Nodes: o.Nodes, Node: daemon.Config{NoUnixSocket: true}})
+func startEmbeddedRing(o *FloodOptions) (r *daemon.Ring, p placement, err error) {
+	r, err = daemon.StartRing(daemon.RingConfig{Nodes: o.Nodes, Node: daemon.Config{NoUnixSocket: true}})
 	if err != nil {
 		return nil, p, fmt.Errorf("starting the embedded ring: %w", err)
 	}
@@ -148,7 +162,22 @@ func startEmbeddedRing(o *FloodOptions) (stop func(), p placement, err error) {
 		return out
 	}
 	p.senders, p.receivers = addr(o.SendersAt), addr(o.ReceiversAt)
-	return func() { r.Close() }, p, nil
+	return r, p, nil
+}
+
+// crashHalfway is a flood progress callback that crashes node once the
+// first service type has half its deliveries.
+func crashHalfway(r *daemon.Ring, node string, errOut io.Writer) func(flood.Progress) {
+	var once sync.Once
+	return func(p flood.Progress) {
+		if p.Index == 0 && p.Expected > 0 && 2*p.Delivered >= p.Expected {
+			once.Do(func() {
+				if err := r.Crash(node); err != nil {
+					fmt.Fprintf(errOut, "spgo flood: --crash %s: %v\n", node, err)
+				}
+			})
+		}
+	}
 }
 
 // describe is the banner's placement line, "" for a flood on one daemon.

@@ -89,6 +89,14 @@ func (c *Checker) Observe(sender, seq uint32) {
 	c.count++
 }
 
+// Next is one past the highest sequence number of sender seen (0: none).
+func (c *Checker) Next(sender uint32) uint32 {
+	if s := c.streams[sender]; s != nil {
+		return s.next
+	}
+	return 0
+}
+
 // Check is what one receiver saw, against what was sent.
 type Check struct {
 	Delivered  int64 `json:"delivered"`

@@ -22,9 +22,11 @@ type receiver struct {
 	// s delivered here; senders read it for their window.
 	progress []atomic.Uint32
 	count    atomic.Int64 // data messages delivered
-	joined   chan struct{}
-	done     bool // reached the expected count (signalled once)
-	dead     atomic.Bool
+	// from[s] counts the messages of local sender s delivered here.
+	from   []atomic.Int64
+	joined chan struct{}
+	done   bool // reached the expected count (signalled once)
+	dead   atomic.Bool
 
 	// Owned by the receiving goroutine until it has exited.
 	check   *Checker
@@ -43,6 +45,12 @@ type receiver struct {
 	ids     map[string]uint32
 	remote  bool
 	foreign int64 // messages from senders outside this flood
+	// Faults: the transitional and network memberships seen, when the
+	// session was lost to its daemon (unix nanos; 0: it was not), and
+	// the longest time between two deliveries.
+	views  []viewEvent
+	goneAt int64
+	maxGap int64
 }
 
 // sender is one sending session.
@@ -67,6 +75,26 @@ type sender struct {
 	// echoes counted for the supervisor.
 	rtt    map[string]*hdrhistogram.Histogram
 	echoes atomic.Int64
+
+	// gone is set once the session was lost to its daemon, noticed by the
+	// goroutine that reads it (goneErr, goneAt are set before).
+	gone    atomic.Bool
+	goneErr error
+	goneAt  int64
+}
+
+// markGone records that the session was lost to its daemon and wakes the
+// sender if it waits for its window.
+func (s *sender) markGone(err error, now int64) {
+	if s.gone.Load() {
+		return
+	}
+	s.goneErr, s.goneAt = err, now
+	s.gone.Store(true)
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
 }
 
 // recordEcho times the echo in data, received now, from receiver from.

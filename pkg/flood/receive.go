@@ -17,6 +17,12 @@ func (f *flood) receive(r *receiver) {
 		if err := r.mb.ReceiveRaw(&rm); err != nil {
 			if !f.closing.Load() {
 				r.err = err
+				if departed(err) {
+					r.goneAt = time.Now().UnixNano()
+					if r.owner != nil {
+						r.owner.markGone(err, r.goneAt)
+					}
+				}
 			}
 			r.dead.Store(true)
 			f.wakeSenders()
@@ -36,7 +42,7 @@ func (f *flood) receive(r *receiver) {
 			r.rejects++
 			continue
 		default:
-			if f.membership(r, &rm) && !joined {
+			if f.membership(r, &rm, joined) && !joined {
 				joined = true
 				close(r.joined)
 			}
@@ -72,6 +78,11 @@ func (f *flood) receive(r *receiver) {
 		r.bytes += int64(len(rm.Data))
 		if r.first == 0 {
 			r.first = now
+		} else if gap := now - r.last; gap > r.maxGap {
+			r.maxGap = gap
+		}
+		if int(idx) < len(r.from) {
+			r.from[idx].Add(1)
 		}
 		r.last = now
 		if !r.remote && int(idx) < len(r.progress) {
@@ -96,14 +107,20 @@ func (f *flood) receive(r *receiver) {
 	}
 }
 
-// readEchoes reads a sender's own session, which gets nothing but the
-// round-trip echoes sent to its private group, until it is closed.
-func (f *flood) readEchoes(s *sender) {
+// readOwn reads a sender's own session, which gets nothing but the
+// round-trip echoes sent to its private group, until it is closed; a
+// session lost to its daemon is noticed here, also while the sender waits
+// for its window.
+func (f *flood) readOwn(s *sender) {
 	defer f.wg.Done()
 	var rm spread.RawMessage
 	for {
 		if err := s.mb.ReceiveRaw(&rm); err != nil {
-			return // the sender's own loop reports a lost session
+			if !f.closing.Load() && departed(err) {
+				s.markGone(err, time.Now().UnixNano())
+				f.signal()
+			}
+			return // the sender's own loop reports the error
 		}
 		if rm.Service.IsRegular() && rm.MsgType == echoType {
 			s.recordEcho(rm.Sender(), rm.Data, time.Now().UnixNano())
@@ -114,13 +131,19 @@ func (f *flood) readEchoes(s *sender) {
 
 // membership handles a membership message; it reports whether it is the
 // receiver's own join of the group.
-func (f *flood) membership(r *receiver, rm *spread.RawMessage) bool {
+func (f *flood) membership(r *receiver, rm *spread.RawMessage, joined bool) bool {
 	msg, err := rm.Message()
 	if err != nil {
 		return false
 	}
 	m, ok := msg.(*spread.MembershipMessage)
-	if !ok || m.Group != f.group || !m.Service.IsRegMemb() {
+	if !ok || m.Group != f.group {
+		return false
+	}
+	if joined && r.recordView(m, time.Now().UnixNano()) {
+		f.signal()
+	}
+	if !m.Service.IsRegMemb() {
 		return false
 	}
 	if n := int32(len(m.Members)); n > f.members.Load() {

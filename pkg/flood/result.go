@@ -54,8 +54,13 @@ type Client struct {
 	Latency  *Latency      `json:"latency,omitempty"`
 	// RTT is the round trips this sender timed, or that this receiver
 	// echoed to the local senders (Config.RTTEvery).
-	RTT   *Latency `json:"rtt,omitempty"`
-	Error string   `json:"error,omitempty"`
+	RTT *Latency `json:"rtt,omitempty"`
+	// LongestGap is the longest time between two deliveries (receivers).
+	LongestGap time.Duration `json:"longest_gap_ns,omitempty"`
+	// Departed is true for a session lost to a fault (its daemon crashed
+	// or was cut off); it is not judged with the survivors.
+	Departed bool   `json:"departed,omitempty"`
+	Error    string `json:"error,omitempty"`
 }
 
 // ServiceResult is the outcome of one service type's flood.
@@ -105,6 +110,15 @@ type ServiceResult struct {
 	// connection to the daemon (the daemon went away or was restarted),
 	// as opposed to one session being cut off.
 	DaemonLost bool `json:"daemon_lost,omitempty"`
+	// LongestGap is how long the service stalled at most: the longest
+	// time between two deliveries at a surviving receiver.
+	LongestGap time.Duration `json:"longest_gap_ns"`
+	// Faults are the faults the flood saw (daemon crashes, partitions,
+	// merges), in time order; nil when there were none. The promises are
+	// then judged among the survivors: none of their messages lost, AGREED
+	// and SAFE in one order, and of a departed sender's messages loss only
+	// of those no survivor got.
+	Faults []FaultEvent `json:"faults,omitempty"`
 	// ByDaemon are the receivers' figures grouped by the daemon they were
 	// on, in placement order (one entry when all were on one daemon).
 	ByDaemon []DaemonResult `json:"by_daemon"`
@@ -129,9 +143,15 @@ type DaemonResult struct {
 	OutOfOrder int64    `json:"out_of_order"`
 }
 
+// VerdictFaultKept is the verdict of a run that saw a fault and whose
+// survivors got everything each promise says they must.
+const VerdictFaultKept = "ok (fault)"
+
 // Judge says how the run went: "BROKEN" when a promise was broken,
 // "interrupted" when it was stopped before the end, "disturbed" when it
-// has warnings, "ok (may lose)" for loss where loss is allowed, else "ok".
+// has warnings, "ok (fault)" when it saw a fault and the survivors got
+// what each promise says, "ok (may lose)" for loss where loss is allowed,
+// else "ok".
 func (r *ServiceResult) Judge() string {
 	switch {
 	case len(r.Violations) > 0:
@@ -140,6 +160,8 @@ func (r *ServiceResult) Judge() string {
 		return "interrupted"
 	case len(r.Warnings) > 0:
 		return "disturbed"
+	case len(r.Faults) > 0:
+		return VerdictFaultKept
 	case r.Lost > 0:
 		return "ok (may lose)"
 	}

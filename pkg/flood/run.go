@@ -72,7 +72,11 @@ type flood struct {
 	// (MaxInt64 until the senders finished in duration mode).
 	expected atomic.Int64
 	doneCh   chan struct{} // a receiver reached expected, or died
-	wg       sync.WaitGroup
+	// What the survivors had of departed senders' messages, and since
+	// when (survivorsAgreeOnDeparted).
+	departedSeen  int64
+	departedSince time.Time
+	wg            sync.WaitGroup
 }
 
 func runService(ctx context.Context, cfg Config, index int, svc spread.ServiceType, group string) (*ServiceResult, error) {
@@ -128,7 +132,8 @@ func (f *flood) connect(ctx context.Context) error {
 	}
 	newRecv := func(mb *spread.Mailbox, echo bool) *receiver {
 		r := &receiver{mb: mb, name: mb.PrivateGroup(), echo: echo, joined: make(chan struct{}),
-			progress: make([]atomic.Uint32, cfg.Senders), check: NewChecker(), hist: newHistogram()}
+			progress: make([]atomic.Uint32, cfg.Senders), from: make([]atomic.Int64, cfg.Senders),
+			check: NewChecker(), hist: newHistogram()}
 		r.ids, r.remote = make(map[string]uint32), cfg.Senders == 0
 		return r
 	}
@@ -179,9 +184,9 @@ func (f *flood) connect(ctx context.Context) error {
 	for _, s := range f.senders {
 		f.wg.Add(1)
 		go f.send(s)
-		if cfg.RTTEvery > 0 && cfg.Receivers > 0 {
+		if cfg.Receivers > 0 { // write-only: the echo receiver reads the session
 			f.wg.Add(1)
-			go f.readEchoes(s)
+			go f.readOwn(s)
 		}
 	}
 	for _, r := range members {
@@ -274,12 +279,26 @@ func (f *flood) allReceived() bool {
 		return false
 	}
 	exp := f.expected.Load()
+	anyGone := f.anyGone()
 	for _, r := range append(f.receivers, f.echoes...) {
-		if !r.dead.Load() && r.count.Load() < exp {
-			return false
+		if r.dead.Load() {
+			continue
+		}
+		if !anyGone {
+			if r.count.Load() < exp {
+				return false
+			}
+			continue
+		}
+		// A departed sender's messages are not waited for: what it got
+		// into the ring reaches every survivor (survivorsAgreeOnDeparted).
+		for _, s := range f.senders {
+			if !s.gone.Load() && r.from[s.idx].Load() < int64(s.sent.Load()) {
+				return false
+			}
 		}
 	}
-	return f.allEchoed()
+	return f.allEchoed() && (!anyGone || f.survivorsAgreeOnDeparted())
 }
 
 // allEchoed: every sender has the echo of each of its samples from every
@@ -296,6 +315,9 @@ func (f *flood) allEchoed() bool {
 		}
 	}
 	for _, s := range f.senders {
+		if s.gone.Load() {
+			continue // its last samples may never have reached anyone
+		}
 		if s.echoes.Load() < samplesIn(s.sent.Load(), f.cfg.RTTEvery)*live {
 			return false
 		}
@@ -364,9 +386,14 @@ func (f *flood) collect(interrupted bool) *ServiceResult {
 	if cfg.Senders > 0 {
 		sent = make(map[uint32]uint32, len(f.senders))
 	}
+	faulted := f.faulted()
 	for _, s := range f.senders {
 		n := s.sent.Load()
 		sent[s.idx] = n
+		if faulted && s.gone.Load() {
+			// Loss is only what a survivor missed of what another got.
+			sent[s.idx] = f.reachedSurvivors(s.idx)
+		}
 		sr.Sent += int64(n)
 		c := Client{Name: s.name, Role: "sender", Daemon: s.daemon, Messages: int64(n), Bytes: int64(n) * int64(cfg.Size)}
 		if !s.end.IsZero() {
@@ -375,7 +402,10 @@ func (f *flood) collect(interrupted bool) *ServiceResult {
 				c.MsgRate = float64(n) / c.Elapsed.Seconds()
 			}
 		}
-		if s.err != nil {
+		switch {
+		case faulted && s.gone.Load():
+			c.Error, c.Departed = s.goneErr.Error(), true
+		case s.err != nil:
 			c.Error = s.err.Error()
 			sr.Warnings = append(sr.Warnings, fmt.Sprintf("sender %s: %v", s.name, s.err))
 		}
@@ -395,14 +425,18 @@ func (f *flood) collect(interrupted bool) *ServiceResult {
 	}
 	var checks []Check
 	var rateSum float64
+	var survivors, survivorDeliveries int64
 	role := "receiver"
 	if len(f.receivers) == 0 {
 		role = "sender-echoes" // write-only: what the senders read back
 	}
 	for _, r := range f.reporting() {
 		n := r.count.Load()
+		gone := faulted && r.goneAt != 0
 		var chk Check
 		switch {
+		case gone:
+			chk = r.check.Result(nil) // it left: only gaps in what it got
 		case !interrupted:
 			chk = r.check.Result(sent)
 		case keepsSenderOrder(f.svc):
@@ -429,9 +463,15 @@ func (f *flood) collect(interrupted bool) *ServiceResult {
 			sr.Elapsed = c.Elapsed
 		}
 		rateSum += c.MsgRate
-		if r.err != nil {
+		c.LongestGap = time.Duration(r.maxGap)
+		switch {
+		case gone:
+			c.Error, c.Departed = r.err.Error(), true
+		case r.err != nil:
 			c.Error = r.err.Error()
 			sr.Warnings = append(sr.Warnings, fmt.Sprintf("receiver %s was cut off: %v", r.name, r.err))
+		default:
+			sr.LongestGap = max(sr.LongestGap, c.LongestGap)
 		}
 		if r.rejects > 0 {
 			sr.Warnings = append(sr.Warnings, fmt.Sprintf("receiver %s got %d rejected messages", r.name, r.rejects))
@@ -446,10 +486,17 @@ func (f *flood) collect(interrupted bool) *ServiceResult {
 		sr.Lost += chk.Lost
 		sr.Duplicated += chk.Duplicated
 		sr.OutOfOrder += chk.OutOfOrder
-		checks = append(checks, chk)
+		if !gone { // the total order is judged among the survivors
+			checks = append(checks, chk)
+			survivors++
+			survivorDeliveries += n
+		}
 		sr.Clients = append(sr.Clients, c)
 	}
 	sr.ByDaemon = f.byDaemon(sr.Clients)
+	if faulted {
+		sr.Faults = f.faultEvents()
+	}
 	sr.DaemonLost = f.allLost()
 	sr.Latency = summarise(sr.hist)
 	if sr.rttHist.TotalCount() > 0 {
@@ -459,6 +506,9 @@ func (f *flood) collect(interrupted bool) *ServiceResult {
 	if nr := len(f.reporting()); nr > 0 && sr.Elapsed > 0 {
 		sr.DeliveryRate = float64(sr.Delivered) / sr.Elapsed.Seconds()
 		sr.MsgRate = sr.DeliveryRate / float64(nr)
+		if faulted && survivors > 0 { // the departed stopped early: the rate is the survivors'
+			sr.MsgRate = float64(survivorDeliveries) / sr.Elapsed.Seconds() / float64(survivors)
+		}
 		sr.MBRate = sr.MsgRate * float64(cfg.Size) / 1e6
 	}
 	if (f.svc == spread.AgreedMess || f.svc == spread.SafeMess) && !interrupted {

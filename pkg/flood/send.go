@@ -102,6 +102,10 @@ func (f *flood) waitWindow(s *sender, need uint32) bool {
 	}
 	for {
 		s.want.Store(need + 1)
+		if s.gone.Load() {
+			s.want.Store(0)
+			return false
+		}
 		if p, ok := s.minProgress(); !ok || p >= need {
 			s.want.Store(0)
 			return true

@@ -321,6 +321,70 @@ func hasRTT(points []flood.Point) bool {
 	return false
 }
 
+// Faulted reports whether any run saw a fault.
+func Faulted(points []flood.Point) bool {
+	for _, p := range points {
+		for _, s := range p.Results.Services {
+			if len(s.Faults) > 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Faults writes, for each service type that saw a fault, what happened
+// when (from the start signal), how long deliveries stalled at most, and
+// how the promises were judged.
+func Faults(w io.Writer, points []flood.Point) {
+	for _, p := range points {
+		for _, s := range p.Results.Services {
+			if len(s.Faults) == 0 {
+				continue
+			}
+			fmt.Fprintf(w, "\n%s through a fault (size %d, %d receivers):\n", s.Service, p.Size, p.Receivers)
+			for _, e := range s.Faults {
+				at := "+" + e.After.Round(time.Millisecond).String()
+				switch e.Kind {
+				case flood.FaultTransitional:
+					fmt.Fprintf(w, "  %8s  transitional membership, seen by %s\n", at, receivers(e.SeenBy))
+				case flood.FaultNetwork:
+					fmt.Fprintf(w, "  %8s  network membership of %d: %s, seen by %s\n", at, len(e.Members),
+						text.Trim(strings.Join(e.Members, " "), 200), receivers(e.SeenBy))
+				default:
+					fmt.Fprintf(w, "  %8s  %s %s departed: %s\n", at, e.Role, strings.Join(e.Members, " "), e.Error)
+				}
+			}
+			fmt.Fprintf(w, "  longest gap between deliveries at a survivor: %s\n", Dur(s.LongestGap))
+			if s.Judge() == flood.VerdictFaultKept {
+				fmt.Fprintf(w, "  among the survivors: %s\n", keptPromise(s.Service))
+			} else {
+				fmt.Fprintf(w, "  among the survivors: %s (see the warnings)\n", s.Judge())
+			}
+		}
+	}
+}
+
+func receivers(n int) string {
+	if n == 1 {
+		return "1 receiver"
+	}
+	return strconv.Itoa(n) + " receivers"
+}
+
+// keptPromise says what a service type's survivors were checked for.
+func keptPromise(service string) string {
+	switch service {
+	case "UNRELIABLE":
+		return "no duplicates (UNRELIABLE may lose and reorder)"
+	case "RELIABLE":
+		return "nothing lost that a survivor got, no duplicates"
+	case "FIFO", "CAUSAL":
+		return "nothing lost that a survivor got, each sender's order kept"
+	}
+	return "nothing lost that a survivor got, each sender's order kept, one total order"
+}
+
 // partial reports whether any service type's run was interrupted.
 func partial(points []flood.Point) bool {
 	for _, p := range points {

@@ -1,0 +1,223 @@
+package flood
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/spgo/spgo/pkg/spread"
+)
+
+// A fault is a daemon that crashed or a ring that split or merged while a
+// flood ran. Receivers see it as a transitional membership and a network
+// membership of the flood's group; the sessions on a crashed daemon lose
+// their connection. A flood with a fault is judged among the survivors:
+// the sessions still connected at the end.
+
+// Fault kinds as FaultEvent.Kind reports them.
+const (
+	FaultTransitional = "transitional" // TRANSITION_MESS: the view is about to change
+	FaultNetwork      = "network"      // CAUSED_BY_NETWORK: the new view after a crash, partition or merge
+	FaultDeparted     = "departed"     // a session of this flood lost its daemon
+)
+
+// FaultEvent is one thing a fault did, as this flood saw it.
+type FaultEvent struct {
+	Kind string `json:"kind"`
+	// After is when it was first seen, from the start signal.
+	After time.Duration `json:"after_ns"`
+	// Members is the new view (network), or the departed session (departed).
+	Members []string `json:"members,omitempty"`
+	// SeenBy is how many receivers saw this membership (network and
+	// transitional; one event per group id).
+	SeenBy int `json:"seen_by,omitempty"`
+	// Role and Error describe a departed session.
+	Role  string `json:"role,omitempty"`
+	Error string `json:"error,omitempty"`
+}
+
+// viewEvent is a transitional or network membership one receiver got.
+type viewEvent struct {
+	at      int64 // unix nanos
+	kind    string
+	id      spread.GroupID
+	members []string
+}
+
+// recordView notes a transitional or network membership of the flood's
+// group; it reports whether m was one.
+func (r *receiver) recordView(m *spread.MembershipMessage, now int64) bool {
+	var kind string
+	switch m.Cause {
+	case spread.CauseTransition:
+		kind = FaultTransitional
+	case spread.CauseNetwork:
+		kind = FaultNetwork
+	default:
+		return false
+	}
+	r.views = append(r.views, viewEvent{at: now, kind: kind, id: m.GroupID, members: slices.Clone(m.Members)})
+	return true
+}
+
+// departed reports whether err ended a session because its daemon went
+// away (not because this flood disconnected it).
+func departed(err error) bool {
+	return err != nil && errors.Is(err, spread.ErrConnectionClosed) && !errors.Is(err, spread.ErrDisconnected)
+}
+
+// reachedSurvivors is the most of local sender idx's messages (one past
+// the highest sequence number) any surviving receiver got.
+func (f *flood) reachedSurvivors(idx uint32) uint32 {
+	var n uint32
+	for _, r := range f.reporting() {
+		if r.goneAt == 0 {
+			n = max(n, r.check.Next(idx))
+		}
+	}
+	return n
+}
+
+// faultEvents merges what the receivers saw (one event per kind and group
+// id, with how many saw it) and the sessions that departed, in time order.
+func (f *flood) faultEvents() []FaultEvent {
+	start := f.startTime.UnixNano()
+	type key struct {
+		kind string
+		id   spread.GroupID
+	}
+	at := map[key]int{}
+	var out []FaultEvent
+	for _, r := range f.reporting() {
+		for _, v := range r.views {
+			k := key{v.kind, v.id}
+			if i, ok := at[k]; ok {
+				out[i].SeenBy++
+				out[i].After = min(out[i].After, time.Duration(v.at-start))
+				continue
+			}
+			at[k] = len(out)
+			e := FaultEvent{Kind: v.kind, After: time.Duration(v.at - start), SeenBy: 1}
+			if v.kind == FaultNetwork {
+				e.Members = v.members
+			}
+			out = append(out, e)
+		}
+	}
+	for _, s := range f.senders {
+		if s.gone.Load() {
+			out = append(out, FaultEvent{Kind: FaultDeparted, After: time.Duration(s.goneAt - start), Members: []string{s.name},
+				Role: "sender", Error: s.goneErr.Error()})
+		}
+	}
+	for _, r := range f.receivers {
+		if r.goneAt != 0 {
+			out = append(out, FaultEvent{Kind: FaultDeparted, After: time.Duration(r.goneAt - start), Members: []string{r.name},
+				Role: "receiver", Error: r.err.Error()})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b FaultEvent) int { return int(a.After - b.After) })
+	return out
+}
+
+// faulted reports whether this flood saw a fault: a transitional or
+// network membership, or a daemon that every session of the flood on it
+// lost (a session cut off alone, its daemon still serving the others, is
+// not a fault but a disturbance).
+func (f *flood) faulted() bool {
+	for _, r := range f.reporting() {
+		if len(r.views) > 0 {
+			return true
+		}
+	}
+	on := map[string][2]int{} // daemon -> sessions, departed
+	count := func(d string, gone bool) {
+		c := on[d]
+		c[0]++
+		if gone {
+			c[1]++
+		}
+		on[d] = c
+	}
+	for _, s := range f.senders {
+		count(s.daemon, s.gone.Load())
+	}
+	for _, r := range f.receivers {
+		count(r.daemon, r.goneAt != 0)
+	}
+	lost := 0
+	for _, c := range on {
+		if c[0] == c[1] {
+			lost++
+		}
+	}
+	return lost > 0 && lost < len(on) // every daemon lost is ErrDaemonLost
+}
+
+// departedSettle is how long the survivors' counts of departed senders'
+// messages must stay unchanged before the flood stops waiting for more: a
+// real ring may still deliver some after the membership change.
+const departedSettle = 250 * time.Millisecond
+
+// survivorsAgreeOnDeparted reports whether every live receiver has the same
+// number of messages from each departed sender (what a departed sender got
+// into the ring reaches all survivors or none: virtual synchrony), and has
+// had for departedSettle. Only the supervisor calls it.
+func (f *flood) survivorsAgreeOnDeparted() bool {
+	var total int64
+	for _, s := range f.senders {
+		if !s.gone.Load() {
+			continue
+		}
+		for _, r := range f.receivers {
+			if !r.dead.Load() {
+				total += r.from[s.idx].Load()
+			}
+		}
+	}
+	if now := time.Now(); total != f.departedSeen || f.departedSince.IsZero() {
+		f.departedSeen, f.departedSince = total, now
+		return false
+	} else if now.Sub(f.departedSince) < departedSettle {
+		return false
+	}
+	for _, s := range f.senders {
+		if !s.gone.Load() {
+			continue
+		}
+		n := int64(-1)
+		for _, r := range f.receivers {
+			if r.dead.Load() {
+				continue
+			}
+			got := r.from[s.idx].Load()
+			if n >= 0 && got != n {
+				return false
+			}
+			n = got
+		}
+	}
+	return true
+}
+
+func (f *flood) anyGone() bool {
+	for _, s := range f.senders {
+		if s.gone.Load() {
+			return true
+		}
+	}
+	return false
+}
+
+// describeFault is one line about e for the warnings list.
+func describeFault(e FaultEvent) string {
+	after := e.After.Round(time.Millisecond)
+	switch e.Kind {
+	case FaultDeparted:
+		return fmt.Sprintf("fault at +%v: %s %s departed (%s)", after, e.Role, e.Members[0], e.Error)
+	case FaultNetwork:
+		return fmt.Sprintf("fault at +%v: network membership, %d members left, seen by %d receivers", after, len(e.Members), e.SeenBy)
+	}
+	return fmt.Sprintf("fault at +%v: transitional membership, seen by %d receivers", after, e.SeenBy)
+}

@@ -1,0 +1,122 @@
+package flood_test
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/spgo/spgo/pkg/daemon/spreadtest"
+	"github.com/spgo/spgo/pkg/flood"
+	"github.com/spgo/spgo/pkg/spread"
+)
+
+// crashWhen returns a Progress callback that crashes node once the flood
+// has delivered more than after messages.
+func crashWhen(t *testing.T, crash func() error, after int64) func(flood.Progress) {
+	var once sync.Once
+	return func(p flood.Progress) {
+		if p.Delivered > after {
+			once.Do(func() {
+				if err := crash(); err != nil {
+					t.Errorf("crash: %v", err)
+				}
+			})
+		}
+	}
+}
+
+func kinds(events []flood.FaultEvent) map[string]int {
+	k := map[string]int{}
+	for _, e := range events {
+		k[e.Kind]++
+	}
+	return k
+}
+
+// A receivers' daemon crashes mid-flood: the survivors see the
+// transitional and network memberships, get every message in one order,
+// and the run is judged among them instead of ending in a stall.
+func TestFloodThroughReceiverDaemonCrash(t *testing.T) {
+	r := spreadtest.Ring(t, 3)
+	d1, d2, d3 := r.Node("d1").SpreadName(), r.Node("d2").SpreadName(), r.Node("d3").SpreadName()
+	res := run(t, flood.Config{Daemon: d1, ReceiverDaemons: []string{d2, d3}, Count: 20000, Size: 100, Receivers: 4,
+		Rate: 40000, Services: []spread.ServiceType{spread.AgreedMess}, Stall: 10 * time.Second,
+		Progress: crashWhen(t, func() error { return r.Crash("d3") }, 8000)})
+	s := res.Services[0]
+	if s.Verdict != flood.VerdictFaultKept || len(s.Violations) != 0 || len(s.Warnings) != 0 {
+		t.Fatalf("verdict %q violations %q warnings %q faults %+v", s.Verdict, s.Violations, s.Warnings, s.Faults)
+	}
+	k := kinds(s.Faults)
+	if k[flood.FaultTransitional] != 1 || k[flood.FaultNetwork] != 1 || k[flood.FaultDeparted] != 2 {
+		t.Fatalf("faults %+v, want one transitional and one network membership and two departed receivers", s.Faults)
+	}
+	for _, e := range s.Faults {
+		if e.Kind == flood.FaultNetwork && (e.SeenBy != 2 || len(e.Members) != 2) {
+			t.Errorf("network membership %+v, want seen by the 2 survivors, listing them", e)
+		}
+	}
+	var survivors int
+	for _, c := range s.Clients {
+		if c.Role != "receiver" {
+			continue
+		}
+		switch {
+		case c.Daemon == d3 && !c.Departed:
+			t.Errorf("receiver %s on the crashed daemon not departed", c.Name)
+		case c.Daemon == d2 && (c.Departed || c.Messages != 20000 || c.Check.Lost != 0):
+			t.Errorf("survivor %s: departed %v, %d messages, lost %d", c.Name, c.Departed, c.Messages, c.Check.Lost)
+		case c.Daemon == d2:
+			survivors++
+		}
+	}
+	if survivors != 2 || s.Lost != 0 || s.TotalOrderDisagree != 0 || s.LongestGap <= 0 {
+		t.Errorf("survivors %d lost %d disagree %d longest gap %v", survivors, s.Lost, s.TotalOrderDisagree, s.LongestGap)
+	}
+}
+
+// The senders' daemon crashes: of the departed sender's messages the
+// survivors must agree on what they got; its undelivered rest is not
+// loss, and the other sender's messages all arrive.
+func TestFloodThroughSenderDaemonCrash(t *testing.T) {
+	r := spreadtest.Ring(t, 3)
+	d1, d2, d3 := r.Node("d1").SpreadName(), r.Node("d2").SpreadName(), r.Node("d3").SpreadName()
+	res := run(t, flood.Config{Daemon: d1, SenderDaemons: []string{d1, d2}, ReceiverDaemons: []string{d3},
+		Count: 10000, Size: 100, Senders: 2, Receivers: 2, Rate: 40000, Stall: 10 * time.Second,
+		Services: []spread.ServiceType{spread.SafeMess},
+		Progress: crashWhen(t, func() error { return r.Crash("d1") }, 5000)})
+	s := res.Services[0]
+	if s.Verdict != flood.VerdictFaultKept || len(s.Violations) != 0 || len(s.Warnings) != 0 {
+		t.Fatalf("verdict %q violations %q warnings %q faults %+v", s.Verdict, s.Violations, s.Warnings, s.Faults)
+	}
+	if k := kinds(s.Faults); k[flood.FaultDeparted] != 1 || len(s.Faults) != 1 {
+		t.Fatalf("faults %+v, want the departed sender only (no member was on d1)", s.Faults)
+	}
+	gone, live := s.Clients[0], s.Clients[1]
+	if !gone.Departed || gone.Daemon != d1 || gone.Messages >= 10000 || live.Departed || live.Messages != 10000 {
+		t.Fatalf("senders: %+v / %+v", gone, live)
+	}
+	for _, c := range s.Clients[2:] {
+		if c.Departed || c.Check.Lost != 0 || c.Messages < 10000 || c.Messages > 10000+gone.Messages {
+			t.Errorf("receiver %s: %d messages, lost %d", c.Name, c.Messages, c.Check.Lost)
+		}
+	}
+	if s.Clients[2].Messages != s.Clients[3].Messages || s.TotalOrderDisagree != 0 {
+		t.Errorf("survivors got %d and %d, disagree %d", s.Clients[2].Messages, s.Clients[3].Messages, s.TotalOrderDisagree)
+	}
+}
+
+// A session cut off alone (its daemon serves the others) is no fault: it
+// stays a disturbance, with its loss counted.
+func TestKickedSessionIsNoFault(t *testing.T) {
+	d := spreadtest.Run(t)
+	var once sync.Once
+	res := run(t, flood.Config{Daemon: d.SpreadName(), Name: "kick", Count: 2000, Rate: 5000, Receivers: 2,
+		Services: []spread.ServiceType{spread.FIFOMess}, Progress: func(p flood.Progress) {
+			if p.Delivered > 0 {
+				once.Do(func() { d.KillSession("kick1") })
+			}
+		}})
+	if s := res.Services[0]; s.Faults != nil || s.Verdict != "BROKEN" {
+		t.Fatalf("faults %+v verdict %q", s.Faults, s.Verdict)
+	}
+}
