@@ -14,6 +14,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // Limits of a real 4.4 daemon's configuration.
@@ -241,7 +242,25 @@ func (p *parser) next() token {
 func (p *parser) lastLine() int { return p.toks[len(p.toks)-1].line }
 
 func (p *parser) errorf(t token, format string, a ...any) error {
-	return &SyntaxError{File: p.file, Line: t.line, Msg: fmt.Sprintf(format, a...)}
+	return &SyntaxError{File: p.file, Line: t.line, Msg: oneLine(fmt.Sprintf(format, a...))}
+}
+
+// oneLine escapes control characters (a quoted word may span lines) so that
+// an error stays one line whatever the file holds.
+func oneLine(s string) string {
+	if !strings.ContainsFunc(s, unicode.IsControl) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // standalone are the settings that may stand without "= VALUE".
