@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/spgo/spgo/pkg/spread"
 )
 
 // Exit codes of every spgo command. They are part of the interface: scripts
@@ -123,9 +125,6 @@ func usageErrorf(format string, a ...any) error {
 	return &FlagError{Err: fmt.Errorf(format, a...)}
 }
 
-// classifiers map library errors (pkg/spread) to exit codes; see classifySpread in spreadsession.go.
-var classifiers []func(error) (int, bool)
-
 // ExitCode maps an error returned by a command to the process exit code.
 // This is the only place that decides exit codes.
 func ExitCode(err error) int {
@@ -139,10 +138,8 @@ func ExitCode(err error) int {
 	if isUsageError(err) {
 		return ExitUsage
 	}
-	for _, c := range classifiers {
-		if code, ok := c(err); ok {
-			return code
-		}
+	if code, ok := classifySpread(err); ok {
+		return code
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		return ExitTimeout
@@ -169,4 +166,22 @@ func isUsageError(err error) bool {
 		strings.HasPrefix(msg, "none of the others can be") ||
 		strings.HasPrefix(msg, "at least one of the flags") ||
 		strings.Contains(msg, " arg(s)")
+}
+
+// classifySpread maps pkg/spread's error codes to exit codes.
+func classifySpread(err error) (int, bool) {
+	var se *spread.Error
+	if !errors.As(err, &se) {
+		return 0, false
+	}
+	switch se.Code {
+	case spread.IllegalSpread:
+		return ExitUsage, true
+	case spread.CouldNotConnect, spread.RejectQuota, spread.RejectNoName, spread.RejectIllegalName,
+		spread.RejectNotUnique, spread.RejectVersion, spread.RejectAuth:
+		return ExitConnect, true
+	case spread.ConnectionClosed, spread.NetErrorOnSession, spread.IllegalSession:
+		return ExitConnectLost, true
+	}
+	return ExitError, true
 }

@@ -11,21 +11,13 @@ import (
 	"time"
 
 	"github.com/spgo/spgo/internal/cli/iostreams"
+	"github.com/spgo/spgo/pkg/spread"
 )
 
-// errFakeClosed wraps io.EOF as pkg/spread's CONNECTION_CLOSED does when
-// the daemon hangs up, so the shell's end-of-input handling is tested
-// against the error it really gets.
-var errFakeClosed = fmt.Errorf("fake: connection closed: %w", io.EOF)
-
-func init() {
-	classifiers = append(classifiers, func(err error) (int, bool) {
-		if errors.Is(err, errFakeClosed) {
-			return ExitConnectLost, true
-		}
-		return 0, false
-	})
-}
+// errFakeClosed is pkg/spread's CONNECTION_CLOSED for a daemon that hung
+// up (it wraps io.EOF), so the shell's end-of-input handling and the exit
+// code are tested against the error a session really gets.
+var errFakeClosed error = &spread.Error{Code: spread.ConnectionClosed, Op: "receive", Err: io.EOF}
 
 type fakeSent struct {
 	service     string

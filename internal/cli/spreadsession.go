@@ -136,26 +136,6 @@ func spreadErr(err error) error {
 	return &sessionError{err: se}
 }
 
-// classifySpread maps Spread error codes to exit codes.
-func classifySpread(err error) (int, bool) {
-	var se *spread.Error
-	if !errors.As(err, &se) {
-		return 0, false
-	}
-	switch se.Code {
-	case spread.IllegalSpread:
-		return ExitUsage, true
-	case spread.CouldNotConnect, spread.RejectQuota, spread.RejectNoName, spread.RejectIllegalName,
-		spread.RejectNotUnique, spread.RejectVersion, spread.RejectAuth:
-		return ExitConnect, true
-	case spread.ConnectionClosed, spread.NetErrorOnSession, spread.IllegalSession:
-		return ExitConnectLost, true
-	}
-	return ExitError, true
-}
-
-func init() { classifiers = append(classifiers, classifySpread) }
-
 // rejected reports whether err is a daemon refusing the session for who it
 // is (its name, its version, its credentials): asking again, here or at
 // another daemon of the same ring, gets the same answer. A full daemon
