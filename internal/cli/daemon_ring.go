@@ -128,17 +128,24 @@ control socket (owner-only, SOCKET-DIR/spgo-ring-PORT.ctl unless --ctl):
   partition SPEC    split the ring, e.g. d1,d2/d3 (every node exactly once);
                     each component goes on alone, messages do not cross
   heal              end the partition: the merge view, one vs set per side
+  hold              make the next fault wait after its immediate effect
+                    (a crashed node's clients are cut, nobody is told)
+  step              tell a held fault's next part: first TRANSITION_MESS
+                    (what is sent then is delivered in the transitional
+                    configuration), then the network view
   status            print the layout
 
 Each command prints the ring's layout after it: components in the partition
-syntax, then crashed=NODE,... Unknown nodes, a partition that leaves a node
+syntax, then crashed=NODE,... and held=next|unnoticed|transitional while a
+fault is held. Unknown nodes, a partition that leaves a node
 out or names one twice, and a ring that is not running are refused with one
 line and exit code 2; nothing changes.`,
 		Example: `  spgo daemon --nodes 3 &
   spgo daemon ctl crash d3
   spgo daemon ctl restart d3
   spgo daemon ctl partition d1,d2/d3
-  spgo daemon ctl heal`,
+  spgo daemon ctl heal
+  spgo daemon ctl hold; spgo daemon ctl crash d3; spgo daemon ctl step; spgo daemon ctl step`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			switch {
 			case len(args) == 0:
@@ -163,7 +170,7 @@ line and exit code 2; nothing changes.`,
 	_ = cmd.MarkFlagDirname("socket-dir")
 	cmd.ValidArgsFunction = func(cmd *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
 		if len(args) == 0 {
-			return []string{"crash", "restart", "partition", "heal", "status"}, cobra.ShellCompDirectiveNoFileComp
+			return []string{"crash", "restart", "partition", "heal", "hold", "step", "status"}, cobra.ShellCompDirectiveNoFileComp
 		}
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}

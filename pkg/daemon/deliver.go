@@ -19,8 +19,8 @@ var membershipBodyLen = int32(wire.MembershipBodyLen(1))
 // send queues frame for r, noting a full queue for reap and a congested
 // one for the sender's back-pressure. It reports whether frame was queued.
 func (q *sequencer) send(r *session, frame []byte, cong *[]*session) bool {
-	if r.doomed {
-		return false
+	if r.doomed || r.state != stateLive {
+		return false // a crashed node's session, until its peers are told (Hold)
 	}
 	limit := r.d.cfg.MaxSessionMessages
 	n, stalled, ok := r.out.enqueue(frame, limit)

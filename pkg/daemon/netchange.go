@@ -60,6 +60,8 @@ func newTimes(nodes []*Daemon, now int32) (trans, reg int32) {
 
 // reconfigure installs the components that the partition and the live
 // nodes call for. A component whose nodes are unchanged is left alone.
+// After Hold the change waits (see Ring.Step); else both of its steps
+// are taken at once.
 func (q *sequencer) reconfigure() {
 	var want [][]*Daemon
 	index := map[int]int{}
@@ -76,42 +78,86 @@ func (q *sequencer) reconfigure() {
 		want[i] = append(want[i], d)
 	}
 	now := int32(time.Now().Unix())
+	var views []*view
 	for _, nodes := range want {
 		if c := nodes[0].comp; c != nil && slices.Equal(c.nodes, nodes) {
 			continue
 		}
-		q.form(nodes, now)
+		views = append(views, q.plan(nodes, now))
+	}
+	if q.hold {
+		q.hold = false
+		if len(views) > 0 {
+			q.held, q.heldStage = views, 0
+		}
+		q.reap()
+		return
+	}
+	for _, v := range views {
+		q.transitionalStep(v)
+		q.regularStep(v)
 	}
 	q.reap()
 }
 
-// form makes nodes one new component. Each old component that brings
-// nodes goes through its transitional configuration first (groups that
-// lose members get TRANSITION_MESS); then the regular configuration: a
-// purely subtractive change gives every changed group one vs set, a merge
-// one vs set per group of daemons that were together (CAUSED_BY_NETWORK
-// either way).
-func (q *sequencer) form(nodes []*Daemon, now int32) {
+// view is a component being formed: its nodes, the old components they
+// come from (one side each), and its membership ids.
+type view struct {
+	nodes []*Daemon
+	id    membID // the regular configuration's
+	trans int32  // the transitional configurations' time
+	in    []bool // by node index: in this view
+	from  []*component
+	sides []*component // the transitional configuration of each side
+}
+
+// plan picks the new component's ids; nobody is told anything yet.
+func (q *sequencer) plan(nodes []*Daemon, now int32) *view {
 	trans, reg := newTimes(nodes, now)
-	id := membID{proc: nodes[0].proc, time: reg}
-	in := make([]bool, len(q.nodes))
+	v := &view{nodes: nodes, id: membID{proc: nodes[0].proc, time: reg}, trans: trans, in: make([]bool, len(q.nodes))}
 	for _, d := range nodes {
-		in[d.idx] = true
-	}
-	var sides []map[string]*group
-	var from []*component
-	for _, d := range nodes {
-		if c := d.comp; c != nil && !slices.Contains(from, c) {
-			from = append(from, c)
-			sides = append(sides, q.transitional(c, in, membID{proc: d.proc, time: trans}))
+		v.in[d.idx] = true
+		if c := d.comp; c != nil && !slices.Contains(v.from, c) {
+			v.from = append(v.from, c)
 		}
 	}
-	pure := len(from) == 1 && !q.bringsNew(nodes, from[0]) // transitional = regular
-	groups := map[string]*group{}
-	if len(sides) > 0 {
-		groups = sides[0]
+	return v
+}
+
+// transitionalStep puts each side in its transitional configuration:
+// groups that lose members tell the members left with TRANSITION_MESS.
+// Until the regular step, each side goes on alone.
+func (q *sequencer) transitionalStep(v *view) {
+	for _, c := range v.from {
+		var nodes []*Daemon
+		for _, d := range v.nodes {
+			if d.comp == c {
+				nodes = append(nodes, d)
+			}
+		}
+		id := membID{proc: nodes[0].proc, time: v.trans}
+		side := &component{id: id, nodes: nodes, groups: q.transitional(c, v.in, id)}
+		side.install()
+		v.sides = append(v.sides, side)
 	}
-	if !pure {
+}
+
+// regularStep installs the view: a purely subtractive change gives every
+// changed group one vs set, a merge one vs set per group of daemons that
+// were together (CAUSED_BY_NETWORK either way).
+func (q *sequencer) regularStep(v *view) {
+	pure := len(v.sides) == 1 // transitional = regular
+	var groups map[string]*group
+	switch {
+	case len(v.sides) == 0:
+		groups = map[string]*group{}
+	case pure:
+		groups = v.sides[0].groups
+	default:
+		sides := make([]map[string]*group, len(v.sides))
+		for i, s := range v.sides {
+			sides[i] = s.groups
+		}
 		groups = merge(sides)
 	}
 	for _, name := range sortedNames(groups) {
@@ -129,31 +175,25 @@ func (q *sequencer) form(nodes []*Daemon, now int32) {
 		}
 		g.changed = false
 		if pure {
-			g.setMemb(id)
+			g.setMemb(v.id)
 		}
-		g.id = wire.GroupID{ProcID: id.proc, Time: id.time, Index: 1}
+		g.id = wire.GroupID{ProcID: v.id.proc, Time: v.id.time, Index: 1}
 		q.network(g)
-		g.setMemb(id)
+		g.setMemb(v.id)
 	}
-	c := &component{id: id, nodes: nodes, groups: groups}
-	for _, d := range nodes {
+	(&component{id: v.id, nodes: v.nodes, groups: groups}).install()
+}
+
+// install makes c the component of its nodes and of their members' groups.
+func (c *component) install() {
+	for _, d := range c.nodes {
 		d.comp = c
 	}
-	for _, g := range groups {
+	for _, g := range c.groups {
 		for _, m := range g.members {
 			m.groups[g.name] = g
 		}
 	}
-}
-
-// bringsNew reports whether some node comes from no component (restarted).
-func (q *sequencer) bringsNew(nodes []*Daemon, c *component) bool {
-	for _, d := range nodes {
-		if d.comp != c {
-			return true
-		}
-	}
-	return false
 }
 
 // transitional copies c's groups as the nodes of c that stay together

@@ -204,3 +204,56 @@ func TestRingCapture40MemberOrder(t *testing.T) {
 	r.faults[membLine(t, f, "", wire.RegMembMess|wire.CausedByNetwork, 2)] = func() { fault(t, ring.Heal()) }
 	r.run(0)
 }
+
+// TestRingCapture37SafeInTransition: d3 crashes while A sends SAFE and C
+// AGREED messages. The real ring had ordered C's (everyone got them, C
+// too) and eight of A's (A and B got them before TRANSITION_MESS); A's
+// last two it could not make safe without d3: delivered in the
+// transitional configuration, before the new view. Held steps give the
+// same: C's messages, the crash (C cut, nobody told), eight of A's, the
+// transitional step, A's last two, the regular step.
+func TestRingCapture37SafeInTransition(t *testing.T) {
+	f := loadCapture(t, "37")
+	r, ring := newRingReplayer(t, f, 3)
+	r.skip = map[int]bool{}
+	var a, c []byte
+	var aLines []int
+	first, crash := 0, lineOf(t, f, "C", capture.Close)
+	for _, e := range f.Events {
+		if e.Kind != capture.Unit || e.Dir != capture.ClientToDaemon || len(e.Payload) < wire.HeaderSize {
+			continue
+		}
+		if h, err := wire.DecodeHeader(e.Payload); err != nil || h.Sender[0] != '#' || h.Type&wire.RegularMess == 0 || e.Line > crash {
+			continue // handshakes, joins, and the disconnects after the crash
+		}
+		if first == 0 {
+			first = e.Line
+		}
+		r.skip[e.Line] = true
+		if e.Conn == "A" {
+			aLines = append(aLines, len(a))
+			a = append(a, e.Payload...)
+		} else {
+			c = append(c, e.Payload...)
+		}
+	}
+	if len(aLines) != 10 || len(c) == 0 {
+		t.Fatalf("%s: %d SAFE messages of A, %d bytes of C's", f.Name, len(aLines), len(c))
+	}
+	step := func(wantDone bool) {
+		done, err := ring.Step()
+		if err != nil || done != wantDone {
+			t.Fatalf("step: done %v %v, want %v", done, err, wantDone)
+		}
+	}
+	r.faults[first] = func() {
+		r.write("C", c)
+		fault(t, ring.Hold())
+		fault(t, ring.Crash("d3"))
+		r.write("A", a[:aLines[8]])
+		step(false)
+		r.write("A", a[aLines[8]:])
+		step(true)
+	}
+	r.run(0)
+}

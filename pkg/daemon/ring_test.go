@@ -654,3 +654,80 @@ func TestRingSocketDirNotADirectory(t *testing.T) {
 		t.Fatalf("left behind: %v", left)
 	}
 }
+
+// TestRingHeldFault: a held crash and a held partition tell members in
+// two steps; what is ordered in between is delivered where the
+// configuration then in force says.
+func TestRingHeldFault(t *testing.T) {
+	r := startRing(t, 3)
+	a, b, c, gid := three(t, r)
+	data := func(mb *spread.Mailbox, want string) {
+		t.Helper()
+		if m := recvData(t, mb); string(m.Data) != want {
+			t.Fatalf("%s got %q, want %q", mb.PrivateGroup(), m.Data, want)
+		}
+	}
+	step := func(wantDone bool) {
+		t.Helper()
+		if done, err := r.Step(); err != nil || done != wantDone {
+			t.Fatalf("step: %v %v", done, err)
+		}
+	}
+	// A partition, unnoticed: messages still cross.
+	if err := r.Hold(); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Partition([]string{"d1", "d2"}, []string{"d3"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Heal(); err == nil {
+		t.Fatal("a fault was accepted while one is held")
+	}
+	c.Multicast(spread.AgreedMess, "g", []byte("before"), 0)
+	for _, mb := range []*spread.Mailbox{a, b, c} {
+		data(mb, "before")
+	}
+	step(false) // transitional configurations: each side alone
+	for _, mb := range []*spread.Mailbox{a, b, c} {
+		wantTransition(t, recvMemb(t, mb), gid)
+	}
+	c.Multicast(spread.SafeMess, "g", []byte("in-transition"), 0)
+	data(c, "in-transition")
+	step(true)
+	ab := []string{"#a#d1", "#b#d2"}
+	for _, mb := range []*spread.Mailbox{a, b} {
+		wantView(t, recvMemb(t, mb), ab, [][]string{ab}, 0, proc1) // "in-transition" never reached them
+	}
+	wantView(t, recvMemb(t, c), []string{"#c#d3"}, [][]string{{"#c#d3"}}, 0, proc3)
+
+	// A crash, unnoticed: d3's member is cut at once, the others hear of it
+	// in two steps.
+	r.Heal()
+	var id spread.GroupID
+	for _, mb := range []*spread.Mailbox{a, b, c} {
+		id = recvMemb(t, mb).GroupID
+	}
+	r.Hold()
+	r.Crash("d3")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := c.ReceiveContext(ctx); err == nil {
+		t.Fatal("the crashed node's member still receives")
+	}
+	a.Multicast(spread.SafeMess, "g", []byte("unnoticed"), 0)
+	data(a, "unnoticed")
+	data(b, "unnoticed")
+	step(false)
+	a.Multicast(spread.SafeMess, "g", []byte("transitional"), 0)
+	for _, mb := range []*spread.Mailbox{a, b} {
+		wantTransition(t, recvMemb(t, mb), id)
+		data(mb, "transitional")
+	}
+	step(true)
+	for _, mb := range []*spread.Mailbox{a, b} {
+		wantView(t, recvMemb(t, mb), ab, [][]string{ab}, 0, proc1)
+	}
+	if _, err := r.Step(); err == nil {
+		t.Fatal("a step with nothing held was accepted")
+	}
+}

@@ -23,10 +23,14 @@ import (
 //	restart NODE      start a crashed NODE again
 //	partition SPEC    split the ring: "d1,d2/d3" (every node exactly once)
 //	heal              end the partition
+//	hold              make the next fault wait (Ring.Hold)
+//	step              tell the next part of a held fault (Ring.Step)
 //	status            the layout, as after every fault
 //
 // Every successful reply is "ok " and the layout: the components in the
-// partition syntax, then " crashed=NODE,..." when some node is down.
+// partition syntax, then " crashed=NODE,..." when some node is down, then
+// " held=next", " held=unnoticed" or " held=transitional" while a fault
+// is held.
 
 // DefaultControlPath is where `spgo daemon --nodes N` puts its control
 // socket: next to the Unix sockets, named after the port.
@@ -71,7 +75,27 @@ func (r *Ring) LayoutString() string {
 	if len(crashed) > 0 {
 		s += " crashed=" + strings.Join(crashed, ",")
 	}
+	if held := r.heldState(); held != "" {
+		s += " held=" + held
+	}
 	return s
+}
+
+// heldState names where a held fault is: "next" (Hold, no fault yet),
+// "unnoticed" (applied, nobody told), "transitional"; "" when none.
+func (r *Ring) heldState() string {
+	q := r.seq
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	switch {
+	case q.hold:
+		return "next"
+	case q.held == nil:
+		return ""
+	case q.heldStage == 0:
+		return "unnoticed"
+	}
+	return "transitional"
 }
 
 // Command applies one control command line and returns the reply's text
@@ -79,7 +103,7 @@ func (r *Ring) LayoutString() string {
 func (r *Ring) Command(line string) (string, error) {
 	f := strings.Fields(line)
 	if len(f) == 0 {
-		return "", faultf("empty command: want crash NODE, restart NODE, partition SPEC, heal or status")
+		return "", faultf("empty command: want crash NODE, restart NODE, partition SPEC, heal, hold, step or status")
 	}
 	want := func(n int, usage string) error {
 		if len(f) != n {
@@ -108,10 +132,18 @@ func (r *Ring) Command(line string) (string, error) {
 		if err = want(1, "no arguments"); err == nil {
 			err = r.Heal()
 		}
+	case "hold":
+		if err = want(1, "no arguments"); err == nil {
+			err = r.Hold()
+		}
+	case "step":
+		if err = want(1, "no arguments"); err == nil {
+			_, err = r.Step()
+		}
 	case "status":
 		err = want(1, "no arguments")
 	default:
-		err = faultf("unknown command %q: want crash NODE, restart NODE, partition SPEC, heal or status", f[0])
+		err = faultf("unknown command %q: want crash NODE, restart NODE, partition SPEC, heal, hold, step or status", f[0])
 	}
 	if err != nil {
 		return "", err

@@ -32,7 +32,14 @@ func TestRingControl(t *testing.T) {
 		{"partition d1,d2", "", "daemon: partition leaves out d3; name every node exactly once (nodes: d1, d2, d3)"},
 		{"partition d1,,d2/d3", "", `daemon: partition "d1,,d2/d3": component 1 has an empty node name (e.g. d1,d2/d3)`},
 		{"crash", "", "daemon: crash takes one node name (crash d3)"},
-		{"reboot d1", "", `daemon: unknown command "reboot": want crash NODE, restart NODE, partition SPEC, heal or status`},
+		{"reboot d1", "", `daemon: unknown command "reboot": want crash NODE, restart NODE, partition SPEC, heal, hold, step or status`},
+		{"step", "", "daemon: no held fault to step (Hold, then a fault)"},
+		{"hold", "d1,d2,d3 held=next", ""},
+		{"crash d2", "d1,d3 crashed=d2 held=unnoticed", ""},
+		{"heal", "", "daemon: a held fault is waiting: step it to its end first (Step, spgo daemon ctl step)"},
+		{"step", "d1,d3 crashed=d2 held=transitional", ""},
+		{"step", "d1,d3 crashed=d2", ""},
+		{"restart d2", "d1,d2,d3", ""},
 		{"status", "d1,d2,d3", ""},
 	} {
 		got, err := daemon.Control(path, tc.cmd)

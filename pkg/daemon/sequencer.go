@@ -21,6 +21,11 @@ type sequencer struct {
 	part   []int              // the component each node belongs to (Partition), by node index
 	closed bool               // the ring has stopped: no faults, no restarts
 
+	// Hold: the next change waits in held, told in steps (Ring.Step).
+	hold      bool
+	held      []*view
+	heldStage int // 0: nobody told yet; 1: transitional configurations
+
 	epoch   uint64
 	scratch []byte     // membership frames are built here
 	kills   []*session // queues overflowed during the current step
