@@ -23,7 +23,11 @@ func (q *sequencer) send(r *session, frame []byte, cong *[]*session) bool {
 		return false // a crashed node's session, until its peers are told (Hold)
 	}
 	limit := r.d.cfg.MaxSessionMessages
-	n, stalled, ok := r.out.enqueue(frame, limit)
+	n, stalled, ok := r.out.enqueue(frame, limit, q.flushes == nil)
+	if q.flushes != nil && r.flushEp != q.flushEp {
+		r.flushEp = q.flushEp
+		*q.flushes = append(*q.flushes, r)
+	}
 	if !ok {
 		r.doomed = true
 		q.kills = append(q.kills, r)
@@ -49,10 +53,17 @@ func (q *sequencer) sendData(r *session, frame []byte, svc int, cong *[]*session
 // step applies the frames of one read of s in order, stopping after a
 // frame that congested some session so that the reader can hold back
 // (throttle) before the next one. It returns how many frames it applied
-// and whether s is still live.
-func (q *sequencer) step(s *session, frames []inFrame, cong *[]*session) (int, bool) {
+// and whether s is still live. The sessions it queued frames for are
+// appended to *flushes, once each: the caller flushes them (nothing wakes
+// their writers meanwhile).
+func (q *sequencer) step(s *session, frames []inFrame, cong, flushes *[]*session) (int, bool) {
 	q.mu.Lock()
-	defer q.mu.Unlock()
+	q.flushes = flushes
+	q.flushEp++
+	defer func() {
+		q.flushes = nil
+		q.mu.Unlock()
+	}()
 	n := 0
 	for n < len(frames) && s.state == stateLive && !s.doomed && len(*cong) == 0 {
 		f := &frames[n]

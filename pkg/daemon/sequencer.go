@@ -29,6 +29,10 @@ type sequencer struct {
 	epoch   uint64
 	scratch []byte     // membership frames are built here
 	kills   []*session // queues overflowed during the current step
+	// flushes, during a reader's step, collects the sessions it queued
+	// frames for (flushEp marks them once per step); nil otherwise.
+	flushes *[]*session
+	flushEp uint64
 }
 
 // newSequencer orders for the given nodes, all up, in one component

@@ -40,10 +40,11 @@ type session struct {
 	in inbuf // read side, owned by the reader goroutine
 
 	// Owned by the sequencer (seq.mu).
-	state  sessState
-	groups map[string]*group
-	mark   uint64 // delivery epoch, to send a message once per recipient
-	doomed bool   // queued for removal (slow consumer)
+	state   sessState
+	groups  map[string]*group
+	mark    uint64 // delivery epoch, to send a message once per recipient
+	flushEp uint64 // step in which it was last listed for a flush
+	doomed  bool   // queued for removal (slow consumer)
 
 	out outQueue // write side
 
@@ -55,7 +56,7 @@ func newSession(d *Daemon, conn net.Conn, id uint64) *session {
 	s := &session{d: d, conn: conn, id: id, done: make(chan struct{})}
 	s.remote = remoteOf(conn)
 	s.in.conn = conn
-	s.out.init()
+	s.out.init(conn)
 	return s
 }
 
@@ -112,7 +113,7 @@ func (s *session) readLoop() {
 	q := s.d.seq
 	in := &s.in
 	var frames []inFrame
-	var congested []*session
+	var congested, flushes []*session
 	var readErr error
 	for {
 		frames = frames[:0]
@@ -138,7 +139,12 @@ func (s *session) readLoop() {
 			off += total
 		}
 		if len(frames) > 0 {
-			n, alive := q.step(s, frames, &congested)
+			n, alive := q.step(s, frames, &congested, &flushes)
+			for _, r := range flushes {
+				r.out.flush()
+			}
+			clear(flushes)
+			flushes = flushes[:0]
 			if n < len(frames) {
 				// Congestion: the rest waits in the buffer for the throttle.
 				off = int(frames[n].off)

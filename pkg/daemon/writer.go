@@ -64,25 +64,47 @@ const finishTimeout = time.Second
 // from a stalled reader otherwise). A chunk is never split.
 const maxSlice = 1 << 20
 
-// outQueue holds what the sequencer has ordered for one session and its
-// writer has not written yet. mu is taken inside seq.mu, never around it.
+// outQueue holds what the sequencer has ordered for one session and not
+// yet written. mu is taken inside seq.mu, never around it.
+//
+// One write at a time is under way (busy): the session's writer
+// goroutine's, or a sender's. A sender's reader, at the end of each read
+// it has ordered, writes what it queued for each recipient in place
+// (flush), without waiting, when that recipient has no write under way:
+// no hand-off to another goroutine for a recipient that keeps up. What the
+// socket does not take at once goes to the recipient's writer goroutine,
+// so a slow recipient never holds up a sender or the others.
 type outQueue struct {
 	mu         sync.Mutex
-	pending    [][]byte // chunks of frames ordered, not yet taken by the writer
+	pending    [][]byte // chunks of frames ordered, not yet written
 	counts     []int    // messages in each pending chunk
+	off        int      // bytes of pending[0] already written
 	spare      [][]byte // the last written batch's slice, reused for pending
 	spareCount []int    // likewise for counts
 	queued     int      // messages pending + being written
 	writes     uint64   // completed write slices, to tell progress from a stall
 	written    uint64   // bytes written to the client (Status)
+	busy       bool     // a write is under way
 	stalled    bool     // a sender gave up waiting for this session
 	closing    bool     // write what is pending, then close
 	broken     bool     // a write failed: the peer is gone, output is dropped
 	progress   chan struct{}
-	wake       chan struct{} // cap 1: pending became non-empty
+	wake       chan struct{} // cap 1: the writer has work
+	raw        *rawWriter    // writes in place without waiting; nil: only the writer writes
 }
 
-func (o *outQueue) init() { o.wake = make(chan struct{}, 1) }
+func (o *outQueue) init(c net.Conn) {
+	o.wake = make(chan struct{}, 1)
+	o.raw = newRawWriter(c)
+}
+
+// signal wakes the writer goroutine.
+func (o *outQueue) signal() {
+	select {
+	case o.wake <- struct{}{}:
+	default:
+	}
+}
 
 // push appends frame to pending, counting msgs messages for it (0 for the
 // accept, which is not a message). Callers hold mu or own o.
@@ -107,16 +129,14 @@ func (o *outQueue) finish() bool {
 	if gone {
 		return false
 	}
-	select {
-	case o.wake <- struct{}{}:
-	default:
-	}
+	o.signal()
 	return true
 }
 
 // enqueue appends one frame unless limit messages are already waiting. It
-// returns the number now queued and whether the frame was taken.
-func (o *outQueue) enqueue(frame []byte, limit int) (queued int, stalled, ok bool) {
+// returns the number now queued and whether the frame was taken. With
+// wake false the caller flushes o after its step instead.
+func (o *outQueue) enqueue(frame []byte, limit int, wake bool) (queued int, stalled, ok bool) {
 	o.mu.Lock()
 	if o.broken {
 		o.mu.Unlock()
@@ -131,13 +151,88 @@ func (o *outQueue) enqueue(frame []byte, limit int) (queued int, stalled, ok boo
 	o.queued++
 	queued, stalled = o.queued, o.stalled
 	o.mu.Unlock()
-	if wasEmpty {
-		select {
-		case o.wake <- struct{}{}:
-		default:
-		}
+	if wake && wasEmpty {
+		o.signal()
 	}
 	return queued, stalled, true
+}
+
+// take hands what is pending to a write: the caller is busy until done.
+// Callers hold mu.
+func (o *outQueue) take() (buf [][]byte, counts []int, off int) {
+	buf, counts, off = o.pending, o.counts, o.off
+	o.pending, o.counts, o.off = o.spare[:0], o.spareCount[:0], 0
+	o.spare, o.spareCount = nil, nil
+	o.busy = true
+	return buf, counts, off
+}
+
+// wrote accounts for size bytes, completing msgs messages, just written.
+// Callers hold mu.
+func (o *outQueue) wrote(msgs, size int) {
+	o.queued -= msgs
+	o.writes++
+	o.written += uint64(size)
+	o.stalled = false
+	if o.progress != nil {
+		close(o.progress)
+		o.progress = nil
+	}
+}
+
+// flush writes what is pending in place (see outQueue), never waiting.
+func (o *outQueue) flush() {
+	o.mu.Lock()
+	if o.busy || o.broken || len(o.pending) == 0 {
+		// A busy writer looks at pending again when its write is done.
+		o.mu.Unlock()
+		return
+	}
+	if o.closing || o.raw == nil {
+		o.mu.Unlock()
+		o.signal()
+		return
+	}
+	buf, counts, off := o.take()
+	o.mu.Unlock()
+
+	// A failed write is left to the writer, which meets the error again
+	// and knows what to do with it.
+	j := nextSlice(buf, 0)
+	n, _ := o.raw.tryWrite(buf[:j], off)
+	size, msgs, i := n, 0, 0
+	for ; i < j && n >= len(buf[i])-off; i++ {
+		n -= len(buf[i]) - off
+		off = 0
+		msgs += counts[i]
+		releaseChunk(buf[i])
+		buf[i] = nil
+	}
+	off += n
+
+	o.mu.Lock()
+	o.busy = false
+	if size > 0 {
+		o.wrote(msgs, size)
+	}
+	if i < len(buf) {
+		// The rest goes first, before what was queued meanwhile.
+		rest := append(buf[:0], buf[i:]...)
+		restCounts := append(counts[:0], counts[i:]...)
+		clear(buf[len(rest):len(buf)])
+		rest = append(rest, o.pending...)
+		restCounts = append(restCounts, o.counts...)
+		clear(o.pending)
+		o.spare, o.spareCount = o.pending[:0], o.counts[:0]
+		o.pending, o.counts, o.off = rest, restCounts, off
+	} else {
+		o.spare, o.spareCount = buf[:0], counts[:0]
+	}
+	more := len(o.pending) > 0 || o.closing
+	o.mu.Unlock()
+	if more {
+		o.signal()
+	}
 }
 
 // nextSlice returns the end of the slice of buf that starts at i: whole
@@ -161,8 +256,9 @@ func (s *session) writeLoop() {
 	// WriteTo consumes iov down to cap 0; iovs keeps the array to reuse.
 	var iov net.Buffers
 	var iovs [][]byte
-	write := func(buf [][]byte) error {
+	write := func(buf [][]byte, off int) error {
 		iovs = append(iovs[:0], buf...)
+		iovs[0] = iovs[0][off:]
 		iov = iovs
 		_, err := iov.WriteTo(s.conn)
 		clear(iovs) // drop references to chunks going back to their pools
@@ -175,15 +271,18 @@ func (s *session) writeLoop() {
 			return
 		}
 		o.mu.Lock()
-		buf, counts := o.pending, o.counts
-		o.pending, o.counts = o.spare[:0], o.spareCount[:0]
-		o.spare, o.spareCount = nil, nil
+		if o.busy || (len(o.pending) == 0 && !o.closing) {
+			// A sender writing in place signals when it is done.
+			o.mu.Unlock()
+			continue
+		}
+		buf, counts, off := o.take()
 		finish := o.closing
 		o.mu.Unlock()
 		if finish {
 			// Everything is queued already: the session is removed.
 			if len(buf) > 0 {
-				write(buf) // the deadline was set by unlink
+				write(buf, off) // the deadline was set by unlink
 			}
 			s.close()
 			s.d.seq.finished(s)
@@ -193,9 +292,10 @@ func (s *session) writeLoop() {
 		for i := 0; i < len(buf); {
 			j := nextSlice(buf, i)
 			if err == nil { // after a failed write, the rest is dropped
-				err = write(buf[i:j])
+				err = write(buf[i:j], off)
 			}
-			msgs, size := 0, 0
+			msgs, size := 0, -off
+			off = 0
 			for k := i; k < j; k++ {
 				msgs += counts[k]
 				size += len(buf[k])
@@ -204,25 +304,26 @@ func (s *session) writeLoop() {
 			}
 			i = j
 			o.mu.Lock()
-			o.queued -= msgs
-			o.writes++
-			if err == nil {
-				o.written += uint64(size)
+			if err != nil {
+				size = 0
 			}
-			o.stalled = false
-			if o.progress != nil {
-				close(o.progress)
-				o.progress = nil
-			}
+			o.wrote(msgs, size)
 			if i == len(buf) {
 				o.spare, o.spareCount = buf[:0], counts[:0]
+				if err == nil {
+					o.busy = false
+					if len(o.pending) > 0 || o.closing {
+						o.signal()
+					}
+				}
 			}
 			o.mu.Unlock()
 		}
 		if err != nil {
 			o.mu.Lock()
 			closing := o.closing
-			o.broken, o.pending, o.counts, o.queued = true, nil, nil, 0
+			o.broken, o.pending, o.counts, o.off, o.queued = true, nil, nil, 0, 0
+			o.busy = false
 			o.mu.Unlock()
 			if closing { // ended while this write blocked
 				s.close()

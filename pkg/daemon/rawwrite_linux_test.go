@@ -1,0 +1,96 @@
+package daemon
+
+import (
+	"bytes"
+	"encoding/binary"
+	"io"
+	"net"
+	"runtime"
+	"testing"
+)
+
+// flush writes in place what the socket takes at once, keeps the rest in
+// order (a partly written chunk included) and hands it to the writer:
+// here the test plays the writer, flushing again while the peer reads.
+func TestFlushInPlaceKeepsTheRestInOrder(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	peer, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer peer.Close()
+	c, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.(*net.TCPConn).SetWriteBuffer(16 << 10)
+	peer.(*net.TCPConn).SetReadBuffer(16 << 10)
+
+	var o outQueue
+	o.init(c)
+	if o.raw == nil {
+		t.Fatal("a TCP connection has no raw writer")
+	}
+	const frames, size = 300, 3000
+	var want []byte
+	for i := 0; i < frames; i++ {
+		f := bytes.Repeat([]byte{byte(i)}, size)
+		binary.LittleEndian.PutUint32(f, uint32(i))
+		want = append(want, f...)
+		if _, _, ok := o.enqueue(f, frames, false); !ok {
+			t.Fatal("enqueue refused a frame under the limit")
+		}
+	}
+	select {
+	case <-o.wake:
+		t.Fatal("enqueue without wake signalled the writer")
+	default:
+	}
+	o.flush()
+	o.mu.Lock()
+	left, queued := len(o.pending), o.queued
+	o.mu.Unlock()
+	if left == 0 || queued == 0 || queued == frames {
+		t.Fatalf("after one flush into a full socket: %d chunks, %d of %d messages queued; want part written, part left", left, queued, frames)
+	}
+	select {
+	case <-o.wake:
+	default:
+		t.Fatal("a flush that left frames did not hand them to the writer")
+	}
+
+	got := make(chan []byte, 1)
+	go func() {
+		b := make([]byte, len(want))
+		_, err := io.ReadFull(peer, b)
+		if err != nil {
+			t.Error(err)
+		}
+		got <- b
+	}()
+	for {
+		o.mu.Lock()
+		empty := len(o.pending) == 0
+		o.mu.Unlock()
+		if empty {
+			break
+		}
+		o.flush()
+		runtime.Gosched()
+	}
+	if b := <-got; !bytes.Equal(b, want) {
+		i := 0
+		for i < len(b) && b[i] == want[i] {
+			i++
+		}
+		t.Fatalf("peer read differs from the frames in order at byte %d of %d", i, len(want))
+	}
+	if o.queued != 0 || o.busy {
+		t.Fatalf("after everything was written: queued %d, busy %v", o.queued, o.busy)
+	}
+}

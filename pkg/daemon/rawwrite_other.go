@@ -1,0 +1,16 @@
+//go:build !linux
+
+package daemon
+
+import (
+	"errors"
+	"net"
+)
+
+// rawWriter writes in place on Linux only; elsewhere every write is the
+// writer goroutine's.
+type rawWriter struct{}
+
+func newRawWriter(net.Conn) *rawWriter { return nil }
+
+func (*rawWriter) tryWrite([][]byte, int) (int, error) { return 0, errors.ErrUnsupported }
