@@ -51,6 +51,12 @@ type receiver struct {
 	views  []viewEvent
 	goneAt int64
 	maxGap int64
+	// view is the members of the last network membership, set by the
+	// receiving goroutine for the senders' windows (nil: none yet).
+	view atomic.Pointer[map[string]bool]
+	// apart: at the end, a partition had left it without some live
+	// sender's messages (markApart).
+	apart bool
 }
 
 // sender is one sending session.
@@ -76,11 +82,49 @@ type sender struct {
 	rtt    map[string]*hdrhistogram.Histogram
 	echoes atomic.Int64
 
+	// viewSeen is the flood's: set once any receiver got a network
+	// membership.
+	viewSeen *atomic.Bool
+
 	// gone is set once the session was lost to its daemon, noticed by the
 	// goroutine that reads it (goneErr, goneAt are set before).
 	gone    atomic.Bool
 	goneErr error
 	goneAt  int64
+}
+
+// lead is the live source furthest ahead with s's messages: whatever a
+// partition did, it is on s's side. nil when no source has seen a network
+// membership (no partition to care about).
+func (s *sender) lead() *receiver {
+	if s.viewSeen == nil || !s.viewSeen.Load() {
+		return nil // the common case, checked once per message
+	}
+	var lead *receiver
+	partitioned := false
+	for _, r := range s.sources {
+		if r.dead.Load() {
+			continue
+		}
+		partitioned = partitioned || r.view.Load() != nil
+		if lead == nil || r.progress[s.idx].Load() > lead.progress[s.idx].Load() {
+			lead = r
+		}
+	}
+	if !partitioned {
+		return nil
+	}
+	return lead
+}
+
+// apartFrom reports whether r is outside the last network view of lead
+// (another component of a partitioned ring).
+func (r *receiver) apartFrom(lead *receiver) bool {
+	if lead == nil || lead == r {
+		return false
+	}
+	v := lead.view.Load()
+	return v != nil && !(*v)[r.name]
 }
 
 // markGone records that the session was lost to its daemon and wakes the
@@ -113,12 +157,14 @@ func (s *sender) recordEcho(from []byte, data []byte, now int64) bool {
 	return true
 }
 
-// minProgress is the slowest live source's progress for s.
+// minProgress is the slowest live source's progress for s, leaving out
+// sources a partition put apart from s (apartFrom).
 func (s *sender) minProgress() (uint32, bool) {
 	var lo uint32
 	any := false
+	lead := s.lead()
 	for _, r := range s.sources {
-		if r.dead.Load() {
+		if r.dead.Load() || r.apartFrom(lead) {
 			continue
 		}
 		p := r.progress[s.idx].Load()

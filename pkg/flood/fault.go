@@ -20,6 +20,7 @@ const (
 	FaultTransitional = "transitional" // TRANSITION_MESS: the view is about to change
 	FaultNetwork      = "network"      // CAUSED_BY_NETWORK: the new view after a crash, partition or merge
 	FaultDeparted     = "departed"     // a session of this flood lost its daemon
+	FaultApart        = "apart"        // a receiver a partition left without the senders' messages
 )
 
 // FaultEvent is one thing a fault did, as this flood saw it.
@@ -58,6 +59,13 @@ func (r *receiver) recordView(m *spread.MembershipMessage, now int64) bool {
 		return false
 	}
 	r.views = append(r.views, viewEvent{at: now, kind: kind, id: m.GroupID, members: slices.Clone(m.Members)})
+	if kind == FaultNetwork {
+		v := make(map[string]bool, len(m.Members))
+		for _, name := range m.Members {
+			v[name] = true
+		}
+		r.view.Store(&v)
+	}
 	return true
 }
 
@@ -72,7 +80,7 @@ func departed(err error) bool {
 func (f *flood) reachedSurvivors(idx uint32) uint32 {
 	var n uint32
 	for _, r := range f.reporting() {
-		if r.goneAt == 0 {
+		if r.goneAt == 0 && !f.apart(r) {
 			n = max(n, r.check.Next(idx))
 		}
 	}
@@ -112,9 +120,14 @@ func (f *flood) faultEvents() []FaultEvent {
 		}
 	}
 	for _, r := range f.receivers {
-		if r.goneAt != 0 {
+		switch {
+		case r.goneAt != 0:
 			out = append(out, FaultEvent{Kind: FaultDeparted, After: time.Duration(r.goneAt - start), Members: []string{r.name},
 				Role: "receiver", Error: r.err.Error()})
+		case f.apart(r):
+			v := r.views[len(r.views)-1]
+			out = append(out, FaultEvent{Kind: FaultApart, After: time.Duration(v.at - start), Members: []string{r.name},
+				Role: "receiver", Error: "a partition left it apart from the senders"})
 		}
 	}
 	slices.SortStableFunc(out, func(a, b FaultEvent) int { return int(a.After - b.After) })
@@ -171,7 +184,7 @@ func (f *flood) survivorsAgreeOnDeparted() bool {
 			continue
 		}
 		for _, r := range f.receivers {
-			if !r.dead.Load() {
+			if !r.dead.Load() && !r.apartFrom(s.lead()) {
 				total += r.from[s.idx].Load()
 			}
 		}
@@ -188,7 +201,7 @@ func (f *flood) survivorsAgreeOnDeparted() bool {
 		}
 		n := int64(-1)
 		for _, r := range f.receivers {
-			if r.dead.Load() {
+			if r.dead.Load() || r.apartFrom(s.lead()) {
 				continue
 			}
 			got := r.from[s.idx].Load()
@@ -200,6 +213,26 @@ func (f *flood) survivorsAgreeOnDeparted() bool {
 	}
 	return true
 }
+
+// markApart notes, before the sessions are closed, the receivers a
+// partition put apart from a live sender; they are judged like departed
+// ones.
+func (f *flood) markApart() {
+	for _, r := range f.receivers {
+		if r.dead.Load() {
+			continue
+		}
+		for _, s := range f.senders {
+			if !s.gone.Load() && r.apartFrom(s.lead()) {
+				r.apart = true
+				break
+			}
+		}
+	}
+}
+
+// apart reports whether markApart found r apart from the senders.
+func (f *flood) apart(r *receiver) bool { return r.apart }
 
 func (f *flood) anyGone() bool {
 	for _, s := range f.senders {

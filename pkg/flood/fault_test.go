@@ -120,3 +120,28 @@ func TestKickedSessionIsNoFault(t *testing.T) {
 		t.Fatalf("faults %+v verdict %q", s.Faults, s.Verdict)
 	}
 }
+
+// The ring splits, the senders' side keeping one receiver: the receiver
+// apart stops getting their messages and is reported so, the senders'
+// windows stop waiting for it, and the run is judged on the senders' side.
+func TestFloodThroughPartition(t *testing.T) {
+	r := spreadtest.Ring(t, 3)
+	d1, d2, d3 := r.Node("d1").SpreadName(), r.Node("d2").SpreadName(), r.Node("d3").SpreadName()
+	res := run(t, flood.Config{Daemon: d1, ReceiverDaemons: []string{d2, d3}, Count: 20000, Size: 100, Receivers: 2,
+		Rate: 40000, Services: []spread.ServiceType{spread.AgreedMess}, Stall: 10 * time.Second,
+		Progress: crashWhen(t, func() error { return r.Partition([]string{"d1", "d2"}, []string{"d3"}) }, 8000)})
+	s := res.Services[0]
+	if s.Verdict != flood.VerdictFaultKept || len(s.Violations) != 0 || len(s.Warnings) != 0 {
+		t.Fatalf("verdict %q violations %q warnings %q faults %+v", s.Verdict, s.Violations, s.Warnings, s.Faults)
+	}
+	if k := kinds(s.Faults); k[flood.FaultTransitional] < 1 || k[flood.FaultNetwork] != 2 || k[flood.FaultApart] != 1 {
+		t.Fatalf("faults %+v, want the transitional and the two sides' network memberships, and one receiver apart", s.Faults)
+	}
+	sender, near, far := s.Clients[0], s.Clients[1], s.Clients[2]
+	if sender.Messages != 20000 || near.Daemon != d2 || near.Departed || near.Messages != 20000 || near.Check.Lost != 0 {
+		t.Errorf("senders' side: sender %d, receiver %+v", sender.Messages, near)
+	}
+	if far.Daemon != d3 || !far.Departed || far.Messages >= 20000 || far.Check.Lost != 0 {
+		t.Errorf("receiver apart: %+v", far)
+	}
+}

@@ -141,6 +141,10 @@ func (f *flood) membership(r *receiver, rm *spread.RawMessage, joined bool) bool
 		return false
 	}
 	if joined && r.recordView(m, time.Now().UnixNano()) {
+		if m.Cause == spread.CauseNetwork {
+			f.viewSeen.Store(true)
+			f.wakeSenders() // their windows may no longer wait for receivers apart
+		}
 		f.signal()
 	}
 	if !m.Service.IsRegMemb() {

@@ -76,6 +76,7 @@ type flood struct {
 	// when (survivorsAgreeOnDeparted).
 	departedSeen  int64
 	departedSince time.Time
+	viewSeen      atomic.Bool // a receiver got a network membership
 	wg            sync.WaitGroup
 }
 
@@ -103,6 +104,7 @@ func runService(ctx context.Context, cfg Config, index int, svc spread.ServiceTy
 	f.startTime = time.Now()
 	close(f.start)
 	warnings, interrupted := f.supervise(ctx)
+	f.markApart()
 	f.shutdown()
 	sr := f.collect(interrupted)
 	sr.Warnings = append(append([]string{}, warnings...), sr.Warnings...) // [] rather than null in JSON
@@ -157,7 +159,7 @@ func (f *flood) connect(ctx context.Context) error {
 			return err
 		}
 		s := &sender{mb: mb, name: mb.PrivateGroup(), daemon: at, idx: uint32(i), wake: make(chan struct{}, 1),
-			rtt: make(map[string]*hdrhistogram.Histogram)}
+			rtt: make(map[string]*hdrhistogram.Histogram), viewSeen: &f.viewSeen}
 		if echo {
 			r := newRecv(mb, true)
 			r.owner, r.daemon = s, at
@@ -282,6 +284,14 @@ func (f *flood) allReceived() bool {
 	anyGone := f.anyGone()
 	for _, r := range append(f.receivers, f.echoes...) {
 		if r.dead.Load() {
+			continue
+		}
+		if r.view.Load() != nil { // after a network membership: per sender, on its side only
+			for _, s := range f.senders {
+				if !s.gone.Load() && !r.apartFrom(s.lead()) && r.from[s.idx].Load() < int64(s.sent.Load()) {
+					return false
+				}
+			}
 			continue
 		}
 		if !anyGone {
@@ -432,7 +442,7 @@ func (f *flood) collect(interrupted bool) *ServiceResult {
 	}
 	for _, r := range f.reporting() {
 		n := r.count.Load()
-		gone := faulted && r.goneAt != 0
+		gone := faulted && (r.goneAt != 0 || f.apart(r))
 		var chk Check
 		switch {
 		case gone:
@@ -465,8 +475,10 @@ func (f *flood) collect(interrupted bool) *ServiceResult {
 		rateSum += c.MsgRate
 		c.LongestGap = time.Duration(r.maxGap)
 		switch {
-		case gone:
+		case gone && r.err != nil:
 			c.Error, c.Departed = r.err.Error(), true
+		case gone:
+			c.Error, c.Departed = "a partition left it apart from the senders", true
 		case r.err != nil:
 			c.Error = r.err.Error()
 			sr.Warnings = append(sr.Warnings, fmt.Sprintf("receiver %s was cut off: %v", r.name, r.err))

@@ -351,6 +351,8 @@ func Faults(w io.Writer, points []flood.Point) {
 				case flood.FaultNetwork:
 					fmt.Fprintf(w, "  %8s  network membership of %d: %s, seen by %s\n", at, len(e.Members),
 						text.Trim(strings.Join(e.Members, " "), 200), receivers(e.SeenBy))
+				case flood.FaultApart:
+					fmt.Fprintf(w, "  %8s  %s %s apart: %s\n", at, e.Role, strings.Join(e.Members, " "), e.Error)
 				default:
 					fmt.Fprintf(w, "  %8s  %s %s departed: %s\n", at, e.Role, strings.Join(e.Members, " "), e.Error)
 				}
