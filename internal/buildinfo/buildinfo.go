@@ -16,12 +16,12 @@ const Devel = "devel"
 
 // Info describes one build of spgo.
 type Info struct {
-	Version   string `json:"version"`    // v1.2.3, a pseudo-version, or "devel"
-	Commit    string `json:"commit"`     // VCS revision, "" when unknown
-	BuildTime string `json:"build_time"` // commit time (RFC 3339) of the revision, "" when unknown
-	Modified  bool   `json:"modified"`   // built from a work tree with uncommitted changes
-	GoVersion string `json:"go_version"` // e.g. go1.26.0
-	Platform  string `json:"platform"`   // GOOS/GOARCH
+	Version    string `json:"version"`     // v1.2.3, a pseudo-version, or "devel"
+	Commit     string `json:"commit"`      // VCS revision, "" when unknown
+	CommitTime string `json:"commit_time"` // when the revision was committed (RFC 3339), "" when unknown
+	Modified   bool   `json:"modified"`    // built from a work tree with uncommitted changes
+	GoVersion  string `json:"go_version"`  // e.g. go1.26.0
+	Platform   string `json:"platform"`    // GOOS/GOARCH
 }
 
 // Read returns the running binary's build information.
@@ -48,11 +48,9 @@ func fromBuildInfo(bi *debug.BuildInfo, ok bool) Info {
 		case "vcs.revision":
 			info.Commit = s.Value
 		case "vcs.time":
-			info.BuildTime = s.Value
+			info.CommitTime = s.Value
 		case "vcs.modified":
 			info.Modified = s.Value == "true"
-		case "GOOS", "GOARCH":
-			// runtime's values are the same for a native build; keep them.
 		}
 	}
 	switch rev := pseudoRevision(info.Version); {

@@ -80,8 +80,8 @@ func (r versionReport) text() string {
 		commit += " (modified)"
 	}
 	fmt.Fprintf(&b, "  commit:    %s\n", commit)
-	if r.BuildTime != "" {
-		fmt.Fprintf(&b, "  built:     %s\n", r.BuildTime)
+	if r.CommitTime != "" {
+		fmt.Fprintf(&b, "  committed: %s\n", r.CommitTime)
 	}
 	fmt.Fprintf(&b, "  go:        %s %s\n", r.GoVersion, r.Platform)
 	fmt.Fprintf(&b, "  protocol:  Spread %s\n", r.Protocol)
