@@ -44,9 +44,10 @@ type RingConfig struct {
 // to its clients (its own name, listeners and private groups #user#dK),
 // groups span the nodes, and one sequencer puts everything in one total
 // order. It is a test double, not a distributed daemon: there is no
-// protocol between the nodes. Faults (Crash, Partition, Heal, Restart)
-// give the clients the memberships a real ring of that many daemons
-// gives. Its methods are safe for concurrent use.
+// protocol between the nodes. Faults (Crash, Partition, Heal, Restart;
+// Hold and Step to tell one in steps) give the clients the memberships a
+// real ring of that many daemons gives. Its methods are safe for
+// concurrent use.
 type Ring struct {
 	seq      *sequencer
 	nodes    []*Daemon
