@@ -119,7 +119,7 @@ func connect(ctx context.Context, daemon string, o *Options) (*Mailbox, error) {
 }
 
 func checkOptions(o *Options) error {
-	if err := checkPrivateName(o.Name); err != nil {
+	if err := CheckPrivateName(o.Name); err != nil {
 		return err
 	}
 	if len(o.Auth) == 0 || len(o.Auth) > 3 {

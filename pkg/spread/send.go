@@ -146,7 +146,7 @@ func (m *Mailbox) Multicast(service ServiceType, group string, data []byte, msgT
 	if err := checkService(service); err != nil {
 		return err
 	}
-	if err := checkDestination(group); err != nil {
+	if err := CheckDestination(group); err != nil {
 		return err
 	}
 	if err := checkSize(1, len(data), m.groupLimit); err != nil {
@@ -176,7 +176,7 @@ func (m *Mailbox) MulticastGroups(service ServiceType, groups []string, data []b
 		return err
 	}
 	for _, g := range groups {
-		if err := checkDestination(g); err != nil {
+		if err := CheckDestination(g); err != nil {
 			return err
 		}
 	}

@@ -9,23 +9,9 @@ import (
 // Every check here runs before anything is written, so a refused request
 // leaves the connection untouched (docs/protocol.md §8.2, §9, §14).
 
-// checkPrivateName refuses private names the daemon would reject (-5):
-// more than 10 bytes or bytes outside '$'..'~'. libspread silently
-// truncates long names; refusing avoids connecting under a name the caller
-// did not ask for.
-func checkPrivateName(name string) error {
-	return nameError(RejectIllegalName, "connect", wire.CheckPrivateName([]byte(name)))
-}
-
 // checkMemberGroup is libspread's check for JOIN and LEAVE.
 func checkMemberGroup(op, group string) error {
 	return nameError(IllegalGroup, op, wire.CheckGroupName([]byte(group)))
-}
-
-// checkDestination checks one multicast destination: a group name as for
-// JOIN, or a private group name "#priv#daemon".
-func checkDestination(group string) error {
-	return nameError(IllegalGroup, "multicast", wire.CheckDestination([]byte(group)))
 }
 
 func nameError(code int, op string, err error) error {
@@ -45,14 +31,21 @@ func CheckGroupName(name string) error { return checkMemberGroup("join", name) }
 // CheckDestination reports whether Spread accepts name as a destination of
 // Multicast: a group name as CheckGroupName allows, or a private group
 // "#NAME#DAEMON" (NAME 1..MaxPrivateName, DAEMON 1..MaxProcName-1 bytes).
-// It returns nil or an *Error with Code IllegalGroup.
-func CheckDestination(name string) error { return checkDestination(name) }
+// It returns nil or an *Error with Code IllegalGroup, the check Multicast
+// and MulticastGroups make before sending.
+func CheckDestination(name string) error {
+	return nameError(IllegalGroup, "multicast", wire.CheckDestination([]byte(name)))
+}
 
 // CheckPrivateName reports whether Spread accepts name as the private name
 // of a connection (WithName): up to MaxPrivateName bytes in '$'..'~'; empty
 // lets the daemon make one up. It returns nil or an *Error with Code
-// RejectIllegalName.
-func CheckPrivateName(name string) error { return checkPrivateName(name) }
+// RejectIllegalName, the daemon's answer to such a name, which Connect gives
+// without connecting. (libspread silently truncates a long name; refusing
+// avoids connecting under a name the caller did not ask for.)
+func CheckPrivateName(name string) error {
+	return nameError(RejectIllegalName, "connect", wire.CheckPrivateName([]byte(name)))
+}
 
 // checkService accepts exactly one of the six service bits, optionally
 // with SELF_DISCARD: the daemon kills a session for anything else.
