@@ -65,18 +65,30 @@ func (v *serverValue) Set(s string) error {
 	if !v.given {
 		v.o.Servers, v.given = nil, true
 	}
-	for _, name := range strings.Split(s, ",") {
-		name = strings.TrimSpace(name)
-		if name == "" {
-			return fmt.Errorf("empty daemon name in %q: allowed are PORT or PORT@HOST, several separated by commas", s)
-		}
-		v.o.Servers = append(v.o.Servers, name)
+	names, err := splitServers(s)
+	if err != nil {
+		return err
 	}
+	v.o.Servers = append(v.o.Servers, names...)
 	if !v.multi && len(v.o.Servers) > 1 {
 		return fmt.Errorf("%q names %d daemons: this command talks to one (lists are for listen, join and send)", s, len(v.o.Servers))
 	}
 	v.o.Server = v.o.Servers[0]
 	return nil
+}
+
+// splitServers splits a list of daemons as -s and $SPGO_SERVER give it:
+// names separated by commas, none of them empty.
+func splitServers(s string) ([]string, error) {
+	var names []string
+	for _, name := range strings.Split(s, ",") {
+		name = strings.TrimSpace(name)
+		if name == "" {
+			return nil, fmt.Errorf("empty daemon name in %q: allowed are PORT or PORT@HOST, several separated by commas", s)
+		}
+		names = append(names, name)
+	}
+	return names, nil
 }
 
 // acceptServerList lets cmd's -s/--server name several daemons, tried in
@@ -96,12 +108,11 @@ func addConnFlags(cmd *cobra.Command, f *Factory, o *ConnOptions, timeoutUsage s
 		if v := f.Getenv(EnvServer); v != "" {
 			o.Server = v
 			// A list in the environment serves the commands that take
-			// one; the others use its first daemon (readConnFlags).
-			if names := strings.Split(v, ","); len(names) > 1 {
-				o.Server, o.Servers = strings.TrimSpace(names[0]), nil
-				for _, n := range names {
-					o.Servers = append(o.Servers, strings.TrimSpace(n))
-				}
+			// one; the others use its first daemon (readConnFlags). A
+			// list with an empty name stays as given, so connecting
+			// refuses it by name instead of reaching the default daemon.
+			if names, err := splitServers(v); err == nil && len(names) > 1 {
+				o.Server, o.Servers = names[0], names
 			}
 		}
 	}

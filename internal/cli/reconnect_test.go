@@ -433,6 +433,19 @@ func TestServerListFlags(t *testing.T) {
 	if strings.Join(got.Conn.serverList(), " ") != "4803@a 4803@b" {
 		t.Errorf("listen from a listed SPGO_SERVER: %v", got.Conn.serverList())
 	}
+
+	// A list with an empty name is not cut down to its other names, and the
+	// empty one never becomes the default daemon: it stays as given, for
+	// connecting to refuse by name.
+	for _, env := range []string{"4803@a,", ",4803@a", "4803@a,,4803@b"} {
+		f.Getenv = func(k string) string { return map[string]string{EnvServer: env}[k] }
+		if err := quiet(NewCmdListen(f, func(_ context.Context, o *ListenOptions) error { got = o; return nil }), "g").Execute(); err != nil {
+			t.Fatal(err)
+		}
+		if l := got.Conn.serverList(); len(l) != 1 || l[0] != env {
+			t.Errorf("SPGO_SERVER=%q: listen tries %q, want the value as given", env, l)
+		}
+	}
 }
 
 func sameSet(a, b []string) bool {
