@@ -46,8 +46,12 @@ func (o *ConnOptions) serverList() []string {
 	return []string{o.Server}
 }
 
-// serverUsage is the help of -s/--server for commands that take one daemon.
-const serverUsage = "Spread daemon: PORT (unix socket /tmp/PORT) or PORT@HOST (TCP); env " + EnvServer
+// serverForms is how -s/--server names a daemon; serverUsage is the flag's
+// help for commands that take one daemon.
+const (
+	serverForms = "Spread daemon: PORT (unix socket /tmp/PORT) or PORT@HOST (TCP)"
+	serverUsage = serverForms + "; env " + EnvServer
+)
 
 // serverValue is -s/--server: one daemon, or for commands that accept a
 // list, several (comma-separated or a repeated -s). The first -s replaces
@@ -96,8 +100,7 @@ func splitServers(s string) ([]string, error) {
 func acceptServerList(cmd *cobra.Command, what string) {
 	fl := cmd.Flags().Lookup("server")
 	fl.Value.(*serverValue).multi = true
-	fl.Usage = "Spread daemon: PORT (unix socket /tmp/PORT) or PORT@HOST (TCP); several (a,b or a repeated -s) " +
-		what + "; env " + EnvServer
+	fl.Usage = serverForms + "; several (a,b or a repeated -s) " + what + "; env " + EnvServer
 }
 
 // addConnFlags registers -s/--server, -u/--user and --timeout on cmd.
