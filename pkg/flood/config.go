@@ -258,20 +258,14 @@ func (c Config) CheckSettings() error {
 // checkGroupName applies Spread's group-name rule to the group, and to the
 // longest per-service name ("GROUP-unreliable") when several types run.
 func checkGroupName(group string, suffixed bool) error {
-	name := group
-	if suffixed {
-		name += "-unreliable"
-	}
-	if len(name) > spread.MaxGroupName-1 {
-		allowed := spread.MaxGroupName - 1
-		if suffixed {
-			allowed -= len("-unreliable")
-		}
-		return &ConfigError{"group", strconv.Quote(group), fmt.Sprintf("at most %d bytes (Spread's 31, less the -SERVICE suffix added when several types run)", allowed)}
-	}
 	var se *spread.Error
 	if err := spread.CheckGroupName(group); errors.As(err, &se) {
 		return &ConfigError{"group", strconv.Quote(group), se.Detail}
+	}
+	if suffixed && len(group+"-unreliable") > spread.MaxGroupName-1 {
+		return &ConfigError{"group", strconv.Quote(group), fmt.Sprintf(
+			"at most %d bytes when several types run (Spread's 31, less the -unreliable suffix each type's group gets)",
+			spread.MaxGroupName-1-len("-unreliable"))}
 	}
 	return nil
 }

@@ -275,6 +275,24 @@ func TestConfigCheck(t *testing.T) {
 	if err := ok.Check(); err != nil {
 		t.Errorf("one service type needs no suffix room: %v", err)
 	}
+	// The refusal names the limit that applies: Spread's own for one type,
+	// the room left by the suffix for several.
+	long := strings.Repeat("g", 32)
+	for _, c := range []struct {
+		cfg  flood.Config
+		want string
+	}{
+		{flood.Config{Daemon: "4803", Group: long, Services: flood.AllServices[4:5]}, "is 32 bytes: allowed 1..31"},
+		{flood.Config{Daemon: "4803", Group: "abcdefghijklmnopqrstuvwxyz"}, "at most 20 bytes when several types run"},
+	} {
+		err := c.cfg.Check()
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("group %q with %d types: %v, want %q", c.cfg.Group, len(c.cfg.Services), err, c.want)
+		}
+		if len(c.cfg.Services) == 1 && strings.Contains(err.Error(), "suffix") {
+			t.Errorf("one type gets no suffix, yet: %v", err)
+		}
+	}
 }
 
 // CheckSettings judges everything but the daemon name, which an embedded
