@@ -3,6 +3,7 @@ package daemon
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"testing"
 	"time"
 
@@ -83,4 +84,30 @@ func TestDeliveryRules(t *testing.T) {
 	a.send(wire.ReliableMess, []string{"#a#localhost"}, 0, []byte("mine"))
 	a.expectData([]byte("mine"))
 	off.expectSilence(20 * time.Millisecond)
+}
+
+// TestFanOutBeyondInPlace: a message to more recipients than its reader
+// writes to in place (maxInPlace) reaches every one, the rest through
+// their writers.
+func TestFanOutBeyondInPlace(t *testing.T) {
+	d := startTest(t)
+	n := maxInPlace + 6
+	rcvs := make([]*rawClient, n)
+	for i := range rcvs {
+		rcvs[i] = connect(t, d, fmt.Sprintf("r%d", i), false)
+		rcvs[i].join("wide")
+	}
+	waitMembers(t, d, "wide", n)
+	snd := connect(t, d, "snd", false)
+	for k := 0; k < 3; k++ {
+		snd.send(wire.AgreedMess, []string{"wide"}, int16(k), []byte{byte(k)})
+	}
+	for i, r := range rcvs {
+		for k := 0; k < 3; k++ {
+			m := r.recv()
+			if m.Type&wire.AgreedMess == 0 || len(m.Body) != 1 || m.Body[0] != byte(k) {
+				t.Fatalf("receiver %d, message %d: type 0x%x body %v", i, k, m.Type, m.Body)
+			}
+		}
+	}
 }

@@ -98,6 +98,11 @@ func (s *session) run() {
 	s.readLoop()
 }
 
+// maxInPlace is how many recipients of one read its reader writes to in
+// place; the writers of any further ones write in parallel, so a large
+// fan-out is not one goroutine's sequence of writes.
+const maxInPlace = 64
+
 // inFrame is one complete client frame inside the read buffer.
 type inFrame struct {
 	b   []byte // the whole frame, header already in the daemon's byte order
@@ -140,8 +145,12 @@ func (s *session) readLoop() {
 		}
 		if len(frames) > 0 {
 			n, alive := q.step(s, frames, &congested, &flushes)
-			for _, r := range flushes {
-				r.out.flush()
+			for i, r := range flushes {
+				if i < maxInPlace {
+					r.out.flush()
+				} else {
+					r.out.signal()
+				}
 			}
 			clear(flushes)
 			flushes = flushes[:0]
