@@ -75,7 +75,7 @@ func (v *serverValue) Set(s string) error {
 	}
 	v.o.Servers = append(v.o.Servers, names...)
 	if !v.multi && len(v.o.Servers) > 1 {
-		return fmt.Errorf("%q names %d daemons: this command talks to one (lists are for listen, join and send)", s, len(v.o.Servers))
+		return fmt.Errorf("%q names %d daemons: this command talks to one (lists are for listen, join and send; flood places sessions with --senders-at and --receivers-at)", s, len(v.o.Servers))
 	}
 	v.o.Server = v.o.Servers[0]
 	return nil

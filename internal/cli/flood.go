@@ -60,6 +60,14 @@ type FloodOptions struct {
 	EmbeddedNodes  int
 	SenderNode     int
 	ReceiverNode   int
+
+	// Across hosts (flood_coord.go): the agents to find and their roles.
+	Agents         int
+	Control        string
+	AgentWait      time.Duration
+	AgentTimeout   time.Duration
+	AgentSenders   []int
+	AgentReceivers []int
 }
 
 // NewCmdFlood builds `spgo flood`; runF replaces floodRun in tests.
@@ -87,6 +95,13 @@ the sender's private group (in the same service type), and the sender times
 it on its own clock. A second table gives RTT percentiles per service type.
 In a split run the receivers (--ro --rtt) echo and the senders (--wo) time
 whatever comes back.
+
+Across hosts: run "spgo flood agent" beside each host's daemon; "spgo flood
+--agents N" finds N agents in the control group, gives the senders to
+--agent-senders (default agent 1) and the receivers to --agent-receivers
+(default the others), starts them together (the flood group's membership
+is the signal), and merges their results, histograms exactly. Spread
+carries the coordination: the hosts need nothing but the daemons' ports.
 
 A daemon crash, partition or merge mid-run is reported instead of a stall:
 the memberships seen, the sessions that lost their daemon, the longest gap
@@ -158,6 +173,8 @@ their own echoes for the window; --window -1 sends with no flow control).`,
 	cmd.MarkFlagsMutuallyExclusive("count", "duration")
 	cmd.MarkFlagsMutuallyExclusive("embedded", "server")
 	addFloodRingFlags(cmd, opts)
+	addFloodAgentFlags(cmd, opts)
+	cmd.AddCommand(newCmdFloodAgent(f))
 	return cmd
 }
 
@@ -199,6 +216,9 @@ func (o *FloodOptions) validate(cmd *cobra.Command) error {
 		return usageErrorf("--rtt goes on the receiving side (--read-only --rtt); --write-only senders time every echo they get")
 	}
 	if err := o.validateRing(cmd); err != nil {
+		return err
+	}
+	if err := o.validateAgents(cmd); err != nil {
 		return err
 	}
 	if o.Sweep != "" {
@@ -253,6 +273,9 @@ func floodRun(ctx context.Context, o *FloodOptions) (err error) {
 	}
 	if err := checkFloodOutputs(o); err != nil {
 		return err
+	}
+	if o.Agents > 0 {
+		return floodAgentsRun(ctx, o, cfg)
 	}
 	kind, transport := "external", "tcp"
 	if net, _, perr := spread.ParseDaemonName(o.Conn.Server); perr == nil && net == "unix" {

@@ -59,8 +59,10 @@ type Client struct {
 	LongestGap time.Duration `json:"longest_gap_ns,omitempty"`
 	// Departed is true for a session lost to a fault (its daemon crashed
 	// or was cut off); it is not judged with the survivors.
-	Departed bool   `json:"departed,omitempty"`
-	Error    string `json:"error,omitempty"`
+	Departed bool `json:"departed,omitempty"`
+	// Agent is the agent that ran it, in a flood across hosts.
+	Agent string `json:"agent,omitempty"`
+	Error string `json:"error,omitempty"`
 }
 
 // ServiceResult is the outcome of one service type's flood.

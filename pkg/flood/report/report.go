@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -32,6 +33,60 @@ type Env struct {
 	// Placement says which daemons the senders and receivers were spread
 	// over; "" when all were on Daemon.
 	Placement string `json:"placement,omitempty"`
+	// Agents are the agents of a flood across hosts (spgo flood --agents).
+	Agents []Agent `json:"agents,omitempty"`
+}
+
+// Agent is one `spgo flood agent` of a flood across hosts, and what its
+// part of each service type's flood gave.
+type Agent struct {
+	Name     string         `json:"name"` // its private group
+	Host     string         `json:"host"`
+	Daemon   string         `json:"daemon"`
+	Version  string         `json:"version"`
+	Role     string         `json:"role"`
+	Garbage  int64          `json:"garbage"` // control messages it ignored
+	Services []AgentService `json:"services"`
+}
+
+// AgentService is an agent's part of one service type's flood.
+type AgentService struct {
+	Service   string        `json:"service"`
+	Sent      int64         `json:"sent"`
+	Delivered int64         `json:"delivered"`
+	MsgRate   float64       `json:"msgs_per_sec"`
+	Latency   flood.Latency `json:"latency"`
+	Lost      int64         `json:"lost"`
+	Verdict   string        `json:"verdict"`
+}
+
+// AgentTable writes one row per service type and agent.
+func AgentTable(w io.Writer, agents []Agent) {
+	if len(agents) == 0 {
+		return
+	}
+	fmt.Fprintln(w)
+	t := table.NewWriter()
+	t.SetOutputMirror(w)
+	t.SetStyle(table.StyleLight)
+	t.AppendHeader(table.Row{"SERVICE", "AGENT", "HOST", "DAEMON", "ROLE", "SENT", "DELIVERED", "MSG/S", "P50", "P99", "LOST", "CHECK"})
+	var rows [][]any
+	for _, a := range agents {
+		for i, s := range a.Services {
+			rows = append(rows, []any{i, s.Service, a.Name, a.Host, a.Daemon, a.Role, s.Sent, s.Delivered, humanInt(s.MsgRate),
+				Dur(s.Latency.P50), Dur(s.Latency.P99), s.Lost, s.Verdict})
+		}
+	}
+	slices.SortStableFunc(rows, func(x, y []any) int { return x[0].(int) - y[0].(int) })
+	for _, r := range rows {
+		t.AppendRow(r[1:])
+	}
+	var cols []table.ColumnConfig
+	for i := 6; i <= 11; i++ {
+		cols = append(cols, table.ColumnConfig{Number: i, Align: text.AlignRight, AlignHeader: text.AlignRight})
+	}
+	t.SetColumnConfigs(cols)
+	t.Render()
 }
 
 // HostEnv fills the Go and machine fields of an Env.
