@@ -10,35 +10,47 @@ import (
 )
 
 // Exit codes of every spgo command. They are part of the interface: scripts
-// branch on them, and --help and the README document them.
+// branch on them, and --help (exitCodeMeanings) and the README document them.
 const (
-	ExitOK          = 0 // success
-	ExitError       = 1 // any other error
-	ExitUsage       = 2 // bad flags or arguments
-	ExitConnect     = 3 // could not connect (also when --timeout ran out connecting), or the daemon rejected us
-	ExitTimeout     = 4 // time ran out, or nothing (enough) arrived
-	ExitConnectLost = 5 // the daemon went away during the run
-	ExitCheck       = 6 // a monitor check failed (spgo monitor --expect-daemons, --max-retrans-rate)
-	ExitFault       = 7 // flood saw a daemon crash or partition, and the survivors got all their promises
+	ExitOK          = 0
+	ExitError       = 1
+	ExitUsage       = 2
+	ExitConnect     = 3
+	ExitTimeout     = 4
+	ExitConnectLost = 5
+	ExitCheck       = 6
+	ExitFault       = 7
 	// ExitInterrupted is what shells report for a command ended by SIGINT
-	// (128 + 2); flood exits with it when interrupted mid-run.
+	// (128 + 2).
 	ExitInterrupted = 130
 )
 
-// exitCodesHelp is appended to the root command's help.
-const exitCodesHelp = `Exit codes:
-  0    success
-  1    error
-  2    usage (bad flags or arguments)
-  3    could not connect to the daemon (also when --timeout ran out while
-       connecting), or the daemon rejected the request
-  4    timed out, or nothing (or too little) arrived
-  5    connection to the daemon lost (listen and join --watch go on
-       instead with --reconnect)
-  6    a monitor check failed (spgo monitor --expect-daemons, --max-retrans-rate)
-  7    flood saw a fault (a daemon crashed, the ring split or merged) and
-       every promise held among the surviving sessions
-  130  flood interrupted (SIGINT) before it finished; its figures are partial`
+// exitCodeMeanings says what each exit code means, in the words of --help
+// (and so of docs/cli); a line break continues the meaning under itself.
+var exitCodeMeanings = []struct {
+	code    int
+	meaning string
+}{
+	{ExitOK, "success"},
+	{ExitError, "error"},
+	{ExitUsage, "usage (bad flags or arguments)"},
+	{ExitConnect, "could not connect to the daemon (also when --timeout ran out while\nconnecting), or the daemon rejected the request"},
+	{ExitTimeout, "timed out, or nothing (or too little) arrived"},
+	{ExitConnectLost, "connection to the daemon lost (listen and join --watch go on\ninstead with --reconnect)"},
+	{ExitCheck, "a monitor check failed (spgo monitor --expect-daemons, --max-retrans-rate)"},
+	{ExitFault, "flood saw a fault (a daemon crashed, the ring split or merged) and\nevery promise held among the surviving sessions"},
+	{ExitInterrupted, "flood interrupted (SIGINT) before it finished; its figures are partial"},
+}
+
+// exitCodesHelp is the table appended to the root command's help.
+func exitCodesHelp() string {
+	var b strings.Builder
+	b.WriteString("Exit codes:")
+	for _, e := range exitCodeMeanings {
+		fmt.Fprintf(&b, "\n  %-4d %s", e.code, strings.ReplaceAll(e.meaning, "\n", "\n       "))
+	}
+	return b.String()
+}
 
 // ExitCodeError is an error that ends the command with a chosen exit code.
 // A nil Err exits silently with Code.

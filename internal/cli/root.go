@@ -68,7 +68,7 @@ Daemon names use Spread's forms: PORT (unix socket /tmp/PORT) or PORT@HOST
 		"colour output: auto (on a terminal, unless NO_COLOR is set), always or never")
 	_ = root.RegisterFlagCompletionFunc("color", cobra.FixedCompletions(iostreams.ColorModes, cobra.ShellCompDirectiveNoFileComp))
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &flagParseError{Err: plainFlagError(err)} })
-	root.SetHelpTemplate(root.HelpTemplate() + "\n" + exitCodesHelp + "\n")
+	root.SetHelpTemplate(root.HelpTemplate() + "\n" + exitCodesHelp() + "\n")
 	root.SetUsageTemplate(wrappedFlagsUsage(root.UsageTemplate()))
 	for _, c := range commands {
 		root.AddCommand(c(f))
