@@ -79,8 +79,8 @@ const (
 	RejectAuth        = -9
 )
 
-// HandshakeCodeName is sp.h's name of a handshake result byte, or its hex
-// value for a byte that is none of them.
+// HandshakeCodeName is Spread's C API name of a handshake result byte
+// (docs/protocol.md §2.2), or its hex value for a byte that is none of them.
 func HandshakeCodeName(b byte) string {
 	switch int8(b) {
 	case AcceptSession:

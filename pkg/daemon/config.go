@@ -26,7 +26,7 @@ const (
 // /tmp/<port>.
 type Config struct {
 	// Name is the daemon name that ends every private group
-	// ("#alice#<Name>"): 1..19 bytes in 0x24..0x7e except '#'. Default: the
+	// ("#alice#<Name>"): 1..19 bytes in 0x24..0x7e. Default: the
 	// host name cut to 19 bytes (the real daemon's limit), or "localhost"
 	// when the host name is not a legal daemon name.
 	Name string

@@ -11,7 +11,7 @@ import (
 // RejectMess). The endian marker bits never appear in a ServiceType.
 type ServiceType uint32
 
-// Service types and message-type masks, with the values of Spread's sp.h
+// Service types and message-type masks, with the values of Spread's C API
 // (docs/protocol.md §2.1).
 const (
 	UnreliableMess ServiceType = 0x00000001 // UNRELIABLE_MESS
@@ -31,7 +31,7 @@ const (
 	TransitionMess     ServiceType = 0x00002000 // TRANSITION_MESS
 	MembershipMess     ServiceType = 0x00003f00 // MEMBERSHIP_MESS: mask
 
-	Reserved       ServiceType = 0x003fc000 // RESERVED mask of sp.h
+	Reserved       ServiceType = 0x003fc000 // RESERVED mask of Spread's C API
 	RejectMess     ServiceType = 0x00400000 // REJECT_MESS: the daemon refused a request
 	DropRecv       ServiceType = 0x01000000 // DROP_RECV: a libspread receive flag; meaningless here
 	EndianReserved ServiceType = 0x80000080 // ENDIAN_RESERVED: the byte-order marker bits
@@ -76,7 +76,7 @@ const (
 	VersionMajor = 4
 	VersionMinor = 4
 	VersionPatch = 0
-	// SpreadVersion is sp.h's SPREAD_VERSION: (4<<24)|(4<<16)|0.
+	// SpreadVersion is the C API's SPREAD_VERSION: (4<<24)|(4<<16)|0.
 	SpreadVersion = VersionMajor<<24 | VersionMinor<<16 | VersionPatch
 )
 

@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-// Spread's return and error codes, with sp.h's values (docs/protocol.md §2.2).
+// Spread's return and error codes, with the C API's values (docs/protocol.md §2.2).
 const (
 	AcceptSession     = 1   // ACCEPT_SESSION
 	IllegalSpread     = -1  // ILLEGAL_SPREAD
@@ -71,7 +71,6 @@ type Error struct {
 	Err    error  // underlying cause, may be nil
 
 	disconnected bool // the mailbox was closed by Disconnect
-	sentinel     bool
 }
 
 // Error renders one line: "spread: <op> <daemon>: <SP_error text> (<code>): <detail>: <cause>".
@@ -109,42 +108,42 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // Is makes errors.Is(err, ErrX) true for every *Error with ErrX's code, and
 // errors.Is(err, ErrDisconnected) true for calls on a disconnected mailbox.
+// A target that holds a Code and nothing else, as the ErrX variables do,
+// matches by code.
 func (e *Error) Is(target error) bool {
 	t, ok := target.(*Error)
-	if !ok || !t.sentinel {
+	if !ok {
 		return false
 	}
 	if t == ErrDisconnected {
 		return e.disconnected
 	}
-	return t.Code == e.Code
+	return t.Op == "" && t.Daemon == "" && t.Detail == "" && t.Err == nil && t.Code == e.Code
 }
-
-func sentinel(code int) *Error { return &Error{Code: code, sentinel: true} }
 
 // Sentinels for errors.Is, one per Spread error code.
 var (
-	ErrIllegalSpread     = sentinel(IllegalSpread)
-	ErrCouldNotConnect   = sentinel(CouldNotConnect)
-	ErrRejectQuota       = sentinel(RejectQuota)
-	ErrRejectNoName      = sentinel(RejectNoName)
-	ErrRejectIllegalName = sentinel(RejectIllegalName)
-	ErrRejectNotUnique   = sentinel(RejectNotUnique)
-	ErrRejectVersion     = sentinel(RejectVersion)
-	ErrConnectionClosed  = sentinel(ConnectionClosed)
-	ErrRejectAuth        = sentinel(RejectAuth)
-	ErrIllegalSession    = sentinel(IllegalSession)
-	ErrIllegalService    = sentinel(IllegalService)
-	ErrIllegalMessage    = sentinel(IllegalMessage)
-	ErrIllegalGroup      = sentinel(IllegalGroup)
-	ErrBufferTooShort    = sentinel(BufferTooShort)
-	ErrGroupsTooShort    = sentinel(GroupsTooShort)
-	ErrMessageTooLong    = sentinel(MessageTooLong)
-	ErrNetErrorOnSession = sentinel(NetErrorOnSession)
-	ErrSPBug             = sentinel(SPBug)
+	ErrIllegalSpread     = &Error{Code: IllegalSpread}
+	ErrCouldNotConnect   = &Error{Code: CouldNotConnect}
+	ErrRejectQuota       = &Error{Code: RejectQuota}
+	ErrRejectNoName      = &Error{Code: RejectNoName}
+	ErrRejectIllegalName = &Error{Code: RejectIllegalName}
+	ErrRejectNotUnique   = &Error{Code: RejectNotUnique}
+	ErrRejectVersion     = &Error{Code: RejectVersion}
+	ErrConnectionClosed  = &Error{Code: ConnectionClosed}
+	ErrRejectAuth        = &Error{Code: RejectAuth}
+	ErrIllegalSession    = &Error{Code: IllegalSession}
+	ErrIllegalService    = &Error{Code: IllegalService}
+	ErrIllegalMessage    = &Error{Code: IllegalMessage}
+	ErrIllegalGroup      = &Error{Code: IllegalGroup}
+	ErrBufferTooShort    = &Error{Code: BufferTooShort}
+	ErrGroupsTooShort    = &Error{Code: GroupsTooShort}
+	ErrMessageTooLong    = &Error{Code: MessageTooLong}
+	ErrNetErrorOnSession = &Error{Code: NetErrorOnSession}
+	ErrSPBug             = &Error{Code: SPBug}
 
 	// ErrDisconnected matches the errors of calls made on (or blocked in) a
 	// mailbox after Disconnect. Those errors carry CONNECTION_CLOSED, so
 	// errors.Is(err, ErrConnectionClosed) is true for them as well.
-	ErrDisconnected = &Error{Code: ConnectionClosed, Detail: "mailbox disconnected", sentinel: true}
+	ErrDisconnected = &Error{Code: ConnectionClosed, Detail: "mailbox disconnected"}
 )
