@@ -489,25 +489,33 @@ func TestRingConfigErrors(t *testing.T) {
 }
 
 // TestRingSockets: node 1 has the usual socket <dir>/<port>, the others
-// one in a directory each; the ring removes what it created.
+// one in a directory each, or <dir>/<own port> with a port per node; the
+// ring removes what it created.
 func TestRingSockets(t *testing.T) {
+	for _, perNode := range []bool{false, true} {
+		t.Run(fmt.Sprintf("PortPerNode=%v", perNode), func(t *testing.T) { testRingSockets(t, perNode) })
+	}
+}
+
+func testRingSockets(t *testing.T, portPerNode bool) {
 	dir, _ := os.MkdirTemp("", "spgoring")
 	defer os.RemoveAll(dir)
-	r, err := daemon.StartRing(daemon.RingConfig{Nodes: 2, Node: daemon.Config{SocketDir: dir}})
+	r, err := daemon.StartRing(daemon.RingConfig{Nodes: 2, PortPerNode: portPerNode, Node: daemon.Config{SocketDir: dir}})
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { r.Close() }) // on a failure; the test closes it itself below
 	n := r.Nodes()
 	port := strconv.Itoa(n[0].Port())
-	if r.PortPerNode() {
-		t.Skip("this machine cannot bind 127.0.0.2: one port per node, sockets <dir>/<port> for all")
-	}
 	want := []string{filepath.Join(dir, port), filepath.Join(dir, "spgo-ring-d2", port)}
+	if r.PortPerNode() { // 127.0.0.2 cannot be bound here: a port each, so no directory is needed
+		want[1] = filepath.Join(dir, strconv.Itoa(n[1].Port()))
+	}
 	for k, d := range n {
 		if d.UnixPath() != want[k] {
 			t.Fatalf("node %d socket %q, want %q", k+1, d.UnixPath(), want[k])
 		}
-		mb, err := spread.Connect(port, spread.WithName("u"), spread.WithSocketDir(filepath.Dir(want[k])))
+		mb, err := spread.Connect(filepath.Base(want[k]), spread.WithName("u"), spread.WithSocketDir(filepath.Dir(want[k])))
 		if err != nil {
 			t.Fatal(err)
 		}

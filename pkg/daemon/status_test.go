@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"testing"
+	"time"
 
 	"github.com/spgo/spgo/internal/wire"
 )
@@ -31,6 +32,8 @@ func TestStatusCounts(t *testing.T) {
 	if _, err := tryHandshake(dial(t, d), "a", true); err == nil { // a is taken
 		t.Fatal("duplicate name accepted")
 	}
+	// The refused session holds a slot until the daemon has let it go.
+	waitStats(t, d, func(s Stats) bool { return s.Rejected == 1 && s.Handshakes == 0 })
 	connect(t, d, "c", true)
 	over := dial(t, d)
 	buf := make([]byte, 1)
@@ -39,7 +42,12 @@ func TestStatusCounts(t *testing.T) {
 	}
 	waitStats(t, d, func(s Stats) bool { return s.Rejected == 2 && s.Handshakes == 0 })
 
+	// A writer accounts for a frame after its write returns, which can be
+	// after the client has read it.
 	st := d.Status()
+	for deadline := time.Now().Add(time.Minute); st.Queued != 0 && time.Now().Before(deadline); st = d.Status() {
+		time.Sleep(100 * time.Microsecond)
+	}
 	frame := func(n int) uint64 { return uint64(wire.HeaderSize + wire.MaxGroupName + n) }
 	want := [NumServices]ServiceStats{
 		1: {MessagesIn: 1, BytesIn: frame(0), MessagesOut: 1, BytesOut: frame(0)},
