@@ -115,26 +115,11 @@ func daemonRun(ctx context.Context, opts *DaemonOptions) error {
 	if opts.Nodes != 0 || len(opts.Names) != 0 {
 		return daemonRingRun(ctx, opts, logger, web)
 	}
-	d, err := opts.Start(daemon.Config{
-		Name:               opts.Name,
-		Host:               opts.Host,
-		Port:               opts.Port,
-		SocketDir:          opts.SocketDir,
-		NoUnixSocket:       opts.NoUnix,
-		NoTCP:              opts.NoTCP,
-		MaxSessions:        opts.MaxSessions,
-		MaxSessionMessages: opts.MaxQueue,
-		Logger:             logger,
-	})
-	var cfgErr *daemon.ConfigError
-	if errors.As(err, &cfgErr) {
-		return invalidValue(err) // a bad flag value, named in the message
-	}
-	if errors.Is(err, daemon.ErrSocketInUse) {
-		return invalidValue(err) // another daemon owns --port's socket
-	}
+	cfg := opts.nodeConfig(logger)
+	cfg.Name, cfg.Host = opts.Name, opts.Host
+	d, err := opts.Start(cfg)
 	if err != nil {
-		return err
+		return daemonStartFailed(err)
 	}
 	if !opts.NoMonitor {
 		mon, err := startMonitorUDP([]*daemon.Daemon{d}, nil, logger)
@@ -158,6 +143,20 @@ func daemonRun(ctx context.Context, opts *DaemonOptions) error {
 		return fmt.Errorf("stopping the daemon: %w", err)
 	}
 	return nil
+}
+
+// nodeConfig is the daemon configuration the flags give every node: all but
+// the name and host, which a ring chooses per node.
+func (opts *DaemonOptions) nodeConfig(logger *slog.Logger) daemon.Config {
+	return daemon.Config{
+		Port:               opts.Port,
+		SocketDir:          opts.SocketDir,
+		NoUnixSocket:       opts.NoUnix,
+		NoTCP:              opts.NoTCP,
+		MaxSessions:        opts.MaxSessions,
+		MaxSessionMessages: opts.MaxQueue,
+		Logger:             logger,
+	}
 }
 
 // writeFileAtomic writes data to a temporary file and renames it, so a

@@ -34,25 +34,9 @@ func daemonRingRun(ctx context.Context, opts *DaemonOptions, logger *slog.Logger
 	if opts.Nodes < 0 || opts.Nodes > daemon.MaxRingNodes {
 		return invalidValue(fmt.Errorf("--nodes %d out of range: allowed 1..%d (the real daemon's limit of daemons in one ring)", opts.Nodes, daemon.MaxRingNodes))
 	}
-	r, err := daemon.StartRing(daemon.RingConfig{
-		Nodes: opts.Nodes,
-		Names: opts.Names,
-		Node: daemon.Config{
-			Port:               opts.Port,
-			SocketDir:          opts.SocketDir,
-			NoUnixSocket:       opts.NoUnix,
-			NoTCP:              opts.NoTCP,
-			MaxSessions:        opts.MaxSessions,
-			MaxSessionMessages: opts.MaxQueue,
-			Logger:             logger,
-		},
-	})
-	var cfgErr *daemon.ConfigError
-	if errors.As(err, &cfgErr) || errors.Is(err, daemon.ErrSocketInUse) {
-		return invalidValue(err)
-	}
+	r, err := daemon.StartRing(daemon.RingConfig{Nodes: opts.Nodes, Names: opts.Names, Node: opts.nodeConfig(logger)})
 	if err != nil {
-		return err
+		return daemonStartFailed(err)
 	}
 	defer r.Close()
 	nodes := r.Nodes()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/spgo/spgo/pkg/daemon"
 	"github.com/spgo/spgo/pkg/spread"
 )
 
@@ -111,6 +112,17 @@ func faultKept(err error) error { return withCode(ExitFault, err) }
 
 // checkFailed is a spgo monitor check that did not hold.
 func checkFailed(err error) error { return withCode(ExitCheck, err) }
+
+// daemonStartFailed: a daemon or ring that would not start because of a
+// flag value (named in the message) or a socket another daemon owns is a
+// usage error; anything else (a failed listen) is not.
+func daemonStartFailed(err error) error {
+	var cfgErr *daemon.ConfigError
+	if errors.As(err, &cfgErr) || errors.Is(err, daemon.ErrSocketInUse) {
+		return invalidValue(err)
+	}
+	return err
+}
 
 // connectionLost is a session that died under the command.
 func connectionLost(err error) error { return withCode(ExitConnectLost, err) }
