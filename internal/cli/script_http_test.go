@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"os"
 	"strconv"
-	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -24,9 +23,9 @@ func cmdFreeport(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Setenv(args[0], strconv.Itoa(port))
 }
 
-// cmdHTTPGet: `httpget URL FILE [STATUS]` fetches URL, retrying while the
-// connection is refused (the server is starting), writes the body to FILE
-// and checks the status code (default 200).
+// cmdHTTPGet: `httpget URL FILE [STATUS]` fetches URL once (scripts wait
+// for the daemon's ready file, written after its HTTP port is open), writes
+// the body to FILE and checks the status code (default 200).
 func cmdHTTPGet(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) < 2 || len(args) > 3 || neg {
 		ts.Fatalf("usage: httpget URL FILE [STATUS]")
@@ -37,17 +36,9 @@ func cmdHTTPGet(ts *testscript.TestScript, neg bool, args []string) {
 		want, err = strconv.Atoi(args[2])
 		ts.Check(err)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	var resp *http.Response
-	for {
-		var err error
-		if resp, err = http.Get(args[0]); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			ts.Fatalf("httpget %s: %v", args[0], err)
-		}
-		time.Sleep(5 * time.Millisecond)
+	resp, err := http.Get(args[0])
+	if err != nil {
+		ts.Fatalf("httpget %s: %v", args[0], err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
