@@ -34,6 +34,7 @@ const (
 	agentKindHello        = "hello"
 	agentKindPlan         = "plan"
 	agentKindAbort        = "abort"
+	agentKindReady        = "ready" // a receivers' agent's sessions are in the group
 	agentKindResult       = "result"
 )
 
@@ -60,18 +61,20 @@ type agentMsg struct {
 
 // agentPlan is one agent's part of one service type's flood.
 type agentPlan struct {
-	Service       string        `json:"service"`
-	Group         string        `json:"group"`
-	Count         int           `json:"count"`
-	Size          int           `json:"size"`
-	Senders       int           `json:"senders"`
-	Receivers     int           `json:"receivers"`
-	RemoteSenders int           `json:"remote_senders"`
-	Members       int           `json:"members"` // wait for this many in the group: the start signal
-	Window        int           `json:"window"`
-	Rate          float64       `json:"rate"`
-	RTTEvery      int           `json:"rtt_every"`
-	Stall         time.Duration `json:"stall_ns"`
+	Service         string        `json:"service"`
+	Group           string        `json:"group"`
+	Count           int           `json:"count"`
+	Size            int           `json:"size"`
+	Senders         int           `json:"senders"`
+	Receivers       int           `json:"receivers"`
+	RemoteSenders   int           `json:"remote_senders"`
+	Members         int           `json:"members"` // wait for this many in the group: the start signal
+	Window          int           `json:"window"`
+	Rate            float64       `json:"rate"`
+	RTTEvery        int           `json:"rtt_every"`
+	AckEvery        int           `json:"ack_every"`        // receivers acknowledge for remote senders' windows
+	RemoteReceivers int           `json:"remote_receivers"` // senders: the receivers elsewhere that acknowledge
+	Stall           time.Duration `json:"stall_ns"`
 }
 
 func agentVersion() string { return buildinfo.Read().Version }
@@ -202,11 +205,14 @@ func floodAgentRun(ctx context.Context, o *FloodAgentOptions) error {
 			a.mu.Lock()
 			a.run, a.cancel = m.Run, cancel
 			a.mu.Unlock()
+			coordinator := rm.Sender
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
 				defer cancel()
-				reply := a.carryOut(rctx, m)
+				reply := a.carryOut(rctx, m, func() {
+					_ = sendAgentMsg(mb, coordinator, agentMsg{Kind: agentKindReady, Run: m.Run})
+				})
 				a.mu.Lock()
 				a.run, a.cancel = "", nil
 				reply.Garbage = a.garbage
@@ -249,7 +255,7 @@ func (a *agent) config(p *agentPlan) planConfig {
 	svc, err := flood.ParseService(p.Service)
 	cfg := flood.Config{Daemon: a.o.Conn.Server, Group: p.Group, Services: []spread.ServiceType{svc}, Count: p.Count,
 		Size: p.Size, Senders: p.Senders, Receivers: p.Receivers, Window: p.Window, Rate: p.Rate, RTTEvery: p.RTTEvery,
-		WaitMembers: p.Members, Stall: p.Stall, RemoteSenders: p.RemoteSenders,
+		WaitMembers: p.Members, Stall: p.Stall, RemoteSenders: p.RemoteSenders, AckEvery: p.AckEvery, RemoteReceivers: p.RemoteReceivers,
 		Options: []spread.Option{spread.WithTimeout(a.o.Conn.ConnectTimeout())}}
 	cfg.NoSenders, cfg.NoReceivers = p.Senders == 0, p.Receivers == 0
 	return planConfig{cfg: cfg, err: err}
@@ -268,9 +274,10 @@ func (p planConfig) withChecks() (flood.Config, error) {
 }
 
 // carryOut runs the plan and returns the result message.
-func (a *agent) carryOut(ctx context.Context, m agentMsg) agentMsg {
+func (a *agent) carryOut(ctx context.Context, m agentMsg, ready func()) agentMsg {
 	reply := agentMsg{Kind: agentKindResult, Run: m.Run}
 	cfg, _ := a.config(m.Plan).withChecks() // accept checked it
+	cfg.Ready = ready
 	a.say("run %s: %s, %d senders, %d receivers", m.Run, m.Plan.Service, m.Plan.Senders, m.Plan.Receivers)
 	res, err := flood.Run(ctx, cfg)
 	if res == nil || len(res.Services) == 0 {

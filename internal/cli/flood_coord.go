@@ -76,11 +76,15 @@ type coordAgent struct {
 // part records what the agent's part of a service type's flood gave.
 func (a *coordAgent) part(sr *flood.ServiceResult, garbage int64) {
 	a.Garbage = max(a.Garbage, garbage)
-	a.Services = append(a.Services, report.AgentService{Service: sr.Service, Sent: sr.Sent, Delivered: sr.Delivered,
-		MsgRate: sr.MsgRate, Latency: sr.Latency, Lost: sr.Lost, Verdict: sr.Judge()})
-	if sr.Sent > 0 && sr.Delivered == 0 {
-		a.Services[len(a.Services)-1].Latency = flood.Latency{}
+	as := report.AgentService{Service: sr.Service, Sent: sr.Sent, Delivered: sr.Delivered,
+		MsgRate: sr.MsgRate, Latency: sr.Latency, Lost: sr.Lost, Verdict: sr.Judge()}
+	if a.receivers == 0 { // a senders' agent: its send rate
+		as.MsgRate = 0
+		for _, c := range sr.Clients {
+			as.MsgRate += c.MsgRate
+		}
 	}
+	a.Services = append(a.Services, as)
 }
 
 // floodAgentsRun is `spgo flood --agents N`: the flood's sessions run in
@@ -285,9 +289,11 @@ func countRole(agents []*coordAgent, senders bool) int {
 	return n
 }
 
-// coordinateService sends every agent its plan for one service type,
-// collects the results (an agent that leaves the control group is reported
-// and not waited for), and merges them.
+// coordinateService runs one service type's flood over the agents: the
+// receivers' agents first, which say when their sessions are in the group,
+// then the senders' agents, whose windows follow the receivers'
+// acknowledgements. It collects the results (an agent that leaves the
+// control group is reported and not waited for) and merges them.
 func coordinateService(ctx context.Context, mb *spread.Mailbox, o *FloodOptions, cfg flood.Config, agents []*coordAgent,
 	run string, svc spread.ServiceType, group string) (*flood.ServiceResult, []string, error) {
 	totalSenders, totalReceivers := 0, 0
@@ -295,85 +301,147 @@ func coordinateService(ctx context.Context, mb *spread.Mailbox, o *FloodOptions,
 		totalSenders += a.senders
 		totalReceivers += a.receivers
 	}
-	members := totalReceivers + totalSenders // write-only senders join the group to read their echoes
-	if len(agents) == 1 {
-		members = 0 // one agent runs a whole flood itself
-	}
-	waiting := map[string]*coordAgent{}
-	for _, a := range agents {
-		if a.senders == 0 && a.receivers == 0 {
-			continue
-		}
+	c := &collector{mb: mb, o: o, run: run, waiting: map[string]*coordAgent{}, ready: map[string]bool{}, size: cfg.Size, svc: svc}
+	plan := func(a *coordAgent) *agentPlan {
 		p := &agentPlan{Service: strings.ToLower(flood.ServiceName(svc)), Group: group, Count: cfg.Count, Size: cfg.Size,
-			Senders: a.senders, Receivers: a.receivers, RemoteSenders: totalSenders, Members: members,
-			Window: cfg.Window, Rate: cfg.Rate * float64(a.senders) / float64(max(totalSenders, 1)), RTTEvery: cfg.RTTEvery, Stall: cfg.Stall}
-		if err := sendAgentMsg(mb, a.Name, agentMsg{Kind: agentKindPlan, Run: run, Plan: p}); err != nil {
-			return nil, nil, lost(spreadErr(err))
+			Senders: a.senders, Receivers: a.receivers, Window: cfg.Window, RTTEvery: cfg.RTTEvery, Stall: cfg.Stall,
+			Rate: cfg.Rate * float64(a.senders) / float64(max(totalSenders, 1))}
+		if len(agents) > 1 {
+			p.RemoteSenders = totalSenders
+			p.AckEvery = max(cfg.Window/4, 1)
+			if a.receivers == 0 {
+				p.RemoteReceivers = totalReceivers
+			}
 		}
-		waiting[a.Name] = a
+		return p
 	}
-	abortAll := func() {
-		for name := range waiting {
-			_ = sendAgentMsg(mb, name, agentMsg{Kind: agentKindAbort, Run: run})
-		}
-	}
-	var parts []*flood.ServiceResult
-	var errs []string
 	tctx, cancel := context.WithTimeout(ctx, o.AgentTimeout)
 	defer cancel()
-	for len(waiting) > 0 {
-		msg, err := mb.ReceiveContext(tctx)
-		if err != nil {
-			abortAll()
-			if ctx.Err() != nil {
-				return merged(svc, cfg.Size, parts), errs, ctx.Err()
+	// Receivers first: the senders start once every receiver is in the
+	// group, so none of their messages goes unseen.
+	var senders []*coordAgent
+	for _, a := range agents {
+		switch {
+		case a.senders == 0 && a.receivers == 0:
+		case a.receivers > 0:
+			if err := c.send(a, plan(a)); err != nil {
+				return nil, nil, err
 			}
-			if tctx.Err() != nil {
-				for name := range waiting {
-					errs = append(errs, fmt.Sprintf("agent %s (%s): no result within --agent-timeout %s", name, waiting[name].Host, o.AgentTimeout))
-				}
-				return merged(svc, cfg.Size, parts), errs, nil
-			}
-			return merged(svc, cfg.Size, parts), errs, lost(spreadErr(err))
-		}
-		switch m := msg.(type) {
-		case *spread.MembershipMessage:
-			if m.Group != o.Control || m.Cause == spread.CauseTransition {
-				continue
-			}
-			for name, a := range waiting {
-				if m.IndexOf(name) < 0 {
-					errs = append(errs, fmt.Sprintf("agent %s (%s) was lost mid-run: it left control group %s (%s)", name, a.Host, o.Control, m.Cause))
-					delete(waiting, name)
-				}
-			}
-			if len(errs) > 0 {
-				abortAll() // the others would wait for the lost one's sessions
-			}
-		case *spread.RegularMessage:
-			am, ok := readAgentMsg(m)
-			a := waiting[m.Sender]
-			if !ok || am.Kind != agentKindResult || am.Run != run || a == nil {
-				continue
-			}
-			delete(waiting, m.Sender)
-			if am.Error != "" {
-				errs = append(errs, fmt.Sprintf("agent %s (%s): %s", m.Sender, a.Host, am.Error))
-				abortAll()
-				continue
-			}
-			if am.Result == nil || am.Shipment == nil || am.Result.Unship(*am.Shipment) != nil {
-				errs = append(errs, fmt.Sprintf("agent %s (%s): a result that cannot be read", m.Sender, a.Host))
-				continue
-			}
-			for i := range am.Result.Clients {
-				am.Result.Clients[i].Agent = a.Name
-			}
-			a.part(am.Result, am.Garbage)
-			parts = append(parts, am.Result)
+		default:
+			senders = append(senders, a)
 		}
 	}
-	return merged(svc, cfg.Size, parts), errs, nil
+	if len(agents) > 1 {
+		if err := c.await(ctx, tctx, func() bool { return len(c.ready) == len(c.waiting) || len(c.errs) > 0 }); err != nil || len(c.errs) > 0 {
+			c.abortAll()
+			return c.merged(), c.errs, err
+		}
+	}
+	for _, a := range senders {
+		if err := c.send(a, plan(a)); err != nil {
+			return nil, nil, err
+		}
+	}
+	err := c.await(ctx, tctx, func() bool { return len(c.waiting) == 0 })
+	if err != nil || len(c.errs) > 0 {
+		c.abortAll()
+	}
+	return c.merged(), c.errs, err
+}
+
+// collector follows the agents of one service type's flood.
+type collector struct {
+	mb      *spread.Mailbox
+	o       *FloodOptions
+	run     string
+	svc     spread.ServiceType
+	size    int
+	waiting map[string]*coordAgent // sent a plan, no result yet
+	ready   map[string]bool        // receivers' agents whose sessions are in the group
+	parts   []*flood.ServiceResult
+	errs    []string
+}
+
+func (c *collector) send(a *coordAgent, p *agentPlan) error {
+	if err := sendAgentMsg(c.mb, a.Name, agentMsg{Kind: agentKindPlan, Run: c.run, Plan: p}); err != nil {
+		return lost(spreadErr(err))
+	}
+	c.waiting[a.Name] = a
+	return nil
+}
+
+func (c *collector) abortAll() {
+	for name := range c.waiting {
+		_ = sendAgentMsg(c.mb, name, agentMsg{Kind: agentKindAbort, Run: c.run})
+	}
+}
+
+func (c *collector) merged() *flood.ServiceResult { return merged(c.svc, c.size, c.parts) }
+
+// await handles the agents' messages until done holds, the agents'
+// timeout (tctx) runs out (reported per agent) or ctx ends.
+func (c *collector) await(ctx, tctx context.Context, done func() bool) error {
+	for !done() {
+		msg, err := c.mb.ReceiveContext(tctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if tctx.Err() != nil {
+				for name, a := range c.waiting {
+					c.errs = append(c.errs, fmt.Sprintf("agent %s (%s): no result within --agent-timeout %s", name, a.Host, c.o.AgentTimeout))
+					delete(c.waiting, name)
+				}
+				return nil
+			}
+			return lost(spreadErr(err))
+		}
+		c.handle(msg)
+	}
+	return nil
+}
+
+func (c *collector) handle(msg spread.Message) {
+	switch m := msg.(type) {
+	case *spread.MembershipMessage:
+		if m.Group != c.o.Control || m.Cause == spread.CauseTransition {
+			return
+		}
+		for name, a := range c.waiting {
+			if m.IndexOf(name) < 0 {
+				c.errs = append(c.errs, fmt.Sprintf("agent %s (%s) was lost mid-run: it left control group %s (%s)", name, a.Host, c.o.Control, m.Cause))
+				delete(c.waiting, name)
+			}
+		}
+	case *spread.RegularMessage:
+		am, ok := readAgentMsg(m)
+		a := c.waiting[m.Sender]
+		if !ok || am.Run != c.run || a == nil {
+			return
+		}
+		switch am.Kind {
+		case agentKindReady:
+			c.ready[m.Sender] = true
+			return
+		case agentKindResult:
+		default:
+			return
+		}
+		delete(c.waiting, m.Sender)
+		if am.Error != "" {
+			c.errs = append(c.errs, fmt.Sprintf("agent %s (%s): %s", m.Sender, a.Host, am.Error))
+			return
+		}
+		if am.Result == nil || am.Shipment == nil || am.Result.Unship(*am.Shipment) != nil {
+			c.errs = append(c.errs, fmt.Sprintf("agent %s (%s): a result that cannot be read", m.Sender, a.Host))
+			return
+		}
+		for i := range am.Result.Clients {
+			am.Result.Clients[i].Agent = a.Name
+		}
+		a.part(am.Result, am.Garbage)
+		c.parts = append(c.parts, am.Result)
+	}
 }
 
 func merged(svc spread.ServiceType, size int, parts []*flood.ServiceResult) *flood.ServiceResult {

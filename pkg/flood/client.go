@@ -1,6 +1,7 @@
 package flood
 
 import (
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -86,11 +87,57 @@ type sender struct {
 	// membership.
 	viewSeen *atomic.Bool
 
+	// Remote receivers' acknowledgements (Config.RemoteReceivers): one
+	// past the highest sequence number each acknowledged.
+	remote int // how many to wait for; 0: none
+	ackMu  sync.Mutex
+	acks   map[string]uint32
+	acked  atomic.Int64 // acknowledgements received (progress)
+
 	// gone is set once the session was lost to its daemon, noticed by the
 	// goroutine that reads it (goneErr, goneAt are set before).
 	gone    atomic.Bool
 	goneErr error
 	goneAt  int64
+}
+
+// remoteProgress is the slowest remote receiver's acknowledged progress:
+// 0 until every one of them has acknowledged something.
+func (s *sender) remoteProgress() (uint32, bool) {
+	s.ackMu.Lock()
+	defer s.ackMu.Unlock()
+	if len(s.acks) < s.remote {
+		return 0, true
+	}
+	var lo uint32
+	first := true
+	for _, p := range s.acks {
+		if first || p < lo {
+			lo, first = p, false
+		}
+	}
+	return lo, true
+}
+
+// recordAck notes receiver from's acknowledgement in data and wakes the
+// sender if it waits for its window.
+func (s *sender) recordAck(from []byte, data []byte) {
+	_, seq, _, ok := readHeader(data)
+	if !ok {
+		return
+	}
+	s.ackMu.Lock()
+	if seq+1 > s.acks[string(from)] {
+		s.acks[string(from)] = seq + 1
+	}
+	s.ackMu.Unlock()
+	s.acked.Add(1)
+	if w := s.want.Load(); w != 0 {
+		select {
+		case s.wake <- struct{}{}:
+		default:
+		}
+	}
 }
 
 // lead is the live source furthest ahead with s's messages: whatever a
@@ -160,6 +207,9 @@ func (s *sender) recordEcho(from []byte, data []byte, now int64) bool {
 // minProgress is the slowest live source's progress for s, leaving out
 // sources a partition put apart from s (apartFrom).
 func (s *sender) minProgress() (uint32, bool) {
+	if s.remote > 0 {
+		return s.remoteProgress()
+	}
 	var lo uint32
 	any := false
 	lead := s.lead()

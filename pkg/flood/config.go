@@ -108,6 +108,20 @@ type Config struct {
 	// Stall ends a service's flood with loss counted when no receiver has
 	// made progress for this long after the senders finished (default 3s).
 	Stall time.Duration
+	// AckEvery, when above 0, makes every receiver acknowledge each
+	// sender's every AckEvery-th message (and its last, of Count) to the
+	// sender's private group: the window of senders in another process
+	// (RemoteReceivers) follows those acknowledgements.
+	AckEvery int
+	// RemoteReceivers, in a run with no local receivers, is how many
+	// receivers elsewhere acknowledge (AckEvery there): the senders' window
+	// follows the slowest of them, and the run ends when all have
+	// acknowledged every message. 0: write-only senders count their own
+	// echoes instead.
+	RemoteReceivers int
+	// Ready, if set, is called once every session has connected and
+	// joined, before the run waits for WaitMembers and starts.
+	Ready func()
 	// RTTEvery, when above 0, measures round trips, which need no clock
 	// shared between hosts: every receiver echoes each sender's messages
 	// whose sequence number is a multiple of RTTEvery back to that
@@ -223,6 +237,12 @@ func (c Config) settingsWithDefaults() (Config, error) {
 	}
 	if err := checkGroupName(c.Group, len(c.Services) > 1); err != nil {
 		return c, err
+	}
+	if c.AckEvery < 0 || c.RemoteReceivers < 0 {
+		return c, &ConfigError{"ack-every/remote-receivers", fmt.Sprintf("%d/%d", c.AckEvery, c.RemoteReceivers), "0 or more"}
+	}
+	if c.RemoteReceivers > 0 && c.Receivers > 0 {
+		return c, &ConfigError{"remote-receivers", c.RemoteReceivers, "only in a run with no local receivers"}
 	}
 	if c.RTTEvery < 0 {
 		return c, &ConfigError{"rtt-every", c.RTTEvery, "0 (no round trips) or more: every Nth message of each sender is echoed"}

@@ -16,6 +16,7 @@ const PayloadHeader = 16
 const (
 	floodType int16 = 1
 	echoType  int16 = 2
+	ackType   int16 = 3 // a receiver's acknowledgement, for a remote sender's window
 )
 
 // sampled reports whether the message with sequence number seq is a

@@ -66,6 +66,9 @@ func (f *flood) receive(r *receiver) {
 			r.ids[string(rm.Sender())] = id
 		}
 		idx := id
+		if ae := f.cfg.AckEvery; ae > 0 && !r.echo && (seq%uint32(ae) == uint32(ae)-1 || int(seq)+1 == f.cfg.Count) {
+			_ = r.mb.Multicast(f.svc, string(rm.Sender()), rm.Data[:PayloadHeader], ackType)
+		}
 		if !r.echo && sampled(seq, f.cfg.RTTEvery) {
 			// Echo the header to the sender; a failure shows as this
 			// session's next receive error.
@@ -122,8 +125,13 @@ func (f *flood) readOwn(s *sender) {
 			}
 			return // the sender's own loop reports the error
 		}
-		if rm.Service.IsRegular() && rm.MsgType == echoType {
+		switch {
+		case !rm.Service.IsRegular():
+		case rm.MsgType == echoType:
 			s.recordEcho(rm.Sender(), rm.Data, time.Now().UnixNano())
+			f.signal()
+		case rm.MsgType == ackType && s.remote > 0:
+			s.recordAck(rm.Sender(), rm.Data)
 			f.signal()
 		}
 	}

@@ -100,3 +100,41 @@ func TestRTTEveryNegativeRefused(t *testing.T) {
 		t.Fatal("RTTEvery -1 accepted")
 	}
 }
+
+// Split over two processes without echoes: the receivers acknowledge, and
+// the senders' window follows the slowest remote receiver's
+// acknowledgements; the senders' run ends when every receiver has
+// acknowledged every message.
+func TestRemoteReceiversAcknowledge(t *testing.T) {
+	d := spreadtest.Run(t).SpreadName()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	svc := []spread.ServiceType{spread.AgreedMess}
+	ready := make(chan struct{})
+	type out struct {
+		res *flood.Results
+		err error
+	}
+	ro := make(chan out, 1)
+	go func() {
+		r, err := flood.Run(ctx, flood.Config{Daemon: d, Services: svc, Count: 5000, NoSenders: true, Receivers: 2,
+			RemoteSenders: 1, AckEvery: 25, Ready: func() { close(ready) }})
+		ro <- out{r, err}
+	}()
+	<-ready
+	wo, err := flood.Run(ctx, flood.Config{Daemon: d, Services: svc, Count: 5000, NoReceivers: true, RemoteReceivers: 2, Window: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := wo.Services[0]
+	if s.Sent != 5000 || len(s.Warnings) != 0 || s.Delivered != 0 {
+		t.Fatalf("senders: %+v", s)
+	}
+	r := <-ro
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	if rs := r.res.Services[0]; rs.Delivered != 10000 || rs.Lost != 0 || rs.TotalOrderDisagree != 0 || len(rs.Warnings) != 0 {
+		t.Fatalf("receivers: %+v", rs)
+	}
+}

@@ -98,6 +98,9 @@ func runService(ctx context.Context, cfg Config, index int, svc spread.ServiceTy
 	if err := f.connect(ctx); err != nil {
 		return nil, err
 	}
+	if cfg.Ready != nil {
+		cfg.Ready()
+	}
 	if err := f.waitMembers(ctx); err != nil {
 		return nil, err
 	}
@@ -152,14 +155,15 @@ func (f *flood) connect(ctx context.Context) error {
 		members = append(members, r)
 	}
 	for i := range cfg.Senders {
-		echo := cfg.Receivers == 0 // write-only: count our own echoes
+		echo := cfg.Receivers == 0 && cfg.RemoteReceivers == 0 // write-only: count our own echoes
 		at := cfg.SenderDaemons[i%len(cfg.SenderDaemons)]
 		mb, err := dial(at, echo)
 		if err != nil {
 			return err
 		}
 		s := &sender{mb: mb, name: mb.PrivateGroup(), daemon: at, idx: uint32(i), wake: make(chan struct{}, 1),
-			rtt: make(map[string]*hdrhistogram.Histogram), viewSeen: &f.viewSeen}
+			rtt: make(map[string]*hdrhistogram.Histogram), viewSeen: &f.viewSeen,
+			remote: cfg.RemoteReceivers, acks: make(map[string]uint32)}
 		if echo {
 			r := newRecv(mb, true)
 			r.owner, r.daemon = s, at
@@ -186,7 +190,7 @@ func (f *flood) connect(ctx context.Context) error {
 	for _, s := range f.senders {
 		f.wg.Add(1)
 		go f.send(s)
-		if cfg.Receivers > 0 { // write-only: the echo receiver reads the session
+		if len(s.sources) == 0 || !s.sources[0].echo { // write-only: the echo receiver reads the session
 			f.wg.Add(1)
 			go f.readOwn(s)
 		}
@@ -255,7 +259,7 @@ func (f *flood) supervise(ctx context.Context) (warnings []string, interrupted b
 				}
 				f.cfg.Progress(Progress{Service: ServiceName(f.svc), Index: f.index, Delivered: total, Expected: exp, Sent: sent})
 			}
-			if moved := total + sent + f.echoTotal(); moved != lastTotal {
+			if moved := total + sent + f.echoTotal() + f.ackTotal(); moved != lastTotal {
 				lastTotal, lastChange = moved, time.Now()
 			} else if time.Since(lastChange) >= f.cfg.Stall {
 				return append(warnings, fmt.Sprintf("stalled: nothing sent or delivered for %s; stopped with %d of %d deliveries",
@@ -279,6 +283,9 @@ func (f *flood) sendersFinished() bool {
 func (f *flood) allReceived() bool {
 	if !f.sendersFinished() {
 		return false
+	}
+	if f.cfg.RemoteReceivers > 0 {
+		return f.allAcked()
 	}
 	exp := f.expected.Load()
 	anyGone := f.anyGone()
@@ -309,6 +316,26 @@ func (f *flood) allReceived() bool {
 		}
 	}
 	return f.allEchoed() && (!anyGone || f.survivorsAgreeOnDeparted())
+}
+
+// allAcked: every remote receiver has acknowledged every message of every
+// live sender.
+func (f *flood) allAcked() bool {
+	for _, s := range f.senders {
+		if s.gone.Load() {
+			continue
+		}
+		s.ackMu.Lock()
+		n, done := len(s.acks), true
+		for _, p := range s.acks {
+			done = done && p >= s.sent.Load()
+		}
+		s.ackMu.Unlock()
+		if n < s.remote || !done {
+			return false
+		}
+	}
+	return f.allEchoed()
 }
 
 // allEchoed: every sender has the echo of each of its samples from every
@@ -352,6 +379,14 @@ func (f *flood) totals() (delivered, sent int64) {
 		sent += int64(s.sent.Load())
 	}
 	return delivered, sent
+}
+
+// ackTotal is the acknowledgements the senders have had.
+func (f *flood) ackTotal() (n int64) {
+	for _, s := range f.senders {
+		n += s.acked.Load()
+	}
+	return n
 }
 
 // echoTotal is the round-trip echoes the senders have had.
