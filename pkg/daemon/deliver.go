@@ -23,7 +23,7 @@ func (q *sequencer) send(r *session, frame []byte, cong *[]*session) bool {
 		return false // a crashed node's session, until its peers are told (Hold)
 	}
 	limit := r.d.cfg.MaxSessionMessages
-	n, stalled, ok := r.out.enqueue(frame, limit, q.flushes == nil)
+	n, stalled, ok := r.out.enqueue(frame, q.shared, limit, q.flushes == nil)
 	if q.flushes != nil && r.flushEp != q.flushEp {
 		r.flushEp = q.flushEp
 		*q.flushes = append(*q.flushes, r)
@@ -97,6 +97,13 @@ func (q *sequencer) data(s *session, f *inFrame, cong *[]*session) {
 	in.BytesIn += uint64(len(f.b))
 	if f.h.Type&wire.SelfDiscard != 0 {
 		s.mark = ep
+	}
+	if len(f.b) >= shareMin {
+		q.shared = newSharedFrame(f.b)
+		defer func() {
+			q.shared.release()
+			q.shared = nil
+		}()
 	}
 	n := int(f.h.NumGroups)
 	for i := 0; i < n; i++ {

@@ -42,7 +42,7 @@ func TestFlushInPlaceKeepsTheRestInOrder(t *testing.T) {
 		f := bytes.Repeat([]byte{byte(i)}, size)
 		binary.LittleEndian.PutUint32(f, uint32(i))
 		want = append(want, f...)
-		if _, _, ok := o.enqueue(f, frames, false); !ok {
+		if _, _, ok := o.enqueue(f, nil, frames, false); !ok {
 			t.Fatal("enqueue refused a frame under the limit")
 		}
 	}

@@ -111,3 +111,49 @@ func TestFanOutBeyondInPlace(t *testing.T) {
 		}
 	}
 }
+
+// TestLargeFanOutBytesIntact: large messages (queued as one shared copy)
+// reach every receiver whole and in order, while the receivers read at
+// their own pace and the daemon's writes to them are partial.
+func TestLargeFanOutBytesIntact(t *testing.T) {
+	d := startTest(t)
+	const receivers, n, size = 4, 40, 100_000
+	rcvs := make([]*rawClient, receivers)
+	for i := range rcvs {
+		rcvs[i] = connect(t, d, fmt.Sprintf("big%d", i), false)
+		rcvs[i].join("big")
+	}
+	waitMembers(t, d, "big", receivers)
+	snd := connect(t, d, "snd", false)
+	body := func(k int) []byte { return bytes.Repeat([]byte{byte(k), byte(k * 7)}, size/2) }
+	go func() {
+		for k := 0; k < n; k++ {
+			snd.send(wire.AgreedMess, []string{"big"}, 0, body(k))
+		}
+	}()
+	errs := make(chan error, receivers)
+	for i, r := range rcvs {
+		go func() {
+			for k := 0; k < n; k++ {
+				m, err := r.tryRecv(clientTimeout)
+				if err != nil {
+					errs <- fmt.Errorf("receiver %d, message %d: %v", i, k, err)
+					return
+				}
+				if !bytes.Equal(m.Body, body(k)) {
+					errs <- fmt.Errorf("receiver %d, message %d: %d bytes, not the %d sent", i, k, len(m.Body), size)
+					return
+				}
+				if i == 0 && k%8 == 0 {
+					time.Sleep(time.Millisecond) // one receiver slower than the others
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range rcvs {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}

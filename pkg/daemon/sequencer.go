@@ -33,6 +33,8 @@ type sequencer struct {
 	// frames for (flushEp marks them once per step); nil otherwise.
 	flushes *[]*session
 	flushEp uint64
+	// shared, while a large data message is queued, holds its one copy.
+	shared *sharedFrame
 }
 
 // newSequencer orders for the given nodes, all up, in one component

@@ -1,8 +1,10 @@
 package daemon
 
 import (
+	"math/bits"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -45,6 +47,38 @@ func releaseChunk(b []byte) {
 	}
 }
 
+// shareMin is the size from which a data message is copied once for all
+// its recipients instead of once into each recipient's queue.
+const shareMin = 16 << 10
+
+// sharedFrame is one message queued for several sessions: its bytes are
+// read-only once made, refs counts the queues holding it (and its maker,
+// until it has queued it everywhere).
+type sharedFrame struct {
+	b    []byte
+	bufp *[]byte // b's buffer, from readBufs
+	refs atomic.Int32
+}
+
+var sharedFrames = sync.Pool{New: func() any { return new(sharedFrame) }}
+
+// newSharedFrame copies frame, with one reference for the caller.
+func newSharedFrame(frame []byte) *sharedFrame {
+	sf := sharedFrames.Get().(*sharedFrame)
+	sf.bufp = getReadBuf(1 << bits.Len(uint(len(frame)-1)))
+	sf.b = (*sf.bufp)[:copy(*sf.bufp, frame)]
+	sf.refs.Store(1)
+	return sf
+}
+
+func (sf *sharedFrame) release() {
+	if sf.refs.Add(-1) == 0 {
+		putReadBuf(sf.bufp)
+		sf.b, sf.bufp = nil, nil
+		sharedFrames.Put(sf)
+	}
+}
+
 // appendFrame copies frame to the end of chunks.
 func appendFrame(chunks [][]byte, frame []byte) [][]byte {
 	if n := len(chunks); n > 0 && cap(chunks[n-1])-len(chunks[n-1]) >= len(frame) {
@@ -76,18 +110,18 @@ const maxSlice = 1 << 20
 // so a slow recipient never holds up a sender or the others.
 type outQueue struct {
 	mu         sync.Mutex
-	pending    [][]byte // chunks of frames ordered, not yet written
-	counts     []int    // messages in each pending chunk
-	off        int      // bytes of pending[0] already written
-	spare      [][]byte // the last written batch's slice, reused for pending
-	spareCount []int    // likewise for counts
-	queued     int      // messages pending + being written
-	writes     uint64   // completed write slices, to tell progress from a stall
-	written    uint64   // bytes written to the client (Status)
-	busy       bool     // a write is under way
-	stalled    bool     // a sender gave up waiting for this session
-	closing    bool     // write what is pending, then close
-	broken     bool     // a write failed: the peer is gone, output is dropped
+	pending    [][]byte    // chunks of frames ordered, not yet written
+	counts     []chunkMeta // what each pending chunk holds
+	off        int         // bytes of pending[0] already written
+	spare      [][]byte    // the last written batch's slice, reused for pending
+	spareCount []chunkMeta // likewise for counts
+	queued     int         // messages pending + being written
+	writes     uint64      // completed write slices, to tell progress from a stall
+	written    uint64      // bytes written to the client (Status)
+	busy       bool        // a write is under way
+	stalled    bool        // a sender gave up waiting for this session
+	closing    bool        // write what is pending, then close
+	broken     bool        // a write failed: the peer is gone, output is dropped
 	progress   chan struct{}
 	wake       chan struct{} // cap 1: the writer has work
 	raw        *rawWriter    // writes in place without waiting; nil: only the writer writes
@@ -106,16 +140,44 @@ func (o *outQueue) signal() {
 	}
 }
 
+// chunkMeta is what one pending chunk holds: msgs messages, and, for a
+// shared frame, the frame (the chunk is its bytes, not this session's).
+type chunkMeta struct {
+	msgs   int
+	shared *sharedFrame
+}
+
+// release gives a written or dropped chunk back.
+func (m chunkMeta) release(b []byte) {
+	if m.shared != nil {
+		m.shared.release()
+		return
+	}
+	releaseChunk(b)
+}
+
 // push appends frame to pending, counting msgs messages for it (0 for the
 // accept, which is not a message). Callers hold mu or own o.
 func (o *outQueue) push(frame []byte, msgs int) {
 	n := len(o.pending)
-	o.pending = appendFrame(o.pending, frame)
-	if len(o.pending) > n {
-		o.counts = append(o.counts, msgs)
+	if n > 0 && o.counts[n-1].shared != nil {
+		// Never append to a shared frame: start a chunk of our own.
+		o.pending = append(o.pending, append(newChunk(len(frame), false), frame...))
 	} else {
-		o.counts[n-1] += msgs
+		o.pending = appendFrame(o.pending, frame)
 	}
+	if len(o.pending) > n {
+		o.counts = append(o.counts, chunkMeta{msgs: msgs})
+	} else {
+		o.counts[n-1].msgs += msgs
+	}
+}
+
+// pushShared appends one message that several sessions share.
+func (o *outQueue) pushShared(sf *sharedFrame) {
+	sf.refs.Add(1)
+	o.pending = append(o.pending, sf.b)
+	o.counts = append(o.counts, chunkMeta{msgs: 1, shared: sf})
 }
 
 // finish asks the writer to write what is queued and then close. It
@@ -136,7 +198,8 @@ func (o *outQueue) finish() bool {
 // enqueue appends one frame unless limit messages are already waiting. It
 // returns the number now queued and whether the frame was taken. With
 // wake false the caller flushes o after its step instead.
-func (o *outQueue) enqueue(frame []byte, limit int, wake bool) (queued int, stalled, ok bool) {
+// sf, when not nil, holds frame: it is queued by reference.
+func (o *outQueue) enqueue(frame []byte, sf *sharedFrame, limit int, wake bool) (queued int, stalled, ok bool) {
 	o.mu.Lock()
 	if o.broken {
 		o.mu.Unlock()
@@ -147,7 +210,11 @@ func (o *outQueue) enqueue(frame []byte, limit int, wake bool) (queued int, stal
 		return o.queued, false, false
 	}
 	wasEmpty := len(o.pending) == 0
-	o.push(frame, 1)
+	if sf != nil {
+		o.pushShared(sf)
+	} else {
+		o.push(frame, 1)
+	}
 	o.queued++
 	queued, stalled = o.queued, o.stalled
 	o.mu.Unlock()
@@ -159,7 +226,7 @@ func (o *outQueue) enqueue(frame []byte, limit int, wake bool) (queued int, stal
 
 // take hands what is pending to a write: the caller is busy until done.
 // Callers hold mu.
-func (o *outQueue) take() (buf [][]byte, counts []int, off int) {
+func (o *outQueue) take() (buf [][]byte, counts []chunkMeta, off int) {
 	buf, counts, off = o.pending, o.counts, o.off
 	o.pending, o.counts, o.off = o.spare[:0], o.spareCount[:0], 0
 	o.spare, o.spareCount = nil, nil
@@ -204,9 +271,9 @@ func (o *outQueue) flush() {
 	for ; i < j && n >= len(buf[i])-off; i++ {
 		n -= len(buf[i]) - off
 		off = 0
-		msgs += counts[i]
-		releaseChunk(buf[i])
-		buf[i] = nil
+		msgs += counts[i].msgs
+		counts[i].release(buf[i])
+		buf[i], counts[i] = nil, chunkMeta{}
 	}
 	off += n
 
@@ -220,9 +287,11 @@ func (o *outQueue) flush() {
 		rest := append(buf[:0], buf[i:]...)
 		restCounts := append(counts[:0], counts[i:]...)
 		clear(buf[len(rest):len(buf)])
+		clear(counts[len(restCounts):len(counts)])
 		rest = append(rest, o.pending...)
 		restCounts = append(restCounts, o.counts...)
 		clear(o.pending)
+		clear(o.counts)
 		o.spare, o.spareCount = o.pending[:0], o.counts[:0]
 		o.pending, o.counts, o.off = rest, restCounts, off
 	} else {
@@ -297,10 +366,10 @@ func (s *session) writeLoop() {
 			msgs, size := 0, -off
 			off = 0
 			for k := i; k < j; k++ {
-				msgs += counts[k]
+				msgs += counts[k].msgs
 				size += len(buf[k])
-				releaseChunk(buf[k])
-				buf[k] = nil
+				counts[k].release(buf[k])
+				buf[k], counts[k] = nil, chunkMeta{}
 			}
 			i = j
 			o.mu.Lock()
@@ -322,6 +391,7 @@ func (s *session) writeLoop() {
 		if err != nil {
 			o.mu.Lock()
 			closing := o.closing
+			// Dropped shared frames are left to the garbage collector.
 			o.broken, o.pending, o.counts, o.off, o.queued = true, nil, nil, 0, 0
 			o.busy = false
 			o.mu.Unlock()

@@ -61,3 +61,34 @@ func TestNextSlice(t *testing.T) {
 		t.Fatalf("cuts %v, want %v", cuts, want)
 	}
 }
+
+// A large frame queued for several sessions is one copy they share: a
+// frame queued after it goes to a chunk of the session's own, and the
+// copy is given back only when the last queue holding it has let go.
+func TestSharedFrameIsNeverAppendedTo(t *testing.T) {
+	frame := bytes.Repeat([]byte{7}, shareMin)
+	sf := newSharedFrame(frame)
+	var a, b outQueue
+	a.init(nil)
+	b.init(nil)
+	a.enqueue(frame, sf, 10, false)
+	b.enqueue(frame, sf, 10, false)
+	a.enqueue([]byte("small"), nil, 10, false)
+	sf.release() // the maker's reference
+	if len(a.pending) != 2 || !bytes.Equal(a.pending[0], frame) || string(a.pending[1]) != "small" {
+		t.Fatalf("a's chunks: %d, first %d bytes", len(a.pending), len(a.pending[0]))
+	}
+	if &a.pending[0][0] != &b.pending[0][0] {
+		t.Fatal("the two queues hold two copies of the shared frame")
+	}
+	if got := sf.refs.Load(); got != 2 {
+		t.Fatalf("refs %d with two queues holding it, want 2", got)
+	}
+	a.counts[0].release(a.pending[0])
+	if got := sf.refs.Load(); got != 1 {
+		t.Fatalf("refs %d after one queue let go, want 1", got)
+	}
+	if !bytes.Equal(b.pending[0], frame) {
+		t.Fatal("the shared frame changed while a queue still holds it")
+	}
+}
