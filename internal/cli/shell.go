@@ -189,7 +189,7 @@ func (sh *shell) ask(cmd, prompt string) (string, error) {
 
 func (sh *shell) loop() error {
 	for {
-		line, err := sh.readLine(sh.prompt())
+		line, err := sh.readCommand()
 		if errors.Is(err, errInterrupt) {
 			if line == "" {
 				fmt.Fprintln(sh.out, leaveHint)
@@ -222,7 +222,6 @@ func (sh *shell) exec(line string) error {
 	if len(words) == 0 {
 		return nil
 	}
-	sh.dropInterrupts()
 	cmd := shellAlias(words[0])
 	args := words[1:]
 	switch cmd {
@@ -340,9 +339,17 @@ func (sh *shell) next() (*event, error) {
 	}
 }
 
-// dropInterrupts discards a Ctrl-C that came while no command waited for
-// one (during a long burst, say): it was meant for that moment, and left
-// on intr it would stop the next receive as soon as it began.
+// readCommand reads the next command line. A Ctrl-C that came while the
+// previous command was busy and waited for none (a long burst, say) is
+// dropped first: it was meant for that moment, and left on intr it would
+// stop the next receive as soon as it began. One typed after the line is
+// entered is kept: it is for the command that line starts.
+func (sh *shell) readCommand() (string, error) {
+	sh.dropInterrupts()
+	return sh.readLine(sh.prompt())
+}
+
+// dropInterrupts discards the Ctrl-C tokens waiting on intr.
 func (sh *shell) dropInterrupts() {
 	for {
 		select {

@@ -195,9 +195,13 @@ func TestShellStaleInterruptDropped(t *testing.T) {
 		t.Fatal(err)
 	}
 	sh.intr <- struct{}{} // Ctrl-C while the previous command was busy
+	sh.lr = newPlainReader(strings.NewReader("receive\n"))
+	line, err := sh.readCommand()
+	if err != nil || line != "receive" || len(sh.intr) != 0 {
+		t.Fatalf("read %q %v with %d interrupts left, want the line and none", line, err, len(sh.intr))
+	}
 	done := make(chan error, 1)
-	go func() { done <- sh.exec("receive") }()
-	waitFor(t, func() bool { return len(sh.intr) == 0 }) // the command started and dropped it
+	go func() { done <- sh.exec(line) }()
 	if err := sess.Join("g1"); err != nil {
 		t.Fatal(err)
 	}
@@ -218,5 +222,31 @@ func TestShellStaleInterruptDropped(t *testing.T) {
 			}
 		}
 		break
+	}
+}
+
+// A Ctrl-C typed after a receive line is entered, before the command has
+// started, is for that receive: it stops at once instead of waiting.
+func TestShellInterruptAfterEnterKept(t *testing.T) {
+	sess := newFakeSession("#me#d1")
+	f, _ := testFactory(t, sess)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sh := newShell(ctx, sess, &ConnectOptions{Factory: f, Conn: ConnOptions{Server: "4803"}})
+	sh.intr = make(chan struct{}, 1)
+	sh.out = &lockedWriter{w: f.IOStreams.Out}
+	sh.printer.out = sh.out
+	go sh.receiveLoop()
+	if err := sh.exec("async off"); err != nil {
+		t.Fatal(err)
+	}
+	sh.lr = newPlainReader(strings.NewReader("receive\n"))
+	line, err := sh.readCommand()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sh.intr <- struct{}{}
+	if err := sh.exec(line); err == nil || !strings.Contains(err.Error(), "receive interrupted") {
+		t.Fatalf("receive after Ctrl-C: %v, want interrupted", err)
 	}
 }
