@@ -279,29 +279,40 @@ func (r *Ring) nodeLocked(name string) (*Daemon, error) {
 	return d, nil
 }
 
-// Crash stops node name as a crashing daemon stops: its listeners close,
-// its sessions are cut (their members are not told of a disconnect), and
-// the members on the nodes it was connected to get TRANSITION_MESS and
-// then the CAUSED_BY_NETWORK view without it.
-func (r *Ring) Crash(name string) error {
+// fault applies f with the fault lock and the sequencer's lock held, once
+// nothing stands in the way of a fault (faultableLocked).
+func (r *Ring) fault(f func(q *sequencer) error) error {
 	r.faultMu.Lock()
 	defer r.faultMu.Unlock()
 	q := r.seq
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	d, err := r.nodeLocked(name)
-	if err != nil {
+	if err := r.faultableLocked(); err != nil {
 		return err
 	}
-	if d.reg.down {
-		return faultf("node %s is already crashed (restart it first)", name)
-	}
-	d.closeListeners()
-	q.stopLocked(d)
-	d.removeOwnSocket()
-	q.reconfigure()
-	d.log.Warn("node crashed")
-	return nil
+	return f(q)
+}
+
+// Crash stops node name as a crashing daemon stops: its listeners close,
+// its sessions are cut (their members are not told of a disconnect), and
+// the members on the nodes it was connected to get TRANSITION_MESS and
+// then the CAUSED_BY_NETWORK view without it.
+func (r *Ring) Crash(name string) error {
+	return r.fault(func(q *sequencer) error {
+		d, err := r.nodeLocked(name)
+		if err != nil {
+			return err
+		}
+		if d.reg.down {
+			return faultf("node %s is already crashed (restart it first)", name)
+		}
+		d.closeListeners()
+		q.stopLocked(d)
+		d.removeOwnSocket()
+		q.reconfigure()
+		d.log.Warn("node crashed")
+		return nil
+	})
 }
 
 // Restart starts a crashed node again on its addresses: it joins the
@@ -343,61 +354,49 @@ func (r *Ring) Restart(name string) error {
 // message crosses between components. Components that come together get
 // the merge view, one vs set per side.
 func (r *Ring) Partition(components ...[]string) error {
-	r.faultMu.Lock()
-	defer r.faultMu.Unlock()
-	q := r.seq
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if err := r.faultableLocked(); err != nil {
-		return err
-	}
-	part := make([]int, len(r.nodes))
-	for i := range part {
-		part[i] = -1
-	}
-	for ci, comp := range components {
-		if len(comp) == 0 {
-			return faultf("partition component %d is empty; every component names at least one node", ci+1)
+	return r.fault(func(q *sequencer) error {
+		part := make([]int, len(r.nodes))
+		for i := range part {
+			part[i] = -1
 		}
-		for _, name := range comp {
-			d := r.Node(name)
-			if d == nil {
-				return faultf("partition names unknown node %q, the nodes are %s", name, r.names())
+		for ci, comp := range components {
+			if len(comp) == 0 {
+				return faultf("partition component %d is empty; every component names at least one node", ci+1)
 			}
-			if part[d.idx] >= 0 {
-				return faultf("partition names node %s twice; name every node exactly once", name)
+			for _, name := range comp {
+				d := r.Node(name)
+				if d == nil {
+					return faultf("partition names unknown node %q, the nodes are %s", name, r.names())
+				}
+				if part[d.idx] >= 0 {
+					return faultf("partition names node %s twice; name every node exactly once", name)
+				}
+				part[d.idx] = ci
 			}
-			part[d.idx] = ci
 		}
-	}
-	var missing []string
-	for i, p := range part {
-		if p < 0 {
-			missing = append(missing, r.nodes[i].cfg.Name)
+		var missing []string
+		for i, p := range part {
+			if p < 0 {
+				missing = append(missing, r.nodes[i].cfg.Name)
+			}
 		}
-	}
-	if len(missing) > 0 {
-		return faultf("partition leaves out %s; name every node exactly once (nodes: %s)", strings.Join(missing, ", "), r.names())
-	}
-	q.part = part
-	q.reconfigure()
-	return nil
+		if len(missing) > 0 {
+			return faultf("partition leaves out %s; name every node exactly once (nodes: %s)", strings.Join(missing, ", "), r.names())
+		}
+		q.part = part
+		q.reconfigure()
+		return nil
+	})
 }
 
 // Heal ends any partition: the running nodes come together in one
 // component (the merge view, one vs set per side that was apart).
 func (r *Ring) Heal() error {
-	r.faultMu.Lock()
-	defer r.faultMu.Unlock()
-	q := r.seq
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if err := r.faultableLocked(); err != nil {
-		return err
-	}
-	clear(q.part)
-	q.reconfigure()
-	return nil
+	return r.fault(func(q *sequencer) error {
+		clear(q.part)
+		q.reconfigure()
+		return nil
+	})
 }
 
 // Hold makes the next fault wait after its immediate effect (a crashed
@@ -412,16 +411,10 @@ func (r *Ring) Heal() error {
 // 37_ring_crash_safe_in_transition.txt). Other faults are refused while
 // one waits.
 func (r *Ring) Hold() error {
-	r.faultMu.Lock()
-	defer r.faultMu.Unlock()
-	q := r.seq
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if err := r.faultableLocked(); err != nil {
-		return err
-	}
-	q.hold = true
-	return nil
+	return r.fault(func(q *sequencer) error {
+		q.hold = true
+		return nil
+	})
 }
 
 // Step tells the members the next part of a held fault (see Hold) and
