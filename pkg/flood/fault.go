@@ -2,7 +2,6 @@ package flood
 
 import (
 	"errors"
-	"fmt"
 	"slices"
 	"time"
 
@@ -241,16 +240,4 @@ func (f *flood) anyGone() bool {
 		}
 	}
 	return false
-}
-
-// describeFault is one line about e for the warnings list.
-func describeFault(e FaultEvent) string {
-	after := e.After.Round(time.Millisecond)
-	switch e.Kind {
-	case FaultDeparted:
-		return fmt.Sprintf("fault at +%v: %s %s departed (%s)", after, e.Role, e.Members[0], e.Error)
-	case FaultNetwork:
-		return fmt.Sprintf("fault at +%v: network membership, %d members left, seen by %d receivers", after, len(e.Members), e.SeenBy)
-	}
-	return fmt.Sprintf("fault at +%v: transitional membership, seen by %d receivers", after, e.SeenBy)
 }
