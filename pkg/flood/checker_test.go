@@ -1,6 +1,7 @@
 package flood
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -124,10 +125,14 @@ func TestConfigErrorsNameTheValue(t *testing.T) {
 		{Config{Daemon: "4803", NoReceivers: true, Services: AllServices[:2]}, "exactly one service"},
 		{Config{Daemon: "4803", Rate: -3}, "rate -3"},
 		{Config{Daemon: "4803", Name: "verylongnm", Senders: 2}, `name "verylongnm"`},
+		{Config{Daemon: "4803", Group: "a b"}, `group name "a b" has byte ' ' (0x20) at offset 1`},
 	} {
 		_, err := tc.cfg.withDefaults()
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%+v: error %v, want it to mention %q", tc.cfg, err, tc.want)
+		}
+		if g := tc.cfg.Group; g != "" && err != nil && strings.Count(err.Error(), strconv.Quote(g)) != 1 {
+			t.Errorf("%+v: error %v names the group more than once", tc.cfg, err)
 		}
 	}
 	if _, err := ParseService("ordered"); err == nil || !strings.Contains(err.Error(), `"ordered"`) {

@@ -149,21 +149,28 @@ type ConfigError struct {
 	Field string
 	Value any
 	Allow string
+
+	// named is set when Allow is a rule's own text that already names the
+	// value (Spread's group-name rule), so the message shows it alone.
+	named bool
 }
 
 func (e *ConfigError) Error() string {
+	if e.named {
+		return "flood: " + e.Allow
+	}
 	return fmt.Sprintf("flood: %s %v is not allowed; %s", e.Field, e.Value, e.Allow)
 }
 
 // withDefaults validates c and fills its defaults.
 func (c Config) withDefaults() (Config, error) {
 	if c.Daemon == "" {
-		return c, &ConfigError{"daemon", `""`, "name a daemon, e.g. 4803 or 4803@host"}
+		return c, &ConfigError{Field: "daemon", Value: `""`, Allow: "name a daemon, e.g. 4803 or 4803@host"}
 	}
 	for _, list := range [][]string{c.SenderDaemons, c.ReceiverDaemons} {
 		for _, d := range list {
 			if d == "" {
-				return c, &ConfigError{"placement daemon", `""`, "name a daemon, e.g. 4803 or 4803@host"}
+				return c, &ConfigError{Field: "placement daemon", Value: `""`, Allow: "name a daemon, e.g. 4803 or 4803@host"}
 			}
 		}
 	}
@@ -187,24 +194,24 @@ func (c Config) settingsWithDefaults() (Config, error) {
 	}
 	for _, s := range c.Services {
 		if ServiceName(s) == s.String() {
-			return c, &ConfigError{"service", s, "one of UNRELIABLE, RELIABLE, FIFO, CAUSAL, AGREED, SAFE"}
+			return c, &ConfigError{Field: "service", Value: s, Allow: "one of UNRELIABLE, RELIABLE, FIFO, CAUSAL, AGREED, SAFE"}
 		}
 	}
 	switch {
 	case c.Count < 0:
-		return c, &ConfigError{"count", c.Count, "at least 1"}
+		return c, &ConfigError{Field: "count", Value: c.Count, Allow: "at least 1"}
 	case c.Duration < 0:
-		return c, &ConfigError{"duration", c.Duration, "positive"}
+		return c, &ConfigError{Field: "duration", Value: c.Duration, Allow: "positive"}
 	case c.Count == 0 && c.Duration == 0:
 		c.Count = DefaultCount
 	case c.Count > 0 && c.Duration > 0:
-		return c, &ConfigError{"duration", c.Duration, "give either a count or a duration, not both"}
+		return c, &ConfigError{Field: "duration", Value: c.Duration, Allow: "give either a count or a duration, not both"}
 	}
 	if c.Size == 0 {
 		c.Size = DefaultSize
 	}
 	if c.Size < PayloadHeader || c.Size > MaxSize {
-		return c, &ConfigError{"size", c.Size, fmt.Sprintf("%d..%d bytes (the payload carries a %d-byte sequence/timestamp header)", PayloadHeader, MaxSize, PayloadHeader)}
+		return c, &ConfigError{Field: "size", Value: c.Size, Allow: fmt.Sprintf("%d..%d bytes (the payload carries a %d-byte sequence/timestamp header)", PayloadHeader, MaxSize, PayloadHeader)}
 	}
 	if c.Senders == 0 && !c.NoSenders {
 		c.Senders = 1
@@ -213,42 +220,42 @@ func (c Config) settingsWithDefaults() (Config, error) {
 		c.Receivers = 1
 	}
 	if c.Senders < 0 || c.Receivers < 0 || c.Senders+c.Receivers == 0 || c.Senders > 1000 || c.Receivers > 1000 {
-		return c, &ConfigError{"senders/receivers", fmt.Sprintf("%d/%d", c.Senders, c.Receivers), "0..1000 each, not both 0"}
+		return c, &ConfigError{Field: "senders/receivers", Value: fmt.Sprintf("%d/%d", c.Senders, c.Receivers), Allow: "0..1000 each, not both 0"}
 	}
 	if c.Senders == 0 {
 		if c.RemoteSenders == 0 {
 			c.RemoteSenders = 1
 		}
 		if c.Duration > 0 {
-			return c, &ConfigError{"duration", c.Duration, "a read-only run counts messages; give a count"}
+			return c, &ConfigError{Field: "duration", Value: c.Duration, Allow: "a read-only run counts messages; give a count"}
 		}
 	}
 	if len(c.Services) > 1 && (c.Senders == 0 || c.Receivers == 0) {
-		return c, &ConfigError{"services", len(c.Services), "exactly one service type in read-only or write-only runs (the other side floods one group)"}
+		return c, &ConfigError{Field: "services", Value: len(c.Services), Allow: "exactly one service type in read-only or write-only runs (the other side floods one group)"}
 	}
 	if n := c.Senders + c.Receivers; c.Name != "" && len(c.Name)+len(fmt.Sprint(n)) > spread.MaxPrivateName && n > 1 {
-		return c, &ConfigError{"name", strconv.Quote(c.Name), fmt.Sprintf("at most %d bytes so that %d numbered sessions fit Spread's %d", spread.MaxPrivateName-len(fmt.Sprint(n)), n, spread.MaxPrivateName)}
+		return c, &ConfigError{Field: "name", Value: strconv.Quote(c.Name), Allow: fmt.Sprintf("at most %d bytes so that %d numbered sessions fit Spread's %d", spread.MaxPrivateName-len(fmt.Sprint(n)), n, spread.MaxPrivateName)}
 	}
 	if c.Window == 0 {
 		c.Window = DefaultWindow
 	}
 	if c.Rate != 0 && !(c.Rate >= MinRate && c.Rate <= MaxRate) { // NaN fails both
-		return c, &ConfigError{"rate", c.Rate, fmt.Sprintf("0 (as fast as the window allows) or %g..%g messages per second", MinRate, MaxRate)}
+		return c, &ConfigError{Field: "rate", Value: c.Rate, Allow: fmt.Sprintf("0 (as fast as the window allows) or %g..%g messages per second", MinRate, MaxRate)}
 	}
 	if err := checkGroupName(c.Group, len(c.Services) > 1); err != nil {
 		return c, err
 	}
 	if c.AckEvery < 0 || c.RemoteReceivers < 0 {
-		return c, &ConfigError{"ack-every/remote-receivers", fmt.Sprintf("%d/%d", c.AckEvery, c.RemoteReceivers), "0 or more"}
+		return c, &ConfigError{Field: "ack-every/remote-receivers", Value: fmt.Sprintf("%d/%d", c.AckEvery, c.RemoteReceivers), Allow: "0 or more"}
 	}
 	if c.RemoteReceivers > 0 && c.Receivers > 0 {
-		return c, &ConfigError{"remote-receivers", c.RemoteReceivers, "only in a run with no local receivers"}
+		return c, &ConfigError{Field: "remote-receivers", Value: c.RemoteReceivers, Allow: "only in a run with no local receivers"}
 	}
 	if c.RTTEvery < 0 {
-		return c, &ConfigError{"rtt-every", c.RTTEvery, "0 (no round trips) or more: every Nth message of each sender is echoed"}
+		return c, &ConfigError{Field: "rtt-every", Value: c.RTTEvery, Allow: "0 (no round trips) or more: every Nth message of each sender is echoed"}
 	}
 	if c.WaitMembers < 0 {
-		return c, &ConfigError{"members", c.WaitMembers, "0 or more"}
+		return c, &ConfigError{Field: "members", Value: c.WaitMembers, Allow: "0 or more"}
 	}
 	if c.Stall == 0 {
 		c.Stall = DefaultStall
@@ -282,10 +289,10 @@ func (c Config) CheckSettings() error {
 func checkGroupName(group string, suffixed bool) error {
 	var se *spread.Error
 	if err := spread.CheckGroupName(group); errors.As(err, &se) {
-		return &ConfigError{"group", strconv.Quote(group), se.Detail}
+		return &ConfigError{Field: "group", Value: strconv.Quote(group), Allow: se.Detail, named: true}
 	}
 	if suffixed && len(group+"-unreliable") > spread.MaxGroupName-1 {
-		return &ConfigError{"group", strconv.Quote(group), fmt.Sprintf(
+		return &ConfigError{Field: "group", Value: strconv.Quote(group), Allow: fmt.Sprintf(
 			"at most %d bytes when several types run (Spread's 31, less the -unreliable suffix each type's group gets)",
 			spread.MaxGroupName-1-len("-unreliable"))}
 	}

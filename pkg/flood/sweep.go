@@ -50,7 +50,7 @@ func ParseSweep(s string) (dim string, values []int, err error) {
 // and calls each (if set) after every point.
 func Sweep(ctx context.Context, base Config, dim string, values []int, each func(Point)) ([]Point, error) {
 	if dim != SweepSize && dim != SweepReceivers {
-		return nil, &ConfigError{"sweep", dim, "size or receivers"}
+		return nil, &ConfigError{Field: "sweep", Value: dim, Allow: "size or receivers"}
 	}
 	var points []Point
 	for _, v := range values {
