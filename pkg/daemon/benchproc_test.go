@@ -173,9 +173,9 @@ func procCPU(pid string) (time.Duration, error) {
 	return time.Duration(ut+st) * tick, nil
 }
 
-// procSyscalls reads how many read-type and write-type system calls
-// (read, readv, recvmsg...; write, writev, sendmsg...) process pid has made,
-// from /proc/PID/io.
+// procSyscalls reads how many read and write system calls (read, readv;
+// write, writev: recvmsg and sendmsg are not counted) process pid has
+// made, from /proc/PID/io.
 func procSyscalls(pid string) (reads, writes int64, err error) {
 	b, err := os.ReadFile("/proc/" + pid + "/io")
 	if err != nil {
