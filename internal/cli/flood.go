@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"runtime/pprof"
 	"strings"
 	"time"
@@ -14,7 +13,6 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/spgo/spgo/pkg/daemon"
 	"github.com/spgo/spgo/pkg/flood"
 	"github.com/spgo/spgo/pkg/flood/plot"
 	"github.com/spgo/spgo/pkg/flood/report"
@@ -277,62 +275,25 @@ func floodRun(ctx context.Context, o *FloodOptions) (err error) {
 	if o.Agents > 0 {
 		return floodAgentsRun(ctx, o, cfg)
 	}
-	kind, transport := "external", "tcp"
-	if net, _, perr := spread.ParseDaemonName(o.Conn.Server); perr == nil && net == "unix" {
-		transport = "unix"
+	env, pl, stopDaemons, err := floodDaemons(o, &cfg)
+	if err != nil {
+		return err
 	}
-	pl := placement{senders: o.SendersAt, receivers: o.ReceiversAt}
-	if o.Nodes > 0 {
-		ring, p, derr := startEmbeddedRing(o)
-		if derr != nil {
-			return derr
-		}
-		defer ring.Close()
-		pl, cfg.Daemon, transport = p, p.senders[0], "tcp"
-		kind = fmt.Sprintf("embedded spgo ring of %d nodes", o.Nodes)
-		if o.Crash != "" {
-			cfg.Progress = crashHalfway(ring, o.Crash, o.Factory.IOStreams.ErrOut)
-			kind += ", " + o.Crash + " crashes halfway"
-		}
-	} else if o.Embedded {
-		stop, name, opt, derr := startEmbedded(o.Transport)
-		if derr != nil {
-			return derr
-		}
-		defer stop()
-		cfg.Daemon, kind, transport = name, "embedded spgo daemon", o.Transport
-		cfg.Options = append(cfg.Options, opt...)
+	defer stopDaemons()
+	stopProfile, err := startCPUProfile(o.CPUProfile)
+	if err != nil {
+		return err
 	}
-	if o.CPUProfile != "" {
-		stopProfile, perr := startCPUProfile(o.CPUProfile)
-		if perr != nil {
-			return perr
+	defer func() {
+		if cerr := stopProfile(); cerr != nil && err == nil {
+			err = cerr
 		}
-		defer func() {
-			if cerr := stopProfile(); cerr != nil && err == nil {
-				err = cerr
-			}
-		}()
-	}
-	env := report.HostEnv(cfg.Daemon, kind, transport)
-	if len(pl.senders) > 0 || len(pl.receivers) > 0 {
-		if len(pl.senders) == 0 {
-			pl.senders = []string{cfg.Daemon}
-		}
-		if len(pl.receivers) == 0 {
-			pl.receivers = []string{cfg.Daemon}
-		}
-		cfg.SenderDaemons, cfg.ReceiverDaemons = pl.senders, pl.receivers
-		env.Placement = pl.describe()
-	}
+	}()
 	announceFlood(o, cfg, env)
 	points, dim, runErr := runFlood(ctx, o, cfg)
 	pl.relabel(points)
 	if runErr != nil && len(points) == 0 {
-		if errors.Is(runErr, context.Canceled) {
-			return interrupted(errors.New("flood interrupted before any service type ran"))
-		}
-		return connectError(runErr)
+		return floodFailed(runErr)
 	}
 	nwarn, err := renderFlood(o, env, points, dim)
 	if err != nil {
@@ -372,9 +333,12 @@ func floodConfig(o *FloodOptions) (flood.Config, error) {
 	return cfg, nil
 }
 
-// startCPUProfile profiles the whole run; the returned function stops the
-// profile and closes the file.
+// startCPUProfile profiles the whole run into path (nothing when path is
+// ""); the returned function stops the profile and closes the file.
 func startCPUProfile(path string) (stop func() error, err error) {
+	if path == "" {
+		return func() error { return nil }, nil
+	}
 	pf, err := os.Create(path)
 	if err != nil {
 		return nil, fmt.Errorf("--cpuprofile: %w", err)
@@ -472,6 +436,14 @@ func renderFlood(o *FloodOptions, env report.Env, points []flood.Point, dim stri
 	return nwarn, nil
 }
 
+// floodFailed is the command's error for a run that produced no results.
+func floodFailed(runErr error) error {
+	if errors.Is(runErr, context.Canceled) {
+		return interrupted(errors.New("flood interrupted before any service type ran"))
+	}
+	return connectError(runErr)
+}
+
 // floodOutcome turns a run that produced results into the command's
 // error: the daemon lost mid-run, the run's own error, or warnings.
 func floodOutcome(runErr error, nwarn int, faulted bool) error {
@@ -491,40 +463,6 @@ func floodOutcome(runErr error, nwarn int, faulted bool) error {
 		return faultKept(errors.New("flood: a fault (daemon crash, partition or merge) came during the run; every promise held among the survivors"))
 	}
 	return nil
-}
-
-// startEmbedded starts the in-process daemon for --embedded on a free port
-// over tcp, or over a unix socket in a private directory.
-// It returns a function that stops the daemon and removes what it made.
-func startEmbedded(transport string) (stop func(), name string, opts []spread.Option, err error) {
-	cfg := daemon.Config{Name: "flood", Port: 0}
-	dir := ""
-	if transport == "unix" {
-		if dir, err = os.MkdirTemp("", "spgo-flood-"); err != nil {
-			return nil, "", nil, fmt.Errorf("starting the embedded daemon: %w", err)
-		}
-		cfg.NoTCP, cfg.SocketDir = true, dir
-		opts = append(opts, spread.WithSocketDir(dir))
-	} else {
-		cfg.NoUnixSocket = true
-	}
-	d, err := daemon.Start(cfg)
-	if err != nil {
-		if dir != "" {
-			os.RemoveAll(dir)
-		}
-		return nil, "", nil, fmt.Errorf("starting the embedded daemon: %w", err)
-	}
-	stop = func() {
-		d.Close()
-		if dir != "" {
-			os.RemoveAll(dir)
-		}
-	}
-	if transport == "unix" {
-		return stop, filepath.Base(d.UnixPath()), opts, nil
-	}
-	return stop, d.SpreadName(), opts, nil
 }
 
 func writeFile(path string, write func(*os.File) error) error {
