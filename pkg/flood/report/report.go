@@ -66,10 +66,7 @@ func AgentTable(w io.Writer, agents []Agent) {
 		return
 	}
 	fmt.Fprintln(w)
-	t := table.NewWriter()
-	t.SetOutputMirror(w)
-	t.SetStyle(table.StyleLight)
-	t.AppendHeader(table.Row{"SERVICE", "AGENT", "HOST", "DAEMON", "ROLE", "SENT", "DELIVERED", "MSG/S", "P50", "P99", "LOST", "CHECK"})
+	t := newTable(w, table.Row{"SERVICE", "AGENT", "HOST", "DAEMON", "ROLE", "SENT", "DELIVERED", "MSG/S", "P50", "P99", "LOST", "CHECK"})
 	var rows [][]any
 	for _, a := range agents {
 		for i, s := range a.Services {
@@ -81,11 +78,7 @@ func AgentTable(w io.Writer, agents []Agent) {
 	for _, r := range rows {
 		t.AppendRow(r[1:])
 	}
-	var cols []table.ColumnConfig
-	for i := 6; i <= 11; i++ {
-		cols = append(cols, table.ColumnConfig{Number: i, Align: text.AlignRight, AlignHeader: text.AlignRight})
-	}
-	t.SetColumnConfigs(cols)
+	t.SetColumnConfigs(rightAligned(6, 11)) // SENT..LOST
 	t.Render()
 }
 
@@ -210,44 +203,26 @@ func sig3(v float64) string {
 // Table writes one row per service type and sweep point. sweep names the
 // swept column ("size", "receivers") or is "".
 func Table(w io.Writer, points []flood.Point, sweep string) {
-	t := table.NewWriter()
-	t.SetOutputMirror(w)
-	t.SetStyle(table.StyleLight)
-	hdr := table.Row{}
-	if sweep != "" {
-		hdr = append(hdr, strings.ToUpper(sweep))
-	}
-	hdr = append(hdr, "SERVICE", "MSG/S", "MB/S", "P50", "P90", "P99", "P99.9", "MAX", "LOST", "DUP", "REORDERED", "CHECK")
-	t.AppendHeader(hdr)
+	hdr := append(sweepHeader(sweep), "SERVICE", "MSG/S", "MB/S", "P50", "P90", "P99", "P99.9", "MAX", "LOST", "DUP", "REORDERED", "CHECK")
+	t := newTable(w, hdr)
 	for _, p := range points {
 		for _, s := range p.Results.Services {
-			row := table.Row{}
-			if sweep == flood.SweepSize {
-				row = append(row, p.Size)
-			} else if sweep != "" {
-				row = append(row, p.Receivers)
-			}
-			row = append(row, s.Service, humanInt(s.MsgRate), fmt.Sprintf("%.1f", s.MBRate),
+			t.AppendRow(append(sweepCells(p, sweep), s.Service, humanInt(s.MsgRate), fmt.Sprintf("%.1f", s.MBRate),
 				Dur(s.Latency.P50), Dur(s.Latency.P90), Dur(s.Latency.P99), Dur(s.Latency.P999), Dur(s.Latency.Max),
-				s.Lost, s.Duplicated, s.OutOfOrder, s.Judge())
-			t.AppendRow(row)
+				s.Lost, s.Duplicated, s.OutOfOrder, s.Judge()))
 		}
 		if sweep != "" {
 			t.AppendSeparator()
 		}
 	}
-	cols := []table.ColumnConfig{}
-	first := 1
+	n := len(sweepHeader(sweep))
+	cols := rightAligned(n+2, len(hdr)-1) // MSG/S..REORDERED
 	if sweep != "" {
 		cols = append(cols, table.ColumnConfig{Number: 1, Align: text.AlignRight})
-		first = 2
-	}
-	for i := first + 1; i <= first+10; i++ {
-		cols = append(cols, table.ColumnConfig{Number: i, Align: text.AlignRight, AlignHeader: text.AlignRight})
 	}
 	t.SetColumnConfigs(cols)
 	t.Render()
-	if partial(points) {
+	if anyService(points, func(s *flood.ServiceResult) bool { return s.Partial }) {
 		fmt.Fprintln(w, "interrupted: the figures are partial (up to the interrupt); messages still on their way are not counted as lost")
 	}
 }
@@ -256,33 +231,21 @@ func Table(w io.Writer, points []flood.Point, sweep string) {
 // service type (and sweep point) and receiver daemon, when the receivers
 // were on more than one daemon.
 func DaemonTable(w io.Writer, points []flood.Point, sweep string) {
-	if !acrossDaemons(points) {
+	if !anyService(points, func(s *flood.ServiceResult) bool { return len(s.ByDaemon) > 1 }) {
 		return
 	}
 	rtt := hasRTT(points)
 	fmt.Fprintln(w)
-	t := table.NewWriter()
-	t.SetOutputMirror(w)
-	t.SetStyle(table.StyleLight)
-	hdr := table.Row{}
-	if sweep != "" {
-		hdr = append(hdr, strings.ToUpper(sweep))
-	}
-	hdr = append(hdr, "SERVICE", "DAEMON", "RECEIVERS", "MSG/S", "MB/S", "P50", "P99", "MAX")
+	hdr := append(sweepHeader(sweep), "SERVICE", "DAEMON", "RECEIVERS", "MSG/S", "MB/S", "P50", "P99", "MAX")
 	if rtt {
 		hdr = append(hdr, "RTT P50", "RTT P99")
 	}
-	t.AppendHeader(append(hdr, "LOST", "DUP", "REORDERED"))
+	hdr = append(hdr, "LOST", "DUP", "REORDERED")
+	t := newTable(w, hdr)
 	for _, p := range points {
 		for _, s := range p.Results.Services {
 			for _, d := range s.ByDaemon {
-				row := table.Row{}
-				if sweep == flood.SweepSize {
-					row = append(row, p.Size)
-				} else if sweep != "" {
-					row = append(row, p.Receivers)
-				}
-				row = append(row, s.Service, d.Daemon, d.Receivers, humanInt(d.MsgRate), fmt.Sprintf("%.1f", d.MBRate),
+				row := append(sweepCells(p, sweep), s.Service, d.Daemon, d.Receivers, humanInt(d.MsgRate), fmt.Sprintf("%.1f", d.MBRate),
 					Dur(d.Latency.P50), Dur(d.Latency.P99), Dur(d.Latency.Max))
 				if rtt {
 					if d.RTT != nil {
@@ -298,28 +261,8 @@ func DaemonTable(w io.Writer, points []flood.Point, sweep string) {
 			t.AppendSeparator()
 		}
 	}
-	first := 3
-	if sweep != "" {
-		first = 4
-	}
-	var cols []table.ColumnConfig
-	for i := first; i < len(hdr)+4; i++ {
-		cols = append(cols, table.ColumnConfig{Number: i, Align: text.AlignRight, AlignHeader: text.AlignRight})
-	}
-	t.SetColumnConfigs(cols)
+	t.SetColumnConfigs(rightAligned(len(sweepHeader(sweep))+3, len(hdr))) // RECEIVERS..REORDERED
 	t.Render()
-}
-
-// acrossDaemons reports whether any run had receivers on several daemons.
-func acrossDaemons(points []flood.Point) bool {
-	for _, p := range points {
-		for _, s := range p.Results.Services {
-			if len(s.ByDaemon) > 1 {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // RTTTable writes the round-trip percentiles, one row per service type and
@@ -329,63 +272,81 @@ func RTTTable(w io.Writer, points []flood.Point, sweep string) {
 		return
 	}
 	fmt.Fprintln(w)
-	t := table.NewWriter()
-	t.SetOutputMirror(w)
-	t.SetStyle(table.StyleLight)
-	hdr := table.Row{}
-	if sweep != "" {
-		hdr = append(hdr, strings.ToUpper(sweep))
-	}
-	t.AppendHeader(append(hdr, "SERVICE", "ROUND TRIPS", "RTT P50", "P90", "P99", "P99.9", "MAX"))
+	hdr := append(sweepHeader(sweep), "SERVICE", "ROUND TRIPS", "RTT P50", "P90", "P99", "P99.9", "MAX")
+	t := newTable(w, hdr)
 	for _, p := range points {
 		for _, s := range p.Results.Services {
-			row := table.Row{}
-			if sweep == flood.SweepSize {
-				row = append(row, p.Size)
-			} else if sweep != "" {
-				row = append(row, p.Receivers)
+			row := append(sweepCells(p, sweep), s.Service)
+			if r := s.RTT; r != nil {
+				t.AppendRow(append(row, r.Count, Dur(r.P50), Dur(r.P90), Dur(r.P99), Dur(r.P999), Dur(r.Max)))
+			} else {
+				t.AppendRow(append(row, 0, "-", "-", "-", "-", "-"))
 			}
-			if s.RTT == nil {
-				t.AppendRow(append(row, s.Service, 0, "-", "-", "-", "-", "-"))
-				continue
-			}
-			r := s.RTT
-			t.AppendRow(append(row, s.Service, r.Count, Dur(r.P50), Dur(r.P90), Dur(r.P99), Dur(r.P999), Dur(r.Max)))
 		}
 	}
-	first := 2
-	if sweep != "" {
-		first = 3
-	}
-	var cols []table.ColumnConfig
-	for i := first; i < first+6; i++ {
-		cols = append(cols, table.ColumnConfig{Number: i, Align: text.AlignRight, AlignHeader: text.AlignRight})
-	}
-	t.SetColumnConfigs(cols)
+	t.SetColumnConfigs(rightAligned(len(sweepHeader(sweep))+2, len(hdr))) // ROUND TRIPS..MAX
 	t.Render()
 }
 
-func hasRTT(points []flood.Point) bool {
+// newTable is a table in the reports' style, written to w on Render.
+func newTable(w io.Writer, hdr table.Row) table.Writer {
+	t := table.NewWriter()
+	t.SetOutputMirror(w)
+	t.SetStyle(table.StyleLight)
+	t.AppendHeader(hdr)
+	return t
+}
+
+// sweepHeader starts a header with the swept column, if there is one.
+func sweepHeader(sweep string) table.Row {
+	if sweep == "" {
+		return table.Row{}
+	}
+	return table.Row{strings.ToUpper(sweep)}
+}
+
+// sweepCells starts p's rows with the swept parameter's value, if there
+// is one.
+func sweepCells(p flood.Point, sweep string) table.Row {
+	switch sweep {
+	case "":
+		return table.Row{}
+	case flood.SweepSize:
+		return table.Row{p.Size}
+	}
+	return table.Row{p.Receivers}
+}
+
+// rightAligned right-aligns columns from..to (1-based), header and cells:
+// the numbers.
+func rightAligned(from, to int) []table.ColumnConfig {
+	var cols []table.ColumnConfig
+	for i := from; i <= to; i++ {
+		cols = append(cols, table.ColumnConfig{Number: i, Align: text.AlignRight, AlignHeader: text.AlignRight})
+	}
+	return cols
+}
+
+// anyService reports whether pred holds for any service type's run of any
+// point.
+func anyService(points []flood.Point, pred func(*flood.ServiceResult) bool) bool {
 	for _, p := range points {
-		for _, s := range p.Results.Services {
-			if s.RTT != nil {
+		for i := range p.Results.Services {
+			if pred(&p.Results.Services[i]) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+func hasRTT(points []flood.Point) bool {
+	return anyService(points, func(s *flood.ServiceResult) bool { return s.RTT != nil })
 }
 
 // Faulted reports whether any run saw a fault.
 func Faulted(points []flood.Point) bool {
-	for _, p := range points {
-		for _, s := range p.Results.Services {
-			if len(s.Faults) > 0 {
-				return true
-			}
-		}
-	}
-	return false
+	return anyService(points, func(s *flood.ServiceResult) bool { return len(s.Faults) > 0 })
 }
 
 // Faults writes, for each service type that saw a fault, what happened
@@ -440,18 +401,6 @@ func keptPromise(service string) string {
 		return "nothing lost that a survivor got, each sender's order kept"
 	}
 	return "nothing lost that a survivor got, each sender's order kept, one total order"
-}
-
-// partial reports whether any service type's run was interrupted.
-func partial(points []flood.Point) bool {
-	for _, p := range points {
-		for _, s := range p.Results.Services {
-			if s.Partial {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // humanInt prints a rate with thousands separators.
