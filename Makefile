@@ -3,6 +3,8 @@ GO      ?= go
 PKGS    := ./...
 BIN     := bin/spgo
 FUZZTIME ?= 10s
+# staticcheck, pinned; fetched through the module proxy on first use.
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 .PHONY: all build test race unit fuzz fuzz-smoke bench demo docs vet interop clean
 
@@ -14,8 +16,9 @@ build:
 vet:
 	$(GO) vet $(PKGS)
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: files above need formatting"; exit 1; }
+	$(GO) run $(STATICCHECK) $(PKGS)
 
-# test: everything CI checks: vet and formatting, the race-enabled suite,
+# test: everything CI checks: vet, formatting and staticcheck, the race-enabled suite,
 # and a few seconds of each fuzz target.
 test: vet fuzz-smoke race
 
