@@ -209,8 +209,8 @@ func socketDir(dir string) (created bool, err error) {
 	if !fi.IsDir() {
 		return false, fmt.Errorf("%s exists and is not a directory (mode %v); remove it or choose another SocketDir", dir, fi.Mode())
 	}
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Getuid() {
-		return false, fmt.Errorf("%s belongs to user %d, not to this one; remove it or choose another SocketDir", dir, st.Uid)
+	if uid, other := ownedByOther(fi); other {
+		return false, fmt.Errorf("%s belongs to user %d, not to this one; remove it or choose another SocketDir", dir, uid)
 	}
 	return false, nil
 }
