@@ -286,8 +286,8 @@ func (o *outQueue) flush() {
 		// The rest goes first, before what was queued meanwhile.
 		rest := append(buf[:0], buf[i:]...)
 		restCounts := append(counts[:0], counts[i:]...)
-		clear(buf[len(rest):len(buf)])
-		clear(counts[len(restCounts):len(counts)])
+		clear(buf[len(rest):])
+		clear(counts[len(restCounts):])
 		rest = append(rest, o.pending...)
 		restCounts = append(restCounts, o.counts...)
 		clear(o.pending)
