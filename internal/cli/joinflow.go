@@ -17,13 +17,13 @@ type joinedSession struct {
 }
 
 // connectAndJoin checks the group names, connects to the first daemon of
-// -s that answers and joins every group.
-func connectAndJoin(ctx context.Context, f *Factory, o *ConnOptions, groups []string, membership bool) (*joinedSession, error) {
+// -s that answers and joins every group; it returns the session and that
+// daemon's index in -s.
+func connectAndJoin(ctx context.Context, f *Factory, o *ConnOptions, groups []string, membership bool) (*joinedSession, int, error) {
 	if err := checkGroups(groups, checkJoinGroup); err != nil {
-		return nil, invalidValue(err)
+		return nil, 0, invalidValue(err)
 	}
-	s, _, err := joinFirst(ctx, f, o, o.serverList(), groups, membership)
-	return s, err
+	return joinFirst(ctx, f, o, o.serverList(), groups, membership)
 }
 
 // joinFirst connects to the first of servers that answers (see dialFirst)

@@ -60,7 +60,7 @@ type pollResult struct {
 }
 
 func pollRun(ctx context.Context, opts *PollOptions) error {
-	s, err := connectAndJoin(ctx, opts.Factory, &opts.Conn, opts.Groups, false)
+	s, _, err := connectAndJoin(ctx, opts.Factory, &opts.Conn, opts.Groups, false)
 	if err != nil {
 		return err
 	}

@@ -107,16 +107,12 @@ type survivingSession struct {
 // joinSurviving connects and joins like connectAndJoin and wraps the
 // session so that it survives its daemon when policy asks.
 func joinSurviving(ctx context.Context, f *Factory, o *ConnOptions, policy ReconnectOptions, groups []string, notice func(string)) (*survivingSession, error) {
-	if err := checkGroups(groups, checkJoinGroup); err != nil {
-		return nil, invalidValue(err)
-	}
-	servers := o.serverList()
-	js, i, err := joinFirst(ctx, f, o, servers, groups, true)
+	js, i, err := connectAndJoin(ctx, f, o, groups, true)
 	if err != nil {
 		return nil, err
 	}
 	return &survivingSession{joinedSession: js, ctx: ctx, f: f, conn: o, policy: policy,
-		groups: groups, servers: servers, cur: i, notice: notice}, nil
+		groups: groups, servers: o.serverList(), cur: i, notice: notice}, nil
 }
 
 // Receive returns the next event; with --reconnect a lost connection is
