@@ -177,15 +177,14 @@ func TestShellEndOfInputAtMessagePrompt(t *testing.T) {
 	}
 }
 
-// A Ctrl-C that came while no receive was waiting (during a busy command)
-// is dropped when the next command starts: that receive waits for its
-// message instead of stopping at once. A Ctrl-C during the receive still
-// stops it.
-func TestShellStaleInterruptDropped(t *testing.T) {
-	sess := newFakeSession("#me#d1")
+// syncShell is a shell on sess with its receive loop running and async
+// off, so that a receive command waits for its message; a test sends
+// Ctrl-C on sh.intr.
+func syncShell(t *testing.T, sess *fakeSession) (*shell, *testIO) {
+	t.Helper()
 	f, tio := testFactory(t, sess)
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+	t.Cleanup(cancel)
 	sh := newShell(ctx, sess, &ConnectOptions{Factory: f, Conn: ConnOptions{Server: "4803"}})
 	sh.intr = make(chan struct{}, 1)
 	sh.out = &lockedWriter{w: f.IOStreams.Out}
@@ -194,6 +193,16 @@ func TestShellStaleInterruptDropped(t *testing.T) {
 	if err := sh.exec("async off"); err != nil {
 		t.Fatal(err)
 	}
+	return sh, tio
+}
+
+// A Ctrl-C that came while no receive was waiting (during a busy command)
+// is dropped when the next command starts: that receive waits for its
+// message instead of stopping at once. A Ctrl-C during the receive still
+// stops it.
+func TestShellStaleInterruptDropped(t *testing.T) {
+	sess := newFakeSession("#me#d1")
+	sh, tio := syncShell(t, sess)
 	sh.intr <- struct{}{} // Ctrl-C while the previous command was busy
 	sh.lr = newPlainReader(strings.NewReader("receive\n"))
 	line, err := sh.readCommand()
@@ -228,18 +237,7 @@ func TestShellStaleInterruptDropped(t *testing.T) {
 // A Ctrl-C typed after a receive line is entered, before the command has
 // started, is for that receive: it stops at once instead of waiting.
 func TestShellInterruptAfterEnterKept(t *testing.T) {
-	sess := newFakeSession("#me#d1")
-	f, _ := testFactory(t, sess)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	sh := newShell(ctx, sess, &ConnectOptions{Factory: f, Conn: ConnOptions{Server: "4803"}})
-	sh.intr = make(chan struct{}, 1)
-	sh.out = &lockedWriter{w: f.IOStreams.Out}
-	sh.printer.out = sh.out
-	go sh.receiveLoop()
-	if err := sh.exec("async off"); err != nil {
-		t.Fatal(err)
-	}
+	sh, _ := syncShell(t, newFakeSession("#me#d1"))
 	sh.lr = newPlainReader(strings.NewReader("receive\n"))
 	line, err := sh.readCommand()
 	if err != nil {
