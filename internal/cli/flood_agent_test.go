@@ -88,7 +88,7 @@ func TestFloodAgentRefusesOtherVersionAndSecondCoordinator(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer coord.Disconnect()
-	agentName := probeOne(t, coord)
+	agentName := probe(t, coord).from
 	plan := func(run, version string, p *agentPlan) agentMsg {
 		b, _ := json.Marshal(agentMsg{Kind: agentKindPlan, Proto: agentProto, Version: version, Run: run, Plan: p})
 		if err := coord.Multicast(spread.AgreedMess, agentName, b, agentMsgType); err != nil {
@@ -114,7 +114,7 @@ func TestFloodAgentRefusesOtherVersionAndSecondCoordinator(t *testing.T) {
 	// The agent answers probes and plans in order: once a probe says busy,
 	// a second coordinator's plan is refused.
 	for {
-		if h := probeHello(t, coord); h.Busy == "first" {
+		if h := probe(t, coord).msg; h.Busy == "first" {
 			break
 		}
 	}
@@ -135,30 +135,17 @@ func TestFloodAgentRefusesOtherVersionAndSecondCoordinator(t *testing.T) {
 	}
 }
 
-func probeHello(t *testing.T, coord *spread.Mailbox) agentMsg {
+// probe asks the control group who is there and returns the first
+// agent's hello.
+func probe(t *testing.T, coord *spread.Mailbox) fromMsg {
 	t.Helper()
 	b, _ := json.Marshal(agentMsg{Kind: agentKindProbe, Proto: agentProto, Version: agentVersion(), Run: "probe"})
 	if err := coord.Multicast(spread.AgreedMess, DefaultControlGroup, b, agentMsgType); err != nil {
 		t.Fatal(err)
 	}
 	for {
-		m := nextAgentMsg(t, coord)
-		if m.msg.Kind == agentKindHello {
-			return m.msg
-		}
-	}
-}
-
-func probeOne(t *testing.T, coord *spread.Mailbox) string {
-	t.Helper()
-	b, _ := json.Marshal(agentMsg{Kind: agentKindProbe, Proto: agentProto, Version: agentVersion(), Run: "probe"})
-	if err := coord.Multicast(spread.AgreedMess, DefaultControlGroup, b, agentMsgType); err != nil {
-		t.Fatal(err)
-	}
-	for {
-		m := nextAgentMsg(t, coord)
-		if m.msg.Kind == agentKindHello {
-			return m.from
+		if m := nextAgentMsg(t, coord); m.msg.Kind == agentKindHello {
+			return m
 		}
 	}
 }
