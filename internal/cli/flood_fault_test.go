@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -29,31 +28,7 @@ func TestFloodThroughCrashJSON(t *testing.T) {
 	if ExitCode(err) != ExitFault {
 		t.Fatalf("err %v (exit %d); stderr %q", err, ExitCode(err), errOut)
 	}
-	var doc struct {
-		Points []struct {
-			Results struct {
-				Services []struct {
-					Verdict    string   `json:"verdict"`
-					Violations []string `json:"violations"`
-					LongestGap int64    `json:"longest_gap_ns"`
-					Faults     []struct {
-						Kind    string   `json:"kind"`
-						After   int64    `json:"after_ns"`
-						Members []string `json:"members"`
-						Role    string   `json:"role"`
-					} `json:"faults"`
-					Clients []struct {
-						Role     string `json:"role"`
-						Daemon   string `json:"daemon"`
-						Departed bool   `json:"departed"`
-					} `json:"clients"`
-				} `json:"services"`
-			} `json:"results"`
-		} `json:"points"`
-	}
-	if err := json.Unmarshal([]byte(out), &doc); err != nil {
-		t.Fatalf("%v: %s", err, out)
-	}
+	doc := floodJSON(t, out)
 	s := doc.Points[0].Results.Services[0]
 	if s.Verdict != "ok (fault)" || len(s.Violations) != 0 || s.LongestGap <= 0 || len(s.Faults) != 1 ||
 		s.Faults[0].Kind != "departed" || s.Faults[0].Role != "sender" || s.Faults[0].After <= 0 || !strings.HasSuffix(s.Faults[0].Members[0], "#d1") {

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 
@@ -43,37 +42,7 @@ func TestFloodAcrossRingJSON(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v (stderr %q)", err, errOut)
 	}
-	var doc struct {
-		Env struct {
-			Placement string `json:"placement"`
-		} `json:"env"`
-		Points []struct {
-			Results struct {
-				SendersAt   []string `json:"senders_at"`
-				ReceiversAt []string `json:"receivers_at"`
-				Services    []struct {
-					Delivered int64 `json:"delivered"`
-					Disagree  int   `json:"total_order_disagree"`
-					ByDaemon  []struct {
-						Daemon    string `json:"daemon"`
-						Receivers int    `json:"receivers"`
-						Delivered int64  `json:"delivered"`
-						RTT       *struct {
-							Count int64 `json:"count"`
-						} `json:"rtt"`
-					} `json:"by_daemon"`
-					Clients []struct {
-						Name   string `json:"name"`
-						Role   string `json:"role"`
-						Daemon string `json:"daemon"`
-					} `json:"clients"`
-				} `json:"services"`
-			} `json:"results"`
-		} `json:"points"`
-	}
-	if err := json.Unmarshal([]byte(out), &doc); err != nil {
-		t.Fatalf("%v: %s", err, out)
-	}
+	doc := floodJSON(t, out)
 	r := doc.Points[0].Results
 	if !strings.HasPrefix(doc.Env.Placement, "senders on d1 (") || strings.Join(r.SendersAt, ",") != "d1" || strings.Join(r.ReceiversAt, ",") != "d2,d3" {
 		t.Errorf("placement %q, %v -> %v", doc.Env.Placement, r.SendersAt, r.ReceiversAt)

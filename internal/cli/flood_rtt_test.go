@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -27,23 +26,7 @@ func TestFloodRTT(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v (stderr %q)", err, errOut)
 	}
-	var doc struct {
-		Points []struct {
-			Results struct {
-				RTTEvery int `json:"rtt_every"`
-				Services []struct {
-					RTT *struct {
-						Count int64 `json:"count"`
-						P50   int64 `json:"p50_ns"`
-						P99   int64 `json:"p99_ns"`
-					} `json:"rtt"`
-				} `json:"services"`
-			} `json:"results"`
-		} `json:"points"`
-	}
-	if err := json.Unmarshal([]byte(out), &doc); err != nil {
-		t.Fatalf("%v: %s", err, out)
-	}
+	doc := floodJSON(t, out)
 	r := doc.Points[0].Results
 	if r.RTTEvery != 100 || r.Services[0].RTT == nil || r.Services[0].RTT.Count != 20 || r.Services[0].RTT.P50 <= 0 ||
 		r.Services[0].RTT.P99 < r.Services[0].RTT.P50 {

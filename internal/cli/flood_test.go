@@ -97,6 +97,77 @@ func floodOut(t *testing.T, args ...string) (string, string, error) {
 	return out.String(), errOut.String(), err
 }
 
+// floodDoc is the tests' view of spgo flood -o json: the fields they read,
+// by their JSON names, so that a renamed field fails a test.
+type floodDoc struct {
+	Env struct {
+		GoVersion string `json:"go_version"`
+		CPUs      int    `json:"cpus"`
+		Placement string `json:"placement"`
+	} `json:"env"`
+	Points []struct {
+		Results struct {
+			Size        int                `json:"size"`
+			RTTEvery    int                `json:"rtt_every"`
+			SendersAt   []string           `json:"senders_at"`
+			ReceiversAt []string           `json:"receivers_at"`
+			Services    []floodServiceView `json:"services"`
+		} `json:"results"`
+	} `json:"points"`
+}
+
+type floodServiceView struct {
+	Service    string            `json:"service"`
+	Sent       int64             `json:"sent"`
+	Delivered  int64             `json:"delivered"`
+	Elapsed    int64             `json:"elapsed_ns"`
+	MsgRate    float64           `json:"msgs_per_sec"`
+	Lost       int64             `json:"lost"`
+	Latency    floodLatencyView  `json:"latency"`
+	RTT        *floodLatencyView `json:"rtt"`
+	Disagree   int               `json:"total_order_disagree"`
+	Verdict    string            `json:"verdict"`
+	Partial    bool              `json:"partial"`
+	Violations []string          `json:"violations"`
+	LongestGap int64             `json:"longest_gap_ns"`
+	Faults     []struct {
+		Kind    string   `json:"kind"`
+		After   int64    `json:"after_ns"`
+		Members []string `json:"members"`
+		Role    string   `json:"role"`
+	} `json:"faults"`
+	ByDaemon []struct {
+		Daemon    string            `json:"daemon"`
+		Receivers int               `json:"receivers"`
+		Delivered int64             `json:"delivered"`
+		RTT       *floodLatencyView `json:"rtt"`
+	} `json:"by_daemon"`
+	Clients []struct {
+		Name     string `json:"name"`
+		Role     string `json:"role"`
+		Daemon   string `json:"daemon"`
+		Departed bool   `json:"departed"`
+	} `json:"clients"`
+}
+
+type floodLatencyView struct {
+	Count int64 `json:"count"`
+	P50   int64 `json:"p50_ns"`
+	P99   int64 `json:"p99_ns"`
+	Max   int64 `json:"max_ns"`
+}
+
+// floodJSON decodes spgo flood's -o json output, failing the test when it
+// is not JSON.
+func floodJSON(t *testing.T, out string) floodDoc {
+	t.Helper()
+	var doc floodDoc
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	return doc
+}
+
 // The README's demo: --embedded prints a banner and one row per service.
 func TestFloodEmbeddedTable(t *testing.T) {
 	for _, tr := range []string{"tcp", "unix"} {
@@ -127,33 +198,7 @@ func TestFloodJSONAndCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var doc struct {
-		Env struct {
-			GoVersion string `json:"go_version"`
-			CPUs      int    `json:"cpus"`
-		} `json:"env"`
-		Points []struct {
-			Results struct {
-				Size     int `json:"size"`
-				Services []struct {
-					Service   string  `json:"service"`
-					Sent      int64   `json:"sent"`
-					Delivered int64   `json:"delivered"`
-					Elapsed   int64   `json:"elapsed_ns"`
-					MsgRate   float64 `json:"msgs_per_sec"`
-					Lost      int64   `json:"lost"`
-					Latency   struct {
-						Count int64 `json:"count"`
-						P50   int64 `json:"p50_ns"`
-						Max   int64 `json:"max_ns"`
-					} `json:"latency"`
-				} `json:"services"`
-			} `json:"results"`
-		} `json:"points"`
-	}
-	if err := json.Unmarshal([]byte(out), &doc); err != nil {
-		t.Fatalf("not JSON: %v\n%s", err, out)
-	}
+	doc := floodJSON(t, out)
 	if doc.Env.GoVersion == "" || doc.Env.CPUs < 1 || len(doc.Points) != 1 {
 		t.Fatalf("env/points: %+v", doc)
 	}
@@ -325,21 +370,9 @@ func TestFloodInterruptedJSON(t *testing.T) {
 	if code := ExitCode(err); code != ExitInterrupted {
 		t.Fatalf("exit %d (%v), want %d", code, err, ExitInterrupted)
 	}
-	var doc struct {
-		Points []struct {
-			Results struct {
-				Services []struct {
-					Verdict    string   `json:"verdict"`
-					Partial    bool     `json:"partial"`
-					Lost       int64    `json:"lost"`
-					Sent       int64    `json:"sent"`
-					Violations []string `json:"violations"`
-				} `json:"services"`
-			} `json:"results"`
-		} `json:"points"`
-	}
-	if err := json.Unmarshal([]byte(out), &doc); err != nil || len(doc.Points) != 1 || len(doc.Points[0].Results.Services) != 1 {
-		t.Fatalf("want one point with one service: %v\n%s", err, out)
+	doc := floodJSON(t, out)
+	if len(doc.Points) != 1 || len(doc.Points[0].Results.Services) != 1 {
+		t.Fatalf("want one point with one service:\n%s", out)
 	}
 	s := doc.Points[0].Results.Services[0]
 	if s.Verdict != "interrupted" || !s.Partial || s.Lost != 0 || s.Sent == 0 || s.Violations == nil || len(s.Violations) != 0 {
