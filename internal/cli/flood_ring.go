@@ -42,10 +42,7 @@ func addFloodRingFlags(cmd *cobra.Command, o *FloodOptions) {
 // into Nodes, SendersAt and ReceiversAt.
 func (o *FloodOptions) validateRing(cmd *cobra.Command) error {
 	ch := cmd.Flags().Changed
-	for _, p := range []struct {
-		flag string
-		list []string
-	}{{"--senders-at", o.SendersAt}, {"--receivers-at", o.ReceiversAt}} {
+	for _, p := range o.placementFlags() {
 		if slices.Contains(p.list, "") {
 			return usageErrorf("%s %q: empty daemon name; give daemons separated by commas", p.flag, strings.Join(p.list, ","))
 		}
@@ -68,10 +65,7 @@ func (o *FloodOptions) validateRing(cmd *cobra.Command) error {
 		case o.Embedded && (len(o.SendersAt) > 0 || len(o.ReceiversAt) > 0):
 			return usageErrorf("--embedded runs one daemon; add --nodes N for a ring whose nodes --senders-at and --receivers-at can name")
 		}
-		for _, p := range []struct {
-			flag string
-			list []string
-		}{{"--senders-at", o.SendersAt}, {"--receivers-at", o.ReceiversAt}} {
+		for _, p := range o.placementFlags() {
 			for _, name := range p.list {
 				if _, _, err := spread.ParseDaemonName(name); err != nil {
 					return invalidValue(fmt.Errorf("%s %q: %w", p.flag, name, spreadErr(err)))
@@ -99,13 +93,13 @@ func (o *FloodOptions) validateRing(cmd *cobra.Command) error {
 		if k.k < 1 || k.k > o.Nodes {
 			return usageErrorf("%s %d: allowed 1..%d (--nodes)", k.flag, k.k, o.Nodes)
 		}
-		*k.list = []string{"d" + strconv.Itoa(k.k)}
+		*k.list = []string{ringNode(k.k)}
 	}
 	if len(o.SendersAt) == 0 {
 		o.SendersAt = []string{"d1"}
 	}
 	if len(o.ReceiversAt) == 0 {
-		o.ReceiversAt = []string{"d" + strconv.Itoa(o.Nodes)}
+		o.ReceiversAt = []string{ringNode(o.Nodes)}
 	}
 	nodes := ringNodeNames(o.Nodes)
 	if o.Crash != "" && !slices.Contains(nodes, o.Crash) {
@@ -117,10 +111,7 @@ func (o *FloodOptions) validateRing(cmd *cobra.Command) error {
 	if o.Crash != "" && cmd.Flags().Changed("duration") {
 		return usageErrorf("--crash comes halfway through --count messages; not with --duration")
 	}
-	for _, p := range []struct {
-		flag string
-		list []string
-	}{{"--senders-at", o.SendersAt}, {"--receivers-at", o.ReceiversAt}} {
+	for _, p := range o.placementFlags() {
 		for _, name := range p.list {
 			if !slices.Contains(nodes, name) {
 				return usageErrorf("%s %q: the ring of --nodes %d has the nodes d1..d%d", p.flag, name, o.Nodes, o.Nodes)
@@ -130,10 +121,24 @@ func (o *FloodOptions) validateRing(cmd *cobra.Command) error {
 	return nil
 }
 
+// placementFlag is --senders-at or --receivers-at and the daemons it names.
+type placementFlag struct {
+	flag string
+	list []string
+}
+
+func (o *FloodOptions) placementFlags() []placementFlag {
+	return []placementFlag{{"--senders-at", o.SendersAt}, {"--receivers-at", o.ReceiversAt}}
+}
+
+// ringNode is the name of node k (from 1) of the in-process ring: the
+// ring's default names, d1..dN.
+func ringNode(k int) string { return "d" + strconv.Itoa(k) }
+
 func ringNodeNames(n int) []string {
 	names := make([]string, n)
 	for i := range names {
-		names[i] = "d" + strconv.Itoa(i+1)
+		names[i] = ringNode(i + 1)
 	}
 	return names
 }
