@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -36,6 +37,15 @@ func (o *ConnOptions) ConnectTimeout() time.Duration {
 		return o.Timeout
 	}
 	return DefaultConnectTimeout
+}
+
+// runContext limits ctx to --timeout when it was given, for the commands
+// whose --timeout bounds the whole run, connecting included.
+func (o *ConnOptions) runContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	if o.TimeoutSet && o.Timeout > 0 {
+		return context.WithTimeout(ctx, o.Timeout)
+	}
+	return ctx, func() {}
 }
 
 // serverList returns the daemons to try, in order.

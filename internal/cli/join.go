@@ -68,11 +68,8 @@ version, authentication) ends it with exit 3.`,
 }
 
 func joinRun(ctx context.Context, opts *JoinOptions) error {
-	if opts.Conn.TimeoutSet && opts.Conn.Timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, opts.Conn.Timeout)
-		defer cancel()
-	}
+	ctx, cancel := opts.Conn.runContext(ctx)
+	defer cancel()
 	errOut := opts.Factory.IOStreams.ErrOut
 	s, err := joinSurviving(ctx, opts.Factory, &opts.Conn, opts.Reconnect, opts.Groups,
 		func(line string) { fmt.Fprintf(errOut, "spgo join: %s\n", line) })

@@ -166,11 +166,8 @@ func unescapeDelimiter(s string) (string, error) {
 func isHex(c byte) bool { return strings.IndexByte("0123456789abcdefABCDEF", c) >= 0 }
 
 func listenRun(ctx context.Context, opts *ListenOptions) error {
-	if opts.Conn.TimeoutSet && opts.Conn.Timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, opts.Conn.Timeout)
-		defer cancel()
-	}
+	ctx, cancel := opts.Conn.runContext(ctx)
+	defer cancel()
 	ios := opts.Factory.IOStreams
 	notice := func(line string) {
 		if !opts.Quiet {
