@@ -114,11 +114,7 @@ func floodAgentsRun(ctx context.Context, o *FloodOptions, cfg flood.Config) erro
 		Window: max(cfg.Window, 0), Rate: cfg.Rate, RTTEvery: cfg.RTTEvery, Started: time.Now()}
 	var agentErrs []string
 	for i, svc := range cfg.Services {
-		group := cfg.Group
-		if len(cfg.Services) > 1 {
-			group = cfg.Group + "-" + strings.ToLower(flood.ServiceName(svc))
-		}
-		sr, errs, err := coordinateService(ctx, mb, o, cfg, agents, fmt.Sprintf("%s.%d", run, i), svc, group)
+		sr, errs, err := coordinateService(ctx, mb, o, cfg, agents, fmt.Sprintf("%s.%d", run, i), svc, cfg.ServiceGroup(svc))
 		agentErrs = append(agentErrs, errs...)
 		if sr != nil {
 			res.Services = append(res.Services, *sr)

@@ -139,3 +139,20 @@ func TestConfigErrorsNameTheValue(t *testing.T) {
 		t.Errorf("ParseService: %v", err)
 	}
 }
+
+// One service type floods Group itself; several (or the default, all six)
+// each flood Group-<service>.
+func TestServiceGroup(t *testing.T) {
+	for _, tc := range []struct {
+		cfg  Config
+		want string
+	}{
+		{Config{Group: "g", Services: []spread.ServiceType{spread.SafeMess}}, "g"},
+		{Config{Group: "g", Services: []spread.ServiceType{spread.FIFOMess, spread.SafeMess}}, "g-safe"},
+		{Config{}, DefaultGroup + "-safe"},
+	} {
+		if got := tc.cfg.ServiceGroup(spread.SafeMess); got != tc.want {
+			t.Errorf("%+v: ServiceGroup(SAFE) = %q, want %q", tc.cfg, got, tc.want)
+		}
+	}
+}

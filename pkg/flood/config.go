@@ -9,6 +9,7 @@
 package flood
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"strconv"
@@ -160,6 +161,16 @@ func (e *ConfigError) Error() string {
 		return "flood: " + e.Allow
 	}
 	return fmt.Sprintf("flood: %s %v is not allowed; %s", e.Field, e.Value, e.Allow)
+}
+
+// ServiceGroup is the group the flood of svc runs in: Group, or
+// Group-<service> (lower case) when several service types run.
+func (c Config) ServiceGroup(svc spread.ServiceType) string {
+	group := cmp.Or(c.Group, DefaultGroup)
+	if len(c.Services) == 1 {
+		return group
+	}
+	return group + "-" + strings.ToLower(ServiceName(svc))
 }
 
 // withDefaults validates c and fills its defaults.

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -32,11 +31,7 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 		Started: time.Now(),
 	}
 	for i, svc := range cfg.Services {
-		group := cfg.Group
-		if len(cfg.Services) > 1 {
-			group = cfg.Group + "-" + strings.ToLower(ServiceName(svc))
-		}
-		sr, err := runService(ctx, cfg, i, svc, group)
+		sr, err := runService(ctx, cfg, i, svc, cfg.ServiceGroup(svc))
 		if sr != nil {
 			res.Services = append(res.Services, *sr)
 		}
