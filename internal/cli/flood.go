@@ -272,14 +272,6 @@ func floodRun(ctx context.Context, o *FloodOptions) (err error) {
 	if err := checkFloodOutputs(o); err != nil {
 		return err
 	}
-	if o.Agents > 0 {
-		return floodAgentsRun(ctx, o, cfg)
-	}
-	env, pl, stopDaemons, err := floodDaemons(o, &cfg)
-	if err != nil {
-		return err
-	}
-	defer stopDaemons()
 	stopProfile, err := startCPUProfile(o.CPUProfile)
 	if err != nil {
 		return err
@@ -289,6 +281,14 @@ func floodRun(ctx context.Context, o *FloodOptions) (err error) {
 			err = cerr
 		}
 	}()
+	if o.Agents > 0 {
+		return floodAgentsRun(ctx, o, cfg)
+	}
+	env, pl, stopDaemons, err := floodDaemons(o, &cfg)
+	if err != nil {
+		return err
+	}
+	defer stopDaemons()
 	announceFlood(o, cfg, env)
 	points, dim, runErr := runFlood(ctx, o, cfg)
 	pl.relabel(points)
@@ -417,6 +417,7 @@ func renderFlood(o *FloodOptions, env report.Env, points []flood.Point, dim stri
 		fmt.Fprintln(ios.Out)
 		report.Table(ios.Out, points, dim)
 		report.DaemonTable(ios.Out, points, dim)
+		report.AgentTable(ios.Out, env.Agents)
 		report.RTTTable(ios.Out, points, dim)
 		report.Faults(ios.Out, points)
 	} else if err := report.JSON(ios.Out, report.Document{Env: env, Sweep: o.Sweep, Points: points}); err != nil {

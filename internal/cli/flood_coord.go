@@ -131,14 +131,9 @@ func floodAgentsRun(ctx context.Context, o *FloodOptions, cfg flood.Config) erro
 	if len(res.Services) > 0 {
 		points = append(points, flood.Point{Size: res.Size, Receivers: res.Receivers, Results: res})
 	}
-	if o.Output == OutputText && len(points) > 0 {
-		fmt.Fprintln(ios.Out)
-		report.Table(ios.Out, points, "")
-		report.AgentTable(ios.Out, env.Agents)
-		report.RTTTable(ios.Out, points, "")
-		report.Faults(ios.Out, points)
-	} else if o.Output == OutputJSON {
-		if err := report.JSON(ios.Out, report.Document{Env: env, Points: points}); err != nil {
+	nwarn := 0
+	if len(points) > 0 || o.Output == OutputJSON {
+		if nwarn, err = renderFlood(o, env, points, ""); err != nil {
 			return err
 		}
 	}
@@ -151,7 +146,7 @@ func floodAgentsRun(ctx context.Context, o *FloodOptions, cfg flood.Config) erro
 	if len(agentErrs) > 0 {
 		return fmt.Errorf("flood: %d agent %s failed (above)", len(agentErrs), plural(len(agentErrs), "report", "reports"))
 	}
-	return floodOutcome(nil, report.Warnings(ios.ErrOut, points), report.Faulted(points))
+	return floodOutcome(nil, nwarn, report.Faulted(points))
 }
 
 func newRunID() string {
