@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"runtime"
+	"syscall"
 	"testing"
 )
 
@@ -89,6 +90,104 @@ func TestFlushInPlaceKeepsTheRestInOrder(t *testing.T) {
 			i++
 		}
 		t.Fatalf("peer read differs from the frames in order at byte %d of %d", i, len(want))
+	}
+	if o.queued != 0 || o.busy {
+		t.Fatalf("after everything was written: queued %d, busy %v", o.queued, o.busy)
+	}
+}
+
+// hookConn runs before ahead of each raw write: a test's way to act while
+// a flush is under way.
+type hookConn struct {
+	syscall.RawConn
+	before func()
+}
+
+func (h hookConn) Write(f func(fd uintptr) bool) error {
+	h.before()
+	return h.RawConn.Write(f)
+}
+
+// Frames queued while an in-place write is under way (a shared one among
+// them) go after what that write left, and every message is accounted for
+// once.
+func TestFlushQueuedDuringWriteGoesAfterTheRest(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	peer, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer peer.Close()
+	c, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.(*net.TCPConn).SetWriteBuffer(16 << 10)
+	peer.(*net.TCPConn).SetReadBuffer(16 << 10)
+
+	var o outQueue
+	o.init(c)
+	const frames, later, size = 200, 20, 3000
+	var want []byte
+	frame := func(i int) []byte {
+		f := bytes.Repeat([]byte{byte(i)}, size)
+		binary.LittleEndian.PutUint32(f, uint32(i))
+		want = append(want, f...)
+		return f
+	}
+	for i := 0; i < frames; i++ {
+		o.enqueue(frame(i), nil, 2*frames, false)
+	}
+	hooked := false
+	o.raw.rc = hookConn{RawConn: o.raw.rc, before: func() {
+		if hooked {
+			return
+		}
+		hooked = true
+		sf := newSharedFrame(frame(frames))
+		o.enqueue(nil, sf, 2*frames, false)
+		sf.release()
+		for i := frames + 1; i < frames+later; i++ {
+			o.enqueue(frame(i), nil, 2*frames, false)
+		}
+	}}
+	o.flush()
+	o.mu.Lock()
+	queued := o.queued
+	o.mu.Unlock()
+	if !hooked || queued <= later || queued >= frames+later {
+		t.Fatalf("after one flush into a full socket: %d of %d messages queued; want part written, part left", queued, frames+later)
+	}
+
+	got := make(chan []byte, 1)
+	go func() {
+		b := make([]byte, len(want))
+		if _, err := io.ReadFull(peer, b); err != nil {
+			t.Error(err)
+		}
+		got <- b
+	}()
+	for {
+		o.mu.Lock()
+		empty := len(o.pending) == 0
+		o.mu.Unlock()
+		if empty {
+			break
+		}
+		o.flush()
+		runtime.Gosched()
+	}
+	if b := <-got; !bytes.Equal(b, want) {
+		i := 0
+		for i < len(b) && b[i] == want[i] {
+			i++
+		}
+		t.Fatalf("peer read differs from the frames in order at byte %d of %d (frame %d)", i, len(want), i/size)
 	}
 	if o.queued != 0 || o.busy {
 		t.Fatalf("after everything was written: queued %d, busy %v", o.queued, o.busy)
