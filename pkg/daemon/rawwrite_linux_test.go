@@ -14,23 +14,7 @@ import (
 // order (a partly written chunk included) and hands it to the writer:
 // here the test plays the writer, flushing again while the peer reads.
 func TestFlushInPlaceKeepsTheRestInOrder(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	peer, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer peer.Close()
-	c, err := ln.Accept()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	c.(*net.TCPConn).SetWriteBuffer(16 << 10)
-	peer.(*net.TCPConn).SetReadBuffer(16 << 10)
+	c, peer := smallBufferPair(t)
 
 	var o outQueue
 	o.init(c)
@@ -112,23 +96,7 @@ func (h hookConn) Write(f func(fd uintptr) bool) error {
 // them) go after what that write left, and every message is accounted for
 // once.
 func TestFlushQueuedDuringWriteGoesAfterTheRest(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	peer, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer peer.Close()
-	c, err := ln.Accept()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	c.(*net.TCPConn).SetWriteBuffer(16 << 10)
-	peer.(*net.TCPConn).SetReadBuffer(16 << 10)
+	c, peer := smallBufferPair(t)
 
 	var o outQueue
 	o.init(c)
@@ -192,4 +160,28 @@ func TestFlushQueuedDuringWriteGoesAfterTheRest(t *testing.T) {
 	if o.queued != 0 || o.busy {
 		t.Fatalf("after everything was written: queued %d, busy %v", o.queued, o.busy)
 	}
+}
+
+// smallBufferPair is a loopback TCP connection (c, and its peer) with 16 KiB
+// socket buffers, so that a write of a few hundred KiB stops part way.
+func smallBufferPair(t *testing.T) (c, peer net.Conn) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	peer, err = net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { peer.Close() })
+	c, err = ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	c.(*net.TCPConn).SetWriteBuffer(16 << 10)
+	peer.(*net.TCPConn).SetReadBuffer(16 << 10)
+	return c, peer
 }

@@ -3,6 +3,7 @@ package daemon
 import (
 	"math/bits"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/spgo/spgo/internal/wire"
@@ -117,15 +118,7 @@ func (d *Daemon) Status() Status {
 		st.Queued += ss.Queued
 		st.Sessions = append(st.Sessions, ss)
 	}
-	slices.SortFunc(st.Sessions, func(a, b SessionStatus) int {
-		switch {
-		case a.PrivateGroup < b.PrivateGroup:
-			return -1
-		case a.PrivateGroup > b.PrivateGroup:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(st.Sessions, func(a, b SessionStatus) int { return strings.Compare(a.PrivateGroup, b.PrivateGroup) })
 	if d.comp != nil {
 		for _, n := range d.comp.nodes {
 			st.Daemons = append(st.Daemons, n.cfg.Name)
@@ -137,15 +130,7 @@ func (d *Daemon) Status() Status {
 			}
 			st.Groups = append(st.Groups, gs)
 		}
-		slices.SortFunc(st.Groups, func(a, b GroupStatus) int {
-			switch {
-			case a.Name < b.Name:
-				return -1
-			case a.Name > b.Name:
-				return 1
-			}
-			return 0
-		})
+		slices.SortFunc(st.Groups, func(a, b GroupStatus) int { return strings.Compare(a.Name, b.Name) })
 	}
 	return st
 }
