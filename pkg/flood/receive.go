@@ -13,6 +13,11 @@ func (f *flood) receive(r *receiver) {
 	var rm spread.RawMessage
 	exp := f.expected.Load()
 	joined := false
+	// now is when the latest read from the connection returned. Frames
+	// already whole in the buffer came with that read, at that instant,
+	// so the clock is read once per read, not once per message. Frames
+	// already buffered before the loop began are timed from its start.
+	now := time.Now().UnixNano()
 	for {
 		if err := r.mb.ReceiveRaw(&rm); err != nil {
 			if !f.closing.Load() {
@@ -29,11 +34,14 @@ func (f *flood) receive(r *receiver) {
 			f.signal()
 			return
 		}
+		if rm.Read {
+			now = time.Now().UnixNano()
+		}
 		switch {
 		case rm.Service.IsRegular() && rm.MsgType == echoType:
 			// A round-trip echo to this sender's private group.
 			if r.owner != nil {
-				r.owner.recordEcho(rm.Sender(), rm.Data, time.Now().UnixNano())
+				r.owner.recordEcho(rm.Sender(), rm.Data, now)
 				f.signal()
 			}
 			continue
@@ -48,7 +56,6 @@ func (f *flood) receive(r *receiver) {
 			}
 			continue
 		}
-		now := time.Now().UnixNano()
 		_, seq, sent, ok := readHeader(rm.Data)
 		if !ok {
 			r.short++

@@ -329,6 +329,32 @@ func TestReceiveRawMatchesReceive(t *testing.T) {
 	}
 }
 
+// RawMessage.Read tells a message that came with a read from one already
+// whole in the buffer: two frames in one write arrive with one read.
+func TestReceiveRawReportsRead(t *testing.T) {
+	mb, done := acceptedMock(t, func(m *mock) error {
+		if err := m.write(append(dataFrame("one"), dataFrame("two")...)...); err != nil {
+			return err
+		}
+		return m.write(dataFrame("three")...)
+	})
+	var rm spread.RawMessage
+	for _, want := range []struct {
+		data string
+		read bool
+	}{{"one", true}, {"two", false}, {"three", true}} {
+		if err := mb.ReceiveRaw(&rm); err != nil {
+			t.Fatal(err)
+		}
+		if string(rm.Data) != want.data || rm.Read != want.read {
+			t.Fatalf("got %q with Read %v, want %q with Read %v", rm.Data, rm.Read, want.data, want.read)
+		}
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
 // The flusher goroutine ends when the daemon goes away, even if the caller
 // never calls Disconnect.
 func TestNoGoroutineLeftAfterDaemonLoss(t *testing.T) {

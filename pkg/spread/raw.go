@@ -13,6 +13,12 @@ type RawMessage struct {
 	// for daemon-made messages).
 	MsgType        int16
 	EndianMismatch bool
+	// Read reports whether ReceiveRaw read from the connection to get
+	// this message. When false the message was already whole in the
+	// mailbox's buffer: it arrived with an earlier message's read, at the
+	// same instant, so a loop timing arrivals needs the clock only when
+	// Read is true.
+	Read bool
 	// Data is the body (for membership messages the raw membership body).
 	Data []byte
 
@@ -49,10 +55,12 @@ func (r *RawMessage) Message() (Message, error) {
 func (m *Mailbox) ReceiveRaw(r *RawMessage) error {
 	m.r.mu.Lock()
 	defer m.r.mu.Unlock()
+	reads := m.r.reads
 	h, oldType, groups, body, err := m.next()
 	if err != nil {
 		return err
 	}
+	r.Read = m.r.reads != reads
 	r.header, r.oldType = h, oldType
 	r.groups = append(r.groups[:0], groups...)
 	r.Data = append(r.Data[:0], body...)

@@ -26,6 +26,9 @@ type reader struct {
 	// returned: bytes it took from the socket are in neither place Poll
 	// looks, so Poll must not call the connection closed meanwhile.
 	reading atomic.Bool
+	// reads counts conn.Read calls, so ReceiveRaw can tell a frame that
+	// came with a read from one already whole in buf.
+	reads uint64
 }
 
 func (r *reader) init(size int) { r.buf = make([]byte, size) }
@@ -48,6 +51,7 @@ func (m *Mailbox) ensure(n int) error {
 			r.start = 0
 		}
 		r.reading.Store(true)
+		r.reads++
 		k, err := m.conn.Read(r.buf[r.end:])
 		r.end += k
 		r.buffered.Store(int64(r.end - r.start))
