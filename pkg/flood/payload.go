@@ -6,9 +6,10 @@ import "encoding/binary"
 // sender index (uint32), sequence number (uint32) and the send time in
 // Unix nanoseconds (int64), little endian. The rest is zero filler.
 //
-// The send time is the sender's wall clock. Inside one process (and on one
-// machine) that is the receivers' clock too; across machines one-way
-// latency is only as good as the clocks' synchronisation (NTP/PTP).
+// The send time is the sender's flood clock (the wall clock at the flood's
+// start, advanced by the monotonic clock). Inside one process that is the
+// receivers' clock too; across machines one-way latency is only as good as
+// the wall clocks' synchronisation (NTP/PTP).
 const PayloadHeader = 16
 
 // Message types: flood messages, and the echoes of round-trip samples

@@ -1,10 +1,6 @@
 package flood
 
-import (
-	"time"
-
-	"github.com/spgo/spgo/pkg/spread"
-)
+import "github.com/spgo/spgo/pkg/spread"
 
 // receive is a receiver's loop: it checks and times every data message
 // and follows the group's membership, until its session is closed.
@@ -17,13 +13,13 @@ func (f *flood) receive(r *receiver) {
 	// already whole in the buffer came with that read, at that instant,
 	// so the clock is read once per read, not once per message. Frames
 	// already buffered before the loop began are timed from its start.
-	now := time.Now().UnixNano()
+	now := f.clock().UnixNano()
 	for {
 		if err := r.mb.ReceiveRaw(&rm); err != nil {
 			if !f.closing.Load() {
 				r.err = err
 				if departed(err) {
-					r.goneAt = time.Now().UnixNano()
+					r.goneAt = f.clock().UnixNano()
 					if r.owner != nil {
 						r.owner.markGone(err, r.goneAt)
 					}
@@ -35,7 +31,7 @@ func (f *flood) receive(r *receiver) {
 			return
 		}
 		if rm.Read {
-			now = time.Now().UnixNano()
+			now = f.clock().UnixNano()
 		}
 		switch {
 		case rm.Service.IsRegular() && rm.MsgType == echoType:
@@ -127,7 +123,7 @@ func (f *flood) readOwn(s *sender) {
 	for {
 		if err := s.mb.ReceiveRaw(&rm); err != nil {
 			if !f.closing.Load() && departed(err) {
-				s.markGone(err, time.Now().UnixNano())
+				s.markGone(err, f.clock().UnixNano())
 				f.signal()
 			}
 			return // the sender's own loop reports the error
@@ -135,7 +131,7 @@ func (f *flood) readOwn(s *sender) {
 		switch {
 		case !rm.Service.IsRegular():
 		case rm.MsgType == echoType:
-			s.recordEcho(rm.Sender(), rm.Data, time.Now().UnixNano())
+			s.recordEcho(rm.Sender(), rm.Data, f.clock().UnixNano())
 			f.signal()
 		case rm.MsgType == ackType && s.remote > 0:
 			s.recordAck(rm.Sender(), rm.Data)
@@ -155,7 +151,7 @@ func (f *flood) membership(r *receiver, rm *spread.RawMessage, joined bool) bool
 	if !ok || m.Group != f.group {
 		return false
 	}
-	if joined && r.recordView(m, time.Now().UnixNano()) {
+	if joined && r.recordView(m, f.clock().UnixNano()) {
 		if m.Cause == spread.CauseNetwork {
 			f.viewSeen.Store(true)
 			f.wakeSenders() // their windows may no longer wait for receivers apart

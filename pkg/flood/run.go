@@ -47,6 +47,14 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 	return res, nil
 }
 
+// clock is the time messages are stamped and timed by: the wall clock read
+// once when the flood began, advanced by the monotonic clock since. That
+// is one clock read where time.Now makes two (wall and monotonic), paid
+// per message, and a step of the wall clock during a run cannot show as
+// latency. Across machines it is as good as their wall clocks' agreement
+// at the start.
+func (f *flood) clock() time.Time { return f.epoch.Add(time.Since(f.epoch)) }
+
 // flood is the shared state of one service type's flood.
 type flood struct {
 	cfg       Config
@@ -57,6 +65,8 @@ type flood struct {
 	echoes    []*receiver // write-only: senders' own sessions
 	senders   []*sender
 
+	// epoch anchors clock; set before any goroutine starts.
+	epoch     time.Time
 	start     chan struct{}
 	startTime time.Time
 	abort     chan struct{}
@@ -80,6 +90,7 @@ func runService(ctx context.Context, cfg Config, index int, svc spread.ServiceTy
 		cfg: cfg, svc: svc, group: group, index: index,
 		start: make(chan struct{}), abort: make(chan struct{}),
 		memberCh: make(chan struct{}, 1), doneCh: make(chan struct{}, cfg.Receivers+cfg.Senders+1),
+		epoch: time.Now(),
 	}
 	f.expected.Store(1<<63 - 1)
 	if cfg.Count > 0 {
@@ -99,7 +110,7 @@ func runService(ctx context.Context, cfg Config, index int, svc spread.ServiceTy
 	if err := f.waitMembers(ctx); err != nil {
 		return nil, err
 	}
-	f.startTime = time.Now()
+	f.startTime = f.clock()
 	close(f.start)
 	warnings, interrupted := f.supervise(ctx)
 	f.markApart()

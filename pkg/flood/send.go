@@ -45,7 +45,7 @@ func (f *flood) send(s *sender) {
 	}
 	var seq uint32
 	for {
-		now := time.Now()
+		now := f.clock()
 		if cfg.Count > 0 {
 			if int(seq) >= cfg.Count {
 				break
@@ -58,7 +58,7 @@ func (f *flood) send(s *sender) {
 				if !f.waitWindow(s, seq-low) {
 					break
 				}
-				now = time.Now()
+				now = f.clock()
 			}
 		}
 		stamp := now
@@ -76,7 +76,7 @@ func (f *flood) send(s *sender) {
 				case <-time.After(d - earlySend):
 				case <-f.abort:
 				}
-				now = time.Now()
+				now = f.clock()
 			}
 			// Latency counts from when the message should have gone out
 			// (so a stall delays, and shows in, every message behind it),
@@ -98,7 +98,7 @@ func (f *flood) send(s *sender) {
 	if err := s.mb.Flush(); err != nil && s.err == nil && !f.closing.Load() {
 		s.err = err
 	}
-	s.end = time.Now()
+	s.end = f.clock()
 }
 
 // waitWindow blocks until every live source has delivered up to need (one
