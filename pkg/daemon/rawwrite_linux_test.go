@@ -49,32 +49,7 @@ func TestFlushInPlaceKeepsTheRestInOrder(t *testing.T) {
 		t.Fatal("a flush that left frames did not hand them to the writer")
 	}
 
-	got := make(chan []byte, 1)
-	go func() {
-		b := make([]byte, len(want))
-		_, err := io.ReadFull(peer, b)
-		if err != nil {
-			t.Error(err)
-		}
-		got <- b
-	}()
-	for {
-		o.mu.Lock()
-		empty := len(o.pending) == 0
-		o.mu.Unlock()
-		if empty {
-			break
-		}
-		o.flush()
-		runtime.Gosched()
-	}
-	if b := <-got; !bytes.Equal(b, want) {
-		i := 0
-		for i < len(b) && b[i] == want[i] {
-			i++
-		}
-		t.Fatalf("peer read differs from the frames in order at byte %d of %d", i, len(want))
-	}
+	flushUntilRead(t, &o, peer, want, size)
 	if o.queued != 0 || o.busy {
 		t.Fatalf("after everything was written: queued %d, busy %v", o.queued, o.busy)
 	}
@@ -132,31 +107,7 @@ func TestFlushQueuedDuringWriteGoesAfterTheRest(t *testing.T) {
 		t.Fatalf("after one flush into a full socket: %d of %d messages queued; want part written, part left", queued, frames+later)
 	}
 
-	got := make(chan []byte, 1)
-	go func() {
-		b := make([]byte, len(want))
-		if _, err := io.ReadFull(peer, b); err != nil {
-			t.Error(err)
-		}
-		got <- b
-	}()
-	for {
-		o.mu.Lock()
-		empty := len(o.pending) == 0
-		o.mu.Unlock()
-		if empty {
-			break
-		}
-		o.flush()
-		runtime.Gosched()
-	}
-	if b := <-got; !bytes.Equal(b, want) {
-		i := 0
-		for i < len(b) && b[i] == want[i] {
-			i++
-		}
-		t.Fatalf("peer read differs from the frames in order at byte %d of %d (frame %d)", i, len(want), i/size)
-	}
+	flushUntilRead(t, &o, peer, want, size)
 	if o.queued != 0 || o.busy {
 		t.Fatalf("after everything was written: queued %d, busy %v", o.queued, o.busy)
 	}
@@ -184,4 +135,36 @@ func smallBufferPair(t *testing.T) (c, peer net.Conn) {
 	c.(*net.TCPConn).SetWriteBuffer(16 << 10)
 	peer.(*net.TCPConn).SetReadBuffer(16 << 10)
 	return c, peer
+}
+
+// flushUntilRead plays the writer goroutine: it flushes o again and again
+// while the peer reads, until nothing is pending, and checks that the peer
+// read exactly want (frames of size bytes, in order).
+func flushUntilRead(t *testing.T, o *outQueue, peer net.Conn, want []byte, size int) {
+	t.Helper()
+	got := make(chan []byte, 1)
+	go func() {
+		b := make([]byte, len(want))
+		if _, err := io.ReadFull(peer, b); err != nil {
+			t.Error(err)
+		}
+		got <- b
+	}()
+	for {
+		o.mu.Lock()
+		empty := len(o.pending) == 0
+		o.mu.Unlock()
+		if empty {
+			break
+		}
+		o.flush()
+		runtime.Gosched()
+	}
+	if b := <-got; !bytes.Equal(b, want) {
+		i := 0
+		for i < len(b) && b[i] == want[i] {
+			i++
+		}
+		t.Fatalf("peer read differs from the frames in order at byte %d of %d (frame %d)", i, len(want), i/size)
+	}
 }
