@@ -1,6 +1,10 @@
 package flood
 
-import "github.com/spgo/spgo/pkg/spread"
+import (
+	"bytes"
+
+	"github.com/spgo/spgo/pkg/spread"
+)
 
 // receive is a receiver's loop: it checks and times every data message
 // and follows the group's membership, until its session is closed.
@@ -9,17 +13,19 @@ func (f *flood) receive(r *receiver) {
 	var rm spread.RawMessage
 	exp := f.expected.Load()
 	joined := false
+	var lastName []byte // the latest known sender's name, and its id
+	var lastID uint32
 	// now is when the latest read from the connection returned. Frames
 	// already whole in the buffer came with that read, at that instant,
 	// so the clock is read once per read, not once per message. Frames
 	// already buffered before the loop began are timed from its start.
-	now := f.clock().UnixNano()
+	now := f.nanos()
 	for {
 		if err := r.mb.ReceiveRaw(&rm); err != nil {
 			if !f.closing.Load() {
 				r.err = err
 				if departed(err) {
-					r.goneAt = f.clock().UnixNano()
+					r.goneAt = f.nanos()
 					if r.owner != nil {
 						r.owner.markGone(err, r.goneAt)
 					}
@@ -31,7 +37,7 @@ func (f *flood) receive(r *receiver) {
 			return
 		}
 		if rm.Read {
-			now = f.clock().UnixNano()
+			now = f.nanos()
 		}
 		switch {
 		case rm.Service.IsRegular() && rm.MsgType == echoType:
@@ -59,14 +65,20 @@ func (f *flood) receive(r *receiver) {
 		}
 		// Senders are told apart by their private names: sender indexes in
 		// payloads are only unique within one process.
-		id, known := r.ids[string(rm.Sender())]
-		if !known {
-			if !r.remote {
-				r.foreign++ // a sender outside this flood
-				continue
+		// Consecutive messages mostly come from one sender: compare with
+		// the last one's name before hashing it.
+		id := lastID
+		if name := rm.Sender(); len(lastName) == 0 || !bytes.Equal(name, lastName) {
+			var known bool
+			if id, known = r.ids[string(name)]; !known {
+				if !r.remote {
+					r.foreign++ // a sender outside this flood
+					continue
+				}
+				id = uint32(len(r.ids))
+				r.ids[string(name)] = id
 			}
-			id = uint32(len(r.ids))
-			r.ids[string(rm.Sender())] = id
+			lastName, lastID = append(lastName[:0], name...), id
 		}
 		idx := id
 		if ae := f.cfg.AckEvery; ae > 0 && !r.echo && (seq%uint32(ae) == uint32(ae)-1 || int(seq)+1 == f.cfg.Count) {
@@ -123,7 +135,7 @@ func (f *flood) readOwn(s *sender) {
 	for {
 		if err := s.mb.ReceiveRaw(&rm); err != nil {
 			if !f.closing.Load() && departed(err) {
-				s.markGone(err, f.clock().UnixNano())
+				s.markGone(err, f.nanos())
 				f.signal()
 			}
 			return // the sender's own loop reports the error
@@ -131,7 +143,7 @@ func (f *flood) readOwn(s *sender) {
 		switch {
 		case !rm.Service.IsRegular():
 		case rm.MsgType == echoType:
-			s.recordEcho(rm.Sender(), rm.Data, f.clock().UnixNano())
+			s.recordEcho(rm.Sender(), rm.Data, f.nanos())
 			f.signal()
 		case rm.MsgType == ackType && s.remote > 0:
 			s.recordAck(rm.Sender(), rm.Data)
@@ -151,7 +163,7 @@ func (f *flood) membership(r *receiver, rm *spread.RawMessage, joined bool) bool
 	if !ok || m.Group != f.group {
 		return false
 	}
-	if joined && r.recordView(m, f.clock().UnixNano()) {
+	if joined && r.recordView(m, f.nanos()) {
 		if m.Cause == spread.CauseNetwork {
 			f.viewSeen.Store(true)
 			f.wakeSenders() // their windows may no longer wait for receivers apart

@@ -55,6 +55,10 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 // at the start.
 func (f *flood) clock() time.Time { return f.epoch.Add(time.Since(f.epoch)) }
 
+// nanos is clock in Unix nanoseconds, as payloads carry it: the message
+// loops read it per message or per read, and skip time.Time's arithmetic.
+func (f *flood) nanos() int64 { return f.epochNanos + int64(time.Since(f.epoch)) }
+
 // flood is the shared state of one service type's flood.
 type flood struct {
 	cfg       Config
@@ -66,13 +70,14 @@ type flood struct {
 	senders   []*sender
 
 	// epoch anchors clock; set before any goroutine starts.
-	epoch     time.Time
-	start     chan struct{}
-	startTime time.Time
-	abort     chan struct{}
-	closing   atomic.Bool
-	members   atomic.Int32 // most members seen in the group
-	memberCh  chan struct{}
+	epoch      time.Time
+	epochNanos int64 // epoch.UnixNano()
+	start      chan struct{}
+	startTime  time.Time
+	abort      chan struct{}
+	closing    atomic.Bool
+	members    atomic.Int32 // most members seen in the group
+	memberCh   chan struct{}
 	// expected is the number of deliveries each receiver waits for
 	// (MaxInt64 until the senders finished in duration mode).
 	expected atomic.Int64
@@ -92,6 +97,7 @@ func runService(ctx context.Context, cfg Config, index int, svc spread.ServiceTy
 		memberCh: make(chan struct{}, 1), doneCh: make(chan struct{}, cfg.Receivers+cfg.Senders+1),
 		epoch: time.Now(),
 	}
+	f.epochNanos = f.epoch.UnixNano()
 	f.expected.Store(1<<63 - 1)
 	if cfg.Count > 0 {
 		senders := cfg.Senders

@@ -27,11 +27,12 @@ func (f *flood) send(s *sender) {
 	default:
 	}
 	s.begin = f.startTime
-	var interval time.Duration
+	begin := s.begin.UnixNano()
+	var interval int64 // ns between a paced sender's messages
 	if cfg.Rate > 0 {
-		interval = time.Duration(float64(time.Second) * float64(cfg.Senders) / cfg.Rate)
+		interval = int64(float64(time.Second) * float64(cfg.Senders) / cfg.Rate)
 	}
-	deadline := s.begin.Add(cfg.Duration)
+	deadline := begin + int64(cfg.Duration)
 	window := uint32(max(cfg.Window, 0))
 	// A full window waits until an eighth of it has drained, so a sender
 	// and its receivers do not wake each other for every message, yet the
@@ -45,12 +46,12 @@ func (f *flood) send(s *sender) {
 	}
 	var seq uint32
 	for {
-		now := f.clock()
+		now := f.nanos()
 		if cfg.Count > 0 {
 			if int(seq) >= cfg.Count {
 				break
 			}
-		} else if !now.Before(deadline) {
+		} else if now >= deadline {
 			break
 		}
 		if window > 0 && seq >= window {
@@ -58,16 +59,16 @@ func (f *flood) send(s *sender) {
 				if !f.waitWindow(s, seq-low) {
 					break
 				}
-				now = f.clock()
+				now = f.nanos()
 			}
 		}
 		stamp := now
 		if interval > 0 {
-			intended := s.begin.Add(time.Duration(seq) * interval)
+			intended := begin + int64(seq)*interval
 			// Sleep only when well ahead: a timer cannot wait a few µs,
 			// and sleeping per message would make the pacer's own
 			// lateness most of the latency measured.
-			if d := intended.Sub(now); d > earlySend {
+			if d := time.Duration(intended - now); d > earlySend {
 				if err := s.mb.Flush(); err != nil {
 					s.err = err
 					break
@@ -76,16 +77,16 @@ func (f *flood) send(s *sender) {
 				case <-time.After(d - earlySend):
 				case <-f.abort:
 				}
-				now = f.clock()
+				now = f.nanos()
 			}
 			// Latency counts from when the message should have gone out
 			// (so a stall delays, and shows in, every message behind it),
 			// or from when it went out if that was a little early.
-			if intended.Before(now) {
+			if intended < now {
 				stamp = intended
 			}
 		}
-		putHeader(buf, s.idx, seq, stamp.UnixNano())
+		putHeader(buf, s.idx, seq, stamp)
 		if err := s.mb.Multicast(f.svc, f.group, buf, floodType); err != nil {
 			if !f.closing.Load() {
 				s.err = err
