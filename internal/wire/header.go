@@ -29,23 +29,28 @@ func DecodeHeader(b []byte) (Header, error) {
 	if len(b) < HeaderSize {
 		return h, short("header", HeaderSize, len(b))
 	}
-	le := binary.LittleEndian
+	le, be := binary.LittleEndian, binary.BigEndian
 	t := le.Uint32(b[0:4])
-	var order binary.ByteOrder = le
 	switch t & EndianMarker {
 	case EndianMarker:
 	case 0:
-		order = binary.BigEndian
 		h.BigEndian = true
-		t = order.Uint32(b[0:4])
+		t = be.Uint32(b[0:4])
 	default:
 		return h, &FrameError{Frame: "header", Field: "type", Value: int64(t), Msg: "has only one endian marker bit"}
 	}
 	h.Type = t &^ EndianMarker
 	copy(h.Sender[:], b[4:36])
-	h.NumGroups = int32(order.Uint32(b[36:40]))
 	h.Hint = le.Uint32(b[40:44])
-	h.DataLen = int32(order.Uint32(b[44:48]))
+	// Concrete byte orders, not a binary.ByteOrder interface: every frame
+	// is decoded here, and the interface's calls are not inlined.
+	if h.BigEndian {
+		h.NumGroups = int32(be.Uint32(b[36:40]))
+		h.DataLen = int32(be.Uint32(b[44:48]))
+	} else {
+		h.NumGroups = int32(le.Uint32(b[36:40]))
+		h.DataLen = int32(le.Uint32(b[44:48]))
+	}
 	return h, nil
 }
 
