@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"io"
 	"math/bits"
 	"net"
 	"sync"
@@ -20,6 +21,7 @@ const (
 // pipelines after its auth choice are not lost.
 type inbuf struct {
 	conn net.Conn
+	src  io.Reader // conn, or a rawReader of it
 	buf  []byte
 	bufp *[]byte // what buf came from, to give it back to readBufs
 	r, w int
@@ -29,6 +31,14 @@ type inbuf struct {
 	full bool
 	// consumed counts the bytes handled so far (tests wait on it).
 	consumed atomic.Int64
+}
+
+// attach makes c the connection read from.
+func (b *inbuf) attach(c net.Conn) {
+	b.conn, b.src = c, c
+	if r := newRawReader(c); r != nil {
+		b.src = r
+	}
 }
 
 func (b *inbuf) buffered() int { return b.w - b.r }
@@ -56,7 +66,7 @@ func (b *inbuf) fill(n int) error {
 // bytes is a success even if it also reported an error (it comes again).
 func (b *inbuf) readOnce() error {
 	space := len(b.buf) - b.w
-	m, err := b.conn.Read(b.buf[b.w:])
+	m, err := b.src.Read(b.buf[b.w:])
 	b.w += m
 	b.last = m
 	b.full = m == space && space >= len(b.buf)/4

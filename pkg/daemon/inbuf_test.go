@@ -27,7 +27,8 @@ func (c *backlogConn) Read(p []byte) (int, error) {
 func TestInbufGrowsWhenReadsFillTheirSpace(t *testing.T) {
 	const frame, frames = 1080, 2000
 	c := &backlogConn{n: frame * frames}
-	b := inbuf{conn: c}
+	var b inbuf
+	b.attach(c)
 	for done := 0; done < frames; {
 		if err := b.fill(frame); err != nil {
 			t.Fatal(err)

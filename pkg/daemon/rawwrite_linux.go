@@ -59,10 +59,12 @@ func (w *rawWriter) tryWrite(bufs [][]byte, off int) (int, error) {
 }
 
 // writev is the one attempt: returning true tells RawConn.Write not to
-// wait for the socket.
+// wait for the socket. It is a raw system call, outside the runtime's
+// system-call state, for the reason rawReader gives: the socket is
+// non-blocking, so it returns at once.
 func (w *rawWriter) writev(fd uintptr) bool {
 	for {
-		n, _, e := syscall.Syscall(syscall.SYS_WRITEV, fd, uintptr(unsafe.Pointer(&w.iov[0])), uintptr(len(w.iov)))
+		n, _, e := syscall.RawSyscall(syscall.SYS_WRITEV, fd, uintptr(unsafe.Pointer(&w.iov[0])), uintptr(len(w.iov)))
 		switch e {
 		case 0:
 			w.n = int(n)

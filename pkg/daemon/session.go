@@ -55,7 +55,7 @@ type session struct {
 func newSession(d *Daemon, conn net.Conn, id uint64) *session {
 	s := &session{d: d, conn: conn, id: id, done: make(chan struct{})}
 	s.remote = remoteOf(conn)
-	s.in.conn = conn
+	s.in.attach(conn)
 	s.out.init(conn)
 	return s
 }
