@@ -247,6 +247,14 @@ func (o *outQueue) wrote(msgs, size int) {
 	}
 }
 
+// drop ends output after a failed write: the peer is gone, what is
+// pending is dropped and nothing more is queued. Callers hold mu.
+func (o *outQueue) drop() {
+	// Dropped shared frames are left to the garbage collector.
+	o.broken, o.pending, o.counts, o.off, o.queued = true, nil, nil, 0, 0
+	o.busy = false
+}
+
 // flush writes what is pending in place (see outQueue), never waiting.
 func (o *outQueue) flush() {
 	o.mu.Lock()
@@ -391,9 +399,7 @@ func (s *session) writeLoop() {
 		if err != nil {
 			o.mu.Lock()
 			closing := o.closing
-			// Dropped shared frames are left to the garbage collector.
-			o.broken, o.pending, o.counts, o.off, o.queued = true, nil, nil, 0, 0
-			o.busy = false
+			o.drop()
 			o.mu.Unlock()
 			if closing { // ended while this write blocked
 				s.close()
