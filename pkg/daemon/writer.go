@@ -241,6 +241,13 @@ func (o *outQueue) wrote(msgs, size int) {
 	o.writes++
 	o.written += uint64(size)
 	o.stalled = false
+	o.wakeWaiters()
+}
+
+// wakeWaiters releases the senders waiting for o (waitFor) to look again:
+// every change that can end their wait (a completed write, a drop) calls
+// it. Callers hold mu.
+func (o *outQueue) wakeWaiters() {
 	if o.progress != nil {
 		close(o.progress)
 		o.progress = nil
@@ -248,11 +255,13 @@ func (o *outQueue) wrote(msgs, size int) {
 }
 
 // drop ends output after a failed write: the peer is gone, what is
-// pending is dropped and nothing more is queued. Callers hold mu.
+// pending is dropped and nothing more is queued. Senders waiting for o are
+// released: queued is 0, and no write will wake them. Callers hold mu.
 func (o *outQueue) drop() {
 	// Dropped shared frames are left to the garbage collector.
 	o.broken, o.pending, o.counts, o.off, o.queued = true, nil, nil, 0, 0
 	o.busy = false
+	o.wakeWaiters()
 }
 
 // flush writes what is pending in place (see outQueue), never waiting.
