@@ -27,12 +27,8 @@ type rawReader struct {
 
 // newRawReader is nil for connections that are no socket (net.Pipe).
 func newRawReader(c net.Conn) *rawReader {
-	sc, ok := c.(syscall.Conn)
-	if !ok {
-		return nil
-	}
-	rc, err := sc.SyscallConn()
-	if err != nil {
+	rc := rawConn(c)
+	if rc == nil {
 		return nil
 	}
 	r := &rawReader{rc: rc}

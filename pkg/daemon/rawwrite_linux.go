@@ -16,14 +16,24 @@ type rawWriter struct {
 	err error
 }
 
-// newRawWriter is nil for connections that are no socket (net.Pipe).
-func newRawWriter(c net.Conn) *rawWriter {
+// rawConn is c's RawConn, or nil for connections that are no socket
+// (net.Pipe).
+func rawConn(c net.Conn) syscall.RawConn {
 	sc, ok := c.(syscall.Conn)
 	if !ok {
 		return nil
 	}
 	rc, err := sc.SyscallConn()
 	if err != nil {
+		return nil
+	}
+	return rc
+}
+
+// newRawWriter is nil for connections that are no socket (net.Pipe).
+func newRawWriter(c net.Conn) *rawWriter {
+	rc := rawConn(c)
+	if rc == nil {
 		return nil
 	}
 	w := &rawWriter{rc: rc}
