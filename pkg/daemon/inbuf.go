@@ -25,7 +25,9 @@ type inbuf struct {
 	buf  []byte
 	bufp *[]byte // what buf came from, to give it back to readBufs
 	r, w int
-	last int // bytes returned by the last read, to decide when to shrink
+	// burst counts the bytes read since the buffer was last empty: what
+	// the traffic between two idle moments needed, to decide when to shrink.
+	burst int
 	// full: the last read filled the free space it was given (a good part
 	// of the buffer), so more bytes were probably waiting: grow.
 	full bool
@@ -68,7 +70,7 @@ func (b *inbuf) readOnce() error {
 	space := len(b.buf) - b.w
 	m, err := b.src.Read(b.buf[b.w:])
 	b.w += m
-	b.last = m
+	b.burst += m
 	b.full = m == space && space >= len(b.buf)/4
 	if m > 0 {
 		return nil
@@ -81,11 +83,16 @@ func (b *inbuf) readOnce() error {
 func (b *inbuf) makeRoom(n int) {
 	if b.r == b.w {
 		b.r, b.w = 0, 0
-		// Idle after small reads: give a grown buffer back before blocking.
-		if len(b.buf) > inbufMin && b.last < len(b.buf)/16 && n <= inbufMin {
+		// Idle after little traffic: give a grown buffer back before
+		// blocking. The whole burst counts, not its last read: a frame
+		// just over inbufMin arrives as a full read and a short one, and
+		// a buffer given back after each such frame would have it read
+		// in two reads (and copied) every time.
+		if len(b.buf) > inbufMin && b.burst < len(b.buf)/16 && n <= inbufMin {
 			putReadBuf(b.bufp)
 			b.buf, b.bufp = nil, nil
 		}
+		b.burst = 0
 	}
 	size := len(b.buf)
 	if size == 0 {

@@ -3,6 +3,8 @@ package daemon
 import (
 	"net"
 	"testing"
+
+	"github.com/spgo/spgo/internal/wire"
 )
 
 // backlogConn is a connection with n bytes waiting: every Read fills
@@ -39,6 +41,33 @@ func TestInbufGrowsWhenReadsFillTheirSpace(t *testing.T) {
 	}
 	if c.reads > frames/8 {
 		t.Fatalf("%d reads for %d frames waiting; want at most %d (the buffer should grow)", c.reads, frames, frames/8)
+	}
+}
+
+// Regression: a client sending one 1080-byte frame at a time (unloaded,
+// one message in flight) had each frame read in two reads, 1024 bytes and
+// 56, because the buffer grown for the frame was given back as soon as it
+// was empty, the last read having been short.
+func TestInbufKeepsRoomForOneFrameAtATime(t *testing.T) {
+	const frame, frames = 1080, 100
+	c := &backlogConn{}
+	var b inbuf
+	b.attach(c)
+	for i := 0; i < frames; i++ {
+		c.n = frame // the next frame arrives once the last one is handled
+		for b.buffered() < frame {
+			need := wire.HeaderSize // what readLoop asks for until it has a header
+			if b.buffered() >= wire.HeaderSize {
+				need = frame
+			}
+			if err := b.fill(need); err != nil {
+				t.Fatal(err)
+			}
+		}
+		b.consume(frame)
+	}
+	if c.reads > frames+1 {
+		t.Fatalf("%d reads for %d frames sent one at a time; want at most %d", c.reads, frames, frames+1)
 	}
 }
 
