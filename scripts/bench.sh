@@ -15,12 +15,15 @@ cd "$(dirname "$0")/.."
 case $out in /*) ;; *) out=$PWD/$out ;; esac
 bin=$(mktemp -d)/spgo
 
-# relay_fraction prints each daemon benchmark's msgs/s, and the TCP flood's AGREED rate,
-# over BenchmarkRawRelay's frames/s from the results in $1.
+# relay_fraction prints the rates of the daemon benchmarks that move what the relay
+# moves (one sender, one receiver, 1000-byte messages written in batches:
+# BenchmarkDaemonTCP and Unix) and the TCP flood's AGREED rate over BenchmarkRawRelay's
+# frames/s from the results in $1. The libspread-pattern and fan-out benchmarks
+# measure other traffic, so a fraction of the relay would say nothing about them.
 relay_fraction() {
   awk '
     /^BenchmarkRawRelay/ { for (i = 1; i < NF; i++) if ($(i+1) == "frames/s") relay = $i }
-    /^BenchmarkDaemon/   { for (i = 1; i < NF; i++) if ($(i+1) == "msgs/s") rate[$1] = $i }
+    /^BenchmarkDaemon(TCP|Unix)-/ { for (i = 1; i < NF; i++) if ($(i+1) == "msgs/s") rate[$1] = $i }
     /│ AGREED /          { split($0, c, "│"); gsub(/[ ,]/, "", c[3]); flood = c[3] }
     END {
       if (!relay) { print "no BenchmarkRawRelay result"; exit }
