@@ -152,21 +152,72 @@ line and exit code 2; nothing changes.`,
 	fl.IntVar(&opts.Port, "port", daemon.DefaultPort, "the ring's port, to find its control socket")
 	fl.StringVar(&opts.SocketDir, "socket-dir", daemon.DefaultSocketDir, "the ring's socket directory, to find its control socket")
 	_ = cmd.MarkFlagDirname("socket-dir")
-	cmd.ValidArgsFunction = func(cmd *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
-		if len(args) == 0 {
+	cmd.ValidArgsFunction = func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		switch len(args) {
+		case 0:
 			return []string{"crash", "restart", "partition", "heal", "hold", "step", "status"}, cobra.ShellCompDirectiveNoFileComp
+		case 1:
+			return completeCtlNodes(opts, args[0], toComplete)
 		}
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
 	return cmd
 }
 
-func daemonCtlRun(opts *DaemonCtlOptions) error {
-	path := opts.CtlPath
-	if path == "" {
-		path = daemon.DefaultControlPath(opts.SocketDir, opts.Port)
+// ctlPath is the control socket the flags name.
+func (opts *DaemonCtlOptions) ctlPath() string {
+	if opts.CtlPath != "" {
+		return opts.CtlPath
 	}
-	reply, err := daemon.Control(path, strings.Join(opts.Args, " "))
+	return daemon.DefaultControlPath(opts.SocketDir, opts.Port)
+}
+
+// completeCtlNodes offers the running ring's node names for command's
+// argument, asking the ring for its layout: live nodes to crash, crashed
+// ones to restart, and for a partition the nodes not yet named in it,
+// after what is typed (no space: a ',' or '/' may follow). No ring, no
+// offers.
+func completeCtlNodes(opts *DaemonCtlOptions, command, toComplete string) ([]string, cobra.ShellCompDirective) {
+	none := cobra.ShellCompDirectiveNoFileComp
+	reply, err := daemon.Control(opts.ctlPath(), "status")
+	if err != nil {
+		return nil, none
+	}
+	l, err := daemon.ParseLayout(reply)
+	if err != nil {
+		return nil, none
+	}
+	var nodes []string
+	switch command {
+	case "crash":
+		nodes = l.Live()
+	case "restart":
+		nodes = l.Crashed
+	case "partition":
+		cut := strings.LastIndexAny(toComplete, ",/") + 1
+		typed, partial := toComplete[:cut], toComplete[cut:]
+		named := strings.FieldsFunc(typed, func(r rune) bool { return r == ',' || r == '/' })
+		var out []string
+		for _, n := range l.Nodes() {
+			if strings.HasPrefix(n, partial) && !contains(named, n) {
+				out = append(out, typed+n)
+			}
+		}
+		return out, none | cobra.ShellCompDirectiveNoSpace
+	default:
+		return nil, none
+	}
+	var out []string
+	for _, n := range nodes {
+		if strings.HasPrefix(n, toComplete) {
+			out = append(out, n)
+		}
+	}
+	return out, none
+}
+
+func daemonCtlRun(opts *DaemonCtlOptions) error {
+	reply, err := daemon.Control(opts.ctlPath(), strings.Join(opts.Args, " "))
 	var fe *daemon.FaultError
 	if errors.As(err, &fe) || errors.Is(err, daemon.ErrNoRing) {
 		return ringRefused(err)

@@ -81,6 +81,54 @@ func (r *Ring) LayoutString() string {
 	return s
 }
 
+// RingLayout is a control reply's layout read back: what LayoutString
+// writes.
+type RingLayout struct {
+	Components [][]string // the live nodes, by component
+	Crashed    []string
+	Held       string // "next", "unnoticed", "transitional" or ""
+}
+
+// Live is the nodes that are up, component by component.
+func (l RingLayout) Live() []string {
+	var out []string
+	for _, c := range l.Components {
+		out = append(out, c...)
+	}
+	return out
+}
+
+// Nodes is every node of the ring: the live ones, then the crashed.
+func (l RingLayout) Nodes() []string { return append(l.Live(), l.Crashed...) }
+
+// ParseLayout reads a layout in LayoutString's form ("d1,d2/d3",
+// "d1,d2 crashed=d3 held=next"), as Control returns it after a command.
+func ParseLayout(s string) (RingLayout, error) {
+	var l RingLayout
+	f := strings.Fields(s)
+	if len(f) == 0 {
+		return l, fmt.Errorf("daemon: empty ring layout")
+	}
+	if f[0] != "-" {
+		comps, err := ParsePartition(f[0])
+		if err != nil {
+			return l, err
+		}
+		l.Components = comps
+	}
+	for _, kv := range f[1:] {
+		switch k, v, _ := strings.Cut(kv, "="); k {
+		case "crashed":
+			l.Crashed = strings.Split(v, ",")
+		case "held":
+			l.Held = v
+		default:
+			return l, fmt.Errorf("daemon: ring layout %q: unknown field %q", s, kv)
+		}
+	}
+	return l, nil
+}
+
 // heldState names where a held fault is: "next" (Hold, no fault yet),
 // "unnoticed" (applied, nobody told), "transitional"; "" when none.
 func (r *Ring) heldState() string {

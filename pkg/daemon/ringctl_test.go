@@ -4,6 +4,9 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/spgo/spgo/pkg/daemon"
@@ -47,6 +50,8 @@ func TestRingControl(t *testing.T) {
 		switch {
 		case tc.err == "" && (err != nil || got != tc.reply):
 			t.Errorf("%q: got %q %v, want %q", tc.cmd, got, err, tc.reply)
+		case tc.err == "":
+			checkParsedLayout(t, r, got)
 		case tc.err != "" && (err == nil || err.Error() != tc.err || !errors.As(err, &fe)):
 			t.Errorf("%q: got error %v, want %s", tc.cmd, err, tc.err)
 		}
@@ -57,5 +62,31 @@ func TestRingControl(t *testing.T) {
 	}
 	if _, err := daemon.Control(path, "status"); !errors.Is(err, daemon.ErrNoRing) {
 		t.Fatalf("no ring: %v", err)
+	}
+}
+
+// checkParsedLayout: ParseLayout reads reply back into what the ring's
+// Layout says.
+func checkParsedLayout(t *testing.T, r *daemon.Ring, reply string) {
+	t.Helper()
+	l, err := daemon.ParseLayout(reply)
+	comps, crashed := r.Layout()
+	held := ""
+	if _, h, ok := strings.Cut(reply, "held="); ok {
+		held = h
+	}
+	if err != nil || !reflect.DeepEqual(l.Components, comps) || !slices.Equal(l.Crashed, crashed) || l.Held != held {
+		t.Errorf("ParseLayout(%q) = %+v, %v; the ring has %v crashed %v held %q", reply, l, err, comps, crashed, held)
+	}
+	if got, want := len(l.Nodes()), 3; got != want {
+		t.Errorf("ParseLayout(%q).Nodes() = %v, want %d nodes", reply, l.Nodes(), want)
+	}
+}
+
+func TestParseLayoutRefuses(t *testing.T) {
+	for _, s := range []string{"", "d1,,d2", "d1,d2 lost=d3"} {
+		if _, err := daemon.ParseLayout(s); err == nil {
+			t.Errorf("ParseLayout(%q): no error", s)
+		}
 	}
 }
