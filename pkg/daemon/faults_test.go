@@ -427,6 +427,43 @@ func TestAbortiveCloseAfterFlood(t *testing.T) {
 // though its writer is blocked on a full socket.
 func TestHalfClosedNonReaderIsReleased(t *testing.T) {
 	d := startTest(t)
+	finishingNonReader(t, d)
+	start := time.Now()
+	for finishingCount(d) != 0 {
+		if time.Since(start) > finishTimeout+2*time.Second {
+			t.Fatal("finishing session never released")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestCrashForgetsFinishingSessions: a crash closes the sessions whose
+// writers were still writing their last messages and forgets them at once;
+// they are not left behind for a writer that may never report back.
+func TestCrashForgetsFinishingSessions(t *testing.T) {
+	r, err := StartRing(RingConfig{Nodes: 2, Node: Config{SocketDir: t.TempDir(), NoUnixSocket: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	d1 := r.nodes[0]
+	finishingNonReader(t, d1)
+	if n := finishingCount(d1); n != 1 {
+		t.Fatalf("%d sessions finishing before the crash, want 1", n)
+	}
+	if err := r.Crash("d1"); err != nil {
+		t.Fatal(err)
+	}
+	if n := finishingCount(d1); n != 0 {
+		t.Fatalf("%d sessions still finishing on a crashed node", n)
+	}
+}
+
+// finishingNonReader leaves d with one removed session whose writer is
+// still writing its last messages: a member that never reads half-closes
+// after more was sent to it than the socket buffers hold.
+func finishingNonReader(t *testing.T, d *Daemon) {
+	t.Helper()
 	nr := connect(t, d, "nr", false)
 	nr.join("h")
 	waitMembers(t, d, "h", 1)
@@ -443,19 +480,12 @@ func TestHalfClosedNonReaderIsReleased(t *testing.T) {
 	waitStats(t, d, func(s Stats) bool { return s.MessagesOut > 100 })
 	nr.c.(*net.TCPConn).CloseWrite()
 	waitStats(t, d, func(s Stats) bool { return s.Sessions == 1 })
-	start := time.Now()
-	for {
-		d.seq.mu.Lock()
-		n := len(d.reg.finishing)
-		d.seq.mu.Unlock()
-		if n == 0 {
-			break
-		}
-		if time.Since(start) > finishTimeout+2*time.Second {
-			t.Fatal("finishing session never released")
-		}
-		time.Sleep(time.Millisecond)
-	}
+}
+
+func finishingCount(d *Daemon) int {
+	d.seq.mu.Lock()
+	defer d.seq.mu.Unlock()
+	return len(d.reg.finishing)
 }
 
 // TestPeerGoneInputStillOrdered (found with spflooder over the Unix

@@ -211,9 +211,12 @@ func (q *sequencer) stopLocked(d *Daemon) {
 		q.unlink(s, false)
 		s.groups = nil
 	}
+	// Their writers end on the closed connection or on done, which may be
+	// before they report back (finished): forget them here.
 	for s := range d.reg.finishing {
 		s.close()
 	}
+	clear(d.reg.finishing)
 	d.comp = nil
 }
 
