@@ -107,7 +107,7 @@ func floodAgentsRun(ctx context.Context, o *FloodOptions, cfg flood.Config) erro
 	if err := placeOnAgents(o, agents); err != nil {
 		return err
 	}
-	env := report.HostEnv(o.Conn.Server, fmt.Sprintf("%d agents over control group %s", len(agents), o.Control), "tcp")
+	env := report.HostEnv(o.Conn.Server, fmt.Sprintf("%d agents over control group %s", len(agents), o.Control), transportOf(o.Conn.Server))
 	announceFlood(o, cfg, env)
 	res := &flood.Results{Daemon: o.Conn.Server, Group: cfg.Group, Size: cfg.Size, Count: cfg.Count,
 		Senders: o.Senders * countRole(agents, true), Receivers: o.Receivers * countRole(agents, false),

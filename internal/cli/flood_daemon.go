@@ -18,10 +18,7 @@ import (
 // relabelled with, and a function that stops whatever it started.
 func floodDaemons(o *FloodOptions, cfg *flood.Config) (env report.Env, pl placement, stop func(), err error) {
 	stop = func() {}
-	kind, transport := "external", "tcp"
-	if net, _, perr := spread.ParseDaemonName(o.Conn.Server); perr == nil && net == "unix" {
-		transport = "unix"
-	}
+	kind, transport := "external", transportOf(o.Conn.Server)
 	pl = placement{senders: o.SendersAt, receivers: o.ReceiversAt}
 	if o.Nodes > 0 {
 		ring, p, derr := startEmbeddedRing(o)
@@ -61,6 +58,15 @@ func floodDaemons(o *FloodOptions, cfg *flood.Config) (env report.Env, pl placem
 // startEmbedded starts the in-process daemon for --embedded on a free port
 // over tcp, or over a unix socket in a private directory.
 // It returns a function that stops the daemon and removes what it made.
+// transportOf names how a client reaches the daemon name server: "unix"
+// for a bare port (the Unix socket), else "tcp".
+func transportOf(server string) string {
+	if net, _, err := spread.ParseDaemonName(server); err == nil && net == "unix" {
+		return "unix"
+	}
+	return "tcp"
+}
+
 func startEmbedded(transport string) (stop func(), name string, opts []spread.Option, err error) {
 	cfg := daemon.Config{Name: "flood", Port: 0}
 	dir := ""

@@ -95,3 +95,13 @@ func TestFloodPlacementDeadDaemon(t *testing.T) {
 		t.Errorf("a result table after a failed placement:\n%s", out)
 	}
 }
+
+// The banner and env.transport name what -s reaches, for a local flood and
+// for one across agents alike.
+func TestTransportOf(t *testing.T) {
+	for server, want := range map[string]string{"4803": "unix", "4803@localhost": "tcp", "4803@127.0.0.1": "tcp", "4803@[::1]": "tcp"} {
+		if got := transportOf(server); got != want {
+			t.Errorf("transportOf(%q) = %q, want %q", server, got, want)
+		}
+	}
+}
