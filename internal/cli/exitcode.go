@@ -114,11 +114,12 @@ func faultKept(err error) error { return withCode(ExitFault, err) }
 func checkFailed(err error) error { return withCode(ExitCheck, err) }
 
 // daemonStartFailed: a daemon or ring that would not start because of a
-// flag value (named in the message) or a socket another daemon owns is a
-// usage error; anything else (a failed listen) is not.
+// flag value (named in the message), or because its port or Unix socket is
+// another's, is a usage error, as a --http or monitor port in use is;
+// anything else (a failed listen) is not.
 func daemonStartFailed(err error) error {
 	var cfgErr *daemon.ConfigError
-	if errors.As(err, &cfgErr) || errors.Is(err, daemon.ErrSocketInUse) {
+	if errors.As(err, &cfgErr) || errors.Is(err, daemon.ErrSocketInUse) || errors.Is(err, daemon.ErrPortInUse) {
 		return invalidValue(err)
 	}
 	return err

@@ -2,6 +2,8 @@ package cli
 
 import (
 	"context"
+	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -120,6 +122,24 @@ func TestDaemonStartError(t *testing.T) {
 	err := daemonRun(context.Background(), &DaemonOptions{Factory: f, Name: "bad name", LogLevel: "info", Start: daemon.Start})
 	if err == nil || ExitCode(err) != ExitUsage || !strings.Contains(err.Error(), `name "bad name"`) {
 		t.Errorf("err %v", err)
+	}
+}
+
+// A TCP port another program listens on is a usage error, one line, as a
+// Unix socket in use is.
+func TestDaemonPortInUse(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	port := taken.Addr().(*net.TCPAddr).Port
+	f, _ := testFactory(t, nil)
+	err = daemonRun(context.Background(), &DaemonOptions{Factory: f, Host: "127.0.0.1", Port: port, NoUnix: true, NoMonitor: true,
+		Name: "busy", LogLevel: "info", Start: daemon.Start})
+	want := fmt.Sprintf("daemon: tcp 127.0.0.1:%d: port is in use; stop what listens there or choose another port", port)
+	if ExitCode(err) != ExitUsage || err.Error() != want {
+		t.Errorf("exit %d, %v; want exit 2, %s", ExitCode(err), err, want)
 	}
 }
 

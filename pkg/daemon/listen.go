@@ -19,7 +19,11 @@ func (d *Daemon) listen() error {
 	cfg := d.cfg
 	d.port = cfg.Port
 	if !cfg.NoTCP {
-		l, err := net.Listen("tcp", net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port)))
+		addr := net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port))
+		l, err := net.Listen("tcp", addr)
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return fmt.Errorf("daemon: tcp %s: %w; stop what listens there or choose another port", addr, ErrPortInUse)
+		}
 		if err != nil {
 			return fmt.Errorf("daemon: listen tcp %s port %d: %w", cfg.Host, cfg.Port, err)
 		}
@@ -61,6 +65,10 @@ func (d *Daemon) listen() error {
 	d.unix, d.unixPath, d.unixFile = l, path, own
 	return nil
 }
+
+// ErrPortInUse is wrapped by Start's (and StartRing's) error when
+// something already listens on the TCP address.
+var ErrPortInUse = errors.New("port is in use")
 
 // ErrSocketInUse is wrapped by Start's error when the Unix socket path
 // belongs to a daemon that still accepts connections.

@@ -566,9 +566,9 @@ func TestRingStartFailsWhereANodeCannotListen(t *testing.T) {
 		r.Close()
 		t.Fatal("ring started on a taken address")
 	}
-	want := fmt.Sprintf("daemon: node d2: start (node 2 of 3): listen tcp 127.0.0.2 port %d: listen tcp 127.0.0.2:%d: bind: address already in use", port, port)
+	want := fmt.Sprintf("daemon: node d2: start (node 2 of 3): tcp 127.0.0.2:%d: port is in use; stop what listens there or choose another port", port)
 	var ne *daemon.NodeError
-	if err.Error() != want || !errors.As(err, &ne) || ne.Node != "d2" {
+	if err.Error() != want || !errors.As(err, &ne) || ne.Node != "d2" || !errors.Is(err, daemon.ErrPortInUse) {
 		t.Fatalf("got %v, want %s", err, want)
 	}
 	// d1 had started listening: it was closed again.
