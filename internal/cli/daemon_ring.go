@@ -133,7 +133,7 @@ line and exit code 2; nothing changes.`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			switch {
 			case len(args) == 0:
-				return usageErrorf("ctl: name a COMMAND: crash NODE, restart NODE, partition SPEC, heal or status")
+				return usageErrorf("ctl: name a COMMAND: crash NODE, restart NODE, partition SPEC, heal, hold, step or status")
 			case len(args) > 2:
 				return usageErrorf("ctl: %d arguments: a COMMAND takes at most one ARG", len(args))
 			}
