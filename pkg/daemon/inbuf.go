@@ -111,8 +111,11 @@ func (b *inbuf) makeRoom(n int) {
 	if size > inbufMax && n <= inbufMax {
 		size = inbufMax // back from a read-ahead
 	}
-	if size < b.w-b.r+1 {
-		size = b.w - b.r + 1 // never drop buffered bytes; room for a read
+	if need := b.w - b.r + 1; size < need {
+		// Never drop buffered bytes, and leave room for a read; a power
+		// of two, so that the buffer comes from (and goes back to) a pool
+		// while a backlog read ahead drains.
+		size = 1 << bits.Len(uint(need-1))
 	}
 	if size != len(b.buf) {
 		b.resize(size)

@@ -71,6 +71,34 @@ func TestInbufKeepsRoomForOneFrameAtATime(t *testing.T) {
 	}
 }
 
+// Regression: once a backlog read ahead (more than inbufMax buffered)
+// drained, every fill resized the buffer to the backlog plus one byte, a
+// size no pool holds: an allocation and a copy of the backlog each time.
+func TestInbufDrainingBacklogReusesBuffer(t *testing.T) {
+	const frame = 1080
+	c := &backlogConn{n: 4 * readAheadMax}
+	var b inbuf
+	b.attach(c)
+	for b.canReadAhead(readAheadMax) {
+		if err := b.readAhead(readAheadMax); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.n = 0 // the client has sent nothing more
+	allocs := testing.AllocsPerRun(100, func() {
+		b.consume(frame)
+		if err := b.fill(frame); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if b.buffered() <= inbufMax {
+		t.Fatalf("backlog %d bytes: the test needs more than inbufMax", b.buffered())
+	}
+	if allocs != 0 {
+		t.Fatalf("%.0f allocations per fill while a %d-byte backlog drains, want 0", allocs, b.buffered())
+	}
+}
+
 func TestReadBufClasses(t *testing.T) {
 	for size, want := range map[int]int{inbufMin: 0, 2 * inbufMin: 1, inbufMax: 8, readAheadMax: len(readBufs) - 1,
 		2 * readAheadMax: -1, inbufMin / 2: -1, 3 * inbufMin: -1} {
