@@ -55,9 +55,6 @@ func floodDaemons(o *FloodOptions, cfg *flood.Config) (env report.Env, pl placem
 	return env, pl, stop, nil
 }
 
-// startEmbedded starts the in-process daemon for --embedded on a free port
-// over tcp, or over a unix socket in a private directory.
-// It returns a function that stops the daemon and removes what it made.
 // transportOf names how a client reaches the daemon name server: "unix"
 // for a bare port (the Unix socket), else "tcp".
 func transportOf(server string) string {
@@ -67,6 +64,9 @@ func transportOf(server string) string {
 	return "tcp"
 }
 
+// startEmbedded starts the in-process daemon for --embedded on a free port
+// over tcp, or over a unix socket in a private directory.
+// It returns a function that stops the daemon and removes what it made.
 func startEmbedded(transport string) (stop func(), name string, opts []spread.Option, err error) {
 	cfg := daemon.Config{Name: "flood", Port: 0}
 	dir := ""
