@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/spgo/spgo/internal/unixsock"
 )
 
 // Daemon is a running embedded daemon. Its methods are safe for concurrent
@@ -184,7 +186,7 @@ func (d *Daemon) removeOwnSocket() error {
 	if d.unixPath == "" || d.unixFile == nil {
 		return nil
 	}
-	err := removeSocket(d.unixPath, d.unixFile)
+	err := unixsock.RemoveOwn(d.unixPath, d.unixFile)
 	d.unixFile = nil
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("daemon: remove socket %s: %w", d.unixPath, err)

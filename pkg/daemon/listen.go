@@ -3,13 +3,14 @@ package daemon
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"net"
 	"os"
 	"path/filepath"
 	"strconv"
 	"syscall"
 	"time"
+
+	"github.com/spgo/spgo/internal/unixsock"
 )
 
 // listen opens the TCP listener and the Unix socket as the config says.
@@ -42,7 +43,7 @@ func (d *Daemon) listen() error {
 		return nil
 	}
 	path := filepath.Join(cfg.SocketDir, strconv.Itoa(d.port))
-	if err := removeStaleSocket(path); err != nil {
+	if err := unixsock.RemoveStale(path); err != nil {
 		return err
 	}
 	l, err := net.Listen("unix", path)
@@ -70,55 +71,9 @@ func (d *Daemon) listen() error {
 // something already listens on the TCP address.
 var ErrPortInUse = errors.New("port is in use")
 
-// ErrSocketInUse is wrapped by Start's error when the Unix socket path
-// belongs to a daemon that still accepts connections.
-var ErrSocketInUse = errors.New("unix socket is in use by a running daemon")
-
-// staleProbeTimeout bounds the connection attempt that tells a live socket
-// from one left behind.
-const staleProbeTimeout = time.Second
-
-// removeStaleSocket unlinks path if it is a socket left behind (the real
-// daemon unlinks /tmp/<port> at start-up too). A socket is stale only when
-// connecting to it is refused; one that accepts belongs to a running daemon
-// and is never touched, nor is anything that is not a socket.
-func removeStaleSocket(path string) error {
-	fi, err := os.Lstat(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("daemon: unix socket path %s: %w", path, err)
-	}
-	if fi.Mode()&fs.ModeSocket == 0 {
-		return fmt.Errorf("daemon: unix socket path %s exists and is not a socket (mode %v); remove it or choose another SocketDir", path, fi.Mode())
-	}
-	conn, err := net.DialTimeout("unix", path, staleProbeTimeout)
-	if err == nil {
-		conn.Close()
-		return fmt.Errorf("daemon: %s: %w; stop it or choose another port or socket directory", path, ErrSocketInUse)
-	}
-	if !errors.Is(err, syscall.ECONNREFUSED) {
-		return fmt.Errorf("daemon: unix socket %s exists and cannot be probed (%v); remove it or choose another port or socket directory", path, err)
-	}
-	if err := os.Remove(path); err != nil {
-		return fmt.Errorf("daemon: remove stale unix socket %s: %w", path, err)
-	}
-	return nil
-}
-
-// removeSocket removes our socket file at Close, only if path is still the
-// file this daemon created (someone may have replaced it).
-func removeSocket(path string, own fs.FileInfo) error {
-	fi, err := os.Lstat(path)
-	if err != nil {
-		return err
-	}
-	if !os.SameFile(fi, own) {
-		return nil
-	}
-	return os.Remove(path)
-}
+// ErrSocketInUse is wrapped by Start's error (and ringctl.Serve's) when
+// the Unix socket path belongs to a process that still accepts connections.
+var ErrSocketInUse = unixsock.ErrInUse
 
 // goServe runs the accept loop of l until l is closed.
 func (d *Daemon) goServe(l net.Listener) {

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/spgo/spgo/internal/unixsock"
 )
 
 // The control interface of a running ring: a Unix socket only its owner
@@ -217,7 +219,7 @@ const controlTimeout = 5 * time.Second
 // this process's user only, and applies the commands it receives. A socket
 // left behind at path is replaced; a live one is refused (ErrSocketInUse).
 func (r *Ring) ServeControl(path string) (*ControlServer, error) {
-	if err := removeStaleSocket(path); err != nil {
+	if err := unixsock.RemoveStale(path); err != nil {
 		return nil, err
 	}
 	// Bind under a temporary name and make it private before it gets its
@@ -283,7 +285,7 @@ func (cs *ControlServer) Close() error {
 	err := cs.l.Close()
 	cs.wg.Wait()
 	if cs.own != nil {
-		removeSocket(cs.path, cs.own)
+		unixsock.RemoveOwn(cs.path, cs.own)
 	}
 	return err
 }
