@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/spgo/spgo/pkg/daemon"
+	"github.com/spgo/spgo/pkg/daemon/ringctl"
 	"github.com/spgo/spgo/pkg/daemon/spreadtest"
 )
 
@@ -28,12 +28,12 @@ func complete(t *testing.T, args ...string) (offers []string, directive string) 
 func TestDaemonCtlCompletesNodes(t *testing.T) {
 	r := spreadtest.Ring(t, 3)
 	path := filepath.Join(t.TempDir(), "ring.ctl")
-	cs, err := r.ServeControl(path)
+	cs, err := ringctl.Serve(r, path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer cs.Close()
-	if _, err := daemon.Control(path, "crash d2"); err != nil {
+	if _, err := ringctl.Send(path, "crash d2"); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/spgo/spgo/pkg/daemon"
+	"github.com/spgo/spgo/pkg/daemon/ringctl"
 )
 
 // `spgo daemon --nodes N`: a ring of N daemons in one process (a test
@@ -42,9 +43,9 @@ func daemonRingRun(ctx context.Context, opts *DaemonOptions, logger *slog.Logger
 	nodes := r.Nodes()
 	ctl := opts.CtlPath
 	if ctl == "" {
-		ctl = daemon.DefaultControlPath(opts.SocketDir, nodes[0].Port())
+		ctl = ringctl.DefaultPath(opts.SocketDir, nodes[0].Port())
 	}
-	cs, err := r.ServeControl(ctl)
+	cs, err := ringctl.Serve(r, ctl)
 	if errors.Is(err, daemon.ErrSocketInUse) {
 		return invalidValue(fmt.Errorf("%w (another ring's control socket: choose --ctl or another --port)", err))
 	}
@@ -169,7 +170,7 @@ func (opts *DaemonCtlOptions) ctlPath() string {
 	if opts.CtlPath != "" {
 		return opts.CtlPath
 	}
-	return daemon.DefaultControlPath(opts.SocketDir, opts.Port)
+	return ringctl.DefaultPath(opts.SocketDir, opts.Port)
 }
 
 // completeCtlNodes offers the running ring's node names for command's
@@ -179,11 +180,11 @@ func (opts *DaemonCtlOptions) ctlPath() string {
 // offers.
 func completeCtlNodes(opts *DaemonCtlOptions, command, toComplete string) ([]string, cobra.ShellCompDirective) {
 	none := cobra.ShellCompDirectiveNoFileComp
-	reply, err := daemon.Control(opts.ctlPath(), "status")
+	reply, err := ringctl.Send(opts.ctlPath(), "status")
 	if err != nil {
 		return nil, none
 	}
-	l, err := daemon.ParseLayout(reply)
+	l, err := ringctl.ParseLayout(reply)
 	if err != nil {
 		return nil, none
 	}
@@ -217,9 +218,9 @@ func completeCtlNodes(opts *DaemonCtlOptions, command, toComplete string) ([]str
 }
 
 func daemonCtlRun(opts *DaemonCtlOptions) error {
-	reply, err := daemon.Control(opts.ctlPath(), strings.Join(opts.Args, " "))
+	reply, err := ringctl.Send(opts.ctlPath(), strings.Join(opts.Args, " "))
 	var fe *daemon.FaultError
-	if errors.As(err, &fe) || errors.Is(err, daemon.ErrNoRing) {
+	if errors.As(err, &fe) || errors.Is(err, ringctl.ErrNoRing) {
 		return ringRefused(err)
 	}
 	if err != nil {

@@ -469,6 +469,24 @@ func (r *Ring) Layout() (components [][]string, crashed []string) {
 	return components, crashed
 }
 
+// Held names where a held fault is (see Hold and Step): "next" (Hold, no
+// fault yet), "unnoticed" (applied, nobody told), "transitional"
+// (TRANSITION_MESS told, the new view not yet); "" when none is held.
+func (r *Ring) Held() string {
+	q := r.seq
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	switch {
+	case q.hold:
+		return "next"
+	case q.held == nil:
+		return ""
+	case q.heldStage == 0:
+		return "unnoticed"
+	}
+	return "transitional"
+}
+
 func indexOf(cs []*component, c *component) int {
 	for i, x := range cs {
 		if x == c {

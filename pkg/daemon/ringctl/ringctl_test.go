@@ -1,7 +1,8 @@
-package daemon_test
+package ringctl_test
 
 import (
 	"errors"
+	"net"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -10,14 +11,16 @@ import (
 	"testing"
 
 	"github.com/spgo/spgo/pkg/daemon"
+	"github.com/spgo/spgo/pkg/daemon/ringctl"
+	"github.com/spgo/spgo/pkg/daemon/spreadtest"
 )
 
 // TestRingControl: the control socket is private to its owner and applies
 // faults; refused commands change nothing.
 func TestRingControl(t *testing.T) {
-	r := startRing(t, 3)
+	r := spreadtest.Ring(t, 3)
 	path := filepath.Join(t.TempDir(), "ring.ctl")
-	cs, err := r.ServeControl(path)
+	cs, err := ringctl.Serve(r, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +48,7 @@ func TestRingControl(t *testing.T) {
 		{"restart d2", "d1,d2,d3", ""},
 		{"status", "d1,d2,d3", ""},
 	} {
-		got, err := daemon.Control(path, tc.cmd)
+		got, err := ringctl.Send(path, tc.cmd)
 		var fe *daemon.FaultError
 		switch {
 		case tc.err == "" && (err != nil || got != tc.reply):
@@ -60,7 +63,7 @@ func TestRingControl(t *testing.T) {
 	if _, err := os.Lstat(path); !os.IsNotExist(err) {
 		t.Fatalf("control socket left: %v", err)
 	}
-	if _, err := daemon.Control(path, "status"); !errors.Is(err, daemon.ErrNoRing) {
+	if _, err := ringctl.Send(path, "status"); !errors.Is(err, ringctl.ErrNoRing) {
 		t.Fatalf("no ring: %v", err)
 	}
 }
@@ -69,7 +72,7 @@ func TestRingControl(t *testing.T) {
 // Layout says.
 func checkParsedLayout(t *testing.T, r *daemon.Ring, reply string) {
 	t.Helper()
-	l, err := daemon.ParseLayout(reply)
+	l, err := ringctl.ParseLayout(reply)
 	comps, crashed := r.Layout()
 	held := ""
 	if _, h, ok := strings.Cut(reply, "held="); ok {
@@ -85,8 +88,62 @@ func checkParsedLayout(t *testing.T, r *daemon.Ring, reply string) {
 
 func TestParseLayoutRefuses(t *testing.T) {
 	for _, s := range []string{"", "d1,,d2", "d1,d2 lost=d3"} {
-		if _, err := daemon.ParseLayout(s); err == nil {
+		if _, err := ringctl.ParseLayout(s); err == nil {
 			t.Errorf("ParseLayout(%q): no error", s)
 		}
+	}
+}
+
+// TestServeSocketInUse: a second server on a live control socket is
+// refused with daemon.ErrSocketInUse and leaves the first one serving; a
+// socket left behind by a server that is gone is replaced.
+func TestServeSocketInUse(t *testing.T) {
+	r := spreadtest.Ring(t, 2)
+	path := filepath.Join(t.TempDir(), "ring.ctl")
+	first, err := ringctl.Serve(r, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ringctl.Serve(r, path); !errors.Is(err, daemon.ErrSocketInUse) {
+		t.Fatalf("second Serve: %v, want daemon.ErrSocketInUse", err)
+	}
+	if got, err := ringctl.Send(path, "status"); err != nil || got != "d1,d2" {
+		t.Fatalf("first server after the refused one: %q %v", got, err)
+	}
+	first.Close()
+
+	// A socket nobody accepts on any more: what a killed ring leaves.
+	l, err := net.Listen("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.(*net.UnixListener).SetUnlinkOnClose(false)
+	l.Close()
+	second, err := ringctl.Serve(r, path)
+	if err != nil {
+		t.Fatalf("Serve over a stale socket: %v", err)
+	}
+	defer second.Close()
+	if got, err := ringctl.Send(path, "status"); err != nil || got != "d1,d2" {
+		t.Fatalf("server over a stale socket: %q %v", got, err)
+	}
+}
+
+// TestLayoutRoundTrip: ParseLayout reads back every form String writes.
+func TestLayoutRoundTrip(t *testing.T) {
+	for _, l := range []ringctl.Layout{
+		{Components: [][]string{{"d1", "d2", "d3"}}},
+		{Components: [][]string{{"d1"}, {"d2", "d3"}}, Held: "next"},
+		{Components: [][]string{{"d1", "d3"}}, Crashed: []string{"d2"}, Held: "transitional"},
+		{Crashed: []string{"d1", "d2"}},
+	} {
+		s := l.String()
+		got, err := ringctl.ParseLayout(s)
+		if err != nil || !reflect.DeepEqual(got, l) {
+			t.Errorf("ParseLayout(%q) = %+v, %v; want %+v", s, got, err, l)
+		}
+	}
+	if s := (ringctl.Layout{Crashed: []string{"d1"}}).String(); s != "- crashed=d1" {
+		t.Errorf("no live node: %q, want %q", s, "- crashed=d1")
 	}
 }

@@ -1,0 +1,66 @@
+package ringctl
+
+import (
+	"strings"
+
+	"github.com/spgo/spgo/pkg/daemon"
+)
+
+// commands is the usage every unknown or empty command line is answered
+// with.
+const commands = "crash NODE, restart NODE, partition SPEC, heal, hold, step or status"
+
+// Apply carries out one command line on r and returns the reply's text,
+// the layout after it. A refused command (a bad line, an unknown node, a
+// fault the ring refuses) is a *daemon.FaultError naming what was wrong;
+// nothing has changed then.
+func Apply(r *daemon.Ring, line string) (string, error) {
+	f := strings.Fields(line)
+	if len(f) == 0 {
+		return "", refused("empty command: want %s", commands)
+	}
+	want := func(n int, usage string) error {
+		if len(f) != n {
+			return refused("%s takes %s", f[0], usage)
+		}
+		return nil
+	}
+	var err error
+	switch f[0] {
+	case "crash":
+		if err = want(2, "one node name (crash d3)"); err == nil {
+			err = r.Crash(f[1])
+		}
+	case "restart":
+		if err = want(2, "one node name (restart d3)"); err == nil {
+			err = r.Restart(f[1])
+		}
+	case "partition":
+		if err = want(2, "one partition (partition d1,d2/d3)"); err == nil {
+			var comps [][]string
+			if comps, err = ParsePartition(f[1]); err == nil {
+				err = r.Partition(comps...)
+			}
+		}
+	case "heal":
+		if err = want(1, "no arguments"); err == nil {
+			err = r.Heal()
+		}
+	case "hold":
+		if err = want(1, "no arguments"); err == nil {
+			err = r.Hold()
+		}
+	case "step":
+		if err = want(1, "no arguments"); err == nil {
+			_, err = r.Step()
+		}
+	case "status":
+		err = want(1, "no arguments")
+	default:
+		err = refused("unknown command %q: want %s", f[0], commands)
+	}
+	if err != nil {
+		return "", err
+	}
+	return LayoutOf(r).String(), nil
+}
