@@ -13,8 +13,9 @@ import (
 	"github.com/spgo/spgo/internal/wire"
 )
 
-// Session registry: connections come and go under the sequencer's lock,
-// so that a departure takes its place in the one total order.
+// A session's life, from accept through the handshake to its removal:
+// connections come and go under the sequencer's lock, so that a departure
+// takes its place in the one total order.
 
 // accept registers a new connection (quota permitting) and starts its
 // reader goroutine.

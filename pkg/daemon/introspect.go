@@ -4,6 +4,9 @@ import (
 	"slices"
 )
 
+// What a running daemon tells about itself (counters, sessions, groups,
+// members) and KillSession, the operator's one action on a session.
+
 // Stats counts what the daemon has done; a snapshot from Stats().
 type Stats struct {
 	Sessions    int    // live sessions
