@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"slices"
 )
 
 // joinedSession is a session that has joined its groups and may still be
@@ -66,4 +67,10 @@ func (s *joinedSession) writeReadyFile(path string) error {
 		return nil
 	}
 	return writeFileAtomic(path, []byte(s.me+"\n"))
+}
+
+// isOwnJoin reports whether e is the membership message announcing that
+// the session with private group me joined a group.
+func isOwnJoin(e *event, me string) bool {
+	return e.Kind == KindMembership && e.Cause == "join" && slices.Contains(e.Changed, me)
 }

@@ -2,6 +2,8 @@ package cli
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 )
 
@@ -34,4 +36,33 @@ type Session interface {
 	Poll() (int, error)
 	// Disconnect ends the session cleanly; it is idempotent.
 	Disconnect() error
+}
+
+// errSkipped marks a received message that could not be decoded and was
+// skipped; the session goes on, so commands warn and keep receiving.
+var errSkipped = errors.New("skipped a message that could not be decoded")
+
+// warnSkipped prints the one-line warning for a skipped message and
+// reports whether err was one.
+func warnSkipped(f *Factory, err error) bool {
+	if !errors.Is(err, errSkipped) {
+		return false
+	}
+	fmt.Fprintf(f.IOStreams.ErrOut, "spgo: warning: %s\n", err)
+	return true
+}
+
+// errConnectionLost marks a session that died under a command (exit 5).
+var errConnectionLost = errors.New("connection to the daemon lost")
+
+// lost wraps a receive or send error: a dead session exits 5, anything
+// else keeps its own classification.
+func lost(err error) error {
+	if err == nil {
+		return nil
+	}
+	if ExitCode(err) == ExitConnectLost {
+		return connectionLost(fmt.Errorf("%w: %w", errConnectionLost, err))
+	}
+	return err
 }
