@@ -11,7 +11,8 @@ import (
 // one with iostreams.Test() and a Connect that reaches an embedded daemon.
 type Factory struct {
 	IOStreams *iostreams.IOStreams
-	// Connect opens a session to a Spread daemon (see connect.go).
+	// Connect opens a session to a Spread daemon (spreadConnect, which
+	// dials with pkg/spread, unless a test substitutes a fake).
 	Connect ConnectFunc
 	// Now is the clock (for timestamps in output).
 	Now func() time.Time

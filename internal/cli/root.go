@@ -1,6 +1,10 @@
-// Package cli implements the spgo command line: one cobra command per file,
-// each with an Options struct, a NewCmdX(f, runF) that only parses flags,
-// and an xRun(opts) that holds the logic and is tested with injected IO.
+// Package cli implements the spgo command line. Each command's cobra
+// constructor is in the file named after it (connect.go, daemon.go, ...),
+// its helpers in files that share that prefix (daemon_ring.go,
+// shell_send.go); what commands share (flags, printers, the Session seam,
+// exit codes) has files of its own. A command has an Options struct, a
+// NewCmdX(f, runF) that only parses flags, and an xRun(opts) that holds the
+// logic and is tested with injected IO.
 package cli
 
 import (
@@ -21,8 +25,7 @@ import (
 	"github.com/spgo/spgo/internal/cli/iostreams"
 )
 
-// commands lists the constructors of every subcommand. flood's lives in
-// flood.go (owned by the flood helper).
+// commands lists the constructors of every subcommand.
 var commands = []func(f *Factory) *cobra.Command{
 	func(f *Factory) *cobra.Command { return NewCmdConnect(f, nil) },
 	func(f *Factory) *cobra.Command { return NewCmdJoin(f, nil) },
