@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -157,17 +156,4 @@ func (opts *DaemonOptions) nodeConfig(logger *slog.Logger) daemon.Config {
 		MaxSessionMessages: opts.MaxQueue,
 		Logger:             logger,
 	}
-}
-
-// writeFileAtomic writes data to a temporary file and renames it, so a
-// reader waiting for path never sees it half-written.
-func writeFileAtomic(path string, data []byte) error {
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		return fmt.Errorf("ready file: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("ready file: %w", err)
-	}
-	return nil
 }

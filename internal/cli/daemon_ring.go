@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -200,7 +201,7 @@ func completeCtlNodes(opts *DaemonCtlOptions, command, toComplete string) ([]str
 		named := strings.FieldsFunc(typed, func(r rune) bool { return r == ',' || r == '/' })
 		var out []string
 		for _, n := range l.Nodes() {
-			if strings.HasPrefix(n, partial) && !contains(named, n) {
+			if strings.HasPrefix(n, partial) && !slices.Contains(named, n) {
 				out = append(out, typed+n)
 			}
 		}

@@ -190,10 +190,3 @@ func confirmSent(ctx context.Context, s Session, service string, limit time.Dura
 		}
 	}
 }
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
-}

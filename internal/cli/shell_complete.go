@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -60,7 +61,7 @@ func (c *shellCompleter) candidates(words []string, word string) []string {
 	case "join":
 		var out []string
 		for _, g := range historyGroups(c.sh.opts.History) {
-			if !contains(c.sh.joinedGroups(), g) {
+			if !slices.Contains(c.sh.joinedGroups(), g) {
 				out = append(out, g)
 			}
 		}
@@ -73,7 +74,7 @@ func (c *shellCompleter) candidates(words []string, word string) []string {
 func (c *shellCompleter) groups(used []string) []string {
 	out := c.sh.joinedGroups()
 	for _, g := range historyGroups(c.sh.opts.History) {
-		if !contains(out, g) {
+		if !slices.Contains(out, g) {
 			out = append(out, g)
 		}
 	}
@@ -83,7 +84,7 @@ func (c *shellCompleter) groups(used []string) []string {
 func without(list, drop []string) []string {
 	var out []string
 	for _, s := range list {
-		if !contains(drop, s) {
+		if !slices.Contains(drop, s) {
 			out = append(out, s)
 		}
 	}

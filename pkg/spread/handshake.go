@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -99,7 +100,7 @@ func (h *handshaker) run(o *Options) (string, error) {
 	names := make([]string, len(o.Auth))
 	for i, m := range o.Auth {
 		names[i] = m.Name()
-		if !contains(offered, names[i]) {
+		if !slices.Contains(offered, names[i]) {
 			// libspread closes without a word and reports REJECT_AUTH.
 			return "", h.fail(RejectAuth, fmt.Sprintf("the daemon offers [%s]; %q is not among them",
 				strings.Join(offered, " "), names[i]), nil)
@@ -147,13 +148,4 @@ func (h *handshaker) run(o *Options) (string, error) {
 		return "", h.fail(ConnectionClosed, fmt.Sprintf("private group name %q is not \"#NAME#DAEMON\"", b), nil)
 	}
 	return string(b), nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
