@@ -42,6 +42,9 @@ type replayer struct {
 	written map[string]int64  // bytes written per connection
 	renames map[string]string // invented private groups: captured -> ours
 	unix    bool              // dial the Unix socket instead of TCP
+	// compared counts the recorded daemon units and closes checked, so
+	// that a replay that compared nothing cannot pass.
+	compared int
 
 	// A ring replay (ring_replay_test.go): the node each connection talks
 	// to, faults to apply before the event on a line, and the group-id
@@ -79,8 +82,40 @@ func loadCapture(t testing.TB, name string) *capture.File {
 }
 
 // run replays the events before line stop (0: all) and checks every
-// expectation gathered so far.
+// expectation gathered so far. It fails when a fault meant for a line it
+// replayed never ran (no event on that line) or when the replayed part
+// holds no daemon unit to compare.
 func (r *replayer) run(stop int) {
+	r.t.Helper()
+	r.replay(stop)
+	for line := range r.faults {
+		if stop == 0 || line < stop {
+			r.t.Fatalf("%s: the fault before line %d never ran: no event on that line", r.f.Name, line)
+		}
+	}
+	if want := r.daemonUnits(stop); r.compared != want || want == 0 {
+		r.t.Fatalf("%s: %d recorded daemon units and closes compared, the capture has %d before line %d", r.f.Name, r.compared, want, stop)
+	}
+}
+
+// daemonUnits counts the D>C units and daemon closes before line stop (0:
+// all): what a replay up to there compares.
+func (r *replayer) daemonUnits(stop int) int {
+	n := 0
+	for _, e := range r.f.Events {
+		if stop > 0 && e.Line >= stop {
+			break
+		}
+		if (e.Kind == capture.Unit && e.Dir == capture.DaemonToClient) || (e.Kind == capture.Close && e.By == "D") {
+			n++
+		}
+	}
+	return n
+}
+
+// replay writes the client side of the events before line stop (0: all),
+// applying each fault before its line, and checks every expectation.
+func (r *replayer) replay(stop int) {
 	r.t.Helper()
 	ev := r.f.Events
 	for i := 0; i < len(ev); i++ {
@@ -89,6 +124,7 @@ func (r *replayer) run(stop int) {
 			break
 		}
 		if f := r.faults[e.Line]; f != nil {
+			delete(r.faults, e.Line)
 			r.drain()
 			f()
 		}
@@ -181,6 +217,7 @@ func (r *replayer) drain() {
 	for _, conn := range r.order {
 		for _, x := range r.expect[conn] {
 			r.check(conn, x)
+			r.compared++
 		}
 		r.expect[conn] = nil
 	}
