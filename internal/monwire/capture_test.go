@@ -163,10 +163,12 @@ func TestCaptureQueries(t *testing.T) {
 		"P06": "monitor magic", "P07": "conf_hash", "P11": "header says", "P15": "not a status query",
 	}
 	const ownHash = 3448398660 // the recorded ring's configuration hash (P08)
+	seen := map[string]bool{}
 	for _, d := range all {
 		if d.dir != "M>D" {
 			continue
 		}
+		seen[d.label] = true
 		h, o, err := DecodeHeader(d.b)
 		if d.label == "P13" {
 			if err == nil {
@@ -209,6 +211,16 @@ func TestCaptureQueries(t *testing.T) {
 			}
 		}
 	}
+	// The probes the checks above name must all be in the capture, or
+	// those checks ran on nothing.
+	for _, label := range []string{"spmon", "P02", "P06", "P07", "P11", "P13", "P15"} {
+		if !seen[label] {
+			t.Errorf("query %s is not in the capture", label)
+		}
+	}
+	if len(answered) == 0 {
+		t.Error("no query of the capture was answered")
+	}
 }
 
 // TestBigEndianReply: a big-endian daemon's reply (none was available to
@@ -229,6 +241,7 @@ func TestBigEndianReply(t *testing.T) {
 		}
 		return
 	}
+	t.Fatal("no daemon reply in the capture to build a big-endian one from")
 }
 
 func TestShortAndLongRecords(t *testing.T) {
@@ -238,6 +251,9 @@ func TestShortAndLongRecords(t *testing.T) {
 			full = d.b
 			break
 		}
+	}
+	if len(full) == 0 {
+		t.Fatal("no daemon reply in the capture")
 	}
 	for size := 0; size <= len(full)+8; size++ {
 		b := append(append([]byte(nil), full[:min(size, len(full))]...), make([]byte, max(0, size-len(full)))...)
