@@ -26,4 +26,9 @@
 // CAUSED_BY_NETWORK views with their group ids and virtual-synchrony sets,
 // and no message across a partition. Users who need several machines run
 // real Spread; pkg/spread talks to it.
+//
+// The faces a running daemon or ring shows besides Spread's own are
+// packages of their own: ringctl (a ring's control socket, which
+// `spgo daemon ctl` drives), daemonhttp (/healthz, /metrics, /status) and
+// statusudp (answers to spmonitor's status query).
 package daemon
