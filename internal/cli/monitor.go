@@ -13,7 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/spgo/spgo/internal/spreadconf"
+	"github.com/spgo/spgo/pkg/spreadconf"
 	"github.com/spgo/spgo/pkg/spreadmon"
 )
 
