@@ -94,19 +94,29 @@ func (p *Poller) Poll(ctx context.Context, timeout time.Duration) []Result {
 	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
 		deadline = d
 	}
+	p.assign(res, p.collect(ctx, start, deadline, p.pending(res)))
+	for i := range res {
+		if res[i].Status == nil && res[i].Err == nil {
+			res[i].Err = fmt.Errorf("%w within %v", ErrNoAnswer, timeout)
+		}
+	}
+	return res
+}
+
+// answer is one status reply as it arrived.
+type answer struct {
+	from netip.AddrPort
+	r    monwire.Reply
+	n    int
+	rtt  time.Duration
+}
+
+// collect reads up to want answers until deadline or the end of ctx.
+func (p *Poller) collect(ctx context.Context, start, deadline time.Time, want int) []answer {
 	stop := context.AfterFunc(ctx, func() { p.conn.SetReadDeadline(time.Now()) })
 	defer stop()
-	// Collect first and match after: an answer that came from its
-	// target's own address must not be taken by the address match of
-	// another target on the same host.
-	type answer struct {
-		from netip.AddrPort
-		r    monwire.Reply
-		n    int
-		rtt  time.Duration
-	}
 	var answers []answer
-	for want := p.pending(res); len(answers) < want && ctx.Err() == nil; {
+	for len(answers) < want && ctx.Err() == nil {
 		p.conn.SetReadDeadline(deadline)
 		n, from, err := p.conn.ReadFromUDPAddrPort(p.buf)
 		if err != nil {
@@ -122,6 +132,13 @@ func (p *Poller) Poll(ctx context.Context, timeout time.Duration) []Result {
 		}
 		answers = append(answers, answer{netip.AddrPortFrom(from.Addr().Unmap(), from.Port()), r, n, time.Since(start)})
 	}
+	return answers
+}
+
+// assign gives each answer to its target. All answers are collected before
+// any is matched: an answer that came from its target's own address must
+// not be taken by the address match of another target on the same host.
+func (p *Poller) assign(res []Result, answers []answer) {
 	take := func(i int, a answer) {
 		st := Status(a.r.Status)
 		res[i].Status, res[i].Err, res[i].RTT = &st, nil, a.rtt
@@ -143,12 +160,6 @@ func (p *Poller) Poll(ctx context.Context, timeout time.Duration) []Result {
 			take(i, a)
 		}
 	}
-	for i := range res {
-		if res[i].Status == nil && res[i].Err == nil {
-			res[i].Err = fmt.Errorf("%w within %v", ErrNoAnswer, timeout)
-		}
-	}
-	return res
 }
 
 func (p *Poller) pending(res []Result) int {
