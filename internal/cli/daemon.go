@@ -27,7 +27,7 @@ type DaemonOptions struct {
 	LogLevel    string
 	ReadyFile   string
 	HTTP        string // --http ADDR: /healthz, /metrics, /status (daemon_http.go)
-	NoMonitor   bool   // --no-monitor: no UDP status answers (daemon_monitor.go)
+	NoMonitor   bool   // --no-monitor: no UDP status answers (daemon_statusudp.go)
 
 	// A ring of nodes in one process (daemon_ring.go).
 	Nodes   int

@@ -4,16 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/netip"
 	"os"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/spgo/spgo/internal/spreadconf"
+	"github.com/spgo/spgo/pkg/spreadconf"
 	"github.com/spgo/spgo/pkg/spreadmon"
 )
 
@@ -86,6 +83,7 @@ sessions, groups and members.`,
 			if opts.Interval > 0 && opts.Interval < opts.Timeout && !cmd.Flags().Changed("timeout") {
 				opts.Timeout = opts.Interval // a round must end before the next starts
 			}
+			checks := checksErr(opts, cmd.Flags().Changed("max-retrans-rate"))
 			switch {
 			case opts.Timeout <= 0:
 				return invalidValue(fmt.Errorf("invalid --timeout %v: must be more than 0", opts.Timeout))
@@ -93,10 +91,8 @@ sessions, groups and members.`,
 				return invalidValue(fmt.Errorf("invalid --interval %v: allowed is 0 (once) or more", opts.Interval))
 			case opts.Count < 0:
 				return invalidValue(fmt.Errorf("invalid --count %d: allowed is 0 (no limit) or more", opts.Count))
-			case opts.ExpectDaemons < 0 || opts.ExpectDaemons > spreadconf.MaxDaemons:
-				return invalidValue(fmt.Errorf("invalid --expect-daemons %d: allowed 1..%d", opts.ExpectDaemons, spreadconf.MaxDaemons))
-			case cmd.Flags().Changed("max-retrans-rate") && opts.MaxRetransRate < 0:
-				return invalidValue(fmt.Errorf("invalid --max-retrans-rate %v: must be 0 or more", opts.MaxRetransRate))
+			case checks != nil:
+				return invalidValue(checks)
 			case opts.HTTP != "" && (opts.Conf != "" || len(opts.Daemons) > 0):
 				return invalidValue(errors.New("--http cannot be used with --conf or -d: it reads one spgo daemon's /status"))
 			case opts.Interval > 0 && opts.Interval < opts.Timeout:
@@ -126,104 +122,44 @@ sessions, groups and members.`,
 	return cmd
 }
 
-// monitorTargets decides what to ask and which address to claim.
-func monitorTargets(opts *MonitorOptions) (targets []spreadmon.Target, identity netip.Addr, err error) {
-	var cfg *spreadconf.Config
-	conf := opts.Conf
-	if conf == "" && len(opts.Daemons) == 0 {
-		if found, ferr := spreadconf.Find(); ferr == nil {
-			conf = found
-		}
+// checksErr is spreadmon's verdict on the check flags, naming the flag;
+// limited says whether --max-retrans-rate was given.
+func checksErr(opts *MonitorOptions, limited bool) error {
+	c := spreadmon.Checks{ExpectDaemons: opts.ExpectDaemons, LimitRetrans: limited, MaxRetransRate: opts.MaxRetransRate}
+	var ce *spreadmon.CheckError
+	switch err := c.Validate(); {
+	case !errors.As(err, &ce):
+		return err
+	case ce.Field == "ExpectDaemons":
+		return fmt.Errorf("invalid --expect-daemons %d: allowed 1..%d", opts.ExpectDaemons, spreadconf.MaxDaemons)
+	default:
+		return fmt.Errorf("invalid --max-retrans-rate %v: %s", opts.MaxRetransRate, ce.Rule)
 	}
-	if conf != "" {
-		if cfg, err = spreadconf.Load(conf, opts.Resolve); err != nil {
-			var se *spreadconf.SyntaxError
-			if errors.As(err, &se) || errors.Is(err, os.ErrNotExist) || errors.Is(err, os.ErrPermission) {
-				return nil, identity, invalidValue(fmt.Errorf("invalid --conf: %w", err))
-			}
-			return nil, identity, err
-		}
-		for _, d := range cfg.Daemons {
-			targets = append(targets, spreadmon.Target{Name: d.Name, Addr: netip.AddrPortFrom(d.Addr, uint16(d.Port))})
-		}
+}
+
+// monitorTargets decides what to ask and which address to claim, and
+// names the flag behind a bad value.
+func monitorTargets(opts *MonitorOptions) ([]spreadmon.Target, netip.Addr, error) {
+	spec := spreadmon.Spec{Conf: opts.Conf, Daemons: opts.Daemons, Identity: opts.Identity, Resolve: opts.Resolve}
+	targets, identity, err := spec.Targets()
+	var (
+		ce *spreadmon.ConfigError
+		te *spreadmon.TargetError
+		ie *spreadmon.IdentityError
+		se *spreadconf.SyntaxError
+	)
+	switch {
+	case err == nil:
+	case errors.As(err, &ce) && (errors.As(err, &se) || errors.Is(err, os.ErrNotExist) || errors.Is(err, os.ErrPermission)):
+		err = invalidValue(fmt.Errorf("invalid --conf: %w", ce.Err))
+	case errors.As(err, &ce):
+		err = ce.Err
+	case errors.As(err, &te):
+		err = invalidValue(fmt.Errorf("invalid -d %q: %s", te.Input, te.Msg))
+	case errors.As(err, &ie) && !ie.Default:
+		err = invalidValue(fmt.Errorf("invalid --identity %q: want a daemon name of --conf or an IPv4 address of this host", ie.Identity))
 	}
-	for _, d := range opts.Daemons {
-		t, err := parseDaemonAddr(d)
-		if err != nil {
-			return nil, identity, invalidValue(err)
-		}
-		targets = append(targets, t)
-	}
-	if len(targets) == 0 {
-		targets = []spreadmon.Target{{Name: "127.0.0.1", Addr: netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), spreadmon.DefaultPort)}}
-	}
-	identity, err = monitorIdentity(opts.Identity, cfg, targets)
 	return targets, identity, err
-}
-
-// parseDaemonAddr reads -d HOST[:PORT].
-func parseDaemonAddr(s string) (spreadmon.Target, error) {
-	host, port := s, strconv.Itoa(spreadmon.DefaultPort)
-	if h, p, err := net.SplitHostPort(s); err == nil {
-		host, port = h, p
-	}
-	n, err := strconv.ParseUint(port, 10, 16)
-	if err != nil || n == 0 {
-		return spreadmon.Target{}, fmt.Errorf("invalid -d %q: port %q must be 1..65535", s, port)
-	}
-	a, err := netip.ParseAddr(host)
-	if err != nil {
-		ips, lerr := net.LookupIP(host)
-		for _, ip := range ips {
-			if v4 := ip.To4(); v4 != nil {
-				a, _ = netip.AddrFromSlice(v4)
-				err = nil
-				break
-			}
-		}
-		if err != nil {
-			if lerr != nil {
-				err = lerr
-			}
-			return spreadmon.Target{}, fmt.Errorf("invalid -d %q: want HOST[:PORT] with an IPv4 host: %v", s, err)
-		}
-	}
-	if !a.Is4() {
-		return spreadmon.Target{}, fmt.Errorf("invalid -d %q: the monitor protocol reaches IPv4 daemons only", s)
-	}
-	return spreadmon.Target{Name: s, Addr: netip.AddrPortFrom(a, uint16(n))}, nil
-}
-
-// monitorIdentity is --identity, or spmonitor's default: the first daemon of
-// the configuration on this host, else the address that reaches the first
-// target.
-func monitorIdentity(flag string, cfg *spreadconf.Config, targets []spreadmon.Target) (netip.Addr, error) {
-	if flag != "" {
-		if cfg != nil {
-			for _, d := range cfg.Daemons {
-				if d.Name == flag {
-					return d.Addr, nil
-				}
-			}
-		}
-		a, err := netip.ParseAddr(flag)
-		if err != nil || !a.Is4() {
-			return a, invalidValue(fmt.Errorf("invalid --identity %q: want a daemon name of --conf or an IPv4 address of this host", flag))
-		}
-		return a, nil
-	}
-	if cfg != nil {
-		for _, d := range cfg.Daemons {
-			if spreadmon.IsLocal(d.Addr) {
-				return d.Addr, nil
-			}
-		}
-	}
-	a, err := spreadmon.LocalAddrFor(targets[0].Addr)
-	if err != nil {
-		return a, fmt.Errorf("no address of this host reaches %s: %w", targets[0].Addr, err)
-	}
-	return a, nil
 }
 
 func monitorRun(ctx context.Context, opts *MonitorOptions) error {
@@ -246,7 +182,7 @@ func monitorRun(ctx context.Context, opts *MonitorOptions) error {
 		if ctx.Err() != nil {
 			return verdict // interrupted: the last complete round decides
 		}
-		rates := monitorRates(prev, res, at.Sub(prevAt))
+		rates := spreadmon.RatesBetween(prev, res, at.Sub(prevAt))
 		if err := v.render(at, res, rates); err != nil {
 			return err
 		}
@@ -266,85 +202,34 @@ func monitorRun(ctx context.Context, opts *MonitorOptions) error {
 	}
 }
 
-// rates are per-second changes over an interval, per daemon (nil for the
-// first round or a daemon without two answers).
-type rates struct {
-	Sent        float64 `json:"sent"`
-	Recv        float64 `json:"recv"`
-	Delivered   float64 `json:"delivered"`
-	Retrans     float64 `json:"retrans"`
-	TokenRounds float64 `json:"token_rounds"`
-}
-
-func monitorRates(prev, cur []spreadmon.Result, dt time.Duration) []*rates {
-	out := make([]*rates, len(cur))
-	if prev == nil || dt <= 0 {
-		return out
-	}
-	s := dt.Seconds()
-	for i, c := range cur {
-		if i >= len(prev) || c.Status == nil || prev[i].Status == nil || c.Status.Sec < prev[i].Status.Sec {
-			continue // no answer, or the daemon restarted
-		}
-		a, b := prev[i].Status, c.Status
-		out[i] = &rates{
-			Sent: float64(b.PacketSent-a.PacketSent) / s, Recv: float64(b.PacketRecv-a.PacketRecv) / s,
-			Delivered: float64(b.PacketDelivered-a.PacketDelivered) / s, Retrans: float64(b.Retrans-a.Retrans) / s,
-			TokenRounds: float64(b.TokenRounds-a.TokenRounds) / s,
-		}
-	}
-	return out
-}
-
 // monitorVerdict checks the round: a daemon that did not answer (exit 4)
 // before a check that failed (exit 6); the first reason, in target order.
-func monitorVerdict(opts *MonitorOptions, identity netip.Addr, res []spreadmon.Result, rs []*rates) error {
-	answered := 0
+func monitorVerdict(opts *MonitorOptions, identity netip.Addr, res []spreadmon.Result, rs []*spreadmon.Rates) error {
+	c := spreadmon.Checks{ExpectDaemons: opts.ExpectDaemons, LimitRetrans: opts.MaxRetransRate >= 0, MaxRetransRate: opts.MaxRetransRate}
+	problems := spreadmon.Check(res, rs, c)
+	if len(problems) == 0 {
+		return nil
+	}
+	switch p := problems[0]; p.Reason {
+	case spreadmon.NoAnswer:
+		msg := p.Error()
+		if noneAnswered(res) && errors.Is(p, spreadmon.ErrNoAnswer) {
+			msg += fmt.Sprintf(" (is it running? a real Spread daemon answers only if %s, the address spgo claims, is a daemon of its spread.conf: see --identity)", identity)
+		}
+		return timedOut(errors.New(msg))
+	case spreadmon.RetransRate:
+		return checkFailed(fmt.Errorf("check failed: %s retransmits %.1f packets/s %s, more than --max-retrans-rate %g",
+			p.Target.Label(), p.Rate, p.Span, p.Limit))
+	default:
+		return checkFailed(fmt.Errorf("check failed: %w", p))
+	}
+}
+
+func noneAnswered(res []spreadmon.Result) bool {
 	for _, r := range res {
 		if r.Status != nil {
-			answered++
+			return false
 		}
 	}
-	for _, r := range res {
-		if r.Status == nil {
-			msg := fmt.Sprintf("%s did not answer: %v", daemonLabel(r.Target), r.Err)
-			if answered == 0 && errors.Is(r.Err, spreadmon.ErrNoAnswer) {
-				msg += fmt.Sprintf(" (is it running? a real Spread daemon answers only if %s, the address spgo claims, is a daemon of its spread.conf: see --identity)", identity)
-			}
-			return timedOut(errors.New(msg))
-		}
-	}
-	for i, r := range res {
-		s := r.Status
-		if opts.ExpectDaemons > 0 && int(s.NumProcs) != opts.ExpectDaemons {
-			return checkFailed(fmt.Errorf("check failed: %s sees %d %s in its membership, expected %d",
-				daemonLabel(r.Target), s.NumProcs, plural(int(s.NumProcs), "daemon", "daemons"), opts.ExpectDaemons))
-		}
-		if opts.MaxRetransRate >= 0 {
-			rate, over := retransRate(s, rs[i])
-			if rate > opts.MaxRetransRate {
-				return checkFailed(fmt.Errorf("check failed: %s retransmits %.1f packets/s %s, more than --max-retrans-rate %g",
-					daemonLabel(r.Target), rate, over, opts.MaxRetransRate))
-			}
-		}
-	}
-	return nil
-}
-
-// retransRate is over the interval when there is one, else since start.
-func retransRate(s *spreadmon.Status, r *rates) (float64, string) {
-	if r != nil {
-		return r.Retrans, "over the interval"
-	}
-	if s.Sec <= 0 {
-		return 0, "since start"
-	}
-	return float64(s.Retrans) / float64(s.Sec), "since start"
-}
-
-func daemonLabel(t spreadmon.Target) string {
-	if t.Name == t.Addr.String() || t.Name == t.Addr.Addr().String() || strings.HasPrefix(t.Name, t.Addr.Addr().String()) {
-		return t.Addr.String()
-	}
-	return fmt.Sprintf("%s (%s)", t.Name, t.Addr)
+	return true
 }

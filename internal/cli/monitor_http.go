@@ -2,7 +2,7 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -16,28 +16,16 @@ import (
 	"github.com/spgo/spgo/pkg/daemon/daemonhttp"
 )
 
-// statusURL makes --http's value the /status URL: a scheme and the path
-// are added when missing.
-func statusURL(s string) string {
-	if !strings.Contains(s, "://") {
-		s = "http://" + s
-	}
-	if i := strings.Index(s[strings.Index(s, "://")+3:], "/"); i < 0 || strings.HasSuffix(s, "/") {
-		s = strings.TrimSuffix(s, "/") + "/status"
-	}
-	return s
-}
-
 func monitorHTTPRun(ctx context.Context, opts *MonitorOptions) error {
-	url := statusURL(opts.HTTP)
+	url := daemonhttp.StatusURL(opts.HTTP)
 	client := &http.Client{Timeout: opts.Timeout}
 	for round := 1; ; round++ {
 		at := opts.Factory.Now()
-		rep, raw, err := fetchStatus(ctx, client, url)
+		rep, err := daemonhttp.FetchStatus(ctx, client, url)
 		if err != nil {
-			return err
+			return fetchExit(err)
 		}
-		if err := renderHTTPStatus(opts, at, rep, raw); err != nil {
+		if err := renderHTTPStatus(opts, at, rep); err != nil {
 			return err
 		}
 		if opts.Interval == 0 || (opts.Count > 0 && round >= opts.Count) {
@@ -51,31 +39,24 @@ func monitorHTTPRun(ctx context.Context, opts *MonitorOptions) error {
 	}
 }
 
-func fetchStatus(ctx context.Context, client *http.Client, url string) (*daemonhttp.StatusReport, []byte, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return nil, nil, invalidValue(fmt.Errorf("invalid --http %q: %v", url, err))
+// fetchExit gives FetchStatus's error its exit code; a URL that makes no
+// request names the flag it came from.
+func fetchExit(err error) error {
+	var fe *daemonhttp.FetchError
+	switch {
+	case !errors.As(err, &fe):
+		return err
+	case errors.Is(err, daemonhttp.ErrBadURL):
+		return invalidValue(fmt.Errorf("invalid --http %q: %v", fe.URL, fe.Err))
+	case errors.Is(err, daemonhttp.ErrUnreachable):
+		return connectFailed(err)
+	case errors.Is(err, daemonhttp.ErrCutOff):
+		return connectionLost(err)
 	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return nil, nil, connectFailed(fmt.Errorf("reading %s: %v", url, err))
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-	if err != nil {
-		return nil, nil, connectionLost(fmt.Errorf("reading %s: %v", url, err))
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, nil, fmt.Errorf("reading %s: %s", url, resp.Status)
-	}
-	var rep daemonhttp.StatusReport
-	if err := json.Unmarshal(body, &rep); err != nil {
-		return nil, nil, fmt.Errorf("%s is not an spgo daemon's /status: %v", url, err)
-	}
-	return &rep, body, nil
+	return err
 }
 
-func renderHTTPStatus(opts *MonitorOptions, at time.Time, rep *daemonhttp.StatusReport, raw []byte) error {
+func renderHTTPStatus(opts *MonitorOptions, at time.Time, rep *daemonhttp.StatusReport) error {
 	out := opts.Factory.IOStreams.Out
 	if opts.Output == OutputJSON {
 		return writeJSONLine(out, rep)

@@ -32,7 +32,7 @@ func newMonitorView(opts *MonitorOptions, targets []spreadmon.Target) *monitorVi
 	return v
 }
 
-func (v *monitorView) render(at time.Time, res []spreadmon.Result, rs []*rates) error {
+func (v *monitorView) render(at time.Time, res []spreadmon.Result, rs []*spreadmon.Rates) error {
 	switch {
 	case v.json:
 		for i, r := range res {
@@ -57,7 +57,7 @@ func (v *monitorView) render(at time.Time, res []spreadmon.Result, rs []*rates) 
 	b.WriteString(v.table(res, rs))
 	for _, r := range res {
 		for _, p := range r.Problems {
-			fmt.Fprintf(&b, "note: %s: %s\n", daemonLabel(r.Target), p)
+			fmt.Fprintf(&b, "note: %s: %s\n", r.Target.Label(), p)
 		}
 	}
 	_, err := io.WriteString(v.out, b.String())
@@ -73,7 +73,7 @@ func (v *monitorView) leader(s *spreadmon.Status) string {
 }
 
 // table is the once view, or the watch view with rates per second.
-func (v *monitorView) table(res []spreadmon.Result, rs []*rates) string {
+func (v *monitorView) table(res []spreadmon.Result, rs []*spreadmon.Rates) string {
 	t := table.NewWriter()
 	t.SetStyle(table.StyleLight)
 	hdr := table.Row{"DAEMON", "ADDRESS", "STATE", "UPTIME", "DAEMONS", "SEGS", "LEADER", "SESSIONS", "GROUPS"}
@@ -117,7 +117,7 @@ func (v *monitorView) table(res []spreadmon.Result, rs []*rates) string {
 func rate1(f float64) string { return fmt.Sprintf("%.1f", f) }
 
 // line is one daemon's round when watching into a pipe.
-func (v *monitorView) line(at time.Time, r spreadmon.Result, rt *rates) string {
+func (v *monitorView) line(at time.Time, r spreadmon.Result, rt *spreadmon.Rates) string {
 	head := fmt.Sprintf("%s %s %s", at.Format(TimestampLayout), iostreams.Sanitize(r.Name), r.Addr)
 	s := r.Status
 	if s == nil {
@@ -147,10 +147,10 @@ type jsonMonitor struct {
 	Status    map[string]int64 `json:"status,omitempty"` // status.h's field names
 	Known     int              `json:"known_fields,omitempty"`
 	Problems  []string         `json:"problems,omitempty"`
-	Rates     *rates           `json:"rates_per_second,omitempty"`
+	Rates     *spreadmon.Rates `json:"rates_per_second,omitempty"`
 }
 
-func (v *monitorView) jsonOf(at time.Time, r spreadmon.Result, rt *rates) jsonMonitor {
+func (v *monitorView) jsonOf(at time.Time, r spreadmon.Result, rt *spreadmon.Rates) jsonMonitor {
 	j := jsonMonitor{Time: at.Format(TimestampLayout), Daemon: r.Name, Address: r.Addr.String()}
 	s := r.Status
 	if s == nil {

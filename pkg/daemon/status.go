@@ -11,7 +11,7 @@ import (
 
 // NumServices is the number of data service types counted in
 // Status.Services, weakest first: unreliable, reliable, fifo, causal,
-// agreed, safe (the order of spread.DataServices).
+// agreed, safe (the order of spread.DataServices; ServiceNames names them).
 const NumServices = 6
 
 // ServiceStats counts the data messages of one service type. Bytes are

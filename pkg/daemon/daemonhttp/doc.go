@@ -6,4 +6,7 @@
 // request comes: the metrics are a prometheus.Collector over it, so the
 // message path keeps its plain counters and pays nothing per message. Every
 // series carries a node label (the daemon's name), one per node of a ring.
+//
+// FetchStatus is the client side: it reads another daemon's /status into
+// the same StatusReport.
 package daemonhttp

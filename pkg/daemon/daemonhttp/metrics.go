@@ -6,7 +6,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/spgo/spgo/pkg/daemon"
-	"github.com/spgo/spgo/pkg/spread"
 )
 
 // Metric names follow namespace_subsystem_name_unit; every series has the
@@ -54,7 +53,7 @@ func (c *collector) Describe(ch chan<- *prometheus.Desc) {
 
 func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	now := c.now()
-	services := spread.ServiceNames()
+	services := daemon.ServiceNames()
 	for _, d := range c.nodes() {
 		st := d.Status()
 		node := st.Name

@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/spgo/spgo/pkg/daemon"
-	"github.com/spgo/spgo/pkg/spread"
 )
 
 // StatusReport is the /status document.
@@ -78,7 +77,7 @@ func nodeStatus(st daemon.Status, now time.Time) NodeStatus {
 	for _, g := range st.Groups {
 		n.Groups = append(n.Groups, GroupStatus{Name: g.Name, Members: nonNil(g.Members)})
 	}
-	for i, name := range spread.ServiceNames() {
+	for i, name := range daemon.ServiceNames() {
 		c := st.Services[i]
 		n.Services = append(n.Services, ServiceStatus{Service: name, MessagesIn: c.MessagesIn, BytesIn: c.BytesIn,
 			MessagesOut: c.MessagesOut, BytesOut: c.BytesOut})

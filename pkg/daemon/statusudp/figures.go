@@ -7,7 +7,6 @@ import (
 
 	"github.com/spgo/spgo/internal/monwire"
 	"github.com/spgo/spgo/pkg/daemon"
-	"github.com/spgo/spgo/pkg/spread"
 )
 
 // Figures is node's status record: what spgo knows in the record's terms
@@ -17,7 +16,7 @@ import (
 // node's clients, received those of the other nodes' clients in its
 // membership, delivered both.
 func Figures(node *daemon.Daemon, ring []*daemon.Daemon, now time.Time) monwire.Status {
-	major, minor, patch := spread.Version()
+	major, minor, patch := daemon.ProtocolVersion()
 	st := node.Status()
 	s := monwire.Status{
 		Sec: int32(now.Sub(st.Started) / time.Second), MyID: int32(nodeID(node)),

@@ -88,9 +88,3 @@ func TestPoll(t *testing.T) {
 		}
 	}
 }
-
-func TestNewPollerIdentityNotLocal(t *testing.T) {
-	if _, err := spreadmon.NewPoller(netip.MustParseAddr("192.0.2.1"), nil); err == nil {
-		t.Fatal("bound a foreign address")
-	}
-}

@@ -1,12 +1,3 @@
-// Package spreadmon asks Spread daemons for their status with the status
-// query of Spread's monitor protocol (UDP, docs/protocol.md §17), as
-// spmonitor does, and decodes their answers. It sends nothing else: no
-// partition, flow-control, kill or reload command.
-//
-// A real 4.4 daemon answers only when the address the monitor claims
-// (Poller's identity) is a daemon of its spread.conf, and sends the reply
-// to that address: the identity must be an address of this host that the
-// daemons' configuration lists.
 package spreadmon
 
 import (
@@ -16,46 +7,31 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"time"
 
 	"github.com/spgo/spgo/internal/monwire"
 )
 
-// DefaultPort is Spread's default daemon port.
-const DefaultPort = 4803
-
-// Status is a daemon's status record; its fields are named as in Spread's
-// status.h.
-type Status = monwire.Status
-
-// FieldNames are the status record's field names, in order.
-func FieldNames() []string { return monwire.FieldNames() }
-
-// StateName and GStateName name the membership and groups states.
-func StateName(s int32) string  { return monwire.StateName(s) }
-func GStateName(s int32) string { return monwire.GStateName(s) }
-
-// AddrString formats a daemon id (my_id, leader_id) as an IPv4 address.
-func AddrString(id int32) string { return monwire.IPv4(uint32(id)) }
-
-// Target is one daemon to ask.
-type Target struct {
-	Name string         // as the configuration names it, or the address
-	Addr netip.AddrPort // its IPv4 address and port
-}
-
 // Result is one daemon's answer to one poll.
 type Result struct {
+	// Target is the daemon asked.
 	Target
-	// Status is nil when the daemon did not answer (Err says why).
+	// Status is the daemon's status record; nil when it did not answer.
 	Status *Status
-	Err    error
-	// Known is how many of the record's 30 fields the answer held;
-	// Problems says what was unusual (a record of another size).
-	Known     int
-	Problems  []string
+	// Err says why a daemon did not answer (it wraps ErrNoAnswer when the
+	// time ran out); nil with a Status.
+	Err error
+	// Known is how many of the record's 30 fields the answer held (a
+	// shorter record leaves the rest of Status zero).
+	Known int
+	// Problems says what was unusual about the answer, for the user: a
+	// record of another size, a length the header disagrees with.
+	Problems []string
+	// BigEndian reports the daemon's byte order.
 	BigEndian bool
-	RTT       time.Duration
+	// RTT is the time from sending the queries to this answer.
+	RTT time.Duration
 }
 
 // ErrNoAnswer is wrapped by Result.Err for a daemon that did not answer
@@ -73,30 +49,35 @@ type Poller struct {
 }
 
 // NewPoller binds a UDP socket on identity (an address of this host) at a
-// free port, which queries name as the reply port.
+// free port, which queries name as the reply port. An identity that is not
+// IPv4 or not this host's is an *IdentityError.
 func NewPoller(identity netip.Addr, targets []Target) (*Poller, error) {
 	if !identity.Is4() {
-		return nil, fmt.Errorf("identity %s: the monitor protocol carries IPv4 addresses only", identity)
+		return nil, &IdentityError{Identity: identity.String(), Reason: "is not IPv4: the monitor protocol carries IPv4 addresses only"}
 	}
 	c, err := net.ListenUDP("udp4", net.UDPAddrFromAddrPort(netip.AddrPortFrom(identity, 0)))
 	if err != nil {
-		return nil, fmt.Errorf("identity %s is not an address of this host: %w", identity, err)
+		return nil, &IdentityError{Identity: identity.String(), Reason: "is not an address of this host", Err: err}
 	}
 	b := identity.As4()
 	q := monwire.Query{ProcID: binary.BigEndian.Uint32(b[:]), ReplyPort: uint16(c.LocalAddr().(*net.UDPAddr).Port)}
-	return &Poller{conn: c, identity: identity, targets: targets, buf: make([]byte, 2048),
+	return &Poller{conn: c, identity: identity, targets: slices.Clone(targets), buf: make([]byte, 2048),
 		query: monwire.AppendQuery(nil, q, binary.LittleEndian)}, nil
 }
 
-// Identity is the address the queries claim; LocalAddr the socket's.
+// Identity is the address the queries claim.
 func (p *Poller) Identity() netip.Addr { return p.identity }
-func (p *Poller) LocalAddr() net.Addr  { return p.conn.LocalAddr() }
+
+// LocalAddr is the address of the poller's socket, where answers arrive.
+func (p *Poller) LocalAddr() net.Addr { return p.conn.LocalAddr() }
 
 // Close closes the socket.
 func (p *Poller) Close() error { return p.conn.Close() }
 
-// Poll sends one query to every target and waits up to timeout for the
-// answers. Results are in target order.
+// Poll sends one query to every target and waits up to timeout (or until
+// ctx ends) for the answers. Results are in target order; a target that did
+// not answer has a nil Status and an Err (wrapping ErrNoAnswer when the
+// time ran out).
 func (p *Poller) Poll(ctx context.Context, timeout time.Duration) []Result {
 	res := make([]Result, len(p.targets))
 	for i, t := range p.targets {
@@ -113,19 +94,29 @@ func (p *Poller) Poll(ctx context.Context, timeout time.Duration) []Result {
 	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
 		deadline = d
 	}
+	p.assign(res, p.collect(ctx, start, deadline, p.pending(res)))
+	for i := range res {
+		if res[i].Status == nil && res[i].Err == nil {
+			res[i].Err = fmt.Errorf("%w within %v", ErrNoAnswer, timeout)
+		}
+	}
+	return res
+}
+
+// answer is one status reply as it arrived.
+type answer struct {
+	from netip.AddrPort
+	r    monwire.Reply
+	n    int
+	rtt  time.Duration
+}
+
+// collect reads up to want answers until deadline or the end of ctx.
+func (p *Poller) collect(ctx context.Context, start, deadline time.Time, want int) []answer {
 	stop := context.AfterFunc(ctx, func() { p.conn.SetReadDeadline(time.Now()) })
 	defer stop()
-	// Collect first and match after: an answer that came from its
-	// target's own address must not be taken by the address match of
-	// another target on the same host.
-	type answer struct {
-		from netip.AddrPort
-		r    monwire.Reply
-		n    int
-		rtt  time.Duration
-	}
 	var answers []answer
-	for want := p.pending(res); len(answers) < want && ctx.Err() == nil; {
+	for len(answers) < want && ctx.Err() == nil {
 		p.conn.SetReadDeadline(deadline)
 		n, from, err := p.conn.ReadFromUDPAddrPort(p.buf)
 		if err != nil {
@@ -141,8 +132,15 @@ func (p *Poller) Poll(ctx context.Context, timeout time.Duration) []Result {
 		}
 		answers = append(answers, answer{netip.AddrPortFrom(from.Addr().Unmap(), from.Port()), r, n, time.Since(start)})
 	}
+	return answers
+}
+
+// assign gives each answer to its target. All answers are collected before
+// any is matched: an answer that came from its target's own address must
+// not be taken by the address match of another target on the same host.
+func (p *Poller) assign(res []Result, answers []answer) {
 	take := func(i int, a answer) {
-		st := a.r.Status
+		st := Status(a.r.Status)
 		res[i].Status, res[i].Err, res[i].RTT = &st, nil, a.rtt
 		res[i].Known, res[i].Problems, res[i].BigEndian = a.r.Known, a.r.Problems(a.n), a.r.BigEndian
 	}
@@ -162,12 +160,6 @@ func (p *Poller) Poll(ctx context.Context, timeout time.Duration) []Result {
 			take(i, a)
 		}
 	}
-	for i := range res {
-		if res[i].Status == nil && res[i].Err == nil {
-			res[i].Err = fmt.Errorf("%w within %v", ErrNoAnswer, timeout)
-		}
-	}
-	return res
 }
 
 func (p *Poller) pending(res []Result) int {
@@ -206,26 +198,4 @@ func (p *Poller) drain() {
 			}
 		}
 	}
-}
-
-// LocalAddrFor returns the address of this host that reaches target: the
-// default identity when no configuration names one.
-func LocalAddrFor(target netip.AddrPort) (netip.Addr, error) {
-	c, err := net.DialUDP("udp4", nil, net.UDPAddrFromAddrPort(target))
-	if err != nil {
-		return netip.Addr{}, err
-	}
-	defer c.Close()
-	a := c.LocalAddr().(*net.UDPAddr).AddrPort().Addr().Unmap()
-	return a, nil
-}
-
-// IsLocal reports whether a is an address of this host.
-func IsLocal(a netip.Addr) bool {
-	c, err := net.ListenUDP("udp4", net.UDPAddrFromAddrPort(netip.AddrPortFrom(a, 0)))
-	if err != nil {
-		return false
-	}
-	c.Close()
-	return true
 }

@@ -2,7 +2,8 @@
 // spmonitor does: every Spread_Segment with its port (4803 when not
 // given) and the daemons in it, with their addresses (a daemon named
 // without one is looked up by name). Other settings are skipped but must
-// be well formed.
+// be well formed; a file that is not is a *SyntaxError naming the line.
+// The first MiB of a file is read.
 package spreadconf
 
 import (
@@ -17,46 +18,65 @@ import (
 	"unicode"
 )
 
-// Limits of a real 4.4 daemon's configuration.
+// Limits of a real 4.4 daemon's configuration, which Parse enforces.
 const (
-	DefaultPort    = 4803
-	MaxNameLen     = 19 // daemon name bytes (MAX_PROC_NAME with the NUL)
-	MaxSegments    = 20
-	MaxDaemons     = 128 // in the whole configuration
-	MaxPerSegment  = 128
-	DefaultSearch1 = "./spread.conf" // where spmonitor looks without -c, in order
+	// DefaultPort is a segment's port when its address names none.
+	DefaultPort = 4803
+	// MaxNameLen is the longest daemon name in bytes (MAX_PROC_NAME
+	// without its NUL).
+	MaxNameLen = 19
+	// MaxSegments is the most Spread_Segment sections.
+	MaxSegments = 20
+	// MaxDaemons is the most daemons in the whole configuration.
+	MaxDaemons = 128
+	// MaxPerSegment is the most daemons in one segment.
+	MaxPerSegment = 128
+	// DefaultSearch1 is the first place spmonitor looks without -c; Find
+	// then tries /etc/spread.conf.
+	DefaultSearch1 = "./spread.conf"
 )
 
 // Daemon is one daemon of the configuration.
 type Daemon struct {
-	Name    string
-	Addr    netip.Addr // IPv4: its identity, where status queries go
-	Port    int        // its segment's port
-	Segment int        // index in Config.Segments
-	Line    int
+	// Name is the daemon's name in the file.
+	Name string
+	// Addr is its IPv4 address: its identity, where status queries go.
+	Addr netip.Addr
+	// Port is its segment's port.
+	Port int
+	// Segment is its segment's index in Config.Segments.
+	Segment int
+	// Line is the line of the file that names it.
+	Line int
 }
 
 // Segment is one Spread_Segment.
 type Segment struct {
-	Addr netip.Addr // broadcast address
+	// Addr is the segment's broadcast address.
+	Addr netip.Addr
+	// Port is the segment's port (DefaultPort when not given).
 	Port int
 }
 
 // Config is what a spread.conf says about the daemons.
 type Config struct {
-	File     string
+	// File is the name the configuration was read under.
+	File string
+	// Segments are the Spread_Segment sections, in file order.
 	Segments []Segment
-	Daemons  []Daemon // in file order
+	// Daemons are every segment's daemons, in file order.
+	Daemons []Daemon
 }
 
 // SyntaxError is a configuration that cannot be read: the file, the line
 // and what was expected there.
 type SyntaxError struct {
-	File string
-	Line int
-	Msg  string
+	File string // the name the configuration was read under
+	Line int    // 1-based
+	Msg  string // what was found and what was expected, on one line
 }
 
+// Error is "FILE:LINE: MSG".
 func (e *SyntaxError) Error() string { return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg) }
 
 // Resolver looks up a daemon named without an address.
@@ -77,7 +97,9 @@ func LookupIPv4(name string) (netip.Addr, error) {
 	return netip.Addr{}, fmt.Errorf("%s has no IPv4 address", name)
 }
 
-// Load reads path.
+// Load reads the configuration at path; daemons named without an address
+// are looked up with resolve (nil: LookupIPv4). A file that cannot be
+// opened is the *os.PathError of os.Open.
 func Load(path string, resolve Resolver) (*Config, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -87,7 +109,9 @@ func Load(path string, resolve Resolver) (*Config, error) {
 	return Parse(path, f, resolve)
 }
 
-// Parse reads a configuration named name (for errors) from r.
+// Parse reads a configuration named name (for errors) from r; daemons named
+// without an address are looked up with resolve (nil: LookupIPv4). A
+// configuration without any daemon is a *SyntaxError.
 func Parse(name string, r io.Reader, resolve Resolver) (*Config, error) {
 	b, err := io.ReadAll(io.LimitReader(r, 1<<20))
 	if err != nil {

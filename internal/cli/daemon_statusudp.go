@@ -11,12 +11,15 @@ import (
 
 // monitorUDP answers Spread's monitor status query for every node, each on
 // UDP at its own TCP address and port (`spgo daemon`, unless --no-monitor).
-type monitorUDP struct{ rs []*statusudp.Responder }
+type monitorUDP struct {
+	rs     []*statusudp.Responder
+	logger *slog.Logger
+}
 
 // startMonitorUDP binds every node's UDP socket; a port in use is a usage
 // error, with nothing left open.
 func startMonitorUDP(nodes []*daemon.Daemon, ring func() []*daemon.Daemon, logger *slog.Logger) (*monitorUDP, error) {
-	m := &monitorUDP{}
+	m := &monitorUDP{logger: logger}
 	for _, d := range nodes {
 		addr := d.TCPAddr()
 		if addr == nil {
@@ -35,13 +38,19 @@ func startMonitorUDP(nodes []*daemon.Daemon, ring func() []*daemon.Daemon, logge
 	return m, nil
 }
 
-func (m *monitorUDP) close() {
+// close stops every responder. It runs deferred at shutdown, where no
+// caller can act on an error, so each failure is also logged with the
+// socket it concerns.
+func (m *monitorUDP) close() error {
 	if m == nil {
-		return
+		return nil
 	}
 	var errs []error
 	for _, r := range m.rs {
-		errs = append(errs, r.Close())
+		if err := r.Close(); err != nil {
+			m.logger.Warn("closing the monitor status socket", "udp", r.Addr().String(), "err", err.Error())
+			errs = append(errs, err)
+		}
 	}
-	_ = errors.Join(errs...)
+	return errors.Join(errs...)
 }
