@@ -7,7 +7,6 @@ import (
 	"os"
 	"sync"
 
-	"github.com/spgo/spgo/internal/buildinfo"
 	"github.com/spgo/spgo/pkg/spread"
 )
 
@@ -52,7 +51,7 @@ type server struct {
 func (a *Agent) Serve(ctx context.Context, mb *spread.Mailbox) error {
 	s := &server{Agent: *a, mb: mb, name: mb.PrivateGroup()}
 	s.Control = cmp.Or(s.Control, DefaultControlGroup)
-	s.Version = cmp.Or(s.Version, buildinfo.Read().Version)
+	s.Version = cmp.Or(s.Version, buildVersion())
 	if s.Host == "" {
 		s.Host, _ = os.Hostname()
 	}

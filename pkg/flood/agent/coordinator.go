@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"time"
 
-	"github.com/spgo/spgo/internal/buildinfo"
 	"github.com/spgo/spgo/pkg/spread"
 )
 
@@ -49,7 +48,7 @@ func NewCoordinator(mb *spread.Mailbox, o Options) (*Coordinator, error) {
 	o.Control = cmp.Or(o.Control, DefaultControlGroup)
 	o.Wait = cmp.Or(o.Wait, DefaultWait)
 	o.Timeout = cmp.Or(o.Timeout, DefaultTimeout)
-	o.Version = cmp.Or(o.Version, buildinfo.Read().Version)
+	o.Version = cmp.Or(o.Version, buildVersion())
 	if err := mb.Join(o.Control); err != nil {
 		return nil, &SessionError{Op: "joining " + o.Control, Err: err}
 	}

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/spgo/spgo/internal/buildinfo"
+
 	"github.com/spgo/spgo/pkg/flood"
 	"github.com/spgo/spgo/pkg/spread"
 )
@@ -85,6 +87,10 @@ type Plan struct {
 	RemoteReceivers int           `json:"remote_receivers"`
 	Stall           time.Duration `json:"stall_ns"`
 }
+
+// buildVersion is this build's spgo version, the default of
+// Agent.Version and Options.Version.
+func buildVersion() string { return buildinfo.Read().Version }
 
 // send multicasts m, stamped with the protocol and spgo version, to group.
 func send(mb *spread.Mailbox, group, version string, m Message) error {
