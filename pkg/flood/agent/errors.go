@@ -19,7 +19,7 @@ var (
 	ErrRunFailed = errors.New("run failed")
 	// ErrAgentLost: the agent left the control group mid-run.
 	ErrAgentLost = errors.New("was lost mid-run")
-	// ErrNoResult: the agent sent no result within Coordinator.Timeout.
+	// ErrNoResult: the agent sent no result within Options.Timeout.
 	ErrNoResult = errors.New("no result")
 	// ErrBadResult: the agent's result could not be read.
 	ErrBadResult = errors.New("a result that cannot be read")
@@ -36,6 +36,7 @@ type AgentError struct {
 	Err  error
 }
 
+// Error names the agent and its host, then what happened.
 func (e *AgentError) Error() string {
 	if errors.Is(e.Err, ErrAgentLost) {
 		return fmt.Sprintf("agent %s (%s) %v", e.Name, e.Host, e.Err)
@@ -43,6 +44,7 @@ func (e *AgentError) Error() string {
 	return fmt.Sprintf("agent %s (%s): %v", e.Name, e.Host, e.Err)
 }
 
+// Unwrap returns Err.
 func (e *AgentError) Unwrap() error { return e.Err }
 
 // FailuresError is Coordinator.Run's error when agents failed: one
@@ -52,6 +54,7 @@ type FailuresError struct {
 	Failures []*AgentError
 }
 
+// Error is every failure's message, separated by "; ".
 func (e *FailuresError) Error() string {
 	msgs := make([]string, len(e.Failures))
 	for i, f := range e.Failures {
@@ -60,6 +63,7 @@ func (e *FailuresError) Error() string {
 	return strings.Join(msgs, "; ")
 }
 
+// Unwrap returns the failures.
 func (e *FailuresError) Unwrap() []error {
 	errs := make([]error, len(e.Failures))
 	for i, f := range e.Failures {
@@ -69,7 +73,7 @@ func (e *FailuresError) Unwrap() []error {
 }
 
 // TooFewAgentsError is Coordinator.Find's error when fewer idle agents
-// than wanted answered within Coordinator.Wait.
+// than wanted answered within Options.Wait.
 type TooFewAgentsError struct {
 	Found, Want int
 	Busy        int // agents that answered busy with another coordinator's run
@@ -77,6 +81,7 @@ type TooFewAgentsError struct {
 	Control     string
 }
 
+// Error says how many answered, in how long, where.
 func (e *TooFewAgentsError) Error() string {
 	busy := ""
 	if e.Busy > 0 {
@@ -96,6 +101,7 @@ type RolesError struct {
 	Agents int    // how many agents were found
 }
 
+// Error names the agent and what is wrong with its role.
 func (e *RolesError) Error() string {
 	if e.Name == "" {
 		return fmt.Sprintf("agent %d: allowed 1..%d", e.Agent, e.Agents)
@@ -110,6 +116,8 @@ type SessionError struct {
 	Err error
 }
 
+// Error is Op, then the session's error.
 func (e *SessionError) Error() string { return e.Op + ": " + e.Err.Error() }
 
+// Unwrap returns Err.
 func (e *SessionError) Unwrap() error { return e.Err }

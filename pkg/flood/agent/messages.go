@@ -73,9 +73,9 @@ type Plan struct {
 	Group         string  `json:"group"`
 	Count         int     `json:"count"` // messages per sender
 	Size          int     `json:"size"`
-	Senders       int     `json:"senders"`   // sending sessions this agent runs
-	Receivers     int     `json:"receivers"` // receiving sessions this agent runs
-	RemoteSenders int     `json:"remote_senders"`
+	Senders       int     `json:"senders"`        // sending sessions this agent runs
+	Receivers     int     `json:"receivers"`      // receiving sessions this agent runs
+	RemoteSenders int     `json:"remote_senders"` // senders in all agents, for receivers elsewhere
 	Window        int     `json:"window"`
 	Rate          float64 `json:"rate"` // this agent's share of the total rate
 	RTTEvery      int     `json:"rtt_every"`
@@ -84,8 +84,9 @@ type Plan struct {
 	AckEvery int `json:"ack_every"`
 	// RemoteReceivers is, for a senders' agent, how many receivers
 	// elsewhere acknowledge.
-	RemoteReceivers int           `json:"remote_receivers"`
-	Stall           time.Duration `json:"stall_ns"`
+	RemoteReceivers int `json:"remote_receivers"`
+	// Stall is flood.Config.Stall: how long a run may make no progress.
+	Stall time.Duration `json:"stall_ns"`
 }
 
 // buildVersion is this build's spgo version, the default of
