@@ -24,7 +24,10 @@ func (s *server) start(ctx context.Context, coordinator string, m Message, runs 
 	s.run, s.cancel = m.Run, cancel
 	s.mu.Unlock()
 	s.event(Event{Kind: EventRunStarted, Run: m.Run, Plan: m.Plan})
-	cfg.Ready = func() { s.reply(coordinator, Message{Kind: KindReady, Run: m.Run}) }
+	cfg.Ready = func() {
+		s.reply(coordinator, Message{Kind: KindReady, Run: m.Run})
+		s.event(Event{Kind: EventJoined, Run: m.Run})
+	}
 	runs.Add(1)
 	go func() {
 		defer runs.Done()

@@ -19,6 +19,7 @@ type collector struct {
 	ready    map[string]bool    // receivers' agents whose sessions are in the group
 	parts    []*flood.ServiceResult
 	failures []*AgentError
+	aborted  bool // the agents still running were told to abort
 }
 
 func (col *collector) send(m *member, p *Plan) error {
@@ -40,10 +41,20 @@ func (col *collector) allIn() bool { return len(col.waiting) == 0 }
 
 // stop tells the agents still running to abort, and returns what came in.
 func (col *collector) stop(err error) (*flood.ServiceResult, []*AgentError, error) {
+	col.abortRest()
+	return col.merged(), col.failures, err
+}
+
+// abortRest tells the agents still running to abort, once: after a
+// failure the run cannot be whole, and their partial results come sooner.
+func (col *collector) abortRest() {
+	if col.aborted {
+		return
+	}
+	col.aborted = true
 	for _, name := range col.waitingNames() {
 		_ = col.c.send(name, Message{Kind: KindAbort, Run: col.run}) // best effort: it may be gone
 	}
-	return col.merged(), col.failures, err
 }
 
 func (col *collector) merged() *flood.ServiceResult {
@@ -63,11 +74,13 @@ func (col *collector) waitingNames() []string {
 	return names
 }
 
-// fail records that an agent waited for failed.
+// fail records that an agent waited for failed, and tells the others to
+// stop.
 func (col *collector) fail(m *member, err error) {
 	col.failures = append(col.failures, &AgentError{Name: m.Name, Host: m.Host, Err: err})
 	delete(col.waiting, m.Name)
 	delete(col.ready, m.Name)
+	col.abortRest()
 }
 
 // await handles the agents' messages until done holds; when the agents' timeout (tctx) runs out, each agent still

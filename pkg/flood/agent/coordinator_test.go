@@ -60,7 +60,8 @@ func TestRunMergesTheAgentsParts(t *testing.T) {
 }
 
 // An agent whose session is cut mid-run is reported lost by name, the
-// coordinator does not wait for it, and the other agent is idle again.
+// coordinator does not wait for it, the other agent is told to abort (its
+// partial result is merged) and is idle again.
 func TestRunReportsALostAgent(t *testing.T) {
 	d := spreadtest.Run(t)
 	server := d.SpreadName()
@@ -78,10 +79,10 @@ func TestRunReportsALostAgent(t *testing.T) {
 	go func() {
 		// At 1000 msg/s this flood would last 1000 s.
 		out, err := c.Run(context.Background(), team, flood.Config{Daemon: server, Services: []spread.ServiceType{spread.FIFOMess},
-			Count: 1_000_000, Size: 100, Rate: 1000, Stall: time.Second})
+			Count: 1_000_000, Size: 100, Rate: 1000, Stall: time.Hour})
 		done <- result{out, err}
 	}()
-	sender.await(t, EventRunStarted) // after every receiver said ready
+	sender.await(t, EventJoined) // after every receiver said ready
 	receiver.lost = true
 	if !d.KillSession(receiver.name) {
 		t.Fatalf("no session %s", receiver.name)
@@ -105,8 +106,11 @@ func TestRunReportsALostAgent(t *testing.T) {
 	if !errors.As(receiver.err, &se) {
 		t.Errorf("the lost agent's Serve: %v", receiver.err)
 	}
-	if r.out == nil || len(r.out.Agents) != 2 {
-		t.Fatalf("outcome %+v", r.out)
+	if r.out == nil || len(r.out.Agents) != 2 || len(r.out.Results.Services) != 1 || !r.out.Results.Services[0].Partial {
+		t.Fatalf("outcome %+v (err %v)", r.out, r.err)
+	}
+	if s := r.out.Agents[0].Services; r.out.Agents[0].Name != sender.name || len(s) != 1 || s[0].Verdict != "interrupted" {
+		t.Errorf("the aborted sender's part: %+v", r.out.Agents[0])
 	}
 	if _, err := c.Find(context.Background(), 1); err != nil {
 		t.Errorf("the surviving agent: %v", err)

@@ -9,6 +9,9 @@ const (
 	EventReady EventKind = "ready"
 	// EventRunStarted: it accepted a plan and starts its sessions.
 	EventRunStarted EventKind = "run started"
+	// EventJoined: the run's sessions are in the flood group (and the
+	// coordinator is told, KindReady); the flood starts.
+	EventJoined EventKind = "joined"
 	// EventRunDone: it sent the run's result (Err: the run failed).
 	EventRunDone EventKind = "run done"
 	// EventRefused: it refused a plan (Err says why).

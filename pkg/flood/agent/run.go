@@ -24,9 +24,10 @@ type Outcome struct {
 // (Daemon only names the coordinator's daemon in the results; Senders and
 // Receivers are the team's); Duration is not supported.
 //
-// The outcome holds whatever finished, also when the error is set. Agents
-// that failed (refused, lost, no result in time) stop the run after that
-// service type; the error is then a *FailuresError. When ctx ends, the
+// The outcome holds whatever finished, also when the error is set. When
+// an agent fails (refuses, is lost, sends no result in time) the others
+// are told to abort, their partial results are merged, the run stops
+// after that service type, and the error is a *FailuresError. When ctx ends, the
 // run stops, the agents are told to abort, and the error includes ctx's.
 // A *SessionError is the coordinator's own session failing.
 func (c *Coordinator) Run(ctx context.Context, team []Assignment, cfg flood.Config) (*Outcome, error) {
@@ -92,10 +93,8 @@ func (c *Coordinator) runService(ctx context.Context, team []*member, p planner)
 			return col.stop(err)
 		}
 	}
-	if err := col.await(ctx, tctx, col.allIn); err != nil || len(col.failures) > 0 {
-		return col.stop(err)
-	}
-	return col.merged(), nil, nil
+	err := col.await(ctx, tctx, col.allIn)
+	return col.stop(err)
 }
 
 // member is an agent of the team and what its parts gave so far.
