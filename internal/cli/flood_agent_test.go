@@ -2,14 +2,13 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/spgo/spgo/internal/cli/iostreams"
 	"github.com/spgo/spgo/pkg/daemon/spreadtest"
-	"github.com/spgo/spgo/pkg/spread"
+	"github.com/spgo/spgo/pkg/flood/agent"
 )
 
 // startAgent runs `spgo flood agent` in this process against server; its
@@ -29,7 +28,7 @@ func startAgentNamed(t *testing.T, ctx context.Context, server string) (eventLin
 	f := &Factory{IOStreams: ios, Getenv: func(string) string { return "" }}
 	done := make(chan error, 1)
 	go func() {
-		done <- floodAgentRun(ctx, &FloodAgentOptions{Factory: f, Conn: ConnOptions{Server: server, Timeout: 5 * time.Second}, Control: DefaultControlGroup})
+		done <- floodAgentRun(ctx, &FloodAgentOptions{Factory: f, Conn: ConnOptions{Server: server, Timeout: 5 * time.Second}, Control: agent.DefaultControlGroup})
 	}()
 	l := lines.next(t)
 	if !strings.HasPrefix(l, "spgo flood agent: ready as #") {
@@ -74,112 +73,6 @@ func TestFloodAgentLostMidRun(t *testing.T) {
 	}
 	cancel()
 	<-done1
-}
-
-// A plan from another spgo version gets a one-line error, and a second
-// coordinator's plan while the agent is busy gets another.
-func TestFloodAgentRefusesOtherVersionAndSecondCoordinator(t *testing.T) {
-	server := spreadtest.Run(t).SpreadName()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	_, done := startAgent(t, ctx, server)
-	coord, err := spread.Connect(server, spread.WithMembership(true))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer coord.Disconnect()
-	agentName := probe(t, coord).from
-	plan := func(run, version string, p *agentPlan) agentMsg {
-		b, _ := json.Marshal(agentMsg{Kind: agentKindPlan, Proto: agentProto, Version: version, Run: run, Plan: p})
-		if err := coord.Multicast(spread.AgreedMess, agentName, b, agentMsgType); err != nil {
-			t.Fatal(err)
-		}
-		return nextResult(t, coord, run)
-	}
-	r := plan("old", "v0.0.1", &agentPlan{Service: "fifo", Group: "g", Count: 10, Size: 100, Receivers: 1, RemoteSenders: 1})
-	if !strings.Contains(r.Error, "the coordinator is v0.0.1 (protocol 1): run the same spgo on every host") || strings.Contains(r.Error, "\n") {
-		t.Errorf("version mismatch: %q", r.Error)
-	}
-	r = plan("bad", agentVersion(), &agentPlan{Service: "ordered", Group: "g", Count: 10, Size: 100, Receivers: 1})
-	if !strings.Contains(r.Error, "cannot carry out the plan") {
-		t.Errorf("bad plan: %q", r.Error)
-	}
-	// A plan it can carry out keeps it busy: a read-only run waiting for
-	// two members that never come.
-	b, _ := json.Marshal(agentMsg{Kind: agentKindPlan, Proto: agentProto, Version: agentVersion(), Run: "first",
-		Plan: &agentPlan{Service: "fifo", Group: "g", Count: 10, Size: 100, Receivers: 1, RemoteSenders: 1, Members: 2, Stall: time.Second}})
-	if err := coord.Multicast(spread.AgreedMess, agentName, b, agentMsgType); err != nil {
-		t.Fatal(err)
-	}
-	// The agent answers probes and plans in order: once a probe says busy,
-	// a second coordinator's plan is refused.
-	for {
-		if h := probe(t, coord).msg; h.Busy == "first" {
-			break
-		}
-	}
-	r = plan("second", agentVersion(), &agentPlan{Service: "fifo", Group: "g2", Count: 10, Size: 100, Receivers: 1, RemoteSenders: 1})
-	if !strings.Contains(r.Error, "is busy with run first of another coordinator") {
-		t.Errorf("second coordinator: %q", r.Error)
-	}
-	ab, _ := json.Marshal(agentMsg{Kind: agentKindAbort, Proto: agentProto, Version: agentVersion(), Run: "first"})
-	if err := coord.Multicast(spread.AgreedMess, agentName, ab, agentMsgType); err != nil {
-		t.Fatal(err)
-	}
-	if r := nextResult(t, coord, "first"); !strings.HasSuffix(r.Error, ": the run was aborted before it started") {
-		t.Errorf("aborted run: error %q result %+v", r.Error, r.Result)
-	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("agent: %v", err)
-	}
-}
-
-// probe asks the control group who is there and returns the first
-// agent's hello.
-func probe(t *testing.T, coord *spread.Mailbox) fromMsg {
-	t.Helper()
-	b, _ := json.Marshal(agentMsg{Kind: agentKindProbe, Proto: agentProto, Version: agentVersion(), Run: "probe"})
-	if err := coord.Multicast(spread.AgreedMess, DefaultControlGroup, b, agentMsgType); err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if m := nextAgentMsg(t, coord); m.msg.Kind == agentKindHello {
-			return m
-		}
-	}
-}
-
-func nextResult(t *testing.T, coord *spread.Mailbox, run string) agentMsg {
-	t.Helper()
-	for {
-		m := nextAgentMsg(t, coord)
-		if m.msg.Kind == agentKindResult && m.msg.Run == run {
-			return m.msg
-		}
-	}
-}
-
-type fromMsg struct {
-	from string
-	msg  agentMsg
-}
-
-func nextAgentMsg(t *testing.T, mb *spread.Mailbox) fromMsg {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	for {
-		msg, err := mb.ReceiveContext(ctx)
-		if err != nil {
-			t.Fatalf("waiting for an agent message: %v", err)
-		}
-		if rm, ok := msg.(*spread.RegularMessage); ok {
-			if m, ok := readAgentMsg(rm); ok {
-				return fromMsg{rm.Sender, m}
-			}
-		}
-	}
 }
 
 func TestFloodAgentUsageErrors(t *testing.T) {

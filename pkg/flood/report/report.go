@@ -34,34 +34,11 @@ type Env struct {
 	// over; "" when all were on Daemon.
 	Placement string `json:"placement,omitempty"`
 	// Agents are the agents of a flood across hosts (spgo flood --agents).
-	Agents []Agent `json:"agents,omitempty"`
-}
-
-// Agent is one `spgo flood agent` of a flood across hosts, and what its
-// part of each service type's flood gave.
-type Agent struct {
-	Name     string         `json:"name"` // its private group
-	Host     string         `json:"host"`
-	Daemon   string         `json:"daemon"`
-	Version  string         `json:"version"`
-	Role     string         `json:"role"`
-	Garbage  int64          `json:"garbage"` // control messages it ignored
-	Services []AgentService `json:"services"`
-}
-
-// AgentService is an agent's part of one service type's flood.
-type AgentService struct {
-	Service   string        `json:"service"`
-	Sent      int64         `json:"sent"`
-	Delivered int64         `json:"delivered"`
-	MsgRate   float64       `json:"msgs_per_sec"`
-	Latency   flood.Latency `json:"latency"`
-	Lost      int64         `json:"lost"`
-	Verdict   string        `json:"verdict"`
+	Agents []flood.AgentResult `json:"agents,omitempty"`
 }
 
 // AgentTable writes one row per service type and agent.
-func AgentTable(w io.Writer, agents []Agent) {
+func AgentTable(w io.Writer, agents []flood.AgentResult) {
 	if len(agents) == 0 {
 		return
 	}

@@ -1,0 +1,73 @@
+package agent
+
+import (
+	"cmp"
+	"strings"
+	"time"
+
+	"github.com/spgo/spgo/pkg/flood"
+	"github.com/spgo/spgo/pkg/spread"
+)
+
+// settings checks the flood Run is asked for and fills the defaults a
+// plan and the merged results need. Each agent's flood checks the rest
+// again.
+func settings(cfg flood.Config) (flood.Config, error) {
+	if cfg.Duration > 0 {
+		return cfg, &flood.ConfigError{Field: "duration", Value: cfg.Duration, Allow: "a flood across agents sends a count of messages per sender; give a count"}
+	}
+	if err := cfg.CheckSettings(); err != nil {
+		return cfg, err
+	}
+	cfg.Count = cmp.Or(cfg.Count, flood.DefaultCount)
+	cfg.Size = cmp.Or(cfg.Size, flood.DefaultSize)
+	cfg.Window = cmp.Or(cfg.Window, flood.DefaultWindow)
+	cfg.Group = cmp.Or(cfg.Group, flood.DefaultGroup)
+	if len(cfg.Services) == 0 {
+		cfg.Services = flood.AllServices
+	}
+	return cfg, nil
+}
+
+// planner makes each agent's plan for one service type's flood.
+type planner struct {
+	cfg                flood.Config
+	svc                spread.ServiceType
+	agents             int // in the team, idle ones included
+	senders, receivers int // sessions over all agents
+}
+
+func newPlanner(cfg flood.Config, svc spread.ServiceType, team []Assignment) planner {
+	p := planner{cfg: cfg, svc: svc, agents: len(team)}
+	for _, a := range team {
+		p.senders += a.Senders
+		p.receivers += a.Receivers
+	}
+	return p
+}
+
+// plan is a's part. The total rate is split over the senders. With more
+// than one agent the senders' windows follow the remote receivers'
+// acknowledgements, four per window.
+func (p planner) plan(a Assignment) *Plan {
+	cfg := p.cfg
+	pl := &Plan{Service: strings.ToLower(flood.ServiceName(p.svc)), Group: cfg.ServiceGroup(p.svc), Count: cfg.Count,
+		Size: cfg.Size, Senders: a.Senders, Receivers: a.Receivers, Window: cfg.Window, RTTEvery: cfg.RTTEvery,
+		Stall: cfg.Stall, Rate: cfg.Rate * float64(a.Senders) / float64(max(p.senders, 1))}
+	if p.agents > 1 {
+		pl.RemoteSenders = p.senders
+		pl.AckEvery = max(cfg.Window/4, 1)
+		if a.Receivers == 0 {
+			pl.RemoteReceivers = p.receivers
+		}
+	}
+	return pl
+}
+
+// header is the merged results' header for a flood over team.
+func header(cfg flood.Config, team []Assignment) *flood.Results {
+	p := newPlanner(cfg, 0, team)
+	return &flood.Results{Daemon: cfg.Daemon, Group: cfg.Group, Size: cfg.Size, Count: cfg.Count,
+		Senders: p.senders, Receivers: p.receivers, Window: max(cfg.Window, 0), Rate: cfg.Rate, RTTEvery: cfg.RTTEvery,
+		Started: time.Now()}
+}

@@ -1,0 +1,89 @@
+package agent
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Roles says which agents run senders and which run receivers, by number:
+// 1..N in the order Find returns them (private-name order).
+type Roles struct {
+	// SenderAgents run Senders sending sessions each (default: agent 1).
+	SenderAgents []int
+	// ReceiverAgents run Receivers receiving sessions each (default: every
+	// other agent; agent 1 itself when it is the only one).
+	ReceiverAgents []int
+	// Senders and Receivers are the sessions per agent (default 1 each).
+	Senders, Receivers int
+}
+
+// Assignment is one agent and the sessions it runs in a flood.
+type Assignment struct {
+	Info
+	Senders, Receivers int
+}
+
+// Role says what the agent runs: "1 sender", "2 receivers", "idle"...
+func (a Assignment) Role() string {
+	var parts []string
+	if a.Senders > 0 {
+		parts = append(parts, count(a.Senders, "sender"))
+	}
+	if a.Receivers > 0 {
+		parts = append(parts, count(a.Receivers, "receiver"))
+	}
+	if len(parts) == 0 {
+		return "idle"
+	}
+	return strings.Join(parts, ", ")
+}
+
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// Assign gives each agent its role. An agent number out of range, or an
+// agent given both roles while there are others, is a *RolesError: with
+// two hosts or more, each agent runs one side of the flood.
+func Assign(agents []Info, r Roles) ([]Assignment, error) {
+	if r.Senders < 0 || r.Receivers < 0 {
+		return nil, fmt.Errorf("agent: %d senders / %d receivers per agent: want 0 (the default, 1) or more", r.Senders, r.Receivers)
+	}
+	senders, receivers := r.SenderAgents, r.ReceiverAgents
+	if len(senders) == 0 {
+		senders = []int{1}
+	}
+	if len(receivers) == 0 {
+		for k := 2; k <= len(agents); k++ {
+			receivers = append(receivers, k)
+		}
+		if len(agents) == 1 {
+			receivers = []int{1}
+		}
+	}
+	for _, k := range append(slices.Clone(senders), receivers...) {
+		if k < 1 || k > len(agents) {
+			return nil, &RolesError{Agent: k, Agents: len(agents)}
+		}
+	}
+	team := make([]Assignment, len(agents))
+	for i, a := range agents {
+		team[i].Info = a
+	}
+	for _, k := range senders {
+		team[k-1].Senders = max(r.Senders, 1)
+	}
+	for _, k := range receivers {
+		team[k-1].Receivers = max(r.Receivers, 1)
+	}
+	for k, a := range team {
+		if a.Senders > 0 && a.Receivers > 0 && len(team) > 1 {
+			return nil, &RolesError{Agent: k + 1, Name: a.Name, Agents: len(team)}
+		}
+	}
+	return team, nil
+}

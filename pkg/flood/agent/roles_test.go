@@ -1,0 +1,92 @@
+package agent
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/spgo/spgo/pkg/flood"
+	"github.com/spgo/spgo/pkg/spread"
+)
+
+func infos(n int) []Info {
+	out := make([]Info, n)
+	for i := range out {
+		out[i] = Info{Name: string(rune('a' + i))}
+	}
+	return out
+}
+
+func roles(team []Assignment) string {
+	s := make([]string, len(team))
+	for i, a := range team {
+		s[i] = a.Role()
+	}
+	return strings.Join(s, "; ")
+}
+
+// By default agent 1 sends and the others receive; one agent alone does
+// both; numbers out of range and an agent with both roles among others
+// are refused.
+func TestAssign(t *testing.T) {
+	for _, c := range []struct {
+		agents int
+		r      Roles
+		want   string
+		err    string
+	}{
+		{3, Roles{}, "1 sender; 1 receiver; 1 receiver", ""},
+		{1, Roles{Senders: 2, Receivers: 3}, "2 senders, 3 receivers", ""},
+		{3, Roles{SenderAgents: []int{2, 3}, ReceiverAgents: []int{1}, Receivers: 4}, "4 receivers; 1 sender; 1 sender", ""},
+		{4, Roles{ReceiverAgents: []int{2}}, "1 sender; 1 receiver; idle; idle", ""},
+		{2, Roles{ReceiverAgents: []int{3}}, "", "agent 3: allowed 1..2"},
+		{2, Roles{SenderAgents: []int{0}}, "", "agent 0: allowed 1..2"},
+		{2, Roles{ReceiverAgents: []int{1, 2}}, "", "agent a would run senders and receivers: give each agent one role"},
+		{2, Roles{Senders: -1}, "", "-1 senders / 0 receivers per agent: want 0 (the default, 1) or more"},
+	} {
+		team, err := Assign(infos(c.agents), c.r)
+		switch {
+		case c.err != "":
+			var re *RolesError
+			if err == nil || !strings.HasSuffix(err.Error(), c.err) || (strings.HasPrefix(c.err, "agent") && !errors.As(err, &re)) {
+				t.Errorf("%d agents, %+v: err %v, want %q", c.agents, c.r, err, c.err)
+			}
+		case err != nil:
+			t.Errorf("%d agents, %+v: %v", c.agents, c.r, err)
+		case roles(team) != c.want:
+			t.Errorf("%d agents, %+v: %q, want %q", c.agents, c.r, roles(team), c.want)
+		}
+	}
+}
+
+// The plan rules: the rate split over the senders by their share, and
+// with more than one agent the receivers expect every sender and
+// acknowledge four times per window, which the senders' agents follow.
+func TestPlans(t *testing.T) {
+	team, err := Assign(infos(3), Roles{SenderAgents: []int{1, 2}, ReceiverAgents: []int{3}, Senders: 2, Receivers: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := settings(flood.Config{Daemon: "4803", Services: []spread.ServiceType{spread.SafeMess}, Rate: 1000, Window: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := newPlanner(cfg, spread.SafeMess, team)
+	send, recv := p.plan(team[0]), p.plan(team[2])
+	if send.Service != "safe" || send.Group != flood.DefaultGroup || send.Count != flood.DefaultCount || send.Size != flood.DefaultSize {
+		t.Errorf("defaults: %+v", send)
+	}
+	if send.Senders != 2 || send.Receivers != 0 || send.Rate != 500 || send.AckEvery != 25 || send.RemoteReceivers != 3 || send.RemoteSenders != 4 {
+		t.Errorf("senders' plan %+v", send)
+	}
+	if recv.Senders != 0 || recv.Receivers != 3 || recv.Rate != 0 || recv.AckEvery != 25 || recv.RemoteReceivers != 0 || recv.RemoteSenders != 4 {
+		t.Errorf("receivers' plan %+v", recv)
+	}
+	if h := header(cfg, team); h.Senders != 4 || h.Receivers != 3 || h.Window != 100 || h.Rate != 1000 {
+		t.Errorf("header %+v", h)
+	}
+	alone, _ := Assign(infos(1), Roles{})
+	if pl := newPlanner(cfg, spread.SafeMess, alone).plan(alone[0]); pl.AckEvery != 0 || pl.RemoteSenders != 0 || pl.Rate != 1000 {
+		t.Errorf("one agent's plan %+v", pl)
+	}
+}
