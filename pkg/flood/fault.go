@@ -33,7 +33,7 @@ type FaultEvent struct {
 	// transitional; one event per group id).
 	SeenBy int `json:"seen_by,omitempty"`
 	// Role and Error describe a departed session.
-	Role  string `json:"role,omitempty"`
+	Role  Role   `json:"role,omitempty"`
 	Error string `json:"error,omitempty"`
 }
 
@@ -115,18 +115,18 @@ func (f *flood) faultEvents() []FaultEvent {
 	for _, s := range f.senders {
 		if s.gone.Load() {
 			out = append(out, FaultEvent{Kind: FaultDeparted, After: time.Duration(s.goneAt - start), Members: []string{s.name},
-				Role: "sender", Error: s.goneErr.Error()})
+				Role: RoleSender, Error: s.goneErr.Error()})
 		}
 	}
 	for _, r := range f.receivers {
 		switch {
 		case r.goneAt != 0:
 			out = append(out, FaultEvent{Kind: FaultDeparted, After: time.Duration(r.goneAt - start), Members: []string{r.name},
-				Role: "receiver", Error: r.err.Error()})
+				Role: RoleReceiver, Error: r.err.Error()})
 		case f.apart(r):
 			v := r.views[len(r.views)-1]
 			out = append(out, FaultEvent{Kind: FaultApart, After: time.Duration(v.at - start), Members: []string{r.name},
-				Role: "receiver", Error: "a partition left it apart from the senders"})
+				Role: RoleReceiver, Error: "a partition left it apart from the senders"})
 		}
 	}
 	slices.SortStableFunc(out, func(a, b FaultEvent) int { return int(a.After - b.After) })

@@ -57,7 +57,7 @@ func TestFloodThroughReceiverDaemonCrash(t *testing.T) {
 	}
 	var survivors int
 	for _, c := range s.Clients {
-		if c.Role != "receiver" {
+		if c.Role != flood.RoleReceiver {
 			continue
 		}
 		switch {
@@ -116,7 +116,7 @@ func TestKickedSessionIsNoFault(t *testing.T) {
 				once.Do(func() { d.KillSession("kick1") })
 			}
 		}})
-	if s := res.Services[0]; s.Faults != nil || s.Verdict != "BROKEN" {
+	if s := res.Services[0]; s.Faults != nil || s.Verdict != flood.VerdictBroken {
 		t.Fatalf("faults %+v verdict %q", s.Faults, s.Verdict)
 	}
 }

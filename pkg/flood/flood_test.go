@@ -332,7 +332,7 @@ func TestInterruptedRunIsPartialNotBroken(t *testing.T) {
 			t.Fatalf("%s: want one partial result, got %+v", flood.ServiceName(svc), res)
 		}
 		s := res.Services[0]
-		if !s.Partial || s.Verdict != "interrupted" || s.Judge() != "interrupted" {
+		if !s.Partial || s.Verdict != flood.VerdictInterrupted || s.Judge() != flood.VerdictInterrupted {
 			t.Errorf("%s: partial=%v verdict %q, want partial and \"interrupted\"", s.Service, s.Partial, s.Verdict)
 		}
 		if s.Sent == 0 || s.Delivered == 0 || s.Delivered > 2*s.Sent {

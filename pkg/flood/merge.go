@@ -82,9 +82,9 @@ func Merge(svc spread.ServiceType, size int, parts []*ServiceResult) *ServiceRes
 		for _, c := range p.Clients {
 			m.Clients = append(m.Clients, c)
 			switch c.Role {
-			case "sender":
+			case RoleSender:
 				m.Sent += c.Messages
-			case "receiver":
+			case RoleReceiver:
 				receivers++
 				m.Delivered += c.Messages
 				if c.Check != nil {
@@ -103,7 +103,7 @@ func Merge(svc spread.ServiceType, size int, parts []*ServiceResult) *ServiceRes
 		}
 		// A senders' part (write-only) timed its own echoes: that is not
 		// one-way latency to the receivers.
-		if p.hist != nil && hasRole(p, "receiver") {
+		if p.hist != nil && hasRole(p, RoleReceiver) {
 			m.hist.Merge(p.hist)
 		}
 		if p.rttHist != nil {
@@ -135,7 +135,7 @@ func Merge(svc spread.ServiceType, size int, parts []*ServiceResult) *ServiceRes
 	return m
 }
 
-func hasRole(r *ServiceResult, role string) bool {
+func hasRole(r *ServiceResult, role Role) bool {
 	for _, c := range r.Clients {
 		if c.Role == role {
 			return true

@@ -56,11 +56,11 @@ func TestMergeIsExact(t *testing.T) {
 	}
 	// Two separate floods (one sender, two) delivered different sequences: merged, their
 	// receivers disagree on the total order.
-	if m.TotalOrderDisagree == 0 || m.Verdict != "BROKEN" {
+	if m.TotalOrderDisagree == 0 || m.Verdict != flood.VerdictBroken {
 		t.Errorf("receivers of two floods merged: disagree %d verdict %q", m.TotalOrderDisagree, m.Verdict)
 	}
 	// One flood's receivers alone agree.
-	if m := flood.Merge(spread.AgreedMess, 100, []*flood.ServiceResult{pa}); m.TotalOrderDisagree != 0 || m.Verdict != "ok" {
+	if m := flood.Merge(spread.AgreedMess, 100, []*flood.ServiceResult{pa}); m.TotalOrderDisagree != 0 || m.Verdict != flood.VerdictOK {
 		t.Errorf("one flood: disagree %d verdict %q", m.TotalOrderDisagree, m.Verdict)
 	}
 }

@@ -36,12 +36,12 @@ func TestRoundTripSamples(t *testing.T) {
 				t.Fatalf("%s: client %s (%s) has no rtt", s.Service, c.Name, c.Role)
 			}
 			switch c.Role {
-			case "sender":
+			case flood.RoleSender:
 				senders += c.RTT.Count
 				if c.RTT.Count != 300 {
 					t.Errorf("%s: sender %s timed %d round trips, want 300", s.Service, c.Name, c.RTT.Count)
 				}
-			case "receiver":
+			case flood.RoleReceiver:
 				receivers += c.RTT.Count
 				if c.RTT.Count != 200 {
 					t.Errorf("%s: receiver %s echoed %d, want 200", s.Service, c.Name, c.RTT.Count)

@@ -452,7 +452,7 @@ func (f *flood) collect(interrupted bool) *ServiceResult {
 			sent[s.idx] = f.reachedSurvivors(s.idx)
 		}
 		sr.Sent += int64(n)
-		c := Client{Name: s.name, Role: "sender", Daemon: s.daemon, Messages: int64(n), Bytes: int64(n) * int64(cfg.Size)}
+		c := Client{Name: s.name, Role: RoleSender, Daemon: s.daemon, Messages: int64(n), Bytes: int64(n) * int64(cfg.Size)}
 		if !s.end.IsZero() {
 			c.Elapsed = s.end.Sub(s.begin)
 			if c.Elapsed > 0 {
@@ -483,9 +483,9 @@ func (f *flood) collect(interrupted bool) *ServiceResult {
 	var checks []Check
 	var rateSum float64
 	var survivors, survivorDeliveries int64
-	role := "receiver"
+	role := RoleReceiver
 	if len(f.receivers) == 0 {
-		role = "sender-echoes" // write-only: what the senders read back
+		role = RoleSenderEchoes // write-only: what the senders read back
 	}
 	for _, r := range f.reporting() {
 		n := r.count.Load()
