@@ -318,10 +318,10 @@ func floodConfig(o *FloodOptions) (flood.Config, error) {
 		cfg.RTTEvery = o.RTTEvery
 	}
 	if o.ReadOnly {
-		cfg.RemoteSenders, cfg.Senders, cfg.NoSenders = o.Senders, 0, true
+		cfg.Mode, cfg.RemoteSenders, cfg.Senders = flood.ModeReadOnly, o.Senders, 0
 	}
 	if o.WriteOnly {
-		cfg.Receivers, cfg.NoReceivers = 0, true
+		cfg.Mode, cfg.Receivers = flood.ModeWriteOnly, 0
 	}
 	if o.Conn.User != "" {
 		cfg.Name = o.Conn.User

@@ -257,7 +257,7 @@ func (a *agent) config(p *agentPlan) planConfig {
 		Size: p.Size, Senders: p.Senders, Receivers: p.Receivers, Window: p.Window, Rate: p.Rate, RTTEvery: p.RTTEvery,
 		WaitMembers: p.Members, Stall: p.Stall, RemoteSenders: p.RemoteSenders, AckEvery: p.AckEvery, RemoteReceivers: p.RemoteReceivers,
 		Options: []spread.Option{spread.WithTimeout(a.o.Conn.ConnectTimeout())}}
-	cfg.NoSenders, cfg.NoReceivers = p.Senders == 0, p.Receivers == 0
+	cfg.Mode = flood.ModeOf(p.Senders, p.Receivers, p.RemoteReceivers)
 	return planConfig{cfg: cfg, err: err}
 }
 

@@ -117,10 +117,10 @@ func TestReadOnlyAndWriteOnly(t *testing.T) {
 	}
 	ro := make(chan out, 1)
 	go func() {
-		r, err := flood.Run(ctx, flood.Config{Daemon: d, Services: svc, Count: 5000, NoSenders: true, WaitMembers: 2})
+		r, err := flood.Run(ctx, flood.Config{Daemon: d, Services: svc, Count: 5000, Mode: flood.ModeReadOnly, WaitMembers: 2})
 		ro <- out{r, err}
 	}()
-	wo, err := flood.Run(ctx, flood.Config{Daemon: d, Services: svc, Count: 5000, NoReceivers: true, WaitMembers: 2, Window: 100})
+	wo, err := flood.Run(ctx, flood.Config{Daemon: d, Services: svc, Count: 5000, Mode: flood.ModeWriteOnly, WaitMembers: 2, Window: 100})
 	if err != nil {
 		t.Fatalf("write-only: %v", err)
 	}

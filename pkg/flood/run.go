@@ -101,7 +101,7 @@ func runService(ctx context.Context, cfg Config, index int, svc spread.ServiceTy
 	f.expected.Store(1<<63 - 1)
 	if cfg.Count > 0 {
 		senders := cfg.Senders
-		if senders == 0 {
+		if cfg.Mode == ModeReadOnly {
 			senders = cfg.RemoteSenders
 		}
 		f.expected.Store(int64(cfg.Count) * int64(senders))
@@ -151,7 +151,7 @@ func (f *flood) connect(ctx context.Context) error {
 		r := &receiver{mb: mb, name: mb.PrivateGroup(), echo: echo, joined: make(chan struct{}),
 			progress: make([]atomic.Uint32, cfg.Senders), from: make([]atomic.Int64, cfg.Senders),
 			check: NewChecker(), hist: newHistogram()}
-		r.ids, r.remote = make(map[string]uint32), cfg.Senders == 0
+		r.ids, r.remote = make(map[string]uint32), cfg.Mode == ModeReadOnly
 		return r
 	}
 	var members []*receiver
@@ -167,7 +167,7 @@ func (f *flood) connect(ctx context.Context) error {
 		members = append(members, r)
 	}
 	for i := range cfg.Senders {
-		echo := cfg.Receivers == 0 && cfg.RemoteReceivers == 0 // write-only: count our own echoes
+		echo := cfg.Mode == ModeWriteOnly // count our own echoes
 		at := cfg.SenderDaemons[i%len(cfg.SenderDaemons)]
 		mb, err := dial(at, echo)
 		if err != nil {
@@ -296,7 +296,7 @@ func (f *flood) allReceived() bool {
 	if !f.sendersFinished() {
 		return false
 	}
-	if f.cfg.RemoteReceivers > 0 {
+	if f.cfg.Mode == ModeWriteAcked {
 		return f.allAcked()
 	}
 	exp := f.expected.Load()
