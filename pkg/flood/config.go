@@ -197,7 +197,9 @@ type Progress struct {
 type ConfigError struct {
 	// Field is the Config field at fault, as Go spells it ("Size").
 	Field string
+	// Value is the value refused.
 	Value any
+	// Allow says what is allowed instead.
 	Allow string
 
 	// named is set when Allow is a rule's own text that already names the
@@ -380,15 +382,16 @@ const (
 	MaxRate = 1e9
 )
 
-// Check reports the first setting Run would refuse, without connecting.
+// Check reports the first setting Run would refuse, as a *ConfigError,
+// without connecting.
 func (c Config) Check() error {
 	_, err := c.withDefaults()
 	return err
 }
 
-// CheckSettings is Check without the daemon name, for callers that choose
-// the daemon only after the settings are known good (an embedded daemon is
-// started after the check).
+// CheckSettings is Check without the daemon names (Daemon and the
+// placement), for callers that choose the daemons only after the settings
+// are known good (an embedded daemon is started after the check).
 func (c Config) CheckSettings() error {
 	_, err := c.settingsWithDefaults()
 	return err
