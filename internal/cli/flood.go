@@ -68,13 +68,8 @@ type FloodOptions struct {
 	AgentReceivers []int
 }
 
-// NewCmdFlood builds `spgo flood`; runF replaces floodRun in tests.
-func NewCmdFlood(f *Factory, runF func(context.Context, *FloodOptions) error) *cobra.Command {
-	opts := &FloodOptions{Factory: f}
-	cmd := &cobra.Command{
-		Use:   "flood",
-		Short: "Benchmark a daemon: throughput, latency and ordering of every service type",
-		Long: `Floods one group with messages of each service type in turn, from --senders
+// floodLong is spgo flood's help text.
+const floodLong = `Floods one group with messages of each service type in turn, from --senders
 senders to --receivers receivers (one session each, all started on one
 signal), and prints a table: messages/s and MB/s per receiver, one-way
 latency percentiles (from a send timestamp in each message), and what was
@@ -114,14 +109,24 @@ only as good as their clocks' synchronisation.
 spflooder's flags work as there: -m messages, -b bytes, -n members to wait
 for, --ro (read-only: only receive, -m messages from each of --senders
 remote senders) and --wo (write-only: only send; the senders join and count
-their own echoes for the window; --window -1 sends with no flow control).`,
-		Example: `  spgo flood --embedded                      # all six service types, 100000 x 1000 bytes
+their own echoes for the window; --window -1 sends with no flow control).`
+
+const floodExample = `  spgo flood --embedded                      # all six service types, 100000 x 1000 bytes
   spgo flood --embedded --services agreed,safe --receivers 4 -o json
   spgo flood --embedded --sweep size --plot sizes.svg
   spgo flood --embedded --rtt --services agreed -o json
   spgo flood -s 4803@host -m 10000 -b 1000 --services reliable
-  spgo flood --ro -n 2 --services fifo   # and elsewhere: spgo flood --wo -n 2 --services fifo`,
-		Args: noArgs,
+  spgo flood --ro -n 2 --services fifo   # and elsewhere: spgo flood --wo -n 2 --services fifo`
+
+// NewCmdFlood builds `spgo flood`; runF replaces floodRun in tests.
+func NewCmdFlood(f *Factory, runF func(context.Context, *FloodOptions) error) *cobra.Command {
+	opts := &FloodOptions{Factory: f}
+	cmd := &cobra.Command{
+		Use:     "flood",
+		Short:   "Benchmark a daemon: throughput, latency and ordering of every service type",
+		Long:    floodLong,
+		Example: floodExample,
+		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			readConnFlags(cmd, &opts.Conn)
 			if err := opts.validate(cmd); err != nil {
@@ -134,6 +139,17 @@ their own echoes for the window; --window -1 sends with no flow control).`,
 		},
 	}
 	addConnFlags(cmd, f, &opts.Conn, "time limit for connecting each session (0: 10s)")
+	addFloodLoadFlags(cmd, opts)
+	addFloodOutputFlags(cmd, opts)
+	addFloodRingFlags(cmd, opts)
+	addFloodAgentFlags(cmd, opts)
+	cmd.AddCommand(newCmdFloodAgent(f))
+	return cmd
+}
+
+// addFloodLoadFlags registers what the flood sends, from where to where
+// and how fast, spflooder's names included.
+func addFloodLoadFlags(cmd *cobra.Command, opts *FloodOptions) {
 	fl := cmd.Flags()
 	fl.BoolVar(&opts.Embedded, "embedded", false, "start spgo's daemon in this process (free port) and flood it")
 	fl.Var(newEnumValue(&opts.Transport, "tcp", "tcp", "unix"), "transport", "with --embedded: tcp or unix socket")
@@ -149,15 +165,9 @@ their own echoes for the window; --window -1 sends with no flow control).`,
 	fl.BoolVar(&opts.ReadOnly, "read-only", false, "only receive (spflooder -ro)")
 	fl.BoolVar(&opts.WriteOnly, "write-only", false, "only send (spflooder -wo)")
 	fl.StringVar(&opts.Group, "group", flood.DefaultGroup, "group to flood (suffixed -SERVICE when several types run)")
-	addOutputFlag(cmd, &opts.Output)
-	fl.StringVar(&opts.CSV, "csv", "", "also write the results as CSV to this file")
-	fl.StringVar(&opts.Sweep, "sweep", "", "run once per value: size[=100,1000,...] or receivers[=1,2,4,8]")
-	fl.StringVar(&opts.Plot, "plot", "", "with --sweep: write throughput and latency plots to FILE.svg or FILE.png")
-	fl.StringVar(&opts.CPUProfile, "cpuprofile", "", "write a CPU profile of the whole run (client and embedded daemon) to FILE")
 	fl.DurationVar(&opts.Stall, "stall", flood.DefaultStall, "give up on a service type after this long without progress")
 	fl.BoolVar(&opts.RTT, "rtt", false, "also measure round trips: receivers echo every --rtt-every-th message to its sender")
 	fl.IntVar(&opts.RTTEvery, "rtt-every", flood.DefaultRTTEvery, "with --rtt: echo every Nth message of each sender")
-	fl.Var(newEnumValue(&opts.Progress, "auto", "auto", "always", "never"), "progress", "progress bar on stderr: auto (terminal only), always, never")
 	fl.SetNormalizeFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
 		switch name { // spflooder's -ro/-wo as --ro/--wo
 		case "ro":
@@ -171,10 +181,18 @@ their own echoes for the window; --window -1 sends with no flow control).`,
 	cmd.MarkFlagsMutuallyExclusive("read-only", "write-only")
 	cmd.MarkFlagsMutuallyExclusive("count", "duration")
 	cmd.MarkFlagsMutuallyExclusive("embedded", "server")
-	addFloodRingFlags(cmd, opts)
-	addFloodAgentFlags(cmd, opts)
-	cmd.AddCommand(newCmdFloodAgent(f))
-	return cmd
+}
+
+// addFloodOutputFlags registers what the flood writes and how it shows
+// its progress.
+func addFloodOutputFlags(cmd *cobra.Command, opts *FloodOptions) {
+	fl := cmd.Flags()
+	addOutputFlag(cmd, &opts.Output)
+	fl.StringVar(&opts.CSV, "csv", "", "also write the results as CSV to this file")
+	fl.StringVar(&opts.Sweep, "sweep", "", "run once per value: size[=100,1000,...] or receivers[=1,2,4,8]")
+	fl.StringVar(&opts.Plot, "plot", "", "with --sweep: write throughput and latency plots to FILE.svg or FILE.png")
+	fl.StringVar(&opts.CPUProfile, "cpuprofile", "", "write a CPU profile of the whole run (client and embedded daemon) to FILE")
+	fl.Var(newEnumValue(&opts.Progress, "auto", "auto", "always", "never"), "progress", "progress bar on stderr: auto (terminal only), always, never")
 }
 
 // newCmdFlood is what root.go registers.
@@ -188,15 +206,12 @@ func (o *FloodOptions) validate(cmd *cobra.Command) error {
 	if cmd.Flags().Changed("duration") {
 		o.Count = 0
 	}
+	if err := floodConfig(o).CheckSettings(); err != nil {
+		return floodSettingError(err)
+	}
 	switch {
-	case o.Count < 0:
-		return usageErrorf("--count %d: want at least 1", o.Count)
-	case o.Size < flood.PayloadHeader || o.Size > flood.MaxSize:
-		return usageErrorf("--size %d: allowed %d..%d bytes", o.Size, flood.PayloadHeader, flood.MaxSize)
 	case o.Senders < 1 || o.Receivers < 1:
 		return usageErrorf("--senders %d / --receivers %d: want at least 1 each", o.Senders, o.Receivers)
-	case o.Rate < 0:
-		return usageErrorf("--rate %g: want a positive rate (0: unlimited)", o.Rate)
 	case o.Window == 0 || o.Window < -1:
 		return usageErrorf("--window %d: want 1 or more, or -1 for no flow control", o.Window)
 	case o.Plot != "" && o.Sweep == "":
@@ -266,10 +281,7 @@ func (o *FloodOptions) services() ([]spread.ServiceType, error) {
 }
 
 func floodRun(ctx context.Context, o *FloodOptions) (err error) {
-	cfg, err := floodConfig(o)
-	if err != nil {
-		return err
-	}
+	cfg := floodConfig(o)
 	if err := checkFloodOutputs(o); err != nil {
 		return err
 	}
@@ -303,35 +315,47 @@ func floodRun(ctx context.Context, o *FloodOptions) (err error) {
 	return floodOutcome(runErr, nwarn, report.Faulted(points))
 }
 
-// floodConfig translates the flags into the engine's configuration and
-// refuses what the engine would refuse, before anything is printed or
-// started: a bad value is a usage error. The daemon is not judged here; an
-// embedded one is chosen later.
-func floodConfig(o *FloodOptions) (flood.Config, error) {
+// floodConfig translates the flags into the engine's configuration. The
+// daemon is not set for an embedded run: it is chosen later.
+func floodConfig(o *FloodOptions) flood.Config {
 	services, _ := o.services()
 	cfg := flood.Config{
 		Daemon: o.Conn.Server, Group: o.Group, Services: services, Count: o.Count, Duration: o.Duration,
 		Size: o.Size, Senders: o.Senders, Receivers: o.Receivers, Window: o.Window, Rate: o.Rate,
-		WaitMembers: o.Members, Stall: o.Stall,
+		WaitMembers: o.Members, Stall: o.Stall, Name: o.Conn.User,
 		Options: []spread.Option{spread.WithTimeout(o.Conn.ConnectTimeout())},
 	}
 	if o.RTT {
 		cfg.RTTEvery = o.RTTEvery
 	}
 	if o.ReadOnly {
-		cfg.RemoteSenders, cfg.Senders, cfg.NoSenders = o.Senders, 0, true
+		cfg.Mode, cfg.RemoteSenders, cfg.Senders = flood.ModeReadOnly, o.Senders, 0
 	}
 	if o.WriteOnly {
-		cfg.Receivers, cfg.NoReceivers = 0, true
+		cfg.Mode, cfg.Receivers = flood.ModeWriteOnly, 0
 	}
-	if o.Conn.User != "" {
-		cfg.Name = o.Conn.User
-	}
+	return cfg
+}
+
+// floodFlags names the flag each Config field comes from.
+var floodFlags = map[string]string{
+	"Count": "--count", "Duration": "--duration", "Size": "--size", "Services": "--services", "Group": "--group",
+	"Senders": "--senders", "RemoteSenders": "--senders", "Receivers": "--receivers", "Window": "--window", "Rate": "--rate",
+	"WaitMembers": "--members", "Stall": "--stall", "RTTEvery": "--rtt-every", "Name": "--user",
+}
+
+// floodSettingError is the usage error for a setting the engine refuses,
+// told with the flag it came from.
+func floodSettingError(err error) error {
 	var ce *flood.ConfigError
-	if err := cfg.CheckSettings(); errors.As(err, &ce) {
-		return cfg, &FlagError{Err: err}
+	if !errors.As(err, &ce) {
+		return &FlagError{Err: err}
 	}
-	return cfg, nil
+	flag, ok := floodFlags[ce.Field]
+	if !ok {
+		flag = ce.Field
+	}
+	return usageErrorf("flood: %s", ce.Text(flag))
 }
 
 // startCPUProfile profiles the whole run into path (nothing when path is

@@ -284,22 +284,32 @@ func TestSpflooderArgs(t *testing.T) {
 }
 
 // Values the engine refuses are usage errors (exit 2) found before the
-// banner is printed or a daemon is started.
+// banner is printed or a daemon is started, naming the flag.
 func TestFloodEngineRefusalsAreUsageErrors(t *testing.T) {
-	for _, args := range [][]string{
-		{"--embedded", "--receivers", "100000"},
-		{"--embedded", "--duration", "-1s"},
-		{"--embedded", "--group", "abcdefghijklmnopqrstuvwxyz"},
-		{"--embedded", "--rate", "NaN"},
-		{"--embedded", "--rate", "+Inf"},
-		{"--embedded", "--rate", "1e-300"},
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--embedded", "--receivers", "100000"}, "flood: --receivers 100000 is not allowed; at most 1000"},
+		{[]string{"--embedded", "--duration", "-1s"}, ""}, // floodOut's -m refuses it first
+		{[]string{"--embedded", "--group", "abcdefghijklmnopqrstuvwxyz"}, `flood: --group "abcdefghijklmnopqrstuvwxyz" is not allowed; at most 20 bytes`},
+		{[]string{"--embedded", "--rate", "NaN"}, "flood: --rate NaN is not allowed"},
+		{[]string{"--embedded", "--rate", "+Inf"}, "flood: --rate +Inf is not allowed"},
+		{[]string{"--embedded", "--rate", "1e-300"}, "flood: --rate 1e-300 is not allowed"},
+		{[]string{"--embedded", "--rate", "-1"}, "flood: --rate -1 is not allowed"},
+		{[]string{"--embedded", "--size", "8"}, "flood: --size 8 is not allowed; 16..100000 bytes"},
+		{[]string{"--embedded", "-m", "-1"}, "flood: --count -1 is not allowed; at least 1"},
+		{[]string{"--embedded", "-u", "longname12", "--receivers", "3"}, `flood: --user "longname12" is not allowed; at most 9 bytes`},
 	} {
-		out, _, err := floodOut(t, args...)
+		out, _, err := floodOut(t, c.args...)
 		if code := ExitCode(err); code != ExitUsage {
-			t.Errorf("%q: exit %d (%v), want %d", args, code, err, ExitUsage)
+			t.Errorf("%q: exit %d (%v), want %d", c.args, code, err, ExitUsage)
+		}
+		if c.want != "" && (err == nil || !strings.HasPrefix(err.Error(), c.want)) {
+			t.Errorf("%q: error %v, want %q", c.args, err, c.want)
 		}
 		if strings.Contains(out, "spgo flood:") {
-			t.Errorf("%q: banner printed before the refusal", args)
+			t.Errorf("%q: banner printed before the refusal", c.args)
 		}
 	}
 }

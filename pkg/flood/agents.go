@@ -20,5 +20,5 @@ type AgentPart struct {
 	MsgRate   float64 `json:"msgs_per_sec"` // a senders' agent: its send rate
 	Latency   Latency `json:"latency"`
 	Lost      int64   `json:"lost"`
-	Verdict   string  `json:"verdict"`
+	Verdict   Verdict `json:"verdict"`
 }

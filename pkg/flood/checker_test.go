@@ -1,9 +1,11 @@
 package flood
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/spgo/spgo/pkg/spread"
 )
@@ -112,24 +114,35 @@ func TestPayloadHeaderRoundTrip(t *testing.T) {
 	}
 }
 
+// Every refusal is a *ConfigError naming the Config field at fault and
+// the value.
 func TestConfigErrorsNameTheValue(t *testing.T) {
 	for _, tc := range []struct {
-		cfg  Config
-		want string
+		cfg   Config
+		field string
+		want  string
 	}{
-		{Config{}, "daemon"},
-		{Config{Daemon: "4803", Size: 8}, "size 8"},
-		{Config{Daemon: "4803", Size: MaxSize + 1}, "size 100001"},
-		{Config{Daemon: "4803", Count: 5, Duration: 1}, "either a count or a duration"},
-		{Config{Daemon: "4803", Senders: -1}, "senders/receivers -1/1"},
-		{Config{Daemon: "4803", NoReceivers: true, Services: AllServices[:2]}, "exactly one service"},
-		{Config{Daemon: "4803", Rate: -3}, "rate -3"},
-		{Config{Daemon: "4803", Name: "verylongnm", Senders: 2}, `name "verylongnm"`},
-		{Config{Daemon: "4803", Group: "a b"}, `group name "a b" has byte ' ' (0x20) at offset 1`},
+		{Config{}, "Daemon", "Daemon"},
+		{Config{Daemon: "4803", ReceiverDaemons: []string{"4803", ""}}, "ReceiverDaemons", "ReceiverDaemons"},
+		{Config{Daemon: "4803", Size: 8}, "Size", "Size 8"},
+		{Config{Daemon: "4803", Size: MaxSize + 1}, "Size", "Size 100001"},
+		{Config{Daemon: "4803", Count: 5, Duration: 1}, "Duration", "either a count or a duration"},
+		{Config{Daemon: "4803", Senders: -1}, "Senders", "Senders -1"},
+		{Config{Daemon: "4803", Receivers: 1001}, "Receivers", "Receivers 1001 is not allowed; at most 1000"},
+		{Config{Daemon: "4803", Mode: ModeReadOnly, Senders: 2}, "Senders", "0 in a read-only run"},
+		{Config{Daemon: "4803", Mode: ModeWriteOnly, Receivers: 1}, "Receivers", "0 in a write-only run"},
+		{Config{Daemon: "4803", Mode: ModeWriteAcked + 1}, "Mode", "Mode 4"},
+		{Config{Daemon: "4803", Mode: ModeWriteOnly, RemoteReceivers: 2}, "RemoteReceivers", "only in a write-acked run"},
+		{Config{Daemon: "4803", Mode: ModeReadOnly, Duration: time.Second}, "Duration", "give a count"},
+		{Config{Daemon: "4803", Mode: ModeWriteOnly, Services: AllServices[:2]}, "Services", "exactly one service"},
+		{Config{Daemon: "4803", Rate: -3}, "Rate", "Rate -3"},
+		{Config{Daemon: "4803", Name: "verylongnm", Senders: 2}, "Name", `Name "verylongnm"`},
+		{Config{Daemon: "4803", Group: "a b"}, "Group", `group name "a b" has byte ' ' (0x20) at offset 1`},
 	} {
 		_, err := tc.cfg.withDefaults()
-		if err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%+v: error %v, want it to mention %q", tc.cfg, err, tc.want)
+		var ce *ConfigError
+		if !errors.As(err, &ce) || ce.Field != tc.field || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%+v: error %v, want a ConfigError on %s mentioning %q", tc.cfg, err, tc.field, tc.want)
 		}
 		if g := tc.cfg.Group; g != "" && err != nil && strings.Count(err.Error(), strconv.Quote(g)) != 1 {
 			t.Errorf("%+v: error %v names the group more than once", tc.cfg, err)
@@ -137,6 +150,27 @@ func TestConfigErrorsNameTheValue(t *testing.T) {
 	}
 	if _, err := ParseService("ordered"); err == nil || !strings.Contains(err.Error(), `"ordered"`) {
 		t.Errorf("ParseService: %v", err)
+	}
+}
+
+// Each mode fills in the side it runs here and leaves the other at zero.
+func TestModeDefaults(t *testing.T) {
+	for _, tc := range []struct {
+		mode                                 Mode
+		senders, receivers, remote, remoteRx int
+	}{
+		{ModeLocal, 1, 1, 0, 0},
+		{ModeReadOnly, 0, 1, 1, 0},
+		{ModeWriteOnly, 1, 0, 0, 0},
+		{ModeWriteAcked, 1, 0, 0, 1},
+	} {
+		c, err := Config{Daemon: "4803", Mode: tc.mode, Services: AllServices[:1]}.withDefaults()
+		if err != nil || c.Senders != tc.senders || c.Receivers != tc.receivers || c.RemoteSenders != tc.remote || c.RemoteReceivers != tc.remoteRx {
+			t.Errorf("%s: %d senders, %d receivers, %d remote senders, %d remote receivers (%v)", tc.mode, c.Senders, c.Receivers, c.RemoteSenders, c.RemoteReceivers, err)
+		}
+		if got := ModeOf(c.Senders, c.Receivers, c.RemoteReceivers); got != tc.mode {
+			t.Errorf("ModeOf(%d, %d, %d) = %s, want %s", c.Senders, c.Receivers, c.RemoteReceivers, got, tc.mode)
+		}
 	}
 }
 

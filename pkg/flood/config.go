@@ -1,17 +1,10 @@
-// Package flood measures a Spread daemon the way spflooder does, and more:
-// it floods one group with fixed-size messages of each service type from
-// several senders to several receivers (one real socket each), and returns
-// per-service results — throughput at the receivers, one-way latency
-// percentiles from a send timestamp in each payload, and the loss,
-// duplication and ordering each service type promises, checked at the
-// receivers. It renders nothing; internal/cli turns Results into tables,
-// JSON, CSV and plots.
 package flood
 
 import (
 	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -85,15 +78,16 @@ type Config struct {
 	// Size is each message's size in bytes, PayloadHeader..MaxSize
 	// (default 1000).
 	Size int
-	// Senders and Receivers are the local clients (default 1 each). Zero
-	// receivers (write-only) makes senders join and count their own
-	// echoes; zero senders (read-only) receives what remote senders send.
+	// Mode is which sides of the flood run in this process (default
+	// ModeLocal: both).
+	Mode Mode
+	// Senders and Receivers are the local clients. On a side Mode runs
+	// here, zero takes the default, 1; on a side that runs elsewhere
+	// (Senders in ModeReadOnly, Receivers in the write-only modes) it must
+	// be zero.
 	Senders, Receivers int
-	// NoReceivers/NoSenders make a zero above mean zero rather than the
-	// default.
-	NoReceivers, NoSenders bool
-	// RemoteSenders is how many senders outside this process a read-only
-	// run expects (default 1).
+	// RemoteSenders is how many senders outside this process a
+	// ModeReadOnly run expects (default 1); other modes ignore it.
 	RemoteSenders int
 	// Window is the most messages a sender keeps in flight, counted by the
 	// slowest local receiver's progress (or its own echoes). Default 200;
@@ -114,11 +108,10 @@ type Config struct {
 	// sender's private group: the window of senders in another process
 	// (RemoteReceivers) follows those acknowledgements.
 	AckEvery int
-	// RemoteReceivers, in a run with no local receivers, is how many
-	// receivers elsewhere acknowledge (AckEvery there): the senders' window
-	// follows the slowest of them, and the run ends when all have
-	// acknowledged every message. 0: write-only senders count their own
-	// echoes instead.
+	// RemoteReceivers, in a ModeWriteAcked run, is how many receivers
+	// elsewhere acknowledge (AckEvery there): the senders' window follows
+	// the slowest of them, and the run ends when all have acknowledged
+	// every message (default 1). Other modes refuse it.
 	RemoteReceivers int
 	// Ready, if set, is called once every session has connected and
 	// joined, before the run waits for WaitMembers and starts.
@@ -136,6 +129,61 @@ type Config struct {
 	Progress func(p Progress)
 }
 
+// Mode is which sides of a flood run in this process; the other side, if
+// any, runs in another process (spflooder -ro and -wo, or spgo's agents).
+type Mode int
+
+// The modes of Config.Mode.
+const (
+	// ModeLocal runs senders and receivers here.
+	ModeLocal Mode = iota
+	// ModeReadOnly runs only receivers here; RemoteSenders senders
+	// elsewhere flood the group with Count messages each (spflooder -ro).
+	ModeReadOnly
+	// ModeWriteOnly runs only senders here; they join the group and count
+	// their own echoes for the window and the result (spflooder -wo).
+	ModeWriteOnly
+	// ModeWriteAcked runs only senders here; their window follows the
+	// acknowledgements of RemoteReceivers receivers elsewhere (AckEvery
+	// there), and the run ends when all have acknowledged everything.
+	ModeWriteAcked
+)
+
+// String is the mode's name: local, read-only, write-only, write-acked.
+func (m Mode) String() string {
+	switch m {
+	case ModeLocal:
+		return "local"
+	case ModeReadOnly:
+		return "read-only"
+	case ModeWriteOnly:
+		return "write-only"
+	case ModeWriteAcked:
+		return "write-acked"
+	}
+	return "Mode(" + strconv.Itoa(int(m)) + ")"
+}
+
+// ModeOf is the mode of a run with these local sessions: no senders is
+// ModeReadOnly; no receivers ModeWriteAcked when remoteReceivers
+// acknowledge, else ModeWriteOnly; both ModeLocal.
+func ModeOf(senders, receivers, remoteReceivers int) Mode {
+	switch {
+	case senders == 0:
+		return ModeReadOnly
+	case receivers == 0 && remoteReceivers > 0:
+		return ModeWriteAcked
+	case receivers == 0:
+		return ModeWriteOnly
+	}
+	return ModeLocal
+}
+
+// sendersHere and receiversHere report whether the mode runs that side in
+// this process.
+func (m Mode) sendersHere() bool   { return m != ModeReadOnly }
+func (m Mode) receiversHere() bool { return m == ModeLocal || m == ModeReadOnly }
+
 // Progress is a snapshot handed to Config.Progress.
 type Progress struct {
 	Service   string
@@ -147,8 +195,11 @@ type Progress struct {
 
 // ConfigError names a bad configuration value and what is allowed.
 type ConfigError struct {
+	// Field is the Config field at fault, as Go spells it ("Size").
 	Field string
+	// Value is the value refused.
 	Value any
+	// Allow says what is allowed instead.
 	Allow string
 
 	// named is set when Allow is a rule's own text that already names the
@@ -156,11 +207,16 @@ type ConfigError struct {
 	named bool
 }
 
-func (e *ConfigError) Error() string {
+func (e *ConfigError) Error() string { return "flood: " + e.Text(e.Field) }
+
+// Text is the error's message without the package prefix, with name in
+// place of the field: a caller that took the value from elsewhere (a
+// command-line flag) names it so.
+func (e *ConfigError) Text(name string) string {
 	if e.named {
-		return "flood: " + e.Allow
+		return e.Allow
 	}
-	return fmt.Sprintf("flood: %s %v is not allowed; %s", e.Field, e.Value, e.Allow)
+	return fmt.Sprintf("%s %v is not allowed; %s", name, e.Value, e.Allow)
 }
 
 // ServiceGroup is the group the flood of svc runs in: Group, or
@@ -175,15 +231,15 @@ func (c Config) ServiceGroup(svc spread.ServiceType) string {
 
 // withDefaults validates c and fills its defaults.
 func (c Config) withDefaults() (Config, error) {
+	const allow = "name a daemon, e.g. 4803 or 4803@host"
 	if c.Daemon == "" {
-		return c, &ConfigError{Field: "daemon", Value: `""`, Allow: "name a daemon, e.g. 4803 or 4803@host"}
+		return c, &ConfigError{Field: "Daemon", Value: `""`, Allow: allow}
 	}
-	for _, list := range [][]string{c.SenderDaemons, c.ReceiverDaemons} {
-		for _, d := range list {
-			if d == "" {
-				return c, &ConfigError{Field: "placement daemon", Value: `""`, Allow: "name a daemon, e.g. 4803 or 4803@host"}
-			}
-		}
+	if slices.Contains(c.SenderDaemons, "") {
+		return c, &ConfigError{Field: "SenderDaemons", Value: `""`, Allow: allow}
+	}
+	if slices.Contains(c.ReceiverDaemons, "") {
+		return c, &ConfigError{Field: "ReceiverDaemons", Value: `""`, Allow: allow}
 	}
 	if len(c.SenderDaemons) == 0 {
 		c.SenderDaemons = []string{c.Daemon}
@@ -191,87 +247,133 @@ func (c Config) withDefaults() (Config, error) {
 	if len(c.ReceiverDaemons) == 0 {
 		c.ReceiverDaemons = []string{c.Daemon}
 	}
-	return c.settingsWithDefaults()
+	return c.SettingsWithDefaults()
 }
 
-// settingsWithDefaults validates everything but the daemon name and fills
-// the defaults.
-func (c Config) settingsWithDefaults() (Config, error) {
-	if c.Group == "" {
-		c.Group = DefaultGroup
+// SettingsWithDefaults checks everything but the daemon names, as
+// CheckSettings does, and returns c with every default filled in: what a
+// caller that plans a flood for others (the agents' coordinator) needs.
+func (c Config) SettingsWithDefaults() (Config, error) {
+	for _, step := range []func(*Config) error{(*Config).services, (*Config).amount, (*Config).sides, (*Config).pacing, (*Config).naming} {
+		if err := step(&c); err != nil {
+			return c, err
+		}
 	}
+	return c, nil
+}
+
+// services checks and defaults Services.
+func (c *Config) services() error {
 	if len(c.Services) == 0 {
 		c.Services = AllServices
 	}
 	for _, s := range c.Services {
 		if ServiceName(s) == s.String() {
-			return c, &ConfigError{Field: "service", Value: s, Allow: "one of UNRELIABLE, RELIABLE, FIFO, CAUSAL, AGREED, SAFE"}
+			return &ConfigError{Field: "Services", Value: s, Allow: "one of UNRELIABLE, RELIABLE, FIFO, CAUSAL, AGREED, SAFE"}
 		}
 	}
+	return nil
+}
+
+// amount checks and defaults what each sender sends: Count or Duration,
+// and Size.
+func (c *Config) amount() error {
 	switch {
 	case c.Count < 0:
-		return c, &ConfigError{Field: "count", Value: c.Count, Allow: "at least 1"}
+		return &ConfigError{Field: "Count", Value: c.Count, Allow: "at least 1"}
 	case c.Duration < 0:
-		return c, &ConfigError{Field: "duration", Value: c.Duration, Allow: "positive"}
+		return &ConfigError{Field: "Duration", Value: c.Duration, Allow: "positive"}
 	case c.Count == 0 && c.Duration == 0:
 		c.Count = DefaultCount
 	case c.Count > 0 && c.Duration > 0:
-		return c, &ConfigError{Field: "duration", Value: c.Duration, Allow: "give either a count or a duration, not both"}
+		return &ConfigError{Field: "Duration", Value: c.Duration, Allow: "give either a count or a duration, not both"}
 	}
 	if c.Size == 0 {
 		c.Size = DefaultSize
 	}
 	if c.Size < PayloadHeader || c.Size > MaxSize {
-		return c, &ConfigError{Field: "size", Value: c.Size, Allow: fmt.Sprintf("%d..%d bytes (the payload carries a %d-byte sequence/timestamp header)", PayloadHeader, MaxSize, PayloadHeader)}
+		return &ConfigError{Field: "Size", Value: c.Size, Allow: fmt.Sprintf("%d..%d bytes (the payload carries a %d-byte sequence/timestamp header)", PayloadHeader, MaxSize, PayloadHeader)}
 	}
-	if c.Senders == 0 && !c.NoSenders {
-		c.Senders = 1
+	return nil
+}
+
+// maxSessions is the most senders, or receivers, one process runs.
+const maxSessions = 1000
+
+// sides checks the mode and the sessions on each side, and defaults them.
+func (c *Config) sides() error {
+	if c.Mode < ModeLocal || c.Mode > ModeWriteAcked {
+		return &ConfigError{Field: "Mode", Value: int(c.Mode), Allow: "ModeLocal, ModeReadOnly, ModeWriteOnly or ModeWriteAcked"}
 	}
-	if c.Receivers == 0 && !c.NoReceivers {
-		c.Receivers = 1
-	}
-	if c.Senders < 0 || c.Receivers < 0 || c.Senders+c.Receivers == 0 || c.Senders > 1000 || c.Receivers > 1000 {
-		return c, &ConfigError{Field: "senders/receivers", Value: fmt.Sprintf("%d/%d", c.Senders, c.Receivers), Allow: "0..1000 each, not both 0"}
-	}
-	if c.Senders == 0 {
-		if c.RemoteSenders == 0 {
-			c.RemoteSenders = 1
+	for _, side := range []struct {
+		field string
+		n     *int
+		here  bool
+	}{{"Senders", &c.Senders, c.Mode.sendersHere()}, {"Receivers", &c.Receivers, c.Mode.receiversHere()}} {
+		switch {
+		case !side.here && *side.n != 0:
+			return &ConfigError{Field: side.field, Value: *side.n, Allow: fmt.Sprintf("0 in a %s run (that side runs elsewhere)", c.Mode)}
+		case side.here && *side.n == 0:
+			*side.n = 1
+		case *side.n < 0:
+			return &ConfigError{Field: side.field, Value: *side.n, Allow: "0 (the default, 1) or more"}
+		case *side.n > maxSessions:
+			return &ConfigError{Field: side.field, Value: *side.n, Allow: fmt.Sprintf("at most %d", maxSessions)}
 		}
-		if c.Duration > 0 {
-			return c, &ConfigError{Field: "duration", Value: c.Duration, Allow: "a read-only run counts messages; give a count"}
-		}
 	}
-	if len(c.Services) > 1 && (c.Senders == 0 || c.Receivers == 0) {
-		return c, &ConfigError{Field: "services", Value: len(c.Services), Allow: "exactly one service type in read-only or write-only runs (the other side floods one group)"}
+	if c.AckEvery < 0 {
+		return &ConfigError{Field: "AckEvery", Value: c.AckEvery, Allow: "0 or more"}
 	}
-	if n := c.Senders + c.Receivers; c.Name != "" && len(c.Name)+len(fmt.Sprint(n)) > spread.MaxPrivateName && n > 1 {
-		return c, &ConfigError{Field: "name", Value: strconv.Quote(c.Name), Allow: fmt.Sprintf("at most %d bytes so that %d numbered sessions fit Spread's %d", spread.MaxPrivateName-len(fmt.Sprint(n)), n, spread.MaxPrivateName)}
+	switch {
+	case c.RemoteSenders < 0:
+		return &ConfigError{Field: "RemoteSenders", Value: c.RemoteSenders, Allow: "0 or more"}
+	case c.RemoteReceivers < 0:
+		return &ConfigError{Field: "RemoteReceivers", Value: c.RemoteReceivers, Allow: "0 or more"}
+	case c.RemoteReceivers > 0 && c.Mode != ModeWriteAcked:
+		return &ConfigError{Field: "RemoteReceivers", Value: c.RemoteReceivers, Allow: "only in a write-acked run (ModeWriteAcked)"}
+	case c.Mode == ModeWriteAcked && c.RemoteReceivers == 0:
+		c.RemoteReceivers = 1
+	case c.Mode == ModeReadOnly && c.RemoteSenders == 0:
+		c.RemoteSenders = 1
 	}
+	if c.Mode == ModeReadOnly && c.Duration > 0 {
+		return &ConfigError{Field: "Duration", Value: c.Duration, Allow: "a read-only run counts messages; give a count"}
+	}
+	if len(c.Services) > 1 && c.Mode != ModeLocal {
+		return &ConfigError{Field: "Services", Value: len(c.Services), Allow: "exactly one service type in read-only or write-only runs (the other side floods one group)"}
+	}
+	return nil
+}
+
+// pacing checks and defaults how fast the senders go and when they start.
+func (c *Config) pacing() error {
 	if c.Window == 0 {
 		c.Window = DefaultWindow
 	}
 	if c.Rate != 0 && !(c.Rate >= MinRate && c.Rate <= MaxRate) { // NaN fails both
-		return c, &ConfigError{Field: "rate", Value: c.Rate, Allow: fmt.Sprintf("0 (as fast as the window allows) or %g..%g messages per second", MinRate, MaxRate)}
-	}
-	if err := checkGroupName(c.Group, len(c.Services) > 1); err != nil {
-		return c, err
-	}
-	if c.AckEvery < 0 || c.RemoteReceivers < 0 {
-		return c, &ConfigError{Field: "ack-every/remote-receivers", Value: fmt.Sprintf("%d/%d", c.AckEvery, c.RemoteReceivers), Allow: "0 or more"}
-	}
-	if c.RemoteReceivers > 0 && c.Receivers > 0 {
-		return c, &ConfigError{Field: "remote-receivers", Value: c.RemoteReceivers, Allow: "only in a run with no local receivers"}
+		return &ConfigError{Field: "Rate", Value: c.Rate, Allow: fmt.Sprintf("0 (as fast as the window allows) or %g..%g messages per second", MinRate, MaxRate)}
 	}
 	if c.RTTEvery < 0 {
-		return c, &ConfigError{Field: "rtt-every", Value: c.RTTEvery, Allow: "0 (no round trips) or more: every Nth message of each sender is echoed"}
+		return &ConfigError{Field: "RTTEvery", Value: c.RTTEvery, Allow: "0 (no round trips) or more: every Nth message of each sender is echoed"}
 	}
 	if c.WaitMembers < 0 {
-		return c, &ConfigError{Field: "members", Value: c.WaitMembers, Allow: "0 or more"}
+		return &ConfigError{Field: "WaitMembers", Value: c.WaitMembers, Allow: "0 or more"}
 	}
 	if c.Stall == 0 {
 		c.Stall = DefaultStall
 	}
-	return c, nil
+	return nil
+}
+
+// naming checks and defaults the group and the sessions' names.
+func (c *Config) naming() error {
+	if c.Group == "" {
+		c.Group = DefaultGroup
+	}
+	if n := c.Senders + c.Receivers; c.Name != "" && len(c.Name)+len(fmt.Sprint(n)) > spread.MaxPrivateName && n > 1 {
+		return &ConfigError{Field: "Name", Value: strconv.Quote(c.Name), Allow: fmt.Sprintf("at most %d bytes so that %d numbered sessions fit Spread's %d", spread.MaxPrivateName-len(fmt.Sprint(n)), n, spread.MaxPrivateName)}
+	}
+	return checkGroupName(c.Group, len(c.Services) > 1)
 }
 
 // Bounds of Config.Rate: below MinRate the send interval overflows, above
@@ -281,17 +383,18 @@ const (
 	MaxRate = 1e9
 )
 
-// Check reports the first setting Run would refuse, without connecting.
+// Check reports the first setting Run would refuse, as a *ConfigError,
+// without connecting.
 func (c Config) Check() error {
 	_, err := c.withDefaults()
 	return err
 }
 
-// CheckSettings is Check without the daemon name, for callers that choose
-// the daemon only after the settings are known good (an embedded daemon is
-// started after the check).
+// CheckSettings is Check without the daemon names (Daemon and the
+// placement), for callers that choose the daemons only after the settings
+// are known good (an embedded daemon is started after the check).
 func (c Config) CheckSettings() error {
-	_, err := c.settingsWithDefaults()
+	_, err := c.SettingsWithDefaults()
 	return err
 }
 
@@ -300,10 +403,10 @@ func (c Config) CheckSettings() error {
 func checkGroupName(group string, suffixed bool) error {
 	var se *spread.Error
 	if err := spread.CheckGroupName(group); errors.As(err, &se) {
-		return &ConfigError{Field: "group", Value: strconv.Quote(group), Allow: se.Detail, named: true}
+		return &ConfigError{Field: "Group", Value: strconv.Quote(group), Allow: se.Detail, named: true}
 	}
 	if suffixed && len(group+"-unreliable") > spread.MaxGroupName-1 {
-		return &ConfigError{Field: "group", Value: strconv.Quote(group), Allow: fmt.Sprintf(
+		return &ConfigError{Field: "Group", Value: strconv.Quote(group), Allow: fmt.Sprintf(
 			"at most %d bytes when several types run (Spread's 31, less the -unreliable suffix each type's group gets)",
 			spread.MaxGroupName-1-len("-unreliable"))}
 	}

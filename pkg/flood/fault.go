@@ -33,7 +33,7 @@ type FaultEvent struct {
 	// transitional; one event per group id).
 	SeenBy int `json:"seen_by,omitempty"`
 	// Role and Error describe a departed session.
-	Role  string `json:"role,omitempty"`
+	Role  Role   `json:"role,omitempty"`
 	Error string `json:"error,omitempty"`
 }
 
@@ -68,6 +68,41 @@ func (r *receiver) recordView(m *spread.MembershipMessage, now int64) bool {
 	return true
 }
 
+// faultJudgement is how a flood's result treats a fault. When the flood
+// saw one (faulted), a session lost to its daemon, or a receiver a
+// partition left apart from the senders, has departed: its loss counts
+// only the gaps in what it got, a departed sender's messages count only
+// as far as they reached a survivor (lossReference), and the total order
+// and the per-receiver rate are the survivors'. A session cut off without
+// a fault is a disturbance (a warning), not a departure.
+type faultJudgement struct{ faulted bool }
+
+func (f *flood) judgeFaults() faultJudgement { return faultJudgement{faulted: f.faulted()} }
+
+func (j faultJudgement) senderDeparted(s *sender) bool { return j.faulted && s.gone.Load() }
+
+func (j faultJudgement) receiverDeparted(r *receiver) bool {
+	return j.faulted && (r.goneAt != 0 || r.apart)
+}
+
+// events are the faults the flood saw, nil when it saw none.
+func (j faultJudgement) events(f *flood) []FaultEvent {
+	if !j.faulted {
+		return nil
+	}
+	return f.faultEvents()
+}
+
+// perReceiverRate is the messages per second each reporting receiver got:
+// the survivors' average when some departed (they stopped early, and would
+// lower it), else every receiver's.
+func perReceiverRate(delivered, receivers, survivorDeliveries, survivors int64, elapsed time.Duration) float64 {
+	if survivors > 0 && survivors < receivers {
+		return float64(survivorDeliveries) / elapsed.Seconds() / float64(survivors)
+	}
+	return float64(delivered) / elapsed.Seconds() / float64(receivers)
+}
+
 // departed reports whether err ended a session because its daemon went
 // away (not because this flood disconnected it).
 func departed(err error) bool {
@@ -79,7 +114,7 @@ func departed(err error) bool {
 func (f *flood) reachedSurvivors(idx uint32) uint32 {
 	var n uint32
 	for _, r := range f.reporting() {
-		if r.goneAt == 0 && !f.apart(r) {
+		if r.goneAt == 0 && !r.apart {
 			n = max(n, r.check.Next(idx))
 		}
 	}
@@ -115,18 +150,18 @@ func (f *flood) faultEvents() []FaultEvent {
 	for _, s := range f.senders {
 		if s.gone.Load() {
 			out = append(out, FaultEvent{Kind: FaultDeparted, After: time.Duration(s.goneAt - start), Members: []string{s.name},
-				Role: "sender", Error: s.goneErr.Error()})
+				Role: RoleSender, Error: s.goneErr.Error()})
 		}
 	}
 	for _, r := range f.receivers {
 		switch {
 		case r.goneAt != 0:
 			out = append(out, FaultEvent{Kind: FaultDeparted, After: time.Duration(r.goneAt - start), Members: []string{r.name},
-				Role: "receiver", Error: r.err.Error()})
-		case f.apart(r):
+				Role: RoleReceiver, Error: r.err.Error()})
+		case r.apart:
 			v := r.views[len(r.views)-1]
 			out = append(out, FaultEvent{Kind: FaultApart, After: time.Duration(v.at - start), Members: []string{r.name},
-				Role: "receiver", Error: "a partition left it apart from the senders"})
+				Role: RoleReceiver, Error: "a partition left it apart from the senders"})
 		}
 	}
 	slices.SortStableFunc(out, func(a, b FaultEvent) int { return int(a.After - b.After) })
@@ -229,9 +264,6 @@ func (f *flood) markApart() {
 		}
 	}
 }
-
-// apart reports whether markApart found r apart from the senders.
-func (f *flood) apart(r *receiver) bool { return r.apart }
 
 func (f *flood) anyGone() bool {
 	for _, s := range f.senders {

@@ -57,7 +57,7 @@ func TestFloodThroughReceiverDaemonCrash(t *testing.T) {
 	}
 	var survivors int
 	for _, c := range s.Clients {
-		if c.Role != "receiver" {
+		if c.Role != flood.RoleReceiver {
 			continue
 		}
 		switch {
@@ -71,6 +71,17 @@ func TestFloodThroughReceiverDaemonCrash(t *testing.T) {
 	}
 	if survivors != 2 || s.Lost != 0 || s.TotalOrderDisagree != 0 || s.LongestGap <= 0 {
 		t.Errorf("survivors %d lost %d disagree %d longest gap %v", survivors, s.Lost, s.TotalOrderDisagree, s.LongestGap)
+	}
+	// The same clients as parts of a flood across processes (one each)
+	// merge into the same figures.
+	var parts []*flood.ServiceResult
+	for _, c := range s.Clients {
+		parts = append(parts, &flood.ServiceResult{Group: s.Group, Clients: []flood.Client{c}})
+	}
+	m := flood.Merge(spread.AgreedMess, 100, parts)
+	if m.MsgRate != s.MsgRate || m.MBRate != s.MBRate || m.Delivered != s.Delivered || m.Elapsed != s.Elapsed || m.LongestGap != s.LongestGap {
+		t.Errorf("merged: %g msg/s %g MB/s, %d delivered in %s, gap %s; local: %g msg/s %g MB/s, %d delivered in %s, gap %s",
+			m.MsgRate, m.MBRate, m.Delivered, m.Elapsed, m.LongestGap, s.MsgRate, s.MBRate, s.Delivered, s.Elapsed, s.LongestGap)
 	}
 }
 
@@ -116,7 +127,7 @@ func TestKickedSessionIsNoFault(t *testing.T) {
 				once.Do(func() { d.KillSession("kick1") })
 			}
 		}})
-	if s := res.Services[0]; s.Faults != nil || s.Verdict != "BROKEN" {
+	if s := res.Services[0]; s.Faults != nil || s.Verdict != flood.VerdictBroken {
 		t.Fatalf("faults %+v verdict %q", s.Faults, s.Verdict)
 	}
 }

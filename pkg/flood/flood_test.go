@@ -117,10 +117,10 @@ func TestReadOnlyAndWriteOnly(t *testing.T) {
 	}
 	ro := make(chan out, 1)
 	go func() {
-		r, err := flood.Run(ctx, flood.Config{Daemon: d, Services: svc, Count: 5000, NoSenders: true, WaitMembers: 2})
+		r, err := flood.Run(ctx, flood.Config{Daemon: d, Services: svc, Count: 5000, Mode: flood.ModeReadOnly, WaitMembers: 2})
 		ro <- out{r, err}
 	}()
-	wo, err := flood.Run(ctx, flood.Config{Daemon: d, Services: svc, Count: 5000, NoReceivers: true, WaitMembers: 2, Window: 100})
+	wo, err := flood.Run(ctx, flood.Config{Daemon: d, Services: svc, Count: 5000, Mode: flood.ModeWriteOnly, WaitMembers: 2, Window: 100})
 	if err != nil {
 		t.Fatalf("write-only: %v", err)
 	}
@@ -332,7 +332,7 @@ func TestInterruptedRunIsPartialNotBroken(t *testing.T) {
 			t.Fatalf("%s: want one partial result, got %+v", flood.ServiceName(svc), res)
 		}
 		s := res.Services[0]
-		if !s.Partial || s.Verdict != "interrupted" || s.Judge() != "interrupted" {
+		if !s.Partial || s.Verdict != flood.VerdictInterrupted || s.Judge() != flood.VerdictInterrupted {
 			t.Errorf("%s: partial=%v verdict %q, want partial and \"interrupted\"", s.Service, s.Partial, s.Verdict)
 		}
 		if s.Sent == 0 || s.Delivered == 0 || s.Delivered > 2*s.Sent {

@@ -1,6 +1,7 @@
 package flood
 
 import (
+	"cmp"
 	"fmt"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
@@ -69,41 +70,23 @@ func (r *ServiceResult) Unship(sh Shipment) error {
 
 // Merge combines the parts of one service type's flood, each run by
 // another process over the same group: senders' parts give what was sent,
-// receivers' parts what was delivered. size is the message size.
+// receivers' parts what was delivered. size is the message size. The
+// merged figures come from the same summary step as a local result's, so
+// they agree with what one process running every session would report.
 func Merge(svc spread.ServiceType, size int, parts []*ServiceResult) *ServiceResult {
 	m := &ServiceResult{Service: ServiceName(svc), hist: newHistogram(), rttHist: newHistogram(),
-		Violations: []string{}, Warnings: []string{}, ByDaemon: []DaemonResult{}}
-	var checks []Check
-	receivers := 0
+		Warnings: []string{}, ByDaemon: []DaemonResult{}}
 	for _, p := range parts {
-		if m.Group == "" {
-			m.Group = p.Group
-		}
+		m.Group = cmp.Or(m.Group, p.Group)
+		m.Clients = append(m.Clients, p.Clients...)
 		for _, c := range p.Clients {
-			m.Clients = append(m.Clients, c)
-			switch c.Role {
-			case "sender":
+			if c.Role == RoleSender {
 				m.Sent += c.Messages
-			case "receiver":
-				receivers++
-				m.Delivered += c.Messages
-				if c.Check != nil {
-					m.Lost += c.Check.Lost
-					m.Duplicated += c.Check.Duplicated
-					m.OutOfOrder += c.Check.OutOfOrder
-					if !c.Departed {
-						checks = append(checks, *c.Check)
-					}
-				}
-				m.Elapsed = max(m.Elapsed, c.Elapsed)
-				if !c.Departed {
-					m.LongestGap = max(m.LongestGap, c.LongestGap)
-				}
 			}
 		}
 		// A senders' part (write-only) timed its own echoes: that is not
 		// one-way latency to the receivers.
-		if p.hist != nil && hasRole(p, "receiver") {
+		if p.hist != nil && hasRole(p, RoleReceiver) {
 			m.hist.Merge(p.hist)
 		}
 		if p.rttHist != nil {
@@ -115,27 +98,14 @@ func Merge(svc spread.ServiceType, size int, parts []*ServiceResult) *ServiceRes
 		m.Partial = m.Partial || p.Partial
 		m.DaemonLost = m.DaemonLost || p.DaemonLost
 	}
-	m.Latency = summarise(m.hist)
-	if m.rttHist.TotalCount() > 0 {
-		rtt := summarise(m.rttHist)
-		m.RTT = &rtt
-	}
-	if receivers > 0 && m.Elapsed > 0 {
-		m.DeliveryRate = float64(m.Delivered) / m.Elapsed.Seconds()
-		m.MsgRate = m.DeliveryRate / float64(receivers)
-		m.MBRate = m.MsgRate * float64(size) / 1e6
-	}
-	if (svc == spread.AgreedMess || svc == spread.SafeMess) && !m.Partial {
-		m.TotalOrderDisagree = TotalOrderDisagreements(checks)
-	}
 	// Judged on the merged counts (each part's loss is already judged
-	// against its faults) and the total order across every part.
-	m.Violations = append(m.Violations, Violations(svc, m.Lost, m.Duplicated, m.OutOfOrder, m.TotalOrderDisagree)...)
-	m.Verdict = m.Judge()
+	// against its faults) and the total order across every part; the
+	// parts' warnings already carry their own broken promises.
+	m.finish(svc, size)
 	return m
 }
 
-func hasRole(r *ServiceResult, role string) bool {
+func hasRole(r *ServiceResult, role Role) bool {
 	for _, c := range r.Clients {
 		if c.Role == role {
 			return true

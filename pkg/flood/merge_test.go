@@ -56,11 +56,11 @@ func TestMergeIsExact(t *testing.T) {
 	}
 	// Two separate floods (one sender, two) delivered different sequences: merged, their
 	// receivers disagree on the total order.
-	if m.TotalOrderDisagree == 0 || m.Verdict != "BROKEN" {
+	if m.TotalOrderDisagree == 0 || m.Verdict != flood.VerdictBroken {
 		t.Errorf("receivers of two floods merged: disagree %d verdict %q", m.TotalOrderDisagree, m.Verdict)
 	}
 	// One flood's receivers alone agree.
-	if m := flood.Merge(spread.AgreedMess, 100, []*flood.ServiceResult{pa}); m.TotalOrderDisagree != 0 || m.Verdict != "ok" {
+	if m := flood.Merge(spread.AgreedMess, 100, []*flood.ServiceResult{pa}); m.TotalOrderDisagree != 0 || m.Verdict != flood.VerdictOK {
 		t.Errorf("one flood: disagree %d verdict %q", m.TotalOrderDisagree, m.Verdict)
 	}
 }
@@ -74,3 +74,27 @@ func summary(h interface {
 }
 
 func timeNS(v int64) time.Duration { return time.Duration(v) }
+
+// A receiver lost to a fault stopped early: the merged per-receiver rate is
+// the survivors' (their deliveries over the run, per survivor), as a local
+// result's is, not lowered by what the departed receiver got.
+func TestMergeRateIsTheSurvivors(t *testing.T) {
+	part := func(c flood.Client) *flood.ServiceResult {
+		if c.Role != flood.RoleSender {
+			c.Check = &flood.Check{}
+		}
+		return &flood.ServiceResult{Group: "g", Clients: []flood.Client{c}}
+	}
+	m := flood.Merge(spread.AgreedMess, 100, []*flood.ServiceResult{
+		part(flood.Client{Role: flood.RoleSender, Messages: 1000}),
+		part(flood.Client{Role: flood.RoleReceiver, Messages: 1000, Elapsed: 2 * time.Second}),
+		part(flood.Client{Role: flood.RoleReceiver, Messages: 1000, Elapsed: 2 * time.Second}),
+		part(flood.Client{Role: flood.RoleReceiver, Messages: 100, Elapsed: time.Second, Departed: true, Error: "lost its daemon"}),
+	})
+	if m.Delivered != 2100 || m.Elapsed != 2*time.Second || m.DeliveryRate != 1050 {
+		t.Fatalf("delivered %d in %s (%g/s), want 2100 in 2s", m.Delivered, m.Elapsed, m.DeliveryRate)
+	}
+	if m.MsgRate != 500 || m.MBRate != 0.05 {
+		t.Errorf("merged rate %g msg/s (%g MB/s), want the survivors' 500 (0.05)", m.MsgRate, m.MBRate)
+	}
+}

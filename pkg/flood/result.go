@@ -41,10 +41,22 @@ func summarise(h *hdrhistogram.Histogram) Latency {
 	}
 }
 
+// Role is what a client did in a flood.
+type Role string
+
+// The roles of Client.Role and FaultEvent.Role.
+const (
+	RoleSender   Role = "sender"
+	RoleReceiver Role = "receiver"
+	// RoleSenderEchoes is a write-only sender's own session, counting the
+	// echoes of the flood's messages in place of a receiver.
+	RoleSenderEchoes Role = "sender-echoes"
+)
+
 // Client is one client's sample.
 type Client struct {
 	Name     string        `json:"name"`
-	Role     string        `json:"role"`   // "sender" or "receiver"
+	Role     Role          `json:"role"`
 	Daemon   string        `json:"daemon"` // the daemon it connected to, as dialled
 	Messages int64         `json:"messages"`
 	Bytes    int64         `json:"bytes"`
@@ -107,7 +119,7 @@ type ServiceResult struct {
 	Partial bool `json:"partial,omitempty"`
 	// Verdict is Judge's word on the run, as the table's CHECK column
 	// shows it.
-	Verdict string `json:"verdict"`
+	Verdict Verdict `json:"verdict"`
 	// DaemonLost is true when every client of this flood lost its
 	// connection to the daemon (the daemon went away or was restarted),
 	// as opposed to one session being cut off.
@@ -145,29 +157,44 @@ type DaemonResult struct {
 	OutOfOrder int64    `json:"out_of_order"`
 }
 
-// VerdictFaultKept is the verdict of a run that saw a fault and whose
-// survivors got everything each promise says they must.
-const VerdictFaultKept = "ok (fault)"
+// Verdict is Judge's word on a run, as the table's CHECK column shows it.
+type Verdict string
 
-// Judge says how the run went: "BROKEN" when a promise was broken,
-// "interrupted" when it was stopped before the end, "disturbed" when it
-// has warnings, "ok (fault)" when it saw a fault and the survivors got
-// what each promise says, "ok (may lose)" for loss where loss is allowed,
-// else "ok".
-func (r *ServiceResult) Judge() string {
+// Verdicts, as Judge gives them and ServiceResult.Verdict carries them.
+const (
+	// VerdictBroken: a promise of the service type was broken.
+	VerdictBroken Verdict = "BROKEN"
+	// VerdictInterrupted: the run was stopped before the end.
+	VerdictInterrupted Verdict = "interrupted"
+	// VerdictDisturbed: the run has warnings (errors, a stall, a session
+	// cut off) but broke no promise.
+	VerdictDisturbed Verdict = "disturbed"
+	// VerdictFaultKept: the run saw a fault and its survivors got
+	// everything each promise says they must.
+	VerdictFaultKept Verdict = "ok (fault)"
+	// VerdictMayLose: messages were lost where the service type allows it.
+	VerdictMayLose Verdict = "ok (may lose)"
+	// VerdictOK: nothing to report.
+	VerdictOK Verdict = "ok"
+)
+
+// Judge says how the run went, the first verdict that applies in the
+// order VerdictBroken, VerdictInterrupted, VerdictDisturbed,
+// VerdictFaultKept, VerdictMayLose, VerdictOK.
+func (r *ServiceResult) Judge() Verdict {
 	switch {
 	case len(r.Violations) > 0:
-		return "BROKEN"
+		return VerdictBroken
 	case r.Partial:
-		return "interrupted"
+		return VerdictInterrupted
 	case len(r.Warnings) > 0:
-		return "disturbed"
+		return VerdictDisturbed
 	case len(r.Faults) > 0:
 		return VerdictFaultKept
 	case r.Lost > 0:
-		return "ok (may lose)"
+		return VerdictMayLose
 	}
-	return "ok"
+	return VerdictOK
 }
 
 // Histogram returns a copy of the merged latency histogram (nanoseconds).

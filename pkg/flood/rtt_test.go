@@ -36,12 +36,12 @@ func TestRoundTripSamples(t *testing.T) {
 				t.Fatalf("%s: client %s (%s) has no rtt", s.Service, c.Name, c.Role)
 			}
 			switch c.Role {
-			case "sender":
+			case flood.RoleSender:
 				senders += c.RTT.Count
 				if c.RTT.Count != 300 {
 					t.Errorf("%s: sender %s timed %d round trips, want 300", s.Service, c.Name, c.RTT.Count)
 				}
-			case "receiver":
+			case flood.RoleReceiver:
 				receivers += c.RTT.Count
 				if c.RTT.Count != 200 {
 					t.Errorf("%s: receiver %s echoed %d, want 200", s.Service, c.Name, c.RTT.Count)
@@ -76,10 +76,10 @@ func TestRoundTripsBetweenReadOnlyAndWriteOnly(t *testing.T) {
 	svc := []spread.ServiceType{spread.FIFOMess}
 	ro := make(chan error, 1)
 	go func() {
-		_, err := flood.Run(ctx, flood.Config{Daemon: d, Services: svc, Count: 2000, NoSenders: true, WaitMembers: 2, RTTEvery: 100})
+		_, err := flood.Run(ctx, flood.Config{Daemon: d, Services: svc, Count: 2000, Mode: flood.ModeReadOnly, WaitMembers: 2, RTTEvery: 100})
 		ro <- err
 	}()
-	wo, err := flood.Run(ctx, flood.Config{Daemon: d, Services: svc, Count: 2000, NoReceivers: true, WaitMembers: 2, Window: 100})
+	wo, err := flood.Run(ctx, flood.Config{Daemon: d, Services: svc, Count: 2000, Mode: flood.ModeWriteOnly, WaitMembers: 2, Window: 100})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,12 +117,12 @@ func TestRemoteReceiversAcknowledge(t *testing.T) {
 	}
 	ro := make(chan out, 1)
 	go func() {
-		r, err := flood.Run(ctx, flood.Config{Daemon: d, Services: svc, Count: 5000, NoSenders: true, Receivers: 2,
+		r, err := flood.Run(ctx, flood.Config{Daemon: d, Services: svc, Count: 5000, Mode: flood.ModeReadOnly, Receivers: 2,
 			RemoteSenders: 1, AckEvery: 25, Ready: func() { close(ready) }})
 		ro <- out{r, err}
 	}()
 	<-ready
-	wo, err := flood.Run(ctx, flood.Config{Daemon: d, Services: svc, Count: 5000, NoReceivers: true, RemoteReceivers: 2, Window: 100})
+	wo, err := flood.Run(ctx, flood.Config{Daemon: d, Services: svc, Count: 5000, Mode: flood.ModeWriteAcked, RemoteReceivers: 2, Window: 100})
 	if err != nil {
 		t.Fatal(err)
 	}

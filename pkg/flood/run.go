@@ -101,7 +101,7 @@ func runService(ctx context.Context, cfg Config, index int, svc spread.ServiceTy
 	f.expected.Store(1<<63 - 1)
 	if cfg.Count > 0 {
 		senders := cfg.Senders
-		if senders == 0 {
+		if cfg.Mode == ModeReadOnly {
 			senders = cfg.RemoteSenders
 		}
 		f.expected.Store(int64(cfg.Count) * int64(senders))
@@ -121,10 +121,7 @@ func runService(ctx context.Context, cfg Config, index int, svc spread.ServiceTy
 	warnings, interrupted := f.supervise(ctx)
 	f.markApart()
 	f.shutdown()
-	sr := f.collect(interrupted)
-	sr.Warnings = append(append([]string{}, warnings...), sr.Warnings...) // [] rather than null in JSON
-	sr.Verdict = sr.Judge()
-	return sr, ctx.Err()
+	return f.collect(interrupted, warnings), ctx.Err()
 }
 
 // connect opens every session and joins the group; it returns once every
@@ -151,7 +148,7 @@ func (f *flood) connect(ctx context.Context) error {
 		r := &receiver{mb: mb, name: mb.PrivateGroup(), echo: echo, joined: make(chan struct{}),
 			progress: make([]atomic.Uint32, cfg.Senders), from: make([]atomic.Int64, cfg.Senders),
 			check: NewChecker(), hist: newHistogram()}
-		r.ids, r.remote = make(map[string]uint32), cfg.Senders == 0
+		r.ids, r.remote = make(map[string]uint32), cfg.Mode == ModeReadOnly
 		return r
 	}
 	var members []*receiver
@@ -167,7 +164,7 @@ func (f *flood) connect(ctx context.Context) error {
 		members = append(members, r)
 	}
 	for i := range cfg.Senders {
-		echo := cfg.Receivers == 0 && cfg.RemoteReceivers == 0 // write-only: count our own echoes
+		echo := cfg.Mode == ModeWriteOnly // count our own echoes
 		at := cfg.SenderDaemons[i%len(cfg.SenderDaemons)]
 		mb, err := dial(at, echo)
 		if err != nil {
@@ -296,7 +293,7 @@ func (f *flood) allReceived() bool {
 	if !f.sendersFinished() {
 		return false
 	}
-	if f.cfg.RemoteReceivers > 0 {
+	if f.cfg.Mode == ModeWriteAcked {
 		return f.allAcked()
 	}
 	exp := f.expected.Load()
@@ -383,6 +380,14 @@ func (f *flood) reporting() []*receiver {
 	return f.receivers
 }
 
+// reportingRole is the role of the reporting receivers' results.
+func (f *flood) reportingRole() Role {
+	if len(f.receivers) == 0 {
+		return RoleSenderEchoes
+	}
+	return RoleReceiver
+}
+
 func (f *flood) totals() (delivered, sent int64) {
 	for _, r := range f.reporting() {
 		delivered += r.count.Load()
@@ -427,247 +432,6 @@ func (f *flood) shutdown() {
 		_ = s.mb.Disconnect()
 	}
 	f.wg.Wait()
-}
-
-// collect builds the service's result from the finished clients. An
-// interrupted run's messages may still have been on their way: it counts
-// as lost only what can no longer arrive in the service's order (a gap
-// below the highest message a receiver got from a sender, for the types
-// that keep a sender's order), and does not judge the total order of
-// receivers that stopped at different points.
-func (f *flood) collect(interrupted bool) *ServiceResult {
-	cfg := f.cfg
-	sr := &ServiceResult{Service: ServiceName(f.svc), Group: f.group, Partial: interrupted, hist: newHistogram(), rttHist: newHistogram()}
-	start := f.startTime.UnixNano()
-	var sent map[uint32]uint32
-	if cfg.Senders > 0 {
-		sent = make(map[uint32]uint32, len(f.senders))
-	}
-	faulted := f.faulted()
-	for _, s := range f.senders {
-		n := s.sent.Load()
-		sent[s.idx] = n
-		if faulted && s.gone.Load() {
-			// Loss is only what a survivor missed of what another got.
-			sent[s.idx] = f.reachedSurvivors(s.idx)
-		}
-		sr.Sent += int64(n)
-		c := Client{Name: s.name, Role: "sender", Daemon: s.daemon, Messages: int64(n), Bytes: int64(n) * int64(cfg.Size)}
-		if !s.end.IsZero() {
-			c.Elapsed = s.end.Sub(s.begin)
-			if c.Elapsed > 0 {
-				c.MsgRate = float64(n) / c.Elapsed.Seconds()
-			}
-		}
-		switch {
-		case faulted && s.gone.Load():
-			c.Error, c.Departed = s.goneErr.Error(), true
-		case s.err != nil:
-			c.Error = s.err.Error()
-			sr.Warnings = append(sr.Warnings, fmt.Sprintf("sender %s: %v", s.name, s.err))
-		}
-		if len(s.rtt) > 0 {
-			h := newHistogram()
-			for _, from := range s.rtt {
-				h.Merge(from)
-			}
-			sr.rttHist.Merge(h)
-			lat := summarise(h)
-			c.RTT = &lat
-		}
-		sr.Clients = append(sr.Clients, c)
-	}
-	if cfg.Senders == 0 {
-		sr.Sent = int64(cfg.Count) * int64(cfg.RemoteSenders)
-	}
-	var checks []Check
-	var rateSum float64
-	var survivors, survivorDeliveries int64
-	role := "receiver"
-	if len(f.receivers) == 0 {
-		role = "sender-echoes" // write-only: what the senders read back
-	}
-	for _, r := range f.reporting() {
-		n := r.count.Load()
-		gone := faulted && (r.goneAt != 0 || f.apart(r))
-		var chk Check
-		switch {
-		case gone:
-			chk = r.check.Result(nil) // it left: only gaps in what it got
-		case !interrupted:
-			chk = r.check.Result(sent)
-		case keepsSenderOrder(f.svc):
-			chk = r.check.Result(nil) // gaps below the highest seen
-		default:
-			chk = r.check.Result(nil)
-			chk.Lost = 0 // a gap may still be filled: the type may reorder
-		}
-		if cfg.Senders == 0 && n >= sr.Sent {
-			chk.Lost = 0 // remote senders: the highest sequence seen is all we know
-		}
-		lat := summarise(r.hist)
-		sr.hist.Merge(r.hist)
-		c := Client{Name: r.name, Role: role, Daemon: r.daemon, Messages: n, Bytes: r.bytes, Check: &chk, Latency: &lat, RTT: f.rttFrom(r.name)}
-		from := start
-		if cfg.Senders == 0 {
-			from = r.first // read-only: the clock starts with the first message
-		}
-		if r.last > from {
-			c.Elapsed = time.Duration(r.last - from)
-			c.MsgRate = float64(n) / c.Elapsed.Seconds()
-		}
-		if c.Elapsed > sr.Elapsed {
-			sr.Elapsed = c.Elapsed
-		}
-		rateSum += c.MsgRate
-		c.LongestGap = time.Duration(r.maxGap)
-		switch {
-		case gone && r.err != nil:
-			c.Error, c.Departed = r.err.Error(), true
-		case gone:
-			c.Error, c.Departed = "a partition left it apart from the senders", true
-		case r.err != nil:
-			c.Error = r.err.Error()
-			sr.Warnings = append(sr.Warnings, fmt.Sprintf("receiver %s was cut off: %v", r.name, r.err))
-		default:
-			sr.LongestGap = max(sr.LongestGap, c.LongestGap)
-		}
-		if r.rejects > 0 {
-			sr.Warnings = append(sr.Warnings, fmt.Sprintf("receiver %s got %d rejected messages", r.name, r.rejects))
-		}
-		if r.foreign > 0 && len(f.receivers) > 0 { // write-only: other writers are expected
-			sr.Warnings = append(sr.Warnings, fmt.Sprintf("receiver %s got %d messages from senders outside this flood (another flood on the group?)", r.name, r.foreign))
-		}
-		if r.short > 0 {
-			sr.Warnings = append(sr.Warnings, fmt.Sprintf("receiver %s got %d messages too short to be flood messages", r.name, r.short))
-		}
-		sr.Delivered += n
-		sr.Lost += chk.Lost
-		sr.Duplicated += chk.Duplicated
-		sr.OutOfOrder += chk.OutOfOrder
-		if !gone { // the total order is judged among the survivors
-			checks = append(checks, chk)
-			survivors++
-			survivorDeliveries += n
-		}
-		sr.Clients = append(sr.Clients, c)
-	}
-	sr.ByDaemon = f.byDaemon(sr.Clients)
-	if faulted {
-		sr.Faults = f.faultEvents()
-	}
-	sr.DaemonLost = f.allLost()
-	sr.Latency = summarise(sr.hist)
-	if sr.rttHist.TotalCount() > 0 {
-		rtt := summarise(sr.rttHist)
-		sr.RTT = &rtt
-	}
-	if nr := len(f.reporting()); nr > 0 && sr.Elapsed > 0 {
-		sr.DeliveryRate = float64(sr.Delivered) / sr.Elapsed.Seconds()
-		sr.MsgRate = sr.DeliveryRate / float64(nr)
-		if faulted && survivors > 0 { // the departed stopped early: the rate is the survivors'
-			sr.MsgRate = float64(survivorDeliveries) / sr.Elapsed.Seconds() / float64(survivors)
-		}
-		sr.MBRate = sr.MsgRate * float64(cfg.Size) / 1e6
-	}
-	if (f.svc == spread.AgreedMess || f.svc == spread.SafeMess) && !interrupted {
-		sr.TotalOrderDisagree = TotalOrderDisagreements(checks)
-	}
-	sr.Violations = append([]string{}, Violations(f.svc, sr.Lost, sr.Duplicated, sr.OutOfOrder, sr.TotalOrderDisagree)...)
-	sr.Warnings = append(sr.Warnings, sr.Violations...)
-	return sr
-}
-
-// byDaemon groups the reporting receivers' figures by the daemon they were
-// on, in placement order. clients ends with the reporting receivers'
-// entries, in their order.
-func (f *flood) byDaemon(clients []Client) []DaemonResult {
-	recvs := f.reporting()
-	rc := clients[len(clients)-len(recvs):]
-	out := []DaemonResult{}
-	at := map[string]int{}
-	var hists, rtts []*hdrhistogram.Histogram
-	var elapsed []time.Duration
-	for i, r := range recvs {
-		j, ok := at[r.daemon]
-		if !ok {
-			j = len(out)
-			at[r.daemon] = j
-			out = append(out, DaemonResult{Daemon: r.daemon})
-			hists, rtts, elapsed = append(hists, newHistogram()), append(rtts, newHistogram()), append(elapsed, 0)
-		}
-		d, c := &out[j], rc[i]
-		d.Receivers++
-		d.Delivered += c.Messages
-		d.Lost += c.Check.Lost
-		d.Duplicated += c.Check.Duplicated
-		d.OutOfOrder += c.Check.OutOfOrder
-		elapsed[j] = max(elapsed[j], c.Elapsed)
-		hists[j].Merge(r.hist)
-		for _, s := range f.senders {
-			if h := s.rtt[r.name]; h != nil {
-				rtts[j].Merge(h)
-			}
-		}
-	}
-	for j := range out {
-		d := &out[j]
-		if elapsed[j] > 0 {
-			d.MsgRate = float64(d.Delivered) / elapsed[j].Seconds() / float64(d.Receivers)
-			d.MBRate = d.MsgRate * float64(f.cfg.Size) / 1e6
-		}
-		d.Latency = summarise(hists[j])
-		if rtts[j].TotalCount() > 0 {
-			rtt := summarise(rtts[j])
-			d.RTT = &rtt
-		}
-	}
-	return out
-}
-
-// rttFrom summarises the round trips that receiver name echoed to the
-// local senders; nil when it echoed none.
-func (f *flood) rttFrom(name string) *Latency {
-	h := newHistogram()
-	for _, s := range f.senders {
-		if from := s.rtt[name]; from != nil {
-			h.Merge(from)
-		}
-	}
-	if h.TotalCount() == 0 {
-		return nil
-	}
-	lat := summarise(h)
-	return &lat
-}
-
-// keepsSenderOrder reports whether svc delivers each sender's messages in
-// the order sent (FIFO and stronger), so a gap cannot be filled later.
-func keepsSenderOrder(svc spread.ServiceType) bool {
-	return svc != spread.UnreliableMess && svc != spread.ReliableMess
-}
-
-// Violations lists the promises of service type svc that the counts break:
-// UNRELIABLE may lose and reorder; RELIABLE may reorder but not lose; FIFO
-// and CAUSAL (checked as FIFO: one sender's messages in order) may do
-// neither; AGREED and SAFE also deliver in one total order at every
-// receiver. No service type may duplicate.
-func Violations(svc spread.ServiceType, lost, dup, outOfOrder int64, disagree int) []string {
-	var v []string
-	name := ServiceName(svc)
-	if lost > 0 && svc != spread.UnreliableMess {
-		v = append(v, fmt.Sprintf("%s lost %d messages (it promises delivery)", name, lost))
-	}
-	if dup > 0 {
-		v = append(v, fmt.Sprintf("%s delivered %d duplicates", name, dup))
-	}
-	if outOfOrder > 0 && svc != spread.UnreliableMess && svc != spread.ReliableMess {
-		v = append(v, fmt.Sprintf("%s delivered %d messages out of their sender's order", name, outOfOrder))
-	}
-	if disagree > 0 {
-		v = append(v, fmt.Sprintf("%s: %d receivers delivered in a different order than the first (total order broken)", name, disagree))
-	}
-	return v
 }
 
 // ErrDaemonLost ends a run whose every client lost its connection: the

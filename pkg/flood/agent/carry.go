@@ -76,7 +76,7 @@ func (s *server) config(p *Plan) (flood.Config, error) {
 	cfg := flood.Config{Daemon: s.Daemon, Group: p.Group, Services: []spread.ServiceType{svc}, Count: p.Count,
 		Size: p.Size, Senders: p.Senders, Receivers: p.Receivers, Window: p.Window, Rate: p.Rate, RTTEvery: p.RTTEvery,
 		Stall: p.Stall, RemoteSenders: p.RemoteSenders, AckEvery: p.AckEvery, RemoteReceivers: p.RemoteReceivers,
-		NoSenders: p.Senders == 0, NoReceivers: p.Receivers == 0, Options: s.Options}
+		Mode: flood.ModeOf(p.Senders, p.Receivers, p.RemoteReceivers), Options: s.Options}
 	return cfg, cfg.Check()
 }
 

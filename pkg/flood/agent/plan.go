@@ -1,7 +1,6 @@
 package agent
 
 import (
-	"cmp"
 	"strings"
 	"time"
 
@@ -14,19 +13,9 @@ import (
 // again.
 func settings(cfg flood.Config) (flood.Config, error) {
 	if cfg.Duration > 0 {
-		return cfg, &flood.ConfigError{Field: "duration", Value: cfg.Duration, Allow: "a flood across agents sends a count of messages per sender; give a count"}
+		return cfg, &flood.ConfigError{Field: "Duration", Value: cfg.Duration, Allow: "a flood across agents sends a count of messages per sender; give a count"}
 	}
-	if err := cfg.CheckSettings(); err != nil {
-		return cfg, err
-	}
-	cfg.Count = cmp.Or(cfg.Count, flood.DefaultCount)
-	cfg.Size = cmp.Or(cfg.Size, flood.DefaultSize)
-	cfg.Window = cmp.Or(cfg.Window, flood.DefaultWindow)
-	cfg.Group = cmp.Or(cfg.Group, flood.DefaultGroup)
-	if len(cfg.Services) == 0 {
-		cfg.Services = flood.AllServices
-	}
-	return cfg, nil
+	return cfg.SettingsWithDefaults()
 }
 
 // planner makes each agent's plan for one service type's flood.

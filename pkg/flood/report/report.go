@@ -432,7 +432,7 @@ func CSV(w io.Writer, points []flood.Point) error {
 				strconv.FormatFloat(s.DeliveryRate, 'f', 1, 64),
 				us(s.Latency.P50), us(s.Latency.P90), us(s.Latency.P99), us(s.Latency.P999), us(s.Latency.Max), us(s.Latency.Mean),
 				strconv.FormatInt(s.Lost, 10), strconv.FormatInt(s.Duplicated, 10), strconv.FormatInt(s.OutOfOrder, 10),
-				strconv.Itoa(s.TotalOrderDisagree), strings.Join(s.Warnings, "; "), s.Judge()}
+				strconv.Itoa(s.TotalOrderDisagree), strings.Join(s.Warnings, "; "), string(s.Judge())}
 			if r := s.RTT; r != nil {
 				rec = append(rec, strconv.FormatInt(r.Count, 10), us(r.P50), us(r.P90), us(r.P99), us(r.P999), us(r.Max))
 			} else {

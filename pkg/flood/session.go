@@ -78,8 +78,8 @@ type sender struct {
 	finished   atomic.Bool // set after end and err
 
 	// Round trips, recorded by the one goroutine that reads this session
-	// (its echo receiver, or readEchoes): by echoing receiver, and the
-	// echoes counted for the supervisor.
+	// (its echo receiver, or readOwn): by echoing receiver, and the echoes
+	// counted for the supervisor.
 	rtt    map[string]*hdrhistogram.Histogram
 	echoes atomic.Int64
 

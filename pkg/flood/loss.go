@@ -1,0 +1,69 @@
+package flood
+
+import "github.com/spgo/spgo/pkg/spread"
+
+// The loss rules: what a receiver's check counts as lost. A complete run
+// counts every message a local sender sent and a receiver lacks. An
+// interrupted run's messages may still have been on their way: it counts
+// only what can no longer arrive in the service's order (a gap below the
+// highest message a receiver got from a sender, for the types that keep a
+// sender's order). Remote senders (read-only) are known only by what
+// arrived: a gap, unless the receiver has all that was expected. A
+// receiver that departed in a fault counts only the gaps in what it got.
+
+// sentTotal is what the senders sent: the local senders' messages, or in
+// a read-only run what the remote senders are expected to send.
+func (f *flood) sentTotal() int64 {
+	if f.cfg.Mode == ModeReadOnly {
+		return int64(f.cfg.Count) * int64(f.cfg.RemoteSenders)
+	}
+	var n int64
+	for _, s := range f.senders {
+		n += int64(s.sent.Load())
+	}
+	return n
+}
+
+// lossReference is, per local sender, how many of its messages every
+// receiver must have: all it sent, or of a sender that departed in a
+// fault, what reached a survivor. nil in a read-only run.
+func (f *flood) lossReference(faults faultJudgement) map[uint32]uint32 {
+	if f.cfg.Mode == ModeReadOnly {
+		return nil
+	}
+	sent := make(map[uint32]uint32, len(f.senders))
+	for _, s := range f.senders {
+		sent[s.idx] = s.sent.Load()
+		if faults.senderDeparted(s) {
+			sent[s.idx] = f.reachedSurvivors(s.idx)
+		}
+	}
+	return sent
+}
+
+// receiverCheck applies the loss rules to receiver r's check. sent is the
+// lossReference, expected the run's sentTotal.
+func (f *flood) receiverCheck(r *receiver, departed, interrupted bool, sent map[uint32]uint32, expected int64) Check {
+	var chk Check
+	switch {
+	case departed:
+		chk = r.check.Result(nil)
+	case !interrupted:
+		chk = r.check.Result(sent)
+	case keepsSenderOrder(f.svc):
+		chk = r.check.Result(nil) // gaps below the highest seen
+	default:
+		chk = r.check.Result(nil)
+		chk.Lost = 0 // a gap may still be filled: the type may reorder
+	}
+	if f.cfg.Mode == ModeReadOnly && r.count.Load() >= expected {
+		chk.Lost = 0 // the highest sequence seen is all we know
+	}
+	return chk
+}
+
+// keepsSenderOrder reports whether svc delivers each sender's messages in
+// the order sent (FIFO and stronger), so a gap cannot be filled later.
+func keepsSenderOrder(svc spread.ServiceType) bool {
+	return svc != spread.UnreliableMess && svc != spread.ReliableMess
+}
