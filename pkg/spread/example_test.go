@@ -1,12 +1,26 @@
 package spread_test
 
 import (
+	"context"
 	"fmt"
 	"log"
+	"time"
 
 	"github.com/spgo/spgo/pkg/daemon"
 	"github.com/spgo/spgo/pkg/spread"
 )
+
+// receiveWithin is Receive bounded by a timeout: an example that waits for
+// a message that never comes fails instead of hanging.
+func receiveWithin(mb *spread.Mailbox, timeout time.Duration) spread.Message {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	msg, err := mb.ReceiveContext(ctx)
+	if err != nil {
+		log.Fatalf("%s: %v", mb.PrivateGroup(), err)
+	}
+	return msg
+}
 
 // startDaemon starts an embedded daemon on a free port for the examples.
 func startDaemon() *daemon.Daemon {
@@ -35,11 +49,7 @@ func Example() {
 		log.Fatal(err)
 	}
 	for range 2 {
-		msg, err := mb.Receive()
-		if err != nil {
-			log.Fatal(err)
-		}
-		switch m := msg.(type) {
+		switch m := receiveWithin(mb, 5*time.Second).(type) {
 		case *spread.MembershipMessage:
 			fmt.Printf("%s: %s by %v, members %v\n", m.Group, m.Cause, m.Changed, m.Members)
 		case *spread.RegularMessage:
@@ -72,11 +82,11 @@ func ExampleMailbox_MulticastGroups() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	msg, err := b.Receive()
-	if err != nil {
-		log.Fatal(err)
+	msg := receiveWithin(b, 5*time.Second)
+	m, ok := msg.(*spread.RegularMessage)
+	if !ok {
+		log.Fatalf("got %T, want a data message", msg)
 	}
-	m := msg.(*spread.RegularMessage)
 	fmt.Println(m.Service, m.Groups, string(m.Data))
 	// Output:
 	// SAFE_MESS|SELF_DISCARD [empty #b#localhost] hi
@@ -96,7 +106,11 @@ func ExampleMailbox_ReceiveRaw() {
 			log.Fatal(err)
 		}
 	}
-	// One RawMessage for the whole loop: no allocation per message.
+	// One RawMessage for the whole loop: no allocation per message. A read
+	// deadline bounds the wait (ReceiveRaw has no context).
+	if err := mb.Conn().SetReadDeadline(time.Now().Add(5 * time.Second)); err != nil {
+		log.Fatal(err)
+	}
 	var rm spread.RawMessage
 	for range 3 {
 		if err := mb.ReceiveRaw(&rm); err != nil {
