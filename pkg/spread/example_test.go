@@ -141,3 +141,28 @@ func ExampleParseDaemonName() {
 	// "localhost:4803": tcp localhost:4803
 	// "4803x": spread: connect "4803x": Illegal spread was provided (-1): "x" follows the port; want "@HOST"
 }
+
+// The descriptor the Python module's fileno() returns, for a select or
+// epoll loop of one's own: Control hands it over. Poll first, since bytes
+// the mailbox has already read no longer show on the socket.
+func ExampleMailbox_SyscallConn() {
+	d := startDaemon()
+	defer d.Close()
+	mb, err := spread.Connect(d.SpreadName(), spread.WithName("fd"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer mb.Disconnect()
+
+	rc, err := mb.SyscallConn()
+	if err != nil {
+		log.Fatal(err)
+	}
+	var fd uintptr
+	if err := rc.Control(func(s uintptr) { fd = s }); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("descriptor:", fd > 2)
+	// Output:
+	// descriptor: true
+}

@@ -155,10 +155,10 @@ func (m *Mailbox) Daemon() string { return m.daemon }
 // not read from or write to it.
 func (m *Mailbox) Conn() net.Conn { return m.conn }
 
-// SyscallConn gives access to the socket for select/poll-style integration
-// (Python's fileno()): use its Control method to obtain the descriptor.
-// Bytes already buffered by the mailbox do not show on the socket; check
-// Poll first.
+// SyscallConn gives access to the socket for select/poll-style integration:
+// its Control method hands over the descriptor, as the Python module's
+// fileno() returns it (see the example). Bytes already buffered by the
+// mailbox do not show on the socket; check Poll first.
 func (m *Mailbox) SyscallConn() (syscall.RawConn, error) {
 	sc, ok := m.conn.(syscall.Conn)
 	if !ok {
