@@ -78,7 +78,7 @@ type MembershipMessage struct {
 	// Cause is why the message was sent (the Python module's reason, which
 	// is 0 for a transitional message: CauseTransition here).
 	Cause Cause
-	Group   string
+	Group string
 	// GroupID is the new view's id (for CauseTransition: the old view's);
 	// zero for CauseSelfLeave.
 	GroupID GroupID
