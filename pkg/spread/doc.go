@@ -58,8 +58,9 @@
 // afterwards; this package keeps returning CONNECTION_CLOSED, with the
 // network error wrapped), except that Receive first returns the messages
 // already whole in the mailbox's buffer, as libspread does. Disconnect flushes, sends KILL_MESS like
-// SP_disconnect, closes the connection, unblocks a blocked Receive (its
-// error matches ErrDisconnected) and is idempotent.
+// SP_disconnect, closes the connection, unblocks a blocked Receive, and is
+// idempotent; that Receive's error and every later call's match
+// ErrDisconnected, whatever failed before.
 //
 // # Wire details
 //

@@ -22,6 +22,16 @@ func receiveWithin(mb *spread.Mailbox, timeout time.Duration) spread.Message {
 	return msg
 }
 
+// dataOf is the data of a data message; any other message ends the
+// example.
+func dataOf(msg spread.Message) string {
+	m, ok := msg.(*spread.RegularMessage)
+	if !ok {
+		log.Fatalf("got %T, want a data message", msg)
+	}
+	return string(m.Data)
+}
+
 // startDaemon starts an embedded daemon on a free port for the examples.
 func startDaemon() *daemon.Daemon {
 	d, err := daemon.Start(daemon.Config{Name: "localhost", Port: 0, NoUnixSocket: true})
@@ -165,4 +175,45 @@ func ExampleMailbox_SyscallConn() {
 	fmt.Println("descriptor:", fd > 2)
 	// Output:
 	// descriptor: true
+}
+
+// Messages in a range loop: breaking out loses nothing (the next Receive
+// gets the next message), and a context that ends is the loop's last
+// error, with the mailbox still usable.
+func ExampleMailbox_Messages() {
+	d := startDaemon()
+	defer d.Close()
+	mb, err := spread.Connect(d.SpreadName(), spread.WithName("it"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer mb.Disconnect()
+	for _, text := range []string{"one", "two", "three"} {
+		if err := mb.Multicast(spread.FIFOMess, mb.PrivateGroup(), []byte(text), 0); err != nil {
+			log.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for msg, err := range mb.Messages(ctx) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println("in the loop:", dataOf(msg))
+		if dataOf(msg) == "two" {
+			break
+		}
+	}
+	fmt.Println("after the loop:", dataOf(receiveWithin(mb, 5*time.Second)))
+
+	short, cancelShort := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancelShort()
+	for _, err := range mb.Messages(short) { // nothing more comes
+		fmt.Println("the loop ends with:", err)
+	}
+	// Output:
+	// in the loop: one
+	// in the loop: two
+	// after the loop: three
+	// the loop ends with: context deadline exceeded
 }
