@@ -18,7 +18,6 @@ type fakeT struct {
 	mu         sync.Mutex
 	failures   []string
 	cleanups   []func()
-	dirs       []string
 }
 
 func (t *fakeT) Helper() {}
