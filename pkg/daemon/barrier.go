@@ -130,7 +130,9 @@ func (q *sequencer) requestSync() ([]chan struct{}, error) {
 
 // read waits for more bytes for a frame of need bytes, serving barriers
 // first (held are the barriers taken but not yet acked). A deadline met in
-// a blocking read is a barrier's wake-up, not an error.
+// a blocking read is a barrier's wake-up, not an error; it is cleared, or
+// a wake-up whose barrier was served already would make every later read
+// fail at once.
 func (s *session) read(need int, held *[]chan struct{}) error {
 	for {
 		if len(*held) > 0 || s.syncs.waiting.Load() {
@@ -144,6 +146,9 @@ func (s *session) read(need int, held *[]chan struct{}) error {
 		if !errors.Is(err, os.ErrDeadlineExceeded) {
 			return err
 		}
+		// A barrier that wakes the reader registered first: the check
+		// above sees it whether it set its deadline before or after this.
+		s.conn.SetReadDeadline(time.Time{})
 	}
 }
 
