@@ -78,8 +78,9 @@ var longAgo = time.Unix(1, 0)
 //
 // What counts is what the kernel has handed to the daemon's socket when
 // the reader looks: a Unix-socket client's flushed bytes always are; a
-// TCP client's are unless it wrote more than the socket buffers hold
-// (megabytes on loopback) faster than the node read. Sync also waits for
+// TCP client's are too, except bytes that still wait in the client's send
+// buffer because the node's receive buffer was full (a client megabytes
+// ahead of its node). Sync also waits for
 // a reader held back by a slow receiver (see Config.MaxSessionMessages);
 // ctx bounds the wait. It fails with ErrRingStopped on a closed ring.
 func (r *Ring) Sync(ctx context.Context) error {
