@@ -25,8 +25,11 @@ test: vet fuzz-smoke race
 unit:
 	$(GO) test $(PKGS)
 
+# race also runs examples/apptest, a module of its own that uses spgo as
+# an application does (go test ./... does not reach it).
 race:
 	$(GO) test -race -count=1 -timeout 10m $(PKGS)
+	cd examples/apptest && $(GO) test -race -count=1 -timeout 5m ./...
 
 # fuzz runs every fuzz target for FUZZTIME each (override: make fuzz FUZZTIME=1m).
 fuzz:

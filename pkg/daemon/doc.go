@@ -31,4 +31,9 @@
 // packages of their own: ringctl (a ring's control socket, which
 // `spgo daemon ctl` drives), daemonhttp (/healthz, /metrics, /status) and
 // statusudp (answers to spmonitor's status query).
+//
+// A daemon started here answers no monitor query by itself: spmonitor,
+// `spgo monitor` and pkg/spreadmon get no answer until statusudp.Serve
+// runs for it (spreadtest.ServeStatus in a test). Config has no switch for
+// it because statusudp builds on this package, not the other way round.
 package daemon

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log"
 	"strings"
+	"time"
 
 	"github.com/spgo/spgo/pkg/daemon"
 	"github.com/spgo/spgo/pkg/spread"
@@ -31,11 +32,7 @@ func ExampleStart() {
 		log.Fatal(err)
 	}
 	for range 2 { // her own join, then her message
-		m, err := mb.Receive()
-		if err != nil {
-			log.Fatal(err)
-		}
-		switch m := m.(type) {
+		switch m := receiveWithin(mb, 5*time.Second).(type) {
 		case *spread.MembershipMessage:
 			fmt.Println("members of", m.Group, m.Members)
 		case *spread.RegularMessage:

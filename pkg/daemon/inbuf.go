@@ -1,9 +1,11 @@
 package daemon
 
 import (
+	"errors"
 	"io"
 	"math/bits"
 	"net"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -21,7 +23,8 @@ const (
 // pipelines after its auth choice are not lost.
 type inbuf struct {
 	conn net.Conn
-	src  io.Reader // conn, or a rawReader of it
+	src  io.Reader  // conn, or raw
+	raw  *rawReader // nil for connections that are no socket, and off Linux
 	buf  []byte
 	bufp *[]byte // what buf came from, to give it back to readBufs
 	r, w int
@@ -39,7 +42,7 @@ type inbuf struct {
 func (b *inbuf) attach(c net.Conn) {
 	b.conn, b.src = c, c
 	if r := newRawReader(c); r != nil {
-		b.src = r
+		b.src, b.raw = r, r
 	}
 }
 
@@ -67,15 +70,41 @@ func (b *inbuf) fill(n int) error {
 // readOnce does one read into the free space after w; a read that brought
 // bytes is a success even if it also reported an error (it comes again).
 func (b *inbuf) readOnce() error {
-	space := len(b.buf) - b.w
 	m, err := b.src.Read(b.buf[b.w:])
-	b.w += m
-	b.burst += m
-	b.full = m == space && space >= len(b.buf)/4
-	if m > 0 {
+	if b.grew(m) {
 		return nil
 	}
 	return err
+}
+
+// grew accounts for m bytes read into the free space; false when m is 0.
+func (b *inbuf) grew(m int) bool {
+	space := len(b.buf) - b.w
+	b.w += m
+	b.burst += m
+	b.full = m == space && space >= len(b.buf)/4
+	return m > 0
+}
+
+// tryFill is fill without waiting: got is false when the socket holds
+// nothing now. Without a raw reader, "now" is a read of readAheadPoll.
+func (b *inbuf) tryFill(n int) (got bool, err error) {
+	b.makeRoom(n)
+	var m int
+	if b.raw != nil {
+		m, err = b.raw.tryRead(b.buf[b.w:])
+	} else {
+		b.conn.SetReadDeadline(time.Now().Add(readAheadPoll))
+		m, err = b.src.Read(b.buf[b.w:])
+		b.conn.SetReadDeadline(time.Time{})
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			err = nil
+		}
+	}
+	if b.grew(m) {
+		return true, nil
+	}
+	return false, err
 }
 
 // makeRoom compacts and resizes the buffer so that it can hold n bytes

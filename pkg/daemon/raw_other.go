@@ -21,3 +21,5 @@ type rawReader struct{}
 func newRawReader(net.Conn) *rawReader { return nil }
 
 func (*rawReader) Read([]byte) (int, error) { return 0, errors.ErrUnsupported }
+
+func (*rawReader) tryRead([]byte) (int, error) { return 0, errors.ErrUnsupported }

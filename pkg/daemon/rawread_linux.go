@@ -21,6 +21,7 @@ type rawReader struct {
 	rc  syscall.RawConn
 	p   []byte
 	fn  func(fd uintptr) bool // r.read, bound once
+	try func(fd uintptr) bool // r.read that never waits, bound once
 	n   int
 	err error
 }
@@ -33,6 +34,10 @@ func newRawReader(c net.Conn) *rawReader {
 	}
 	r := &rawReader{rc: rc}
 	r.fn = r.read
+	r.try = func(fd uintptr) bool {
+		r.read(fd)
+		return true
+	}
 	return r
 }
 
@@ -50,6 +55,21 @@ func (r *rawReader) Read(p []byte) (int, error) {
 		if errors.As(err, &op) {
 			op.Op = "read" // not "raw-read": log lines read as before
 		}
+		return 0, err
+	}
+	return r.n, r.err
+}
+
+// tryRead is Read without waiting: 0 bytes and no error when the socket
+// holds nothing now. The read deadline must not have passed.
+func (r *rawReader) tryRead(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	r.p, r.n, r.err = p, 0, nil
+	err := r.rc.Read(r.try)
+	r.p = nil
+	if err != nil {
 		return 0, err
 	}
 	return r.n, r.err

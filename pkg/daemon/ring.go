@@ -46,7 +46,8 @@ type RingConfig struct {
 // order. It is a test double, not a distributed daemon: there is no
 // protocol between the nodes. Faults (Crash, Partition, Heal, Restart;
 // Hold and Step to tell one in steps) give the clients the memberships a
-// real ring of that many daemons gives. Its methods are safe for
+// real ring of that many daemons gives. Sync is the barrier that orders
+// what clients have written before a fault. Its methods are safe for
 // concurrent use.
 type Ring struct {
 	seq      *sequencer
@@ -297,6 +298,13 @@ func (r *Ring) fault(f func(q *sequencer) error) error {
 // its sessions are cut (their members are not told of a disconnect), and
 // the members on the nodes it was connected to get TRANSITION_MESS and
 // then the CAUSED_BY_NETWORK view without it.
+//
+// When Crash returns, the node's clients are cut and every member has
+// been sent its views; what the node had read before is ordered before
+// them. Bytes its clients wrote that it had not read yet are lost, as they
+// are when a real daemon crashes, and bytes other clients wrote but their
+// nodes had not read yet are ordered after the fault: call Sync first to
+// put what was written before the crash ahead of it.
 func (r *Ring) Crash(name string) error {
 	return r.fault(func(q *sequencer) error {
 		d, err := r.nodeLocked(name)
@@ -318,6 +326,11 @@ func (r *Ring) Crash(name string) error {
 // Restart starts a crashed node again on its addresses: it joins the
 // component the current partition puts it in, with no groups of its own,
 // so existing groups see no change until its clients join them.
+//
+// When Restart returns the node listens again; clients connecting after
+// it are in the node's component. What other clients wrote before but
+// their nodes had not read yet is ordered after the restart: call Sync
+// first to order it before.
 func (r *Ring) Restart(name string) error {
 	r.faultMu.Lock()
 	defer r.faultMu.Unlock()
@@ -353,6 +366,14 @@ func (r *Ring) Restart(name string) error {
 // its members get TRANSITION_MESS and the view of their component, and no
 // message crosses between components. Components that come together get
 // the merge view, one vs set per side.
+//
+// When Partition returns every member has been sent its views (unless a
+// Hold holds them), and every message read afterwards is ordered in the
+// reader's new component. A message a client wrote before the call is
+// ordered in the old configuration only if its node had read it: Flush
+// promises the bytes were written, not read. Call Sync before Partition
+// to order everything written before it in the configuration it was
+// written in.
 func (r *Ring) Partition(components ...[]string) error {
 	return r.fault(func(q *sequencer) error {
 		part := make([]int, len(r.nodes))
@@ -391,6 +412,11 @@ func (r *Ring) Partition(components ...[]string) error {
 
 // Heal ends any partition: the running nodes come together in one
 // component (the merge view, one vs set per side that was apart).
+//
+// As with Partition, a message written before Heal but not yet read by its
+// node is ordered in the merged component, after the merge view: call Sync
+// before Heal to have each side's messages delivered on that side, before
+// the merge.
 func (r *Ring) Heal() error {
 	return r.fault(func(q *sequencer) error {
 		clear(q.part)
@@ -410,6 +436,11 @@ func (r *Ring) Heal() error {
 // the new view (delivered in the transitional configuration, capture
 // 37_ring_crash_safe_in_transition.txt). Other faults are refused while
 // one waits.
+//
+// Hold itself orders nothing; a held fault's steps are in the order at the
+// moment each Step returns, as an unheld fault is when it returns.
+// Messages written before a step and not yet read are ordered after it
+// unless Sync was called in between.
 func (r *Ring) Hold() error {
 	return r.fault(func(q *sequencer) error {
 		q.hold = true

@@ -37,7 +37,8 @@ type session struct {
 	membership bool      // asked for membership messages
 	priority   int       // stored, unused (as in 4.4.0)
 
-	in inbuf // read side, owned by the reader goroutine
+	in    inbuf        // read side, owned by the reader goroutine
+	syncs syncRequests // barriers (Ring.Sync) waiting for the reader
 
 	// Owned by the sequencer (seq.mu).
 	state   sessState
@@ -103,6 +104,8 @@ func (s *session) writeRaw(b []byte) error {
 // run is the session's reader goroutine: handshake, then the message loop.
 func (s *session) run() {
 	defer s.d.wg.Done()
+	var held []chan struct{} // barriers taken, acked when their bytes are ordered
+	defer func() { s.syncs.end(held) }()
 	if err := s.handshake(); err != nil {
 		var rj *rejection
 		if errors.As(err, &rj) && rj.code != 0 {
@@ -111,7 +114,7 @@ func (s *session) run() {
 		s.d.seq.endHandshake(s, err)
 		return
 	}
-	s.readLoop()
+	s.readLoop(&held)
 }
 
 // maxInPlace is how many recipients of one read its reader writes to in
@@ -129,8 +132,9 @@ type inFrame struct {
 // readLoop parses every complete frame of each read and hands them to the
 // sequencer in one step. A bad header ends the session right after the
 // frames before it have been ordered; so does the end of the connection,
-// after every complete frame read before it.
-func (s *session) readLoop() {
+// after every complete frame read before it. Between reads it serves the
+// barriers (held, see read).
+func (s *session) readLoop(held *[]chan struct{}) {
 	q := s.d.seq
 	in := &s.in
 	var frames []inFrame
@@ -191,7 +195,7 @@ func (s *session) readLoop() {
 			continue // frames read ahead meanwhile
 		}
 		if readErr == nil {
-			if readErr = in.fill(need); readErr == nil {
+			if readErr = s.read(need, held); readErr == nil {
 				continue
 			}
 		}

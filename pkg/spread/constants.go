@@ -46,16 +46,21 @@ const (
 	HighPriority   = 2 // HIGH_PRIORITY
 )
 
-// Limits (docs/protocol.md §2.3, §9). The values are internal/wire's, written out
+// Limits (docs/protocol.md §2.3, §9), with their names in libspread's
+// sp.h and the Python module. The values are internal/wire's, written out
 // so that the documentation shows them; wirecheck.go fails the build if the
-// two ever differ.
+// two ever differ. The Python module's DEFAULT_BUFFER_SIZE and
+// DEFAULT_GROUPS_SIZE have no counterpart: receive buffers grow to any
+// message (WithReadBuffer sets only the first size).
 const (
 	// MaxGroupName is the size of a name field including its NUL: names
-	// are at most MaxGroupName-1 = 31 bytes.
+	// are at most MaxGroupName-1 = 31 bytes (MAX_GROUP_NAME).
 	MaxGroupName = 32
-	// MaxPrivateName is the longest private (user) name, in bytes.
+	// MaxPrivateName is the longest private (user) name, in bytes
+	// (MAX_PRIVATE_NAME).
 	MaxPrivateName = 10
-	// MaxProcName is the size of a daemon name including its NUL.
+	// MaxProcName is the size of a daemon name including its NUL
+	// (MAX_PROC_NAME).
 	MaxProcName = 20
 	// MaxMessageLen is the largest data length + 32*number of groups a real
 	// 4.4.0 daemon delivers safely; Multicast refuses anything larger.
@@ -67,7 +72,8 @@ const (
 	// MaxGroupsPerMessage is the daemon's hard limit: above it the daemon
 	// kills the session. WithGroupLimit accepts at most this.
 	MaxGroupsPerMessage = 100
-	// DefaultSpreadPort is the port of the default daemon ("4803").
+	// DefaultSpreadPort is the port of the default daemon ("4803")
+	// (DEFAULT_SPREAD_PORT).
 	DefaultSpreadPort = 4803
 )
 

@@ -58,8 +58,9 @@
 // afterwards; this package keeps returning CONNECTION_CLOSED, with the
 // network error wrapped), except that Receive first returns the messages
 // already whole in the mailbox's buffer, as libspread does. Disconnect flushes, sends KILL_MESS like
-// SP_disconnect, closes the connection, unblocks a blocked Receive (its
-// error matches ErrDisconnected) and is idempotent.
+// SP_disconnect, closes the connection, unblocks a blocked Receive, and is
+// idempotent; that Receive's error and every later call's match
+// ErrDisconnected, whatever failed before.
 //
 // # Wire details
 //
@@ -87,4 +88,22 @@
 //     no bytes, returns CONNECTION_CLOSED (SP_poll returns 0).
 //   - KILL_MESS carries zeros after the NUL of its group field (libspread
 //     sends stack garbage there).
+//
+// # Names in libspread and the Python module
+//
+// libspread's constants are here in Go case with their C names in their
+// comments: DEFAULT_SPREAD_PORT is DefaultSpreadPort, MAX_GROUP_NAME
+// MaxGroupName, MAX_PRIVATE_NAME MaxPrivateName, MAX_PROC_NAME MaxProcName,
+// AGREED_MESS AgreedMess, REJECT_NOT_UNIQUE RejectNotUnique. The Python
+// module's names that differ:
+//
+//   - connect(spread_name, private_name, priority, membership): Connect
+//     with WithName, WithPriority and WithMembership; SpreadError: *Error.
+//   - MailboxType: Mailbox; private_group: PrivateGroup; fileno():
+//     SyscallConn (see its example); poll(): Poll, which counts bytes.
+//   - RegularMsgType: RegularMessage; msg_type: MsgType, endian:
+//     EndianMismatch, message: Data.
+//   - MembershipMsgType: MembershipMessage; reason: Cause, group_id:
+//     GroupID, extra: Changed.
+//   - DEFAULT_BUFFER_SIZE, DEFAULT_GROUPS_SIZE: none, buffers grow.
 package spread

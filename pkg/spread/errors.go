@@ -62,7 +62,8 @@ func ErrorText(code int) string {
 // Error is every error this package returns about Spread: the Spread code
 // with its SP_error text, what was being done, the daemon, a detail naming the
 // offending value and the rule, and the underlying cause (a network error,
-// a context error or a frame error) for errors.Unwrap.
+// a context error or a frame error) for errors.Unwrap. It is the Python
+// module's SpreadError.
 type Error struct {
 	Code   int    // a Spread error code (IllegalSpread ... SPBug)
 	Op     string // "connect", "join", "leave", "multicast", "receive", "poll", "flush"

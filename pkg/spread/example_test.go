@@ -1,12 +1,36 @@
 package spread_test
 
 import (
+	"context"
 	"fmt"
 	"log"
+	"time"
 
 	"github.com/spgo/spgo/pkg/daemon"
 	"github.com/spgo/spgo/pkg/spread"
 )
+
+// receiveWithin is Receive bounded by a timeout: an example that waits for
+// a message that never comes fails instead of hanging.
+func receiveWithin(mb *spread.Mailbox, timeout time.Duration) spread.Message {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	msg, err := mb.ReceiveContext(ctx)
+	if err != nil {
+		log.Fatalf("%s: %v", mb.PrivateGroup(), err)
+	}
+	return msg
+}
+
+// dataOf is the data of a data message; any other message ends the
+// example.
+func dataOf(msg spread.Message) string {
+	m, ok := msg.(*spread.RegularMessage)
+	if !ok {
+		log.Fatalf("got %T, want a data message", msg)
+	}
+	return string(m.Data)
+}
 
 // startDaemon starts an embedded daemon on a free port for the examples.
 func startDaemon() *daemon.Daemon {
@@ -35,11 +59,7 @@ func Example() {
 		log.Fatal(err)
 	}
 	for range 2 {
-		msg, err := mb.Receive()
-		if err != nil {
-			log.Fatal(err)
-		}
-		switch m := msg.(type) {
+		switch m := receiveWithin(mb, 5*time.Second).(type) {
 		case *spread.MembershipMessage:
 			fmt.Printf("%s: %s by %v, members %v\n", m.Group, m.Cause, m.Changed, m.Members)
 		case *spread.RegularMessage:
@@ -72,11 +92,11 @@ func ExampleMailbox_MulticastGroups() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	msg, err := b.Receive()
-	if err != nil {
-		log.Fatal(err)
+	msg := receiveWithin(b, 5*time.Second)
+	m, ok := msg.(*spread.RegularMessage)
+	if !ok {
+		log.Fatalf("got %T, want a data message", msg)
 	}
-	m := msg.(*spread.RegularMessage)
 	fmt.Println(m.Service, m.Groups, string(m.Data))
 	// Output:
 	// SAFE_MESS|SELF_DISCARD [empty #b#localhost] hi
@@ -96,7 +116,11 @@ func ExampleMailbox_ReceiveRaw() {
 			log.Fatal(err)
 		}
 	}
-	// One RawMessage for the whole loop: no allocation per message.
+	// One RawMessage for the whole loop: no allocation per message. A read
+	// deadline bounds the wait (ReceiveRaw has no context).
+	if err := mb.Conn().SetReadDeadline(time.Now().Add(5 * time.Second)); err != nil {
+		log.Fatal(err)
+	}
 	var rm spread.RawMessage
 	for range 3 {
 		if err := mb.ReceiveRaw(&rm); err != nil {
@@ -126,4 +150,70 @@ func ExampleParseDaemonName() {
 	// " +70449@10.0.0.1 x": tcp 10.0.0.1:4913
 	// "localhost:4803": tcp localhost:4803
 	// "4803x": spread: connect "4803x": Illegal spread was provided (-1): "x" follows the port; want "@HOST"
+}
+
+// The descriptor the Python module's fileno() returns, for a select or
+// epoll loop of one's own: Control hands it over. Poll first, since bytes
+// the mailbox has already read no longer show on the socket.
+func ExampleMailbox_SyscallConn() {
+	d := startDaemon()
+	defer d.Close()
+	mb, err := spread.Connect(d.SpreadName(), spread.WithName("fd"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer mb.Disconnect()
+
+	rc, err := mb.SyscallConn()
+	if err != nil {
+		log.Fatal(err)
+	}
+	var fd uintptr
+	if err := rc.Control(func(s uintptr) { fd = s }); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("descriptor:", fd > 2)
+	// Output:
+	// descriptor: true
+}
+
+// Messages in a range loop: breaking out loses nothing (the next Receive
+// gets the next message), and a context that ends is the loop's last
+// error, with the mailbox still usable.
+func ExampleMailbox_Messages() {
+	d := startDaemon()
+	defer d.Close()
+	mb, err := spread.Connect(d.SpreadName(), spread.WithName("it"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer mb.Disconnect()
+	for _, text := range []string{"one", "two", "three"} {
+		if err := mb.Multicast(spread.FIFOMess, mb.PrivateGroup(), []byte(text), 0); err != nil {
+			log.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for msg, err := range mb.Messages(ctx) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println("in the loop:", dataOf(msg))
+		if dataOf(msg) == "two" {
+			break
+		}
+	}
+	fmt.Println("after the loop:", dataOf(receiveWithin(mb, 5*time.Second)))
+
+	short, cancelShort := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	defer cancelShort()
+	for _, err := range mb.Messages(short) { // nothing more comes
+		fmt.Println("the loop ends with:", err)
+	}
+	// Output:
+	// in the loop: one
+	// in the loop: two
+	// after the loop: three
+	// the loop ends with: context deadline exceeded
 }

@@ -86,7 +86,7 @@ func (h *handshaker) run(o *Options) (string, error) {
 		return "", err
 	}
 	if code := int8(b[0]); code < 0 {
-		return "", h.fail(int(code), "the daemon refused the session", nil)
+		return "", h.fail(int(code), refusal(int(code), o.Name), nil)
 	}
 	n := int(b[0])
 	if n > maxOfferLen {
@@ -123,7 +123,7 @@ func (h *handshaker) run(o *Options) (string, error) {
 	}
 	if code := int8(b[0]); code != AcceptSession {
 		if code < 0 {
-			return "", h.fail(int(code), "the daemon refused the session", nil)
+			return "", h.fail(int(code), refusal(int(code), o.Name), nil)
 		}
 		return "", h.fail(ConnectionClosed, fmt.Sprintf("accept byte is 0x%02x; want 0x01 or a negative code", b[0]), nil)
 	}
@@ -148,4 +148,20 @@ func (h *handshaker) run(o *Options) (string, error) {
 		return "", h.fail(ConnectionClosed, fmt.Sprintf("private group name %q is not \"#NAME#DAEMON\"", b), nil)
 	}
 	return string(b), nil
+}
+
+// refusal says why the daemon refused the session, naming the private name
+// where it is the reason, and what to do about it.
+func refusal(code int, name string) string {
+	switch {
+	case code == RejectNotUnique && name == "":
+		return "the daemon refused the session: the name it invented is in use; connect again"
+	case code == RejectNotUnique:
+		return fmt.Sprintf("the daemon refused the session: private name %q is in use at this daemon; choose another name, or none to have the daemon invent one", name)
+	case code == RejectIllegalName:
+		return fmt.Sprintf("the daemon refused the session: private name %q is illegal there (up to %d bytes in '$'..'~')", name, MaxPrivateName)
+	case code == RejectQuota:
+		return "the daemon refused the session: it has as many sessions as it allows; try again later or raise its limit"
+	}
+	return "the daemon refused the session"
 }

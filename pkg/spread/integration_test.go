@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -380,8 +381,12 @@ func TestIntegrationConnectErrors(t *testing.T) {
 	a := connect(t, d)
 	name := a.PrivateGroup()[1:]
 	name = name[:len(name)-len(name[bytes.IndexByte([]byte(name), '#'):])]
-	if _, err := spread.Connect(d, spread.WithName(name)); !errors.Is(err, spread.ErrRejectNotUnique) {
+	_, err := spread.Connect(d, spread.WithName(name))
+	if !errors.Is(err, spread.ErrRejectNotUnique) {
 		t.Fatalf("duplicate name: %v", err)
+	}
+	if want := fmt.Sprintf("private name %q is in use at this daemon; choose another name, or none", name); !strings.Contains(err.Error(), want) {
+		t.Fatalf("duplicate name: %v, want it to say %q", err, want)
 	}
 	if _, err := spread.Connect(d, spread.WithName("eleven-char")); !errors.Is(err, spread.ErrRejectIllegalName) {
 		t.Fatalf("long name: %v", err)

@@ -29,8 +29,8 @@ type Mailbox struct {
 	// closeWait bounds how long Disconnect waits for pending writes.
 	closeWait time.Duration
 
-	// failure is the first fatal error (daemon gone, broken stream,
-	// Disconnect); every later call returns it.
+	// failure is the first fatal error (daemon gone, broken stream),
+	// replaced by Disconnect's; every later call returns it.
 	failure atomic.Pointer[Error]
 
 	w writer
@@ -155,10 +155,10 @@ func (m *Mailbox) Daemon() string { return m.daemon }
 // not read from or write to it.
 func (m *Mailbox) Conn() net.Conn { return m.conn }
 
-// SyscallConn gives access to the socket for select/poll-style integration
-// (Python's fileno()): use its Control method to obtain the descriptor.
-// Bytes already buffered by the mailbox do not show on the socket; check
-// Poll first.
+// SyscallConn gives access to the socket for select/poll-style integration:
+// its Control method hands over the descriptor, as the Python module's
+// fileno() returns it (see the example). Bytes already buffered by the
+// mailbox do not show on the socket; check Poll first.
 func (m *Mailbox) SyscallConn() (syscall.RawConn, error) {
 	sc, ok := m.conn.(syscall.Conn)
 	if !ok {
@@ -169,13 +169,17 @@ func (m *Mailbox) SyscallConn() (syscall.RawConn, error) {
 
 // Disconnect ends the session as SP_disconnect does: buffered messages are
 // flushed, a KILL_MESS is sent and the connection is closed. A Receive
-// blocked in another goroutine returns an error matching ErrDisconnected.
-// It is idempotent and returns nil once the connection is closed, even if
-// the daemon was already gone (like libspread). Pending data gets at most
+// blocked in another goroutine, and every call after Disconnect, returns
+// an error matching ErrDisconnected, even when an earlier call had found
+// the daemon gone (that call's CONNECTION_CLOSED did not match it). It is
+// idempotent and returns nil once the connection is closed, even if the
+// daemon was already gone (like libspread). Pending data gets at most
 // the Timeout option (default 5s) to be written.
 func (m *Mailbox) Disconnect() error {
 	m.disconnectOnce.Do(func() {
-		m.failure.CompareAndSwap(nil, &Error{Code: ConnectionClosed, Op: "", Daemon: m.daemon,
+		// Store, not CompareAndSwap: what failed before no longer matters
+		// to the caller, who has ended the session.
+		m.failure.Store(&Error{Code: ConnectionClosed, Op: "", Daemon: m.daemon,
 			Detail: "mailbox disconnected", disconnected: true})
 		// A daemon that stopped reading must not hold us forever: pending
 		// data gets the connect Timeout (default 5s) to go out.

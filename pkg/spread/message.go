@@ -19,11 +19,11 @@ type RegularMessage struct {
 	Service ServiceType // one service bit, possibly |SelfDiscard
 	Sender  string      // the sender's private group name
 	Groups  []string    // the groups it was sent to, as the sender listed them
-	MsgType int16       // the sender's 16-bit message type
+	MsgType int16       // the sender's 16-bit message type (libspread's mess_type, Python's msg_type)
 	// EndianMismatch is true when the original sender had the other byte
 	// order (libspread's endian_mismatch); Data is never swapped.
 	EndianMismatch bool
-	Data           []byte
+	Data           []byte // the message (Python's message)
 }
 
 // ServiceType implements Message.
@@ -75,8 +75,10 @@ func (g GroupID) String() string { return fmt.Sprintf("%d.%d.%d", g.ProcID, g.Ti
 // MembershipMessage reports a change of a group's membership.
 type MembershipMessage struct {
 	Service ServiceType // REG_MEMB_MESS|cause, TRANSITION_MESS or CAUSED_BY_LEAVE
-	Cause   Cause
-	Group   string
+	// Cause is why the message was sent (the Python module's reason, which
+	// is 0 for a transitional message: CauseTransition here).
+	Cause Cause
+	Group string
 	// GroupID is the new view's id (for CauseTransition: the old view's);
 	// zero for CauseSelfLeave.
 	GroupID GroupID
@@ -84,7 +86,8 @@ type MembershipMessage struct {
 	// change, in the daemon's order; empty for transition and self-leave.
 	Members []string
 	// Changed are the members that joined, left or disconnected; empty for
-	// network, transition and self-leave messages (see VSSets).
+	// network, transition and self-leave messages (see VSSets). It is the
+	// Python module's extra and libspread's changed_member.
 	Changed []string
 	// VSSets are the virtual-synchrony sets: members that come together
 	// from the same previous view. Join/leave/disconnect messages carry one

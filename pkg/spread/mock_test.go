@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -155,6 +156,9 @@ func TestHandshakeRejectCodes(t *testing.T) {
 			var se *spread.Error
 			if !errors.Is(err, tc.sentinel) || !errors.As(err, &se) || se.Code != int(int8(tc.b)) || se.Daemon != "4803@mock" {
 				t.Fatalf("Connect = %v, want %v", err, tc.sentinel)
+			}
+			if tc.b == 0xfa && !strings.Contains(se.Detail, `private name "bob" is in use`) {
+				t.Fatalf("Connect = %v, want it to name the private name in use", err)
 			}
 			if err := <-done; err != nil {
 				t.Fatal(err)

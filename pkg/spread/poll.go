@@ -3,7 +3,7 @@ package spread
 import "io"
 
 // Poll returns how many bytes can be received without blocking, like
-// SP_poll: bytes already buffered in the mailbox plus bytes waiting on the
+// SP_poll (the Python module's poll() says only whether it is 0): bytes already buffered in the mailbox plus bytes waiting on the
 // socket. It is not a message count. It never blocks, even while another
 // goroutine is blocked in Receive. It returns CONNECTION_CLOSED only when
 // nothing is left to receive: the connection is lost (or the daemon has

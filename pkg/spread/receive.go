@@ -218,9 +218,15 @@ func (m *Mailbox) interruptOn(ctx context.Context) func() {
 	}
 }
 
-// Messages returns an iterator over received messages. It ends after
+// Messages returns an iterator over received messages, each received
+// with ReceiveContext(ctx) when the loop asks for it. It ends after
 // yielding the first error (ctx's error when ctx ends, CONNECTION_CLOSED
-// when the daemon goes away or after Disconnect) or when the loop breaks.
+// when the daemon goes away or after Disconnect) or when the loop breaks;
+// a frame that cannot be decoded is yielded as ILLEGAL_MESSAGE and the
+// iteration goes on. Nothing is read ahead, so nothing is lost when the
+// loop breaks or ctx ends: the mailbox stays usable (a partly read
+// message is kept), and the next Receive, or another Messages, returns
+// the next message. The iterator may be ranged over again.
 func (m *Mailbox) Messages(ctx context.Context) iter.Seq2[Message, error] {
 	return func(yield func(Message, error) bool) {
 		for {

@@ -227,6 +227,12 @@ func (m *Mailbox) request(op string, typ uint32, group string) error {
 
 // Flush waits until every message handed to Multicast so far has been
 // written to the connection, and reports a write error if one happened.
+// Written is not yet read: the daemon orders a message when it reads it,
+// in the configuration it is in then, so a message flushed just before a
+// membership change (a partition of a test ring, another client's join)
+// may still be ordered after it. An embedded ring's Sync
+// (pkg/daemon.Ring.Sync) waits until the daemon has read and ordered what
+// was flushed.
 func (m *Mailbox) Flush() error {
 	if err := m.failed("flush"); err != nil {
 		return err

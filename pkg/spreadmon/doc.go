@@ -18,4 +18,10 @@
 // (Poller's identity) is a daemon of its spread.conf, and sends the reply
 // to that address: the identity must be an address of this host that the
 // daemons' configuration lists.
+//
+// An embedded spgo daemon (pkg/daemon's Start or StartRing) answers only
+// while pkg/daemon/statusudp serves it: `spgo daemon` does unless
+// --no-monitor, a Go program calls statusudp.Serve (see the package
+// example), a test calls spreadtest.ServeStatus. Without it every poll of
+// the daemon ends in ErrNoAnswer.
 package spreadmon

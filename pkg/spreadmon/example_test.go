@@ -63,8 +63,8 @@ func ExampleParseTarget() {
 	// target "[::1]:4803": the monitor protocol reaches IPv4 daemons only
 }
 
-// Poll an spgo daemon that answers the monitor protocol, as a real
-// daemon would be polled, and check its answer.
+// Poll an embedded spgo daemon, as a real daemon would be polled, and
+// check its answer. The daemon answers only because statusudp serves it.
 func Example() {
 	d, err := daemon.Start(daemon.Config{Name: "d1", NoUnixSocket: true})
 	if err != nil {
@@ -85,6 +85,9 @@ func Example() {
 	}
 	defer p.Close()
 	res := p.Poll(context.Background(), time.Second)
+	if res[0].Err != nil {
+		log.Fatal(res[0].Err) // without statusudp.Serve: "no answer within 1s"
+	}
 	s := res[0].Status
 	fmt.Println(spreadmon.StateName(s.State), s.NumProcs, "daemon, version", s.Version())
 	fmt.Println(len(spreadmon.Check(res, nil, spreadmon.Checks{ExpectDaemons: 1})), "problems")

@@ -35,7 +35,11 @@ type Result struct {
 }
 
 // ErrNoAnswer is wrapped by Result.Err for a daemon that did not answer
-// within the timeout.
+// within the timeout. The usual reasons: nothing listens on the target's
+// UDP port (an embedded spgo daemon answers only while pkg/daemon/statusudp
+// serves it: spgo daemon without --no-monitor, statusudp.Serve,
+// spreadtest.ServeStatus); a real daemon does not list the Poller's
+// identity in its spread.conf; the daemon is not running.
 var ErrNoAnswer = errors.New("no answer")
 
 // Poller sends status queries from one UDP socket bound to the identity

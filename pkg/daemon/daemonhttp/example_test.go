@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log"
 	"net/http/httptest"
+	"time"
 
 	"github.com/spgo/spgo/pkg/daemon"
 	"github.com/spgo/spgo/pkg/daemon/daemonhttp"
@@ -21,7 +22,9 @@ func ExampleFetchStatus() {
 	ts := httptest.NewServer(s.Handler())
 	defer ts.Close()
 
-	rep, err := daemonhttp.FetchStatus(context.Background(), ts.Client(), daemonhttp.StatusURL(ts.URL))
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	rep, err := daemonhttp.FetchStatus(ctx, ts.Client(), daemonhttp.StatusURL(ts.URL))
 	if err != nil {
 		log.Fatal(err)
 	}

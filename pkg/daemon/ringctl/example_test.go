@@ -35,7 +35,10 @@ func Example() {
 			fmt.Println(cmd, "->", err)
 			continue
 		}
-		l, _ := ringctl.ParseLayout(reply)
+		l, err := ringctl.ParseLayout(reply)
+		if err != nil {
+			log.Fatal(err)
+		}
 		fmt.Println(cmd, "->", reply, "live:", l.Live())
 	}
 	// Output:

@@ -11,7 +11,8 @@ import (
 // Ring starts a ring of n nodes named d1..dn in one process (node K on
 // 127.0.0.K, one free port, Unix sockets under a temporary directory) and
 // registers its Close with t.Cleanup. The returned ring gives the nodes
-// (Nodes, Node) and the faults (Crash, Partition, Heal, Restart). Options
+// (Nodes, Node), the faults (Crash, Partition, Heal, Restart) and the
+// barrier that orders what clients wrote before one (Sync). Options
 // change the Config every node shares (Name and Host are the ring's).
 func Ring(t testing.TB, n int, opts ...Option) *daemon.Ring {
 	t.Helper()

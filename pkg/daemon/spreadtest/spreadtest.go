@@ -1,5 +1,11 @@
 // Package spreadtest starts embedded Spread daemons for tests, in the
-// manner of miniredis.RunT: a free port, cleanup registered with t.
+// manner of miniredis.RunT and httptest: a free port, cleanup registered
+// with t. Run starts a daemon and Ring a ring of them (whose Sync orders
+// what clients wrote before a fault); Connect gives a mailbox that
+// disconnects when the test ends; NextMembership and NextMessage wait,
+// with a timeout, for the next message of their kind and fail the test
+// with what arrived instead, so that a test never hangs on a view that
+// does not come. Scripted plays a fixed sequence of frames to a client.
 package spreadtest
 
 import (

@@ -6,6 +6,12 @@
 // and logged. Replies are rate-limited, go only to the query's source
 // address, and are never larger than 136 bytes: it cannot be used as a
 // reflector beyond a bounded trickle.
+//
+// A daemon started with daemon.Start or daemon.StartRing answers nothing
+// on UDP until Serve runs for it: polling it with pkg/spreadmon, the
+// asking side, gets spreadmon.ErrNoAnswer. `spgo daemon` serves it unless
+// --no-monitor; spreadtest.ServeStatus serves it in a test. The record it
+// answers with is a spreadmon.Status (Figures).
 package statusudp
 
 import (
@@ -175,7 +181,7 @@ func Handle(b []byte, from netip.AddrPort) (to netip.AddrPort, ignored string) {
 // reply appends the status reply of the node; up is false (and nothing
 // appended) while the node is down.
 func (r *Responder) reply(dst []byte) (_ []byte, up bool) {
-	st := Figures(r.opts.Node, r.ring(), r.opts.Now())
+	st := monwire.Status(Figures(r.opts.Node, r.ring(), r.opts.Now()))
 	if st.State == 0 {
 		return dst, false
 	}
