@@ -7,6 +7,7 @@ import (
 	"os"
 	"runtime/pprof"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -205,6 +206,8 @@ func (o *FloodOptions) validate(cmd *cobra.Command) error {
 	}
 	if cmd.Flags().Changed("duration") {
 		o.Count = 0
+	} else if o.Count == 0 { // Config's 0 is the default count; -m 0 is not
+		return floodSettingError(flood.CountError(0))
 	}
 	if err := floodConfig(o).CheckSettings(); err != nil {
 		return floodSettingError(err)
@@ -236,8 +239,12 @@ func (o *FloodOptions) validate(cmd *cobra.Command) error {
 		return err
 	}
 	if o.Sweep != "" {
-		if _, _, err := flood.ParseSweep(o.Sweep); err != nil {
+		dim, values, err := flood.ParseSweep(o.Sweep)
+		if err != nil {
 			return &FlagError{Err: err}
+		}
+		if err := flood.CheckSweep(floodConfig(o), dim, values); err != nil {
+			return floodSettingError(err)
 		}
 	}
 	if o.Conn.User != "" {
@@ -302,9 +309,10 @@ func floodRun(ctx context.Context, o *FloodOptions) (err error) {
 		return err
 	}
 	defer stopDaemons()
-	announceFlood(o, cfg, env)
+	var announce sync.Once // once the sessions are in: a daemon that is down gets its error alone
+	cfg.Ready = func() { announce.Do(func() { announceFlood(o, cfg, env) }) }
 	points, dim, runErr := runFlood(ctx, o, cfg)
-	pl.relabel(points)
+	pl.Relabel(points)
 	if runErr != nil && len(points) == 0 {
 		return floodFailed(runErr)
 	}
@@ -323,6 +331,7 @@ func floodConfig(o *FloodOptions) flood.Config {
 		Daemon: o.Conn.Server, Group: o.Group, Services: services, Count: o.Count, Duration: o.Duration,
 		Size: o.Size, Senders: o.Senders, Receivers: o.Receivers, Window: o.Window, Rate: o.Rate,
 		WaitMembers: o.Members, Stall: o.Stall, Name: o.Conn.User,
+		SenderDaemons: o.SendersAt, ReceiverDaemons: o.ReceiversAt,
 		Options: []spread.Option{spread.WithTimeout(o.Conn.ConnectTimeout())},
 	}
 	if o.RTT {
@@ -342,6 +351,7 @@ var floodFlags = map[string]string{
 	"Count": "--count", "Duration": "--duration", "Size": "--size", "Services": "--services", "Group": "--group",
 	"Senders": "--senders", "RemoteSenders": "--senders", "Receivers": "--receivers", "Window": "--window", "Rate": "--rate",
 	"WaitMembers": "--members", "Stall": "--stall", "RTTEvery": "--rtt-every", "Name": "--user",
+	"Nodes": "--nodes", "SendersAt": "--senders-at", "ReceiversAt": "--receivers-at", "Crash": "--crash",
 }
 
 // floodSettingError is the usage error for a setting the engine refuses,
@@ -382,7 +392,9 @@ func startCPUProfile(path string) (stop func() error, err error) {
 }
 
 // announceFlood prints the banner (text output) and warns when the flow
-// control allows more waiting messages than a real daemon keeps.
+// control allows more waiting messages than a real daemon keeps. The
+// banner counts the sessions as the engine places them (a receiver on
+// each daemon listed at least).
 func announceFlood(o *FloodOptions, cfg flood.Config, env report.Env) {
 	ios := o.Factory.IOStreams
 	if o.Output == OutputText {
@@ -390,8 +402,13 @@ func announceFlood(o *FloodOptions, cfg flood.Config, env report.Env) {
 		for i, s := range cfg.Services {
 			names[i] = flood.ServiceName(s)
 		}
+		placed, _ := cfg.SettingsWithDefaults() // validate checked them
+		senders := placed.Senders
+		if placed.Mode == flood.ModeReadOnly {
+			senders = placed.RemoteSenders
+		}
 		p := report.Params{Services: names, Count: cfg.Count, Duration: cfg.Duration, Size: cfg.Size,
-			Senders: o.Senders, Receivers: cfg.Receivers, Window: cfg.Window, Rate: cfg.Rate, Group: cfg.Group,
+			Senders: senders, Receivers: placed.Receivers, Window: cfg.Window, Rate: cfg.Rate, Group: cfg.Group,
 			RTTEvery: cfg.RTTEvery}
 		if o.Sweep != "" {
 			p.SweepDim, p.SweepValues, _ = flood.ParseSweep(o.Sweep) // validate checked it
