@@ -95,7 +95,7 @@ func (o *FloodAgentOptions) tell(e agent.Event, fail context.CancelCauseFunc) {
 		}
 		say("ready as %s in %s", e.Name, e.Control)
 	case agent.EventRunStarted:
-		say("run %s: %s, %d senders, %d receivers", e.Run, e.Plan.Service, e.Plan.Senders, e.Plan.Receivers)
+		say("run %s: %s, %s", e.Run, e.Plan.Service, e.Plan.Role())
 	case agent.EventSendFailed:
 		say("run %s: sending to the coordinator: %v", e.Run, e.Err)
 	}

@@ -90,3 +90,15 @@ func TestPlans(t *testing.T) {
 		t.Errorf("one agent's plan %+v", pl)
 	}
 }
+
+// A plan says its role in the same words, pluralised.
+func TestPlanRole(t *testing.T) {
+	for plan, want := range map[Plan]string{
+		{Senders: 1}: "1 sender", {Receivers: 1}: "1 receiver", {Receivers: 3}: "3 receivers",
+		{Senders: 2, Receivers: 1}: "2 senders, 1 receiver", {}: "idle",
+	} {
+		if got := plan.Role(); got != want {
+			t.Errorf("%d senders, %d receivers: %q, want %q", plan.Senders, plan.Receivers, got, want)
+		}
+	}
+}
