@@ -41,6 +41,37 @@ func ParseService(s string) (spread.ServiceType, error) {
 	return 0, fmt.Errorf("flood: unknown service type %q; allowed: %s", s, strings.Join(spread.ServiceNames(), ", "))
 }
 
+// ParseServices maps a list of service type names, "all" among them, to
+// the types a flood of that mode runs. "all" is the six types in a local
+// flood; a read-only or write-only flood runs one type, and its "all" is
+// spflooder's choice: RELIABLE, or FIFO when it waits for members.
+func ParseServices(names []string, mode Mode, waitMembers int) ([]spread.ServiceType, error) {
+	var out []spread.ServiceType
+	for _, s := range names {
+		switch {
+		case !strings.EqualFold(s, "all"):
+			t, err := ParseService(s)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, t)
+		case mode == ModeLocal:
+			out = append(out, AllServices...)
+		case waitMembers > 0:
+			out = append(out, spread.FIFOMess)
+		default:
+			out = append(out, spread.ReliableMess)
+		}
+	}
+	if len(out) == 0 {
+		return nil, &ConfigError{Field: "Services", Value: `""`, Allow: "name one or more of " + strings.Join(spread.ServiceNames(), ", ") + ", all"}
+	}
+	if mode != ModeLocal && len(out) > 1 {
+		return nil, &ConfigError{Field: "Services", Value: strings.Join(names, ","), Allow: "exactly one service type in read-only or write-only runs (the other side floods one group)"}
+	}
+	return out, nil
+}
+
 // ServiceName is the upper-case Spread name of a data service type.
 func ServiceName(t spread.ServiceType) string {
 	if name := t.ShortName(); name != "" && t&^spread.RegularMess == 0 {

@@ -102,3 +102,22 @@ func TestPlanRole(t *testing.T) {
 		}
 	}
 }
+
+// An agent's events read as one log line each.
+func TestEventString(t *testing.T) {
+	for _, c := range []struct {
+		e    Event
+		want string
+	}{
+		{Event{Kind: EventReady, Name: "#a#d1", Control: "ctl"}, "ready as #a#d1 in ctl"},
+		{Event{Kind: EventRunStarted, Run: "r.0", Plan: &Plan{Service: "fifo", Receivers: 2}}, "run r.0: fifo, 2 receivers"},
+		{Event{Kind: EventSendFailed, Run: "r.0", Err: errors.New("closed")}, "run r.0: sending to the coordinator: closed"},
+		{Event{Kind: EventRefused, Run: "r.1", Err: errors.New("busy")}, "run r.1: refused: busy"},
+		{Event{Kind: EventRunDone, Run: "r.1"}, "run r.1: run done"},
+		{Event{Kind: EventGarbage, Control: "ctl"}, "a message on ctl that is not a coordinator's, ignored"},
+	} {
+		if got := c.e.String(); got != c.want {
+			t.Errorf("%s: %q, want %q", c.e.Kind, got, c.want)
+		}
+	}
+}
