@@ -7,9 +7,9 @@ import (
 	"os"
 	"runtime/pprof"
 	"strings"
+	"sync"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -201,10 +201,12 @@ func newCmdFlood(f *Factory) *cobra.Command { return NewCmdFlood(f, nil) }
 // validate checks what flags alone cannot.
 func (o *FloodOptions) validate(cmd *cobra.Command) error {
 	if _, err := o.services(); err != nil {
-		return &FlagError{Err: err}
+		return floodSettingError(err)
 	}
 	if cmd.Flags().Changed("duration") {
 		o.Count = 0
+	} else if o.Count == 0 { // Config's 0 is the default count; -m 0 is not
+		return floodSettingError(flood.CountError(0))
 	}
 	if err := floodConfig(o).CheckSettings(); err != nil {
 		return floodSettingError(err)
@@ -236,8 +238,12 @@ func (o *FloodOptions) validate(cmd *cobra.Command) error {
 		return err
 	}
 	if o.Sweep != "" {
-		if _, _, err := flood.ParseSweep(o.Sweep); err != nil {
+		dim, values, err := flood.ParseSweep(o.Sweep)
+		if err != nil {
 			return &FlagError{Err: err}
+		}
+		if err := flood.CheckSweep(floodConfig(o), dim, values); err != nil {
+			return floodSettingError(err)
 		}
 	}
 	if o.Conn.User != "" {
@@ -248,36 +254,20 @@ func (o *FloodOptions) validate(cmd *cobra.Command) error {
 	return nil
 }
 
-// services resolves --services; read/write-only runs default to one type
-// like spflooder (RELIABLE, or FIFO with -n).
+// services resolves --services for the flood's mode.
 func (o *FloodOptions) services() ([]spread.ServiceType, error) {
-	var out []spread.ServiceType
-	for _, s := range o.Services {
-		if strings.EqualFold(s, "all") {
-			if o.ReadOnly || o.WriteOnly {
-				if o.Members > 0 {
-					out = append(out, spread.FIFOMess)
-				} else {
-					out = append(out, spread.ReliableMess)
-				}
-				continue
-			}
-			out = append(out, flood.AllServices...)
-			continue
-		}
-		t, err := flood.ParseService(s)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
+	return flood.ParseServices(o.Services, o.mode(), o.Members)
+}
+
+// mode is the flood's mode: --read-only, --write-only or both sides here.
+func (o *FloodOptions) mode() flood.Mode {
+	switch {
+	case o.ReadOnly:
+		return flood.ModeReadOnly
+	case o.WriteOnly:
+		return flood.ModeWriteOnly
 	}
-	if len(out) == 0 {
-		return nil, errors.New("--services is empty; allowed: unreliable, reliable, fifo, causal, agreed, safe, all")
-	}
-	if (o.ReadOnly || o.WriteOnly) && len(out) > 1 {
-		return nil, fmt.Errorf("--services: --read-only/--write-only take one service type, got %d", len(out))
-	}
-	return out, nil
+	return flood.ModeLocal
 }
 
 func floodRun(ctx context.Context, o *FloodOptions) (err error) {
@@ -302,9 +292,10 @@ func floodRun(ctx context.Context, o *FloodOptions) (err error) {
 		return err
 	}
 	defer stopDaemons()
-	announceFlood(o, cfg, env)
+	var announce sync.Once // once the sessions are in: a daemon that is down gets its error alone
+	cfg.Ready = func() { announce.Do(func() { announceFlood(o, cfg, env) }) }
 	points, dim, runErr := runFlood(ctx, o, cfg)
-	pl.relabel(points)
+	pl.Relabel(points)
 	if runErr != nil && len(points) == 0 {
 		return floodFailed(runErr)
 	}
@@ -323,16 +314,17 @@ func floodConfig(o *FloodOptions) flood.Config {
 		Daemon: o.Conn.Server, Group: o.Group, Services: services, Count: o.Count, Duration: o.Duration,
 		Size: o.Size, Senders: o.Senders, Receivers: o.Receivers, Window: o.Window, Rate: o.Rate,
 		WaitMembers: o.Members, Stall: o.Stall, Name: o.Conn.User,
+		SenderDaemons: o.SendersAt, ReceiverDaemons: o.ReceiversAt,
 		Options: []spread.Option{spread.WithTimeout(o.Conn.ConnectTimeout())},
 	}
 	if o.RTT {
 		cfg.RTTEvery = o.RTTEvery
 	}
-	if o.ReadOnly {
-		cfg.Mode, cfg.RemoteSenders, cfg.Senders = flood.ModeReadOnly, o.Senders, 0
-	}
-	if o.WriteOnly {
-		cfg.Mode, cfg.Receivers = flood.ModeWriteOnly, 0
+	switch cfg.Mode = o.mode(); cfg.Mode {
+	case flood.ModeReadOnly:
+		cfg.RemoteSenders, cfg.Senders = o.Senders, 0
+	case flood.ModeWriteOnly:
+		cfg.Receivers = 0
 	}
 	return cfg
 }
@@ -342,6 +334,7 @@ var floodFlags = map[string]string{
 	"Count": "--count", "Duration": "--duration", "Size": "--size", "Services": "--services", "Group": "--group",
 	"Senders": "--senders", "RemoteSenders": "--senders", "Receivers": "--receivers", "Window": "--window", "Rate": "--rate",
 	"WaitMembers": "--members", "Stall": "--stall", "RTTEvery": "--rtt-every", "Name": "--user",
+	"Nodes": "--nodes", "SendersAt": "--senders-at", "ReceiversAt": "--receivers-at", "Crash": "--crash",
 }
 
 // floodSettingError is the usage error for a setting the engine refuses,
@@ -386,17 +379,12 @@ func startCPUProfile(path string) (stop func() error, err error) {
 func announceFlood(o *FloodOptions, cfg flood.Config, env report.Env) {
 	ios := o.Factory.IOStreams
 	if o.Output == OutputText {
-		names := make([]string, len(cfg.Services))
-		for i, s := range cfg.Services {
-			names[i] = flood.ServiceName(s)
-		}
-		p := report.Params{Services: names, Count: cfg.Count, Duration: cfg.Duration, Size: cfg.Size,
-			Senders: o.Senders, Receivers: cfg.Receivers, Window: cfg.Window, Rate: cfg.Rate, Group: cfg.Group,
-			RTTEvery: cfg.RTTEvery}
+		var dim string
+		var values []int
 		if o.Sweep != "" {
-			p.SweepDim, p.SweepValues, _ = flood.ParseSweep(o.Sweep) // validate checked it
+			dim, values, _ = flood.ParseSweep(o.Sweep) // validate checked it
 		}
-		report.Banner(ios.Out, p, env)
+		report.Banner(ios.Out, report.ParamsOf(cfg, dim, values), env)
 	}
 	if !o.Embedded {
 		// A real 4.4 daemon cuts off a session with 1000 messages waiting.
@@ -411,14 +399,13 @@ func announceFlood(o *FloodOptions, cfg flood.Config, env report.Env) {
 // runFlood runs the sweep or the single run, with the progress bar when
 // asked for. Points hold whatever finished, also when err is set.
 func runFlood(ctx context.Context, o *FloodOptions, cfg flood.Config) (points []flood.Point, dim string, err error) {
-	var bar *floodProgress
 	if o.Progress == "always" || (o.Progress == "auto" && o.Factory.IOStreams.IsStderrTTY()) {
-		bar = newFloodProgress(o)
-		defer bar.finish()
+		bar := report.NewProgress(o.Factory.IOStreams.ErrOut)
+		defer bar.Finish()
 		if next := cfg.Progress; next != nil {
-			cfg.Progress = func(p flood.Progress) { next(p); bar.update(p) }
+			cfg.Progress = func(p flood.Progress) { next(p); bar.Update(p) }
 		} else {
-			cfg.Progress = bar.update
+			cfg.Progress = bar.Update
 		}
 	}
 	if o.Sweep != "" {
@@ -450,7 +437,7 @@ func renderFlood(o *FloodOptions, env report.Env, points []flood.Point, dim stri
 	}
 	nwarn := report.Warnings(ios.ErrOut, points)
 	if o.CSV != "" {
-		if err := writeFile(o.CSV, func(f *os.File) error { return report.CSV(f, points) }); err != nil {
+		if err := report.SaveCSV(o.CSV, points); err != nil {
 			return nwarn, fmt.Errorf("--csv: %w", err)
 		}
 	}
@@ -489,63 +476,6 @@ func floodOutcome(runErr error, nwarn int, faulted bool) error {
 		return faultKept(errors.New("flood: a fault (daemon crash, partition or merge) came during the run; every promise held among the survivors"))
 	}
 	return nil
-}
-
-func writeFile(path string, write func(*os.File) error) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := write(f); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
-
-// floodProgress draws one bar per service type on stderr, with the
-// delivery rate since the bar appeared (progressbar's own rate counts from
-// its creation, and the first update already carries a backlog).
-type floodProgress struct {
-	o      *FloodOptions
-	bar    *progressbar.ProgressBar
-	index  int
-	max    int64
-	since  time.Time
-	from   int64
-	lastAt time.Time
-}
-
-func newFloodProgress(o *FloodOptions) *floodProgress { return &floodProgress{o: o, index: -1} }
-
-func (p *floodProgress) update(pr flood.Progress) {
-	now := time.Now()
-	if p.bar == nil || pr.Index != p.index || pr.Expected != p.max {
-		p.finish()
-		p.index, p.max, p.since, p.from = pr.Index, pr.Expected, now, pr.Delivered
-		p.bar = progressbar.NewOptions64(pr.Expected,
-			progressbar.OptionSetWriter(p.o.Factory.IOStreams.ErrOut),
-			progressbar.OptionSetDescription(fmt.Sprintf("%-10s", pr.Service)),
-			progressbar.OptionShowCount(),
-			progressbar.OptionThrottle(100*time.Millisecond),
-			progressbar.OptionClearOnFinish(),
-			progressbar.OptionSetWidth(30))
-	}
-	if dt := now.Sub(p.since); dt > 50*time.Millisecond && now.Sub(p.lastAt) > 200*time.Millisecond {
-		p.lastAt = now
-		rate := float64(pr.Delivered-p.from) / dt.Seconds()
-		p.bar.Describe(fmt.Sprintf("%-10s %9.0f msg/s", pr.Service, rate))
-	}
-	_ = p.bar.Set64(pr.Delivered)
-}
-
-// finish clears the bar; called before the table is printed.
-func (p *floodProgress) finish() {
-	if p.bar != nil {
-		_ = p.bar.Finish()
-		_ = p.bar.Clear()
-		p.bar = nil
-	}
 }
 
 // spflooderArgs lets spflooder's single-dash -ro and -wo through: pflag

@@ -80,24 +80,17 @@ func floodAgentRun(ctx context.Context, o *FloodAgentOptions) error {
 // tell writes the ready file and says what the agent does on stderr;
 // fail ends the agent when the ready file cannot be written.
 func (o *FloodAgentOptions) tell(e agent.Event, fail context.CancelCauseFunc) {
-	say := func(format string, args ...any) {
-		if !o.Quiet {
-			fmt.Fprintf(o.Factory.IOStreams.ErrOut, "spgo flood agent: "+format+"\n", args...)
+	if e.Kind == agent.EventReady && o.ReadyFile != "" {
+		if err := writeFileAtomic(o.ReadyFile, []byte(e.Name+"\n")); err != nil {
+			fail(err)
+			return
 		}
 	}
 	switch e.Kind {
-	case agent.EventReady:
-		if o.ReadyFile != "" {
-			if err := writeFileAtomic(o.ReadyFile, []byte(e.Name+"\n")); err != nil {
-				fail(err)
-				return
-			}
+	case agent.EventReady, agent.EventRunStarted, agent.EventSendFailed:
+		if !o.Quiet {
+			fmt.Fprintf(o.Factory.IOStreams.ErrOut, "spgo flood agent: %s\n", e)
 		}
-		say("ready as %s in %s", e.Name, e.Control)
-	case agent.EventRunStarted:
-		say("run %s: %s, %d senders, %d receivers", e.Run, e.Plan.Service, e.Plan.Senders, e.Plan.Receivers)
-	case agent.EventSendFailed:
-		say("run %s: sending to the coordinator: %v", e.Run, e.Err)
 	}
 }
 

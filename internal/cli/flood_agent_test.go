@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -88,4 +89,33 @@ func TestFloodAgentUsageErrors(t *testing.T) {
 			t.Errorf("%q: exit %d, want %d", args, code, ExitUsage)
 		}
 	}
+}
+
+// Each agent's log line says its part of the run in words, pluralised:
+// "fifo, 1 sender", not "1 senders, 0 receivers".
+func TestFloodAgentLogsItsRole(t *testing.T) {
+	server := spreadtest.Run(t).SpreadName()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	lines1, done1 := startAgent(t, ctx, server)
+	lines2, done2 := startAgent(t, ctx, server)
+	if _, errOut, err := floodOut(t, "-s", server, "--agents", "2", "-m", "100", "--services", "fifo"); err != nil {
+		t.Fatalf("%v (stderr %q)", err, errOut)
+	}
+	var roles []string
+	for _, lines := range []eventLines{lines1, lines2} {
+		l := lines.next(t)
+		_, role, ok := strings.Cut(l, ": fifo, ")
+		if !strings.HasPrefix(l, "spgo flood agent: run ") || !ok {
+			t.Fatalf("agent said %q, want its run line", l)
+		}
+		roles = append(roles, strings.TrimSpace(role))
+	}
+	slices.Sort(roles)
+	if strings.Join(roles, "; ") != "1 receiver; 1 sender" {
+		t.Errorf("roles %q, want one sender and one receiver", roles)
+	}
+	cancel()
+	<-done1
+	<-done2
 }

@@ -19,6 +19,7 @@ func addFloodAgentFlags(cmd *cobra.Command, o *FloodOptions) {
 	fl.StringVar(&o.Control, "control", agent.DefaultControlGroup, "with --agents: the control group the agents wait in")
 	fl.DurationVar(&o.AgentWait, "agent-wait", agent.DefaultWait, "with --agents: how long to wait for that many agents to answer")
 	fl.DurationVar(&o.AgentTimeout, "agent-timeout", agent.DefaultTimeout, "with --agents: how long to wait for the agents' results of one service type")
+	positiveDurations(cmd, "agent-wait", "agent-timeout")
 	fl.IntSliceVar(&o.AgentSenders, "agent-senders", nil, "with --agents: the agents (1..N, in private-name order) that run --senders senders each (default 1)")
 	fl.IntSliceVar(&o.AgentReceivers, "agent-receivers", nil, "with --agents: the agents that run --receivers receivers each (default all others)")
 }

@@ -115,6 +115,7 @@ sessions, groups and members.`,
 	fl.DurationVar(&opts.Interval, "interval", 0, "watch: ask again every interval (0: once)")
 	fl.IntVar(&opts.Count, "count", 0, "with --interval, stop after this many rounds (0: until interrupted)")
 	fl.DurationVar(&opts.Timeout, "timeout", DefaultMonitorTimeout, "how long to wait for every daemon's answer (at most --interval)")
+	positiveDurations(cmd, "timeout")
 	fl.IntVar(&opts.ExpectDaemons, "expect-daemons", 0, "check: every daemon sees this many daemons in its membership (exit 6)")
 	fl.Float64Var(&opts.MaxRetransRate, "max-retrans-rate", 0, "check: at most this many retransmissions per second per daemon (exit 6)")
 	fl.StringVar(&opts.HTTP, "http", "", "show the /status of an spgo daemon started with --http (URL or HOST:PORT)")

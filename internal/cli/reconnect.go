@@ -32,6 +32,7 @@ func addReconnectFlags(cmd *cobra.Command, o *ReconnectOptions) {
 	fl.DurationVar(&o.Wait, "reconnect-wait", DefaultReconnectWait,
 		"pause after a round of -s that reached no daemon; doubles each round")
 	fl.DurationVar(&o.MaxWait, "reconnect-max-wait", DefaultReconnectMaxWait, "longest pause between reconnect rounds")
+	positiveDurations(cmd, "reconnect-wait", "reconnect-max-wait")
 }
 
 // readReconnectFlags validates the reconnect flags after parsing.

@@ -57,6 +57,9 @@ Daemon names use Spread's forms: PORT (unix socket /tmp/PORT) or PORT@HOST
 			if err := f.IOStreams.SetColorMode(colorMode); err != nil {
 				return &FlagError{Err: err}
 			}
+			if err := checkDurations(cmd); err != nil {
+				return err
+			}
 			// fatih/color decides its global from os.Stdout at start-up;
 			// take the decision from our streams and --color instead (our
 			// own printers set it per colour, see iostreams.ColorScheme).

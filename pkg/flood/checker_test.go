@@ -190,3 +190,41 @@ func TestServiceGroup(t *testing.T) {
 		}
 	}
 }
+
+// "all" is every type in a local flood and spflooder's one type in a
+// read-only or write-only flood, which takes one type only.
+func TestParseServices(t *testing.T) {
+	for _, c := range []struct {
+		names   []string
+		mode    Mode
+		members int
+		want    string
+	}{
+		{[]string{"all"}, ModeLocal, 0, "UNRELIABLE RELIABLE FIFO CAUSAL AGREED SAFE"},
+		{[]string{"Agreed", "safe"}, ModeLocal, 0, "AGREED SAFE"},
+		{[]string{"all"}, ModeReadOnly, 0, "RELIABLE"},
+		{[]string{"all"}, ModeWriteOnly, 2, "FIFO"},
+	} {
+		got, err := ParseServices(c.names, c.mode, c.members)
+		var names []string
+		for _, s := range got {
+			names = append(names, ServiceName(s))
+		}
+		if err != nil || strings.Join(names, " ") != c.want {
+			t.Errorf("%v %v -n %d: %v (%v), want %s", c.names, c.mode, c.members, names, err, c.want)
+		}
+	}
+	for _, bad := range []struct {
+		names []string
+		mode  Mode
+		want  string
+	}{
+		{[]string{"fast"}, ModeLocal, `unknown service type "fast"`},
+		{nil, ModeLocal, "name one or more of"},
+		{[]string{"fifo", "safe"}, ModeWriteOnly, "exactly one service type"},
+	} {
+		if _, err := ParseServices(bad.names, bad.mode, 0); err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("%v %v: %v, want %q", bad.names, bad.mode, err, bad.want)
+		}
+	}
+}

@@ -41,6 +41,37 @@ func ParseService(s string) (spread.ServiceType, error) {
 	return 0, fmt.Errorf("flood: unknown service type %q; allowed: %s", s, strings.Join(spread.ServiceNames(), ", "))
 }
 
+// ParseServices maps a list of service type names, "all" among them, to
+// the types a flood of that mode runs. "all" is the six types in a local
+// flood; a read-only or write-only flood runs one type, and its "all" is
+// spflooder's choice: RELIABLE, or FIFO when it waits for members.
+func ParseServices(names []string, mode Mode, waitMembers int) ([]spread.ServiceType, error) {
+	var out []spread.ServiceType
+	for _, s := range names {
+		switch {
+		case !strings.EqualFold(s, "all"):
+			t, err := ParseService(s)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, t)
+		case mode == ModeLocal:
+			out = append(out, AllServices...)
+		case waitMembers > 0:
+			out = append(out, spread.FIFOMess)
+		default:
+			out = append(out, spread.ReliableMess)
+		}
+	}
+	if len(out) == 0 {
+		return nil, &ConfigError{Field: "Services", Value: `""`, Allow: "name one or more of " + strings.Join(spread.ServiceNames(), ", ") + ", all"}
+	}
+	if mode != ModeLocal && len(out) > 1 {
+		return nil, &ConfigError{Field: "Services", Value: strings.Join(names, ","), Allow: "exactly one service type in read-only or write-only runs (the other side floods one group)"}
+	}
+	return out, nil
+}
+
 // ServiceName is the upper-case Spread name of a data service type.
 func ServiceName(t spread.ServiceType) string {
 	if name := t.ShortName(); name != "" && t&^spread.RegularMess == 0 {
@@ -57,7 +88,9 @@ type Config struct {
 	// SenderDaemons and ReceiverDaemons place the sessions across daemons
 	// (those of one ring): sender i connects to SenderDaemons[i mod len],
 	// receiver i to ReceiverDaemons[i mod len]. A daemon may be listed more
-	// than once. Each defaults to Daemon alone.
+	// than once. Each defaults to Daemon alone. Listing daemons puts a
+	// session on each of them at least: a side that runs here has
+	// max(Senders, len(SenderDaemons)) senders, and likewise receivers.
 	SenderDaemons, ReceiverDaemons []string
 	// Options are passed to every spread.Connect (socket dir, dialer...).
 	Options []spread.Option
@@ -280,7 +313,7 @@ func (c *Config) services() error {
 func (c *Config) amount() error {
 	switch {
 	case c.Count < 0:
-		return &ConfigError{Field: "Count", Value: c.Count, Allow: "at least 1"}
+		return CountError(c.Count)
 	case c.Duration < 0:
 		return &ConfigError{Field: "Duration", Value: c.Duration, Allow: "positive"}
 	case c.Count == 0 && c.Duration == 0:
@@ -297,6 +330,13 @@ func (c *Config) amount() error {
 	return nil
 }
 
+// CountError is the error for a message count a flood refuses: Count
+// below 0, or 0 where it was given rather than left to the default (a
+// command line's -m 0, which would otherwise flood DefaultCount messages).
+func CountError(n int) *ConfigError {
+	return &ConfigError{Field: "Count", Value: n, Allow: "at least 1"}
+}
+
 // maxSessions is the most senders, or receivers, one process runs.
 const maxSessions = 1000
 
@@ -306,15 +346,18 @@ func (c *Config) sides() error {
 		return &ConfigError{Field: "Mode", Value: int(c.Mode), Allow: "ModeLocal, ModeReadOnly, ModeWriteOnly or ModeWriteAcked"}
 	}
 	for _, side := range []struct {
-		field string
-		n     *int
-		here  bool
-	}{{"Senders", &c.Senders, c.Mode.sendersHere()}, {"Receivers", &c.Receivers, c.Mode.receiversHere()}} {
+		field  string
+		n      *int
+		here   bool
+		placed int
+	}{{"Senders", &c.Senders, c.Mode.sendersHere(), len(c.SenderDaemons)}, {"Receivers", &c.Receivers, c.Mode.receiversHere(), len(c.ReceiverDaemons)}} {
 		switch {
 		case !side.here && *side.n != 0:
 			return &ConfigError{Field: side.field, Value: *side.n, Allow: fmt.Sprintf("0 in a %s run (that side runs elsewhere)", c.Mode)}
-		case side.here && *side.n == 0:
-			*side.n = 1
+		case side.here && *side.n >= 0:
+			*side.n = max(*side.n, side.placed, 1) // one on each daemon listed at least
+		}
+		switch {
 		case *side.n < 0:
 			return &ConfigError{Field: side.field, Value: *side.n, Allow: "0 (the default, 1) or more"}
 		case *side.n > maxSessions:

@@ -102,3 +102,102 @@ func TestPlacementEmptyNameRefused(t *testing.T) {
 		t.Fatalf("err %v, want a ConfigError", err)
 	}
 }
+
+// Listing daemons puts a session on each of them at least: more only when
+// Senders or Receivers ask for more, round robin. A side that runs
+// elsewhere is not placed.
+func TestPlacementListedDaemonsCountSessions(t *testing.T) {
+	fifo := []spread.ServiceType{spread.FIFOMess}
+	for _, tc := range []struct {
+		cfg                flood.Config
+		senders, receivers int
+	}{
+		{flood.Config{SenderDaemons: []string{"a"}, ReceiverDaemons: []string{"b", "c"}}, 1, 2},
+		{flood.Config{Senders: 1, Receivers: 1, SenderDaemons: []string{"a", "b", "c"}, ReceiverDaemons: []string{"b", "c"}}, 3, 2},
+		{flood.Config{Senders: 4, Receivers: 3, SenderDaemons: []string{"a", "b"}, ReceiverDaemons: []string{"b", "c"}}, 4, 3},
+		{flood.Config{Mode: flood.ModeReadOnly, Services: fifo, SenderDaemons: []string{"a", "b"}, ReceiverDaemons: []string{"b", "c"}}, 0, 2},
+		{flood.Config{Mode: flood.ModeWriteOnly, Services: fifo, SenderDaemons: []string{"a", "b"}, ReceiverDaemons: []string{"b", "c"}}, 2, 0},
+	} {
+		got, err := tc.cfg.SettingsWithDefaults()
+		if err != nil || got.Senders != tc.senders || got.Receivers != tc.receivers {
+			t.Errorf("%v over %v -> %v: %d senders, %d receivers (%v), want %d, %d", tc.cfg.Mode, tc.cfg.SenderDaemons, tc.cfg.ReceiverDaemons,
+				got.Senders, got.Receivers, err, tc.senders, tc.receivers)
+		}
+	}
+}
+
+// The README's placement, one receiver by default over two nodes: a
+// receiver runs on each, and the results say so.
+func TestPlacementReceiverOnEachDaemonListed(t *testing.T) {
+	r := spreadtest.Ring(t, 3)
+	d1, d2, d3 := r.Node("d1").SpreadName(), r.Node("d2").SpreadName(), r.Node("d3").SpreadName()
+	res := run(t, flood.Config{Daemon: d1, SenderDaemons: []string{d1}, ReceiverDaemons: []string{d2, d3},
+		Count: 300, Size: 100, Services: []spread.ServiceType{spread.AgreedMess}})
+	s := res.Services[0]
+	if res.Senders != 1 || res.Receivers != 2 || s.Delivered != 600 || len(s.ByDaemon) != 2 {
+		t.Fatalf("%d senders, %d receivers, delivered %d, by daemon %+v", res.Senders, res.Receivers, s.Delivered, s.ByDaemon)
+	}
+	for i, want := range []string{d2, d3} {
+		if d := s.ByDaemon[i]; d.Daemon != want || d.Receivers != 1 {
+			t.Errorf("daemon %d: %s with %d receivers, want %s with 1", i, d.Daemon, d.Receivers, want)
+		}
+	}
+}
+
+// A sweep over receivers refuses a count below the daemons listed before
+// anything runs: its point would be labelled with a count it did not run.
+func TestCheckSweepReceiversBelowPlacement(t *testing.T) {
+	base := flood.Config{Daemon: "4803", ReceiverDaemons: []string{"a", "b", "c"}}
+	err := flood.CheckSweep(base, flood.SweepReceivers, []int{4, 2, 8})
+	var ce *flood.ConfigError
+	if !errors.As(err, &ce) || ce.Field != "Receivers" || ce.Value != 2 || !strings.Contains(err.Error(), "at least 3") {
+		t.Fatalf("err %v, want a ConfigError on Receivers 2 asking for at least 3", err)
+	}
+	if _, err := flood.Sweep(context.Background(), base, flood.SweepReceivers, []int{2}, nil); !errors.As(err, &ce) {
+		t.Errorf("Sweep ran a point CheckSweep refuses: %v", err)
+	}
+	for _, ok := range []struct {
+		dim    string
+		values []int
+	}{{flood.SweepReceivers, []int{3, 4}}, {flood.SweepSize, []int{100}}} {
+		if err := flood.CheckSweep(base, ok.dim, ok.values); err != nil {
+			t.Errorf("%s %v: %v", ok.dim, ok.values, err)
+		}
+	}
+	if err := flood.CheckSweep(base, "window", []int{1}); !errors.As(err, &ce) {
+		t.Errorf("unknown dimension: %v", err)
+	}
+}
+
+// A placement describes and relabels the daemons by the names a reader
+// knows them by; a daemon without a label keeps its address.
+func TestPlacementDescribeAndRelabel(t *testing.T) {
+	p := flood.Placement{Senders: []string{"1@a"}, Receivers: []string{"2@b", "9@z"}, Labels: map[string]string{"1@a": "d1", "2@b": "d2"}}
+	if got, want := p.Describe(), "senders on d1 (1@a); receivers on d2 (2@b), 9@z (round robin)"; got != want {
+		t.Errorf("Describe = %q, want %q", got, want)
+	}
+	if got := (flood.Placement{}).Describe(); got != "" {
+		t.Errorf("no placement described as %q", got)
+	}
+	res := &flood.Results{SendersAt: []string{"1@a"}, ReceiversAt: []string{"2@b", "9@z"},
+		Services: []flood.ServiceResult{{ByDaemon: []flood.DaemonResult{{Daemon: "2@b"}, {Daemon: "9@z"}}, Clients: []flood.Client{{Daemon: "1@a"}}}}}
+	p.Relabel([]flood.Point{{Results: res}})
+	s := res.Services[0]
+	if strings.Join(res.SendersAt, ",") != "d1" || strings.Join(res.ReceiversAt, ",") != "d2,9@z" ||
+		s.ByDaemon[0].Daemon != "d2" || s.ByDaemon[1].Daemon != "9@z" || s.Clients[0].Daemon != "d1" {
+		t.Errorf("relabelled: %v -> %v, %+v", res.SendersAt, res.ReceiversAt, s)
+	}
+}
+
+// A count below 1 is refused by name; CountError is the same refusal for
+// a caller whose 0 is not "the default" (a command line's -m 0).
+func TestCountRefused(t *testing.T) {
+	err := flood.Config{Daemon: "4803", Count: -5}.Check()
+	var ce *flood.ConfigError
+	if !errors.As(err, &ce) || ce.Field != "Count" || err.Error() != flood.CountError(-5).Error() {
+		t.Fatalf("Count -5: %v", err)
+	}
+	if got, want := flood.CountError(0).Text("-m"), "-m 0 is not allowed; at least 1"; got != want {
+		t.Errorf("CountError(0).Text = %q, want %q", got, want)
+	}
+}

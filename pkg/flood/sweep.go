@@ -46,11 +46,30 @@ func ParseSweep(s string) (dim string, values []int, err error) {
 	return dim, values, nil
 }
 
+// CheckSweep reports what Sweep would refuse before running anything: an
+// unknown dimension, or a receiver count below the number of
+// ReceiverDaemons listed (each gets a receiver at least, so the run would
+// not have the count its point is labelled with).
+func CheckSweep(base Config, dim string, values []int) error {
+	if dim != SweepSize && dim != SweepReceivers {
+		return &ConfigError{Field: "sweep", Value: dim, Allow: "size or receivers"}
+	}
+	if n := len(base.ReceiverDaemons); dim == SweepReceivers {
+		for _, v := range values {
+			if v < n {
+				return &ConfigError{Field: "Receivers", Value: v, Allow: fmt.Sprintf(
+					"at least %d in this sweep: each of the %d receiver daemons listed gets a receiver", n, n)}
+			}
+		}
+	}
+	return nil
+}
+
 // Sweep runs base once per value of dim (message size or receiver count)
 // and calls each (if set) after every point.
 func Sweep(ctx context.Context, base Config, dim string, values []int, each func(Point)) ([]Point, error) {
-	if dim != SweepSize && dim != SweepReceivers {
-		return nil, &ConfigError{Field: "sweep", Value: dim, Allow: "size or receivers"}
+	if err := CheckSweep(base, dim, values); err != nil {
+		return nil, err
 	}
 	var points []Point
 	for _, v := range values {

@@ -1,5 +1,7 @@
 package agent
 
+import "fmt"
+
 // EventKind says what an Event reports.
 type EventKind string
 
@@ -32,4 +34,24 @@ type Event struct {
 	Run  string
 	Plan *Plan
 	Err  error
+}
+
+// String says what happened in one line, for a log: "ready as #a#d1 in
+// spgo-flood-ctl", "run ID: fifo, 1 sender", "run ID: sending to the
+// coordinator: ERR"...
+func (e Event) String() string {
+	switch e.Kind {
+	case EventReady:
+		return fmt.Sprintf("ready as %s in %s", e.Name, e.Control)
+	case EventRunStarted:
+		return fmt.Sprintf("run %s: %s, %s", e.Run, e.Plan.Service, e.Plan.Role())
+	case EventSendFailed:
+		return fmt.Sprintf("run %s: sending to the coordinator: %v", e.Run, e.Err)
+	case EventGarbage:
+		return "a message on " + e.Control + " that is not a coordinator's, ignored"
+	}
+	if e.Err != nil {
+		return fmt.Sprintf("run %s: %s: %v", e.Run, e.Kind, e.Err)
+	}
+	return fmt.Sprintf("run %s: %s", e.Run, e.Kind)
 }

@@ -39,6 +39,10 @@ func (a Assignment) Role() string {
 	return strings.Join(parts, ", ")
 }
 
+// Role says what the plan has its agent run, as Assignment.Role does.
+func (p Plan) Role() string { return Assignment{Senders: p.Senders, Receivers: p.Receivers}.Role() }
+
+// count is n nouns, pluralised: "1 sender", "2 senders".
 func count(n int, noun string) string {
 	if n == 1 {
 		return "1 " + noun

@@ -90,3 +90,34 @@ func TestPlans(t *testing.T) {
 		t.Errorf("one agent's plan %+v", pl)
 	}
 }
+
+// A plan says its role in the same words, pluralised.
+func TestPlanRole(t *testing.T) {
+	for plan, want := range map[Plan]string{
+		{Senders: 1}: "1 sender", {Receivers: 1}: "1 receiver", {Receivers: 3}: "3 receivers",
+		{Senders: 2, Receivers: 1}: "2 senders, 1 receiver", {}: "idle",
+	} {
+		if got := plan.Role(); got != want {
+			t.Errorf("%d senders, %d receivers: %q, want %q", plan.Senders, plan.Receivers, got, want)
+		}
+	}
+}
+
+// An agent's events read as one log line each.
+func TestEventString(t *testing.T) {
+	for _, c := range []struct {
+		e    Event
+		want string
+	}{
+		{Event{Kind: EventReady, Name: "#a#d1", Control: "ctl"}, "ready as #a#d1 in ctl"},
+		{Event{Kind: EventRunStarted, Run: "r.0", Plan: &Plan{Service: "fifo", Receivers: 2}}, "run r.0: fifo, 2 receivers"},
+		{Event{Kind: EventSendFailed, Run: "r.0", Err: errors.New("closed")}, "run r.0: sending to the coordinator: closed"},
+		{Event{Kind: EventRefused, Run: "r.1", Err: errors.New("busy")}, "run r.1: refused: busy"},
+		{Event{Kind: EventRunDone, Run: "r.1"}, "run r.1: run done"},
+		{Event{Kind: EventGarbage, Control: "ctl"}, "a message on ctl that is not a coordinator's, ignored"},
+	} {
+		if got := c.e.String(); got != c.want {
+			t.Errorf("%s: %q, want %q", c.e.Kind, got, c.want)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"runtime"
 	"slices"
 	"strconv"
@@ -83,6 +84,27 @@ type Params struct {
 	SweepValues []int
 	// RTTEvery, when above 0, says round trips are measured.
 	RTTEvery int
+}
+
+// ParamsOf is the banner's view of cfg: its settings as the engine fills
+// them in, so that the sessions are counted as it places them (one on
+// each daemon listed at least) and a read-only run shows the senders it
+// expects elsewhere; a sweep over sweepDim takes sweepValues in turn.
+func ParamsOf(cfg flood.Config, sweepDim string, sweepValues []int) Params {
+	if filled, err := cfg.SettingsWithDefaults(); err == nil {
+		cfg = filled
+	}
+	names := make([]string, len(cfg.Services))
+	for i, s := range cfg.Services {
+		names[i] = flood.ServiceName(s)
+	}
+	senders := cfg.Senders
+	if cfg.Mode == flood.ModeReadOnly {
+		senders = cfg.RemoteSenders
+	}
+	return Params{Services: names, Count: cfg.Count, Duration: cfg.Duration, Size: cfg.Size, Senders: senders,
+		Receivers: cfg.Receivers, Window: cfg.Window, Rate: cfg.Rate, Group: cfg.Group, RTTEvery: cfg.RTTEvery,
+		SweepDim: sweepDim, SweepValues: sweepValues}
 }
 
 // Banner writes the run's parameters and environment.
@@ -413,6 +435,19 @@ var CSVHeader = []string{"service", "size", "senders", "receivers", "window", "r
 	"msgs_per_sec", "mb_per_sec", "deliveries_per_sec", "p50_us", "p90_us", "p99_us", "p999_us", "max_us", "mean_us",
 	"lost", "duplicated", "out_of_order", "total_order_disagree", "warnings", "verdict",
 	"rtt_count", "rtt_p50_us", "rtt_p90_us", "rtt_p99_us", "rtt_p999_us", "rtt_max_us"}
+
+// SaveCSV writes CSV(points) to the file at path.
+func SaveCSV(path string, points []flood.Point) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := CSV(f, points); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
 
 // CSV writes one line per service type and sweep point.
 func CSV(w io.Writer, points []flood.Point) error {

@@ -1,0 +1,54 @@
+package cli
+
+import (
+	"os"
+	"strings"
+	"testing"
+)
+
+// The README's agents table shows what report.AgentTable prints: a
+// sender's MSG/S is its send rate, never 0 for a sender that sent.
+func TestREADMEAgentTableSenderRate(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var header []string
+	senders := 0
+	for _, line := range strings.Split(string(readme), "\n") {
+		cells := tableCells(line)
+		if len(cells) > 1 && cells[1] == "AGENT" {
+			header = cells
+			continue
+		}
+		if header == nil || len(cells) != len(header) {
+			continue
+		}
+		row := map[string]string{}
+		for i, h := range header {
+			row[h] = cells[i]
+		}
+		if !strings.HasSuffix(row["ROLE"], " sender") && !strings.HasSuffix(row["ROLE"], " senders") {
+			continue
+		}
+		senders++
+		if row["SENT"] != "0" && row["MSG/S"] == "0" {
+			t.Errorf("README agents table: a sender that sent %s messages shown at 0 msg/s: %q", row["SENT"], line)
+		}
+	}
+	if senders == 0 {
+		t.Fatal("no sender row in the README's agents table")
+	}
+}
+
+// tableCells splits a row of a box-drawn table into its trimmed cells.
+func tableCells(line string) []string {
+	if !strings.HasPrefix(line, "│") {
+		return nil
+	}
+	parts := strings.Split(strings.Trim(line, "│"), "│")
+	for i := range parts {
+		parts[i] = strings.TrimSpace(parts[i])
+	}
+	return parts
+}
