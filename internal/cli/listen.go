@@ -94,9 +94,6 @@ listen in the background, wait for the file, and then send.`,
 			if opts.Count < 0 {
 				return usageErrorf("invalid --count %d: allowed is 0 (no limit) or more", opts.Count)
 			}
-			if opts.Idle < 0 {
-				return usageErrorf("invalid --idle %v: allowed is 0 (no limit) or more", opts.Idle)
-			}
 			d, err := unescapeDelimiter(opts.Delimiter)
 			if err != nil {
 				return &FlagError{Err: err}

@@ -37,9 +37,6 @@ something is ready, 4 when nothing is.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Groups = args
 			readConnFlags(cmd, &opts.Conn)
-			if opts.Wait < 0 {
-				return usageErrorf("invalid --wait %v: allowed is 0 or more", opts.Wait)
-			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
