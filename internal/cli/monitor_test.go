@@ -3,12 +3,15 @@ package cli
 import (
 	"context"
 	"log/slog"
+	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/spgo/spgo/pkg/daemon"
 	"github.com/spgo/spgo/pkg/daemon/spreadtest"
+	"github.com/spgo/spgo/pkg/spreadmon"
 )
 
 // TestMonitorRing: spgo monitor against a ring of spgo daemons, each node
@@ -111,5 +114,34 @@ func TestMonitorTimeoutFollowsInterval(t *testing.T) {
 	}
 	if got.Timeout != 300*time.Millisecond || got.MaxRetransRate != -1 {
 		t.Errorf("timeout %v, max retrans %v", got.Timeout, got.MaxRetransRate)
+	}
+}
+
+// TestMonitorTableLeader: the LEADER column is a daemon's name, aligned
+// left like DAEMON and ADDRESS, and only an address when two targets share
+// it (the record names the leader by its address alone).
+func TestMonitorTableLeader(t *testing.T) {
+	at := func(port uint16) netip.AddrPort { return netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), port) }
+	leader := int32(0x7f000001)
+	for _, tc := range []struct {
+		targets []spreadmon.Target
+		want    string // the leader cell of the first row, with its padding
+	}{
+		{[]spreadmon.Target{{Name: "mon1", Addr: at(4803)}}, " mon1   "},
+		{[]spreadmon.Target{{Name: "a", Addr: at(4803)}, {Name: "b", Addr: at(4804)}}, " 127.0.0.1 "},
+	} {
+		f, _ := testFactory(t, nil)
+		v := newMonitorView(&MonitorOptions{Factory: f}, tc.targets)
+		var res []spreadmon.Result
+		for _, tg := range tc.targets {
+			res = append(res, spreadmon.Result{Target: tg, Status: &spreadmon.Status{State: 1, LeaderID: leader}})
+		}
+		table := v.table(res, make([]*spreadmon.Rates, len(res)))
+		lines := strings.Split(table, "\n")
+		header, row := strings.Split(lines[1], "│"), strings.Split(lines[3], "│")
+		col := slices.IndexFunc(header, func(c string) bool { return strings.TrimSpace(c) == "LEADER" })
+		if col < 0 || header[col] != " LEADER"+strings.Repeat(" ", len(tc.want)-len(" LEADER")) || row[col] != tc.want {
+			t.Errorf("%v: want the LEADER column left-aligned, first row %q:\n%s", tc.targets, tc.want, table)
+		}
 	}
 }
