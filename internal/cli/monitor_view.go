@@ -157,12 +157,12 @@ type jsonMonitor struct {
 	RTTMicros int64            `json:"rtt_us,omitempty"`
 	Status    map[string]int64 `json:"status,omitempty"` // status.h's field names
 	Known     int              `json:"known_fields,omitempty"`
-	Problems  []string         `json:"problems,omitempty"`
+	Problems  []string         `json:"problems"` // [] when there are none, never null
 	Rates     *spreadmon.Rates `json:"rates_per_second,omitempty"`
 }
 
 func (v *monitorView) jsonOf(at time.Time, r spreadmon.Result, rt *spreadmon.Rates) jsonMonitor {
-	j := jsonMonitor{Time: at.Format(TimestampLayout), Daemon: r.Name, Address: r.Addr.String()}
+	j := jsonMonitor{Time: at.Format(TimestampLayout), Daemon: r.Name, Address: r.Addr.String(), Problems: []string{}}
 	s := r.Status
 	if s == nil {
 		j.Error = r.Err.Error()
@@ -173,7 +173,8 @@ func (v *monitorView) jsonOf(at time.Time, r spreadmon.Result, rt *spreadmon.Rat
 	if r.BigEndian {
 		j.ByteOrder = "big-endian"
 	}
-	j.RTTMicros, j.Known, j.Problems, j.Rates = r.RTT.Microseconds(), r.Known, r.Problems, rt
+	j.RTTMicros, j.Known, j.Rates = r.RTT.Microseconds(), r.Known, rt
+	j.Problems = append(j.Problems, r.Problems...)
 	j.Status = map[string]int64{}
 	for _, name := range spreadmon.FieldNames() {
 		j.Status[name], _ = s.Field(name)
