@@ -40,7 +40,8 @@ func monitorHTTPRun(ctx context.Context, opts *MonitorOptions) error {
 }
 
 // fetchExit gives FetchStatus's error its exit code; a URL that makes no
-// request names the flag it came from.
+// request names the flag it came from. A daemon that does not answer is
+// exit 4, as it is for the status query over UDP.
 func fetchExit(err error) error {
 	var fe *daemonhttp.FetchError
 	switch {
@@ -49,7 +50,7 @@ func fetchExit(err error) error {
 	case errors.Is(err, daemonhttp.ErrBadURL):
 		return invalidValue(fmt.Errorf("invalid --http %q: %v", fe.URL, fe.Err))
 	case errors.Is(err, daemonhttp.ErrUnreachable):
-		return connectFailed(err)
+		return timedOut(err)
 	case errors.Is(err, daemonhttp.ErrCutOff):
 		return connectionLost(err)
 	}
