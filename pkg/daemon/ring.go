@@ -336,7 +336,7 @@ func (r *Ring) Restart(name string) error {
 		return &NodeError{Node: name, Op: "restart", Err: err}
 	}
 	q.mu.Lock()
-	d.reg.down = false
+	d.reg.down, d.start = false, time.Now()
 	// A restarted daemon first forms a configuration of its own, with no
 	// groups; then it merges with the nodes it reaches.
 	trans, _ := newTimes([]*Daemon{d}, int32(time.Now().Unix()))
