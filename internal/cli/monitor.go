@@ -90,26 +90,8 @@ interval with -o json. Nothing answering at URL exits 4.`,
   spgo monitor --http http://127.0.0.1:9464`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if !cmd.Flags().Changed("max-retrans-rate") {
-				opts.MaxRetransRate = -1
-			}
-			if opts.Interval > 0 && opts.Interval < opts.Timeout && !cmd.Flags().Changed("timeout") {
-				opts.Timeout = opts.Interval // a round must end before the next starts
-			}
-			checks := checksErr(opts, cmd.Flags().Changed("max-retrans-rate"))
-			switch {
-			case opts.Timeout <= 0:
-				return invalidValue(fmt.Errorf("invalid --timeout %v: must be more than 0", opts.Timeout))
-			case opts.Interval < 0:
-				return invalidValue(fmt.Errorf("invalid --interval %v: allowed is 0 (once) or more", opts.Interval))
-			case opts.Count < 0:
-				return invalidValue(fmt.Errorf("invalid --count %d: allowed is 0 (no limit) or more", opts.Count))
-			case checks != nil:
-				return invalidValue(checks)
-			case opts.HTTP != "" && (opts.Conf != "" || len(opts.Daemons) > 0 || len(opts.Servers) > 0):
-				return invalidValue(errors.New("--http cannot be used with --conf, -d or -s: it reads one spgo daemon's /status"))
-			case opts.Interval > 0 && opts.Interval < opts.Timeout:
-				return invalidValue(fmt.Errorf("--interval %v is shorter than --timeout %v: make the interval longer", opts.Interval, opts.Timeout))
+			if err := opts.settle(cmd); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -134,6 +116,34 @@ interval with -o json. Nothing answering at URL exits 4.`,
 	fl.StringVar(&opts.HTTP, "http", "", "show the /status of an spgo daemon started with --http (URL or HOST:PORT)")
 	_ = cmd.MarkFlagFilename("conf", "conf")
 	return cmd
+}
+
+// settle fills what depends on which flags were given and refuses values
+// and combinations that cannot be used.
+func (opts *MonitorOptions) settle(cmd *cobra.Command) error {
+	limited := cmd.Flags().Changed("max-retrans-rate")
+	if !limited {
+		opts.MaxRetransRate = -1
+	}
+	if opts.Interval > 0 && opts.Interval < opts.Timeout && !cmd.Flags().Changed("timeout") {
+		opts.Timeout = opts.Interval // a round must end before the next starts
+	}
+	checks := checksErr(opts, limited)
+	switch {
+	case opts.Timeout <= 0:
+		return invalidValue(fmt.Errorf("invalid --timeout %v: must be more than 0", opts.Timeout))
+	case opts.Interval < 0:
+		return invalidValue(fmt.Errorf("invalid --interval %v: allowed is 0 (once) or more", opts.Interval))
+	case opts.Count < 0:
+		return invalidValue(fmt.Errorf("invalid --count %d: allowed is 0 (no limit) or more", opts.Count))
+	case checks != nil:
+		return invalidValue(checks)
+	case opts.HTTP != "" && (opts.Conf != "" || len(opts.Daemons) > 0 || len(opts.Servers) > 0):
+		return invalidValue(errors.New("--http cannot be used with --conf, -d or -s: it reads one spgo daemon's /status"))
+	case opts.Interval > 0 && opts.Interval < opts.Timeout:
+		return invalidValue(fmt.Errorf("--interval %v is shorter than --timeout %v: make the interval longer", opts.Interval, opts.Timeout))
+	}
+	return nil
 }
 
 // checksErr is spreadmon's verdict on the check flags, naming the flag;
