@@ -100,6 +100,14 @@ func daemonRingRun(ctx context.Context, opts *DaemonOptions, logger *slog.Logger
 	return nil
 }
 
+// ctlError is an error of spgo daemon ctl. Like its usage errors it starts
+// with the command's name, "ctl: ", rather than the "daemon: " of the
+// package it comes from.
+type ctlError struct{ err error }
+
+func (e *ctlError) Error() string { return "ctl: " + strings.TrimPrefix(e.err.Error(), "daemon: ") }
+func (e *ctlError) Unwrap() error { return e.err }
+
 // DaemonCtlOptions are the flags of `spgo daemon ctl`.
 type DaemonCtlOptions struct {
 	Factory   *Factory
@@ -232,10 +240,10 @@ func daemonCtlRun(opts *DaemonCtlOptions) error {
 	reply, err := ringctl.Send(opts.ctlPath(), strings.Join(opts.Args, " "))
 	var fe *daemon.FaultError
 	if errors.As(err, &fe) || errors.Is(err, ringctl.ErrNoRing) {
-		return ringRefused(err)
+		return ringRefused(&ctlError{err})
 	}
 	if err != nil {
-		return err
+		return &ctlError{err}
 	}
 	fmt.Fprintln(opts.Factory.IOStreams.Out, reply)
 	return nil

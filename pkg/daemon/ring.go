@@ -429,7 +429,7 @@ func (r *Ring) Step() (done bool, err error) {
 		return false, &FaultError{Msg: "ring is stopped: no faults", Err: ErrRingStopped}
 	}
 	if q.held == nil {
-		return false, faultf("no held fault to step (Hold, then a fault)")
+		return false, faultf("step: no fault is held; first hold, then a fault (crash, restart, partition or heal), then step")
 	}
 	for _, v := range q.held {
 		if q.heldStage == 0 {
