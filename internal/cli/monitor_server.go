@@ -17,24 +17,34 @@ import (
 func monitorServers(names []string, fromEnv bool) ([]string, error) {
 	var out []string
 	for _, given := range names {
-		list, err := splitServers(given)
-		if err == nil {
-			for _, name := range list {
-				var t string
-				if t, err = monitorServer(name); err != nil {
-					break
-				}
-				out = append(out, t)
-			}
-		}
-		if err != nil {
-			if fromEnv {
-				return nil, invalidValue(fmt.Errorf("invalid $%s %q: %v", EnvServer, given, err))
-			}
+		targets, err := serverTargets(given)
+		switch {
+		case err != nil && fromEnv:
+			return nil, invalidValue(fmt.Errorf("invalid $%s %q: %v", EnvServer, given, err))
+		case err != nil:
 			return nil, invalidValue(fmt.Errorf("invalid -s %q: %v", given, err))
 		}
+		out = append(out, targets...)
 	}
 	return out, nil
+}
+
+// serverTargets is one -s value, a daemon name or a list of them, as
+// HOST:PORT targets.
+func serverTargets(given string) ([]string, error) {
+	names, err := splitServers(given)
+	if err != nil {
+		return nil, err
+	}
+	targets := make([]string, 0, len(names))
+	for _, name := range names {
+		t, err := monitorServer(name)
+		if err != nil {
+			return nil, err
+		}
+		targets = append(targets, t)
+	}
+	return targets, nil
 }
 
 // monitorServer is one daemon name as a HOST:PORT target.
