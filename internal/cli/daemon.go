@@ -70,6 +70,9 @@ logged). --http ADDR serves /healthz, /metrics (Prometheus) and /status
   spgo daemon --http :9464 & curl -s localhost:9464/metrics`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := opts.checkCounts(cmd.Flags().Changed("nodes")); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -84,8 +87,8 @@ logged). --http ADDR serves /healthz, /metrics (Prometheus) and /status
 	fl.BoolVar(&opts.NoUnix, "no-unix", false, "do not listen on a unix socket")
 	fl.BoolVar(&opts.NoTCP, "no-tcp", false, "do not listen on TCP")
 	fl.StringVar(&opts.Name, "name", "", "daemon name that ends private group names, 1-19 chars (default: host name)")
-	fl.IntVar(&opts.MaxSessions, "max-sessions", daemon.DefaultMaxSessions, "most client sessions at once")
-	fl.IntVar(&opts.MaxQueue, "max-queue", daemon.DefaultMaxSessionMessages, "messages that may wait for one session before it is cut off as a slow consumer")
+	fl.IntVar(&opts.MaxSessions, "max-sessions", daemon.DefaultMaxSessions, "most client sessions at once (1 or more)")
+	fl.IntVar(&opts.MaxQueue, "max-queue", daemon.DefaultMaxSessionMessages, "messages that may wait for one session before it is cut off as a slow consumer (1 or more)")
 	fl.Var(newEnumValue(&opts.LogLevel, "info", logLevels...), "log-level", "log level: debug, info, warn or error")
 	fl.StringVar(&opts.ReadyFile, "ready-file", "", "write the daemon's name (PORT@HOST) to this file once it listens")
 	fl.StringVar(&opts.HTTP, "http", "", "serve /healthz, /metrics (Prometheus) and /status (JSON) on ADDR: PORT or :PORT is loopback, HOST:PORT as given (default off)")
@@ -95,6 +98,21 @@ logged). --http ADDR serves /healthz, /metrics (Prometheus) and /status
 	_ = cmd.RegisterFlagCompletionFunc("log-level", cobra.FixedCompletions(logLevels, cobra.ShellCompDirectiveNoFileComp))
 	_ = cmd.MarkFlagDirname("socket-dir")
 	return cmd
+}
+
+// checkCounts refuses counts the daemon cannot use. On the command line 0
+// is not "the default" (as it is in daemon.Config): the default is what
+// the help shows. nodesGiven says whether --nodes was given at all.
+func (opts *DaemonOptions) checkCounts(nodesGiven bool) error {
+	switch {
+	case opts.MaxSessions < 1:
+		return invalidValue(fmt.Errorf("invalid --max-sessions %d: allowed is 1 or more (default %d)", opts.MaxSessions, daemon.DefaultMaxSessions))
+	case opts.MaxQueue < 1:
+		return invalidValue(fmt.Errorf("invalid --max-queue %d: allowed is 1 or more (default %d)", opts.MaxQueue, daemon.DefaultMaxSessionMessages))
+	case nodesGiven || opts.Nodes != 0:
+		return checkNodes(opts.Nodes)
+	}
+	return nil
 }
 
 func daemonRun(ctx context.Context, opts *DaemonOptions) error {

@@ -25,6 +25,14 @@ func addRingFlags(cmd *cobra.Command, opts *DaemonOptions) {
 	fl.StringVar(&opts.CtlPath, "ctl", "", "control socket of the ring (default SOCKET-DIR/spgo-ring-PORT.ctl)")
 }
 
+// checkNodes refuses a ring size the real daemon could not have.
+func checkNodes(n int) error {
+	if n < 1 || n > daemon.MaxRingNodes {
+		return invalidValue(fmt.Errorf("--nodes %d out of range: allowed 1..%d (the real daemon's limit of daemons in one ring)", n, daemon.MaxRingNodes))
+	}
+	return nil
+}
+
 // daemonRingRun runs a ring until ctx ends, printing every node's address.
 func daemonRingRun(ctx context.Context, opts *DaemonOptions, logger *slog.Logger, web *daemonHTTP) error {
 	if opts.Name != "" {
@@ -33,8 +41,10 @@ func daemonRingRun(ctx context.Context, opts *DaemonOptions, logger *slog.Logger
 	if opts.Host != daemon.DefaultHost {
 		return invalidValue(fmt.Errorf("--host %s cannot be used with --nodes: node K listens on 127.0.0.K (loopback only)", opts.Host))
 	}
-	if opts.Nodes < 0 || opts.Nodes > daemon.MaxRingNodes {
-		return invalidValue(fmt.Errorf("--nodes %d out of range: allowed 1..%d (the real daemon's limit of daemons in one ring)", opts.Nodes, daemon.MaxRingNodes))
+	if opts.Nodes != 0 {
+		if err := checkNodes(opts.Nodes); err != nil {
+			return err
+		}
 	}
 	r, err := daemon.StartRing(daemon.RingConfig{Nodes: opts.Nodes, Names: opts.Names, Node: opts.nodeConfig(logger)})
 	if err != nil {
@@ -89,6 +99,14 @@ func daemonRingRun(ctx context.Context, opts *DaemonOptions, logger *slog.Logger
 	}
 	return nil
 }
+
+// ctlError is an error of spgo daemon ctl. Like its usage errors it starts
+// with the command's name, "ctl: ", rather than the "daemon: " of the
+// package it comes from.
+type ctlError struct{ err error }
+
+func (e *ctlError) Error() string { return "ctl: " + strings.TrimPrefix(e.err.Error(), "daemon: ") }
+func (e *ctlError) Unwrap() error { return e.err }
 
 // DaemonCtlOptions are the flags of `spgo daemon ctl`.
 type DaemonCtlOptions struct {
@@ -222,10 +240,10 @@ func daemonCtlRun(opts *DaemonCtlOptions) error {
 	reply, err := ringctl.Send(opts.ctlPath(), strings.Join(opts.Args, " "))
 	var fe *daemon.FaultError
 	if errors.As(err, &fe) || errors.Is(err, ringctl.ErrNoRing) {
-		return ringRefused(err)
+		return ringRefused(&ctlError{err})
 	}
 	if err != nil {
-		return err
+		return &ctlError{err}
 	}
 	fmt.Fprintln(opts.Factory.IOStreams.Out, reply)
 	return nil

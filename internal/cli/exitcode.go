@@ -114,12 +114,17 @@ func faultKept(err error) error { return withCode(ExitFault, err) }
 func checkFailed(err error) error { return withCode(ExitCheck, err) }
 
 // daemonStartFailed: a daemon or ring that would not start because of a
-// flag value (named in the message), or because its port or Unix socket is
-// another's, is a usage error, as a --http or monitor port in use is;
-// anything else (a failed listen) is not.
+// flag value (named in the message) or because it could not listen where
+// the flags say (a port or Unix socket that is another's, an address this
+// host does not have, a socket directory that does not exist) is a usage
+// error, as a --http or monitor port in use is.
 func daemonStartFailed(err error) error {
-	var cfgErr *daemon.ConfigError
-	if errors.As(err, &cfgErr) || errors.Is(err, daemon.ErrSocketInUse) || errors.Is(err, daemon.ErrPortInUse) {
+	var (
+		cfgErr    *daemon.ConfigError
+		listenErr *daemon.ListenError
+		nodeErr   *daemon.NodeError
+	)
+	if errors.As(err, &cfgErr) || errors.As(err, &listenErr) || errors.As(err, &nodeErr) {
 		return invalidValue(err)
 	}
 	return err

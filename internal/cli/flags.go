@@ -85,7 +85,7 @@ func (v *serverValue) Set(s string) error {
 	}
 	v.o.Servers = append(v.o.Servers, names...)
 	if !v.multi && len(v.o.Servers) > 1 {
-		return fmt.Errorf("%q names %d daemons: this command talks to one (lists are for listen, join and send; flood places sessions with --senders-at and --receivers-at)", s, len(v.o.Servers))
+		return notAllowedf("%q names %d daemons: this command talks to one (lists are for listen, join and send; flood places sessions with --senders-at and --receivers-at)", s, len(v.o.Servers))
 	}
 	v.o.Server = v.o.Servers[0]
 	return nil
@@ -98,7 +98,7 @@ func splitServers(s string) ([]string, error) {
 	for _, name := range strings.Split(s, ",") {
 		name = strings.TrimSpace(name)
 		if name == "" {
-			return nil, fmt.Errorf("empty daemon name in %q: allowed are PORT or PORT@HOST, several separated by commas", s)
+			return nil, notAllowedf("empty daemon name in %q: allowed are PORT or PORT@HOST, several separated by commas", s)
 		}
 		names = append(names, name)
 	}
@@ -177,7 +177,19 @@ func (e *enumValue) Set(s string) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("%q is not one of %s", s, strings.Join(e.allowed, ", "))
+	return notAllowedf("%q is not one of %s", s, strings.Join(e.allowed, ", "))
+}
+
+// notAllowedError is a flag's Set refusing a value it could read: a choice
+// that is not on its list, a daemon list where one daemon is taken. Unlike a
+// flag that does not parse, it is reported as one line naming the flag, the
+// value and what is allowed, without the usage (flagError).
+type notAllowedError struct{ msg string }
+
+func (e *notAllowedError) Error() string { return e.msg }
+
+func notAllowedf(format string, a ...any) error {
+	return &notAllowedError{msg: fmt.Sprintf(format, a...)}
 }
 
 // addOutputFlag registers -o/--output text|json.

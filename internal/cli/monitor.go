@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -20,6 +21,7 @@ type MonitorOptions struct {
 
 	Conf           string   // --conf: daemons of a spread.conf
 	Daemons        []string // -d HOST[:PORT], repeatable
+	Servers        []string // -s PORT[@HOST], repeatable, lists allowed; else $SPGO_SERVER's
 	Identity       string   // --identity: the address the queries claim (spmonitor -n)
 	Output         string
 	Interval       time.Duration // --interval: watch mode
@@ -47,11 +49,17 @@ protocol (UDP, to each daemon's port) and show what they answer: state,
 uptime, packets sent, received and delivered, retransmissions, token rounds,
 the daemons and segments in the membership, sessions, groups, windows and
 version. spgo daemon answers the same query. Status only: spgo never sends
-spmonitor's partition, flow-control, kill or reload commands.
+spmonitor's partition, flow-control, kill or reload commands. To crash,
+partition, heal or restart nodes of a ring of spgo daemons (spgo daemon
+--nodes N), use spgo daemon ctl.
 
-The daemons come from a spread.conf (--conf, read as spmonitor reads it) or
-from -d HOST[:PORT] (repeatable, port 4803 by default); with neither,
-./spread.conf or /etc/spread.conf, else -d 127.0.0.1.
+The daemons come from a spread.conf (--conf, read as spmonitor reads it),
+from -d HOST[:PORT] (repeatable, port 4803 by default) and from -s
+PORT[@HOST], the name clients use (a daemon's monitor port is its client
+port; a bare PORT is 127.0.0.1:PORT; a list a,b asks each). Given together,
+all are asked: --conf's daemons, then -d's, then -s's. With none of them,
+$SPGO_SERVER's daemons when it is set, else ./spread.conf or
+/etc/spread.conf, else 127.0.0.1:4803.
 
 A real Spread daemon answers only when the address the query claims is a
 daemon of its own spread.conf, and sends the answer there. spgo claims
@@ -69,34 +77,21 @@ interval, or since start when run once) exit 6; the reason is one line on
 stderr.
 
 --http URL shows an spgo daemon's richer /status (spgo daemon --http): its
-sessions, groups and members.`,
+sessions, groups and members, and how long a crashed ring node has been
+down. Watching it follows the same rule: the view once or on a terminal,
+one line per daemon per interval piped; the whole /status document per
+interval with -o json. Nothing answering at URL exits 4.`,
 		Example: `  spgo monitor --conf /etc/spread.conf
   spgo monitor -d 127.0.0.1:4803 -d 127.0.0.2:4803 -o json
+  spgo monitor -s 4803@10.0.0.5
+  spgo daemon --nodes 3 & spgo monitor -s 4803@127.0.0.1,4803@127.0.0.2,4803@127.0.0.3
   spgo monitor --conf spread.conf --interval 2s
   spgo monitor --conf spread.conf --expect-daemons 3 --max-retrans-rate 10 --timeout 2s || alert
   spgo monitor --http http://127.0.0.1:9464`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if !cmd.Flags().Changed("max-retrans-rate") {
-				opts.MaxRetransRate = -1
-			}
-			if opts.Interval > 0 && opts.Interval < opts.Timeout && !cmd.Flags().Changed("timeout") {
-				opts.Timeout = opts.Interval // a round must end before the next starts
-			}
-			checks := checksErr(opts, cmd.Flags().Changed("max-retrans-rate"))
-			switch {
-			case opts.Timeout <= 0:
-				return invalidValue(fmt.Errorf("invalid --timeout %v: must be more than 0", opts.Timeout))
-			case opts.Interval < 0:
-				return invalidValue(fmt.Errorf("invalid --interval %v: allowed is 0 (once) or more", opts.Interval))
-			case opts.Count < 0:
-				return invalidValue(fmt.Errorf("invalid --count %d: allowed is 0 (no limit) or more", opts.Count))
-			case checks != nil:
-				return invalidValue(checks)
-			case opts.HTTP != "" && (opts.Conf != "" || len(opts.Daemons) > 0):
-				return invalidValue(errors.New("--http cannot be used with --conf or -d: it reads one spgo daemon's /status"))
-			case opts.Interval > 0 && opts.Interval < opts.Timeout:
-				return invalidValue(fmt.Errorf("--interval %v is shorter than --timeout %v: make the interval longer", opts.Interval, opts.Timeout))
+			if err := opts.settle(cmd); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -110,6 +105,7 @@ sessions, groups and members.`,
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Conf, "conf", "", "spread.conf naming the daemons (default ./spread.conf, /etc/spread.conf)")
 	fl.StringArrayVarP(&opts.Daemons, "daemon", "d", nil, "a daemon to ask, HOST[:PORT] (port 4803 by default); repeatable")
+	fl.StringArrayVarP(&opts.Servers, "server", "s", nil, "a daemon to ask by its client name, PORT (127.0.0.1:PORT) or PORT@HOST; several (a,b or a repeated -s) are each asked; env "+EnvServer+" when no --conf, -d or -s")
 	fl.StringVar(&opts.Identity, "identity", "", "address the queries claim: a daemon name of --conf or an IPv4 address of this host")
 	addOutputFlag(cmd, &opts.Output)
 	fl.DurationVar(&opts.Interval, "interval", 0, "watch: ask again every interval (0: once)")
@@ -121,6 +117,34 @@ sessions, groups and members.`,
 	fl.StringVar(&opts.HTTP, "http", "", "show the /status of an spgo daemon started with --http (URL or HOST:PORT)")
 	_ = cmd.MarkFlagFilename("conf", "conf")
 	return cmd
+}
+
+// settle fills what depends on which flags were given and refuses values
+// and combinations that cannot be used.
+func (opts *MonitorOptions) settle(cmd *cobra.Command) error {
+	limited := cmd.Flags().Changed("max-retrans-rate")
+	if !limited {
+		opts.MaxRetransRate = -1
+	}
+	if opts.Interval > 0 && opts.Interval < opts.Timeout && !cmd.Flags().Changed("timeout") {
+		opts.Timeout = opts.Interval // a round must end before the next starts
+	}
+	checks := checksErr(opts, limited)
+	switch {
+	case opts.Timeout <= 0:
+		return invalidValue(fmt.Errorf("invalid --timeout %v: must be more than 0", opts.Timeout))
+	case opts.Interval < 0:
+		return invalidValue(fmt.Errorf("invalid --interval %v: allowed is 0 (once) or more", opts.Interval))
+	case opts.Count < 0:
+		return invalidValue(fmt.Errorf("invalid --count %d: allowed is 0 (no limit) or more", opts.Count))
+	case checks != nil:
+		return invalidValue(checks)
+	case opts.HTTP != "" && (opts.Conf != "" || len(opts.Daemons) > 0 || len(opts.Servers) > 0):
+		return invalidValue(errors.New("--http cannot be used with --conf, -d or -s: it reads one spgo daemon's /status"))
+	case opts.Interval > 0 && opts.Interval < opts.Timeout:
+		return invalidValue(fmt.Errorf("--interval %v is shorter than --timeout %v: make the interval longer", opts.Interval, opts.Timeout))
+	}
+	return nil
 }
 
 // checksErr is spreadmon's verdict on the check flags, naming the flag;
@@ -141,7 +165,15 @@ func checksErr(opts *MonitorOptions, limited bool) error {
 // monitorTargets decides what to ask and which address to claim, and
 // names the flag behind a bad value.
 func monitorTargets(opts *MonitorOptions) ([]spreadmon.Target, netip.Addr, error) {
-	spec := spreadmon.Spec{Conf: opts.Conf, Daemons: opts.Daemons, Identity: opts.Identity, Resolve: opts.Resolve}
+	servers, fromEnv := opts.Servers, false
+	if opts.Conf == "" && len(opts.Daemons) == 0 && len(servers) == 0 {
+		servers, fromEnv = monitorEnvServers(opts.Factory), true
+	}
+	daemons, err := monitorServers(servers, fromEnv)
+	if err != nil {
+		return nil, netip.Addr{}, err
+	}
+	spec := spreadmon.Spec{Conf: opts.Conf, Daemons: append(slices.Clip(opts.Daemons), daemons...), Identity: opts.Identity, Resolve: opts.Resolve}
 	targets, identity, err := spec.Targets()
 	var (
 		ce *spreadmon.ConfigError

@@ -3,12 +3,15 @@ package cli
 import (
 	"context"
 	"log/slog"
+	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/spgo/spgo/pkg/daemon"
 	"github.com/spgo/spgo/pkg/daemon/spreadtest"
+	"github.com/spgo/spgo/pkg/spreadmon"
 )
 
 // TestMonitorRing: spgo monitor against a ring of spgo daemons, each node
@@ -87,7 +90,10 @@ func TestMonitorUsageErrors(t *testing.T) {
 		{[]string{"--count", "-1"}, "spgo: invalid --count -1: allowed is 0 (no limit) or more\n"},
 		{[]string{"--expect-daemons", "200"}, "spgo: invalid --expect-daemons 200: allowed 1..128\n"},
 		{[]string{"--max-retrans-rate", "-1"}, "spgo: invalid --max-retrans-rate -1: must be 0 or more\n"},
-		{[]string{"--http", "x:1", "-d", "127.0.0.1"}, "spgo: --http cannot be used with --conf or -d: it reads one spgo daemon's /status\n"},
+		{[]string{"--http", "x:1", "-d", "127.0.0.1"}, "spgo: --http cannot be used with --conf, -d or -s: it reads one spgo daemon's /status\n"},
+		{[]string{"--http", "x:1", "-s", "4803"}, "spgo: --http cannot be used with --conf, -d or -s: it reads one spgo daemon's /status\n"},
+		{[]string{"-s", "4803x"}, "spgo: invalid -s \"4803x\": \"x\" follows the port; want \"@HOST\"\n"},
+		{[]string{"-s", "4803,,4804"}, "spgo: invalid -s \"4803,,4804\": empty daemon name in \"4803,,4804\": allowed are PORT or PORT@HOST, several separated by commas\n"},
 		{[]string{"-d", "::1"}, "spgo: invalid -d \"::1\": the monitor protocol reaches IPv4 daemons only\n"},
 		{[]string{"-d", "127.0.0.1", "--identity", "nonsense"}, "spgo: invalid --identity \"nonsense\": want a daemon name of --conf or an IPv4 address of this host\n"},
 		{[]string{"-d", "127.0.0.1", "--identity", "192.0.2.1"}, "spgo: --identity: identity 192.0.2.1 is not an address of this host: listen udp4 192.0.2.1:0: bind: cannot assign requested address\n"},
@@ -111,5 +117,34 @@ func TestMonitorTimeoutFollowsInterval(t *testing.T) {
 	}
 	if got.Timeout != 300*time.Millisecond || got.MaxRetransRate != -1 {
 		t.Errorf("timeout %v, max retrans %v", got.Timeout, got.MaxRetransRate)
+	}
+}
+
+// TestMonitorTableLeader: the LEADER column is a daemon's name, aligned
+// left like DAEMON and ADDRESS, and only an address when two targets share
+// it (the record names the leader by its address alone).
+func TestMonitorTableLeader(t *testing.T) {
+	at := func(port uint16) netip.AddrPort { return netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), port) }
+	leader := int32(0x7f000001)
+	for _, tc := range []struct {
+		targets []spreadmon.Target
+		want    string // the leader cell of the first row, with its padding
+	}{
+		{[]spreadmon.Target{{Name: "mon1", Addr: at(4803)}}, " mon1   "},
+		{[]spreadmon.Target{{Name: "a", Addr: at(4803)}, {Name: "b", Addr: at(4804)}}, " 127.0.0.1 "},
+	} {
+		f, _ := testFactory(t, nil)
+		v := newMonitorView(&MonitorOptions{Factory: f}, tc.targets)
+		var res []spreadmon.Result
+		for _, tg := range tc.targets {
+			res = append(res, spreadmon.Result{Target: tg, Status: &spreadmon.Status{State: 1, LeaderID: leader}})
+		}
+		table := v.table(res, make([]*spreadmon.Rates, len(res)))
+		lines := strings.Split(table, "\n")
+		header, row := strings.Split(lines[1], "│"), strings.Split(lines[3], "│")
+		col := slices.IndexFunc(header, func(c string) bool { return strings.TrimSpace(c) == "LEADER" })
+		if col < 0 || header[col] != " LEADER"+strings.Repeat(" ", len(tc.want)-len(" LEADER")) || row[col] != tc.want {
+			t.Errorf("%v: want the LEADER column left-aligned, first row %q:\n%s", tc.targets, tc.want, table)
+		}
 	}
 }

@@ -19,15 +19,23 @@ type monitorView struct {
 	json    bool
 	watch   bool
 	tty     bool
-	names   map[string]string // daemon address -> name, for the leader column
+	names   map[string]string // daemon address -> name, for the leader column (ambiguous: the address)
 	targets []spreadmon.Target
 }
 
 func newMonitorView(opts *MonitorOptions, targets []spreadmon.Target) *monitorView {
 	v := &monitorView{out: opts.Factory.IOStreams.Out, json: opts.Output == OutputJSON, watch: opts.Interval > 0,
 		tty: opts.Factory.IOStreams.IsStdoutTTY(), names: map[string]string{}, targets: targets}
+	// The record names the leader by its IPv4 address alone: with two
+	// daemons on one address, it could be either, and only the address is
+	// shown.
 	for _, t := range targets {
-		v.names[t.Addr.Addr().String()] = t.Name
+		a := t.Addr.Addr().String()
+		if n, ok := v.names[a]; ok && n != t.Name {
+			v.names[a] = a
+			continue
+		}
+		v.names[a] = t.Name
 	}
 	return v
 }
@@ -106,9 +114,12 @@ func (v *monitorView) table(res []spreadmon.Result, rs []*spreadmon.Rates) strin
 		row = append(row, fmt.Sprintf("%d/%d", s.Window, s.PersonalWindow), s.Version())
 		t.AppendRow(row)
 	}
+	// Figures right, names left: the leader is a daemon, like DAEMON.
 	var cols []table.ColumnConfig
 	for i := 4; i <= len(hdr); i++ {
-		cols = append(cols, table.ColumnConfig{Number: i, Align: text.AlignRight, AlignHeader: text.AlignRight})
+		if hdr[i-1] != "LEADER" {
+			cols = append(cols, table.ColumnConfig{Number: i, Align: text.AlignRight, AlignHeader: text.AlignRight})
+		}
 	}
 	t.SetColumnConfigs(cols)
 	return t.Render() + "\n"
@@ -146,12 +157,12 @@ type jsonMonitor struct {
 	RTTMicros int64            `json:"rtt_us,omitempty"`
 	Status    map[string]int64 `json:"status,omitempty"` // status.h's field names
 	Known     int              `json:"known_fields,omitempty"`
-	Problems  []string         `json:"problems,omitempty"`
+	Problems  []string         `json:"problems"` // [] when there are none, never null
 	Rates     *spreadmon.Rates `json:"rates_per_second,omitempty"`
 }
 
 func (v *monitorView) jsonOf(at time.Time, r spreadmon.Result, rt *spreadmon.Rates) jsonMonitor {
-	j := jsonMonitor{Time: at.Format(TimestampLayout), Daemon: r.Name, Address: r.Addr.String()}
+	j := jsonMonitor{Time: at.Format(TimestampLayout), Daemon: r.Name, Address: r.Addr.String(), Problems: []string{}}
 	s := r.Status
 	if s == nil {
 		j.Error = r.Err.Error()
@@ -162,7 +173,8 @@ func (v *monitorView) jsonOf(at time.Time, r spreadmon.Result, rt *spreadmon.Rat
 	if r.BigEndian {
 		j.ByteOrder = "big-endian"
 	}
-	j.RTTMicros, j.Known, j.Problems, j.Rates = r.RTT.Microseconds(), r.Known, r.Problems, rt
+	j.RTTMicros, j.Known, j.Rates = r.RTT.Microseconds(), r.Known, rt
+	j.Problems = append(j.Problems, r.Problems...)
 	j.Status = map[string]int64{}
 	for _, name := range spreadmon.FieldNames() {
 		j.Status[name], _ = s.Field(name)

@@ -73,7 +73,7 @@ Daemon names use Spread's forms: PORT (unix socket /tmp/PORT) or PORT@HOST
 	root.PersistentFlags().Var(newEnumValue(&colorMode, "auto", iostreams.ColorModes...), "color",
 		"colour output: auto (on a terminal, unless NO_COLOR is set), always or never")
 	_ = root.RegisterFlagCompletionFunc("color", cobra.FixedCompletions(iostreams.ColorModes, cobra.ShellCompDirectiveNoFileComp))
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &flagParseError{Err: plainFlagError(err)} })
+	root.SetFlagErrorFunc(flagError)
 	root.SetHelpTemplate(root.HelpTemplate() + "\n" + exitCodesHelp() + "\n")
 	root.SetUsageTemplate(wrappedFlagsUsage(root.UsageTemplate()))
 	for _, c := range commands {
@@ -226,6 +226,18 @@ func unknownCommand(err error) (msg string, suggestions []string, ok bool) {
 func isSilent(err error) bool {
 	ee, ok := err.(*ExitCodeError)
 	return ok && ee.Err == nil
+}
+
+// flagError sorts the errors of parsing flags: a value the flag refuses
+// (notAllowedError) is a FlagError, one line; a flag that does not parse
+// (unknown, a value of the wrong type, a missing value) is a
+// flagParseError, followed by the usage.
+func flagError(_ *cobra.Command, err error) error {
+	var na *notAllowedError
+	if errors.As(err, &na) {
+		return &FlagError{Err: err}
+	}
+	return &flagParseError{Err: plainFlagError(err)}
 }
 
 // numberSyntax matches the strconv detail pflag puts in number-flag errors.

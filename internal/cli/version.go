@@ -89,9 +89,12 @@ func (r versionReport) text() string {
 }
 
 // setVersionFlag makes `spgo --version` print what `spgo version` prints.
+// It has no short form: -v means --verbose wherever it exists (send), not
+// the version cobra would give it on the root alone.
 func setVersionFlag(root *cobra.Command) {
 	r := newVersionReport()
 	root.Version = r.Version
+	root.Flags().Bool("version", false, "print spgo's version and build (what spgo version prints)")
 	// The template is literal text: nothing in the report contains "{{".
 	root.SetVersionTemplate(strings.ReplaceAll(r.text(), "{{", "{ {"))
 }

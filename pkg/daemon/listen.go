@@ -2,11 +2,12 @@ package daemon
 
 import (
 	"errors"
-	"fmt"
+	"io/fs"
 	"net"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -23,10 +24,10 @@ func (d *Daemon) listen() error {
 		addr := net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port))
 		l, err := net.Listen("tcp", addr)
 		if errors.Is(err, syscall.EADDRINUSE) {
-			return fmt.Errorf("daemon: tcp %s: %w; stop what listens there or choose another port", addr, ErrPortInUse)
+			return &ListenError{Addr: addr, Msg: "tcp " + addr + ": port is in use; stop what listens there or choose another port", Err: ErrPortInUse}
 		}
 		if err != nil {
-			return fmt.Errorf("daemon: listen tcp %s port %d: %w", cfg.Host, cfg.Port, err)
+			return listenFailed("tcp", addr, err)
 		}
 		d.tcp = l
 		d.port = l.Addr().(*net.TCPAddr).Port
@@ -34,7 +35,7 @@ func (d *Daemon) listen() error {
 		// The socket file is named after a port; borrow a free one.
 		l, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
-			return fmt.Errorf("daemon: pick a free port for the unix socket name: %w", err)
+			return &ListenError{Addr: "127.0.0.1:0", Msg: "pick a free port for the unix socket name: " + causeOf(err), Err: err}
 		}
 		d.port = l.Addr().(*net.TCPAddr).Port
 		l.Close()
@@ -44,16 +45,17 @@ func (d *Daemon) listen() error {
 	}
 	path := filepath.Join(cfg.SocketDir, strconv.Itoa(d.port))
 	if err := unixsock.RemoveStale(path); err != nil {
-		return err
+		// Its text names the path and what to do, prefixed like ours.
+		return &ListenError{Addr: path, Msg: strings.TrimPrefix(err.Error(), "daemon: "), Err: err}
 	}
 	l, err := net.Listen("unix", path)
 	if err != nil {
-		return fmt.Errorf("daemon: listen unix %s: %w", path, err)
+		return listenFailed("unix", path, err)
 	}
 	// Clients of any user may connect, as to the real daemon's socket.
 	if err := os.Chmod(path, 0o666); err != nil {
 		l.Close()
-		return fmt.Errorf("daemon: chmod unix socket %s: %w", path, err)
+		return &ListenError{Addr: path, Msg: "chmod unix socket " + path + ": " + causeOf(err), Err: err}
 	}
 	// Close removes the file itself, after every session has ended, and
 	// only if it is still this file.
@@ -61,10 +63,47 @@ func (d *Daemon) listen() error {
 	own, err := os.Lstat(path)
 	if err != nil {
 		l.Close()
-		return fmt.Errorf("daemon: unix socket %s vanished after listen: %w", path, err)
+		return &ListenError{Addr: path, Msg: "unix socket " + path + " vanished after listen: " + causeOf(err), Err: err}
 	}
 	d.unix, d.unixPath, d.unixFile = l, path, own
 	return nil
+}
+
+// ListenError is Start's error (wrapped in a *NodeError for a ring node)
+// when a listener cannot be opened: a port in use (ErrPortInUse), a socket
+// path another daemon serves (ErrSocketInUse), an address this host does
+// not have, a socket directory that does not exist. Msg names the address
+// and the reason once; Err is the cause, for errors.Is and errors.As.
+type ListenError struct {
+	Addr string // the TCP address (HOST:PORT) or the Unix socket's path
+	Msg  string
+	Err  error
+}
+
+// Error is "daemon: " and Msg.
+func (e *ListenError) Error() string { return "daemon: " + e.Msg }
+
+// Unwrap gives the cause to errors.Is and errors.As.
+func (e *ListenError) Unwrap() error { return e.Err }
+
+// listenFailed is the ListenError of net.Listen's err: the address once,
+// then the system's reason ("bind: cannot assign requested address").
+func listenFailed(network, addr string, err error) error {
+	return &ListenError{Addr: addr, Msg: "listen " + network + " " + addr + ": " + causeOf(err), Err: err}
+}
+
+// causeOf is err's text without the operation and address a *net.OpError
+// or *fs.PathError repeats, which the caller's message already names.
+func causeOf(err error) string {
+	var oe *net.OpError
+	var pe *fs.PathError
+	switch {
+	case errors.As(err, &oe) && oe.Err != nil:
+		return oe.Err.Error()
+	case errors.As(err, &pe):
+		return pe.Err.Error()
+	}
+	return err.Error()
 }
 
 // ErrPortInUse is wrapped by Start's (and StartRing's) error when

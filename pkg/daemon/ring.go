@@ -349,7 +349,7 @@ func (r *Ring) Restart(name string) error {
 		return &NodeError{Node: name, Op: "restart", Err: err}
 	}
 	q.mu.Lock()
-	d.reg.down = false
+	d.reg.down, d.start = false, time.Now()
 	// A restarted daemon first forms a configuration of its own, with no
 	// groups; then it merges with the nodes it reaches.
 	trans, _ := newTimes([]*Daemon{d}, int32(time.Now().Unix()))
@@ -460,7 +460,7 @@ func (r *Ring) Step() (done bool, err error) {
 		return false, &FaultError{Msg: "ring is stopped: no faults", Err: ErrRingStopped}
 	}
 	if q.held == nil {
-		return false, faultf("no held fault to step (Hold, then a fault)")
+		return false, faultf("step: no fault is held; first hold, then a fault (crash, restart, partition or heal), then step")
 	}
 	for _, v := range q.held {
 		if q.heldStage == 0 {

@@ -53,8 +53,10 @@ func newSequencer(nodes []*Daemon, start time.Time) *sequencer {
 // registry is one node's sessions and counters, owned by the sequencer's
 // mutex (waits excepted).
 type registry struct {
-	down bool                  // crashed or stopped: connections are refused
-	all  map[*session]struct{} // every connection, handshakes included
+	down bool // crashed or stopped: connections are refused
+	// downSince is when down was last set, for Status.DownSince.
+	downSince time.Time
+	all       map[*session]struct{} // every connection, handshakes included
 	// finishing are removed sessions whose writer still writes their last
 	// messages; Close cuts them short.
 	finishing map[*session]struct{}

@@ -207,7 +207,7 @@ func (q *sequencer) reap() {
 // when it stops or crashes). The other nodes' membership changes are the
 // caller's (reconfigure).
 func (q *sequencer) stopLocked(d *Daemon) {
-	d.reg.down = true
+	d.reg.down, d.reg.downSince = true, time.Now()
 	for s := range d.reg.all {
 		q.unlink(s, false)
 		s.groups = nil

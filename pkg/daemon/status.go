@@ -45,11 +45,15 @@ func (m *monCounters) countReject(code byte) {
 // Status is a consistent snapshot of one daemon (or ring node), for
 // monitoring: its counters, sessions and groups at one point in the order.
 type Status struct {
-	Name    string
+	Name string
+	// Started is when the daemon started, or a ring node last restarted.
 	Started time.Time
-	// Up is false for a crashed ring node (everything else is then zero).
-	Up    bool
-	Stats Stats
+	// Up is false for a crashed ring node (everything else is then zero,
+	// but Name, Started and DownSince).
+	Up bool
+	// DownSince is when a node that is not Up went down; zero while Up.
+	DownSince time.Time
+	Stats     Stats
 	// Services counts data messages by service type, weakest first
 	// (NumServices).
 	Services          [NumServices]ServiceStats
@@ -96,6 +100,9 @@ func (d *Daemon) Status() Status {
 		Name: d.cfg.Name, Started: d.start, Up: !d.reg.down,
 		Stats: d.statsLocked(), Services: d.reg.mon.services, SlowConsumerKills: d.reg.mon.slowKills,
 		Rejections: map[string]uint64{},
+	}
+	if d.reg.down {
+		st.DownSince = d.reg.downSince
 	}
 	for i, n := range d.reg.mon.rejects {
 		if n > 0 {

@@ -101,3 +101,33 @@ func TestStatusSlowConsumerKill(t *testing.T) {
 		t.Fatalf("slow-consumer kills %d, kills %d", st.SlowConsumerKills, st.Stats.Kills)
 	}
 }
+
+// TestStatusDownSince: a crashed ring node's Status says since when it is
+// down; a restart makes it up again, with its uptime counted from the
+// restart.
+func TestStatusDownSince(t *testing.T) {
+	r, err := StartRing(RingConfig{Nodes: 2, Node: Config{SocketDir: t.TempDir()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	d2 := r.Node("d2")
+	if st := d2.Status(); !st.Up || !st.DownSince.IsZero() {
+		t.Fatalf("running node: up %v, down since %v", st.Up, st.DownSince)
+	}
+	before := time.Now()
+	if err := r.Crash("d2"); err != nil {
+		t.Fatal(err)
+	}
+	after := time.Now()
+	st := d2.Status()
+	if st.Up || st.DownSince.Before(before) || st.DownSince.After(after) || !st.Started.Before(before) {
+		t.Fatalf("crashed in [%v, %v]: up %v, down since %v, started %v", before, after, st.Up, st.DownSince, st.Started)
+	}
+	if err := r.Restart("d2"); err != nil {
+		t.Fatal(err)
+	}
+	if st := d2.Status(); !st.Up || !st.DownSince.IsZero() || st.Started.Before(after) {
+		t.Fatalf("restarted after %v: up %v, down since %v, started %v", after, st.Up, st.DownSince, st.Started)
+	}
+}

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"strings"
 )
 
@@ -60,8 +62,25 @@ func (e *FetchError) Error() string {
 		return fmt.Sprintf("reading %s: %s", e.URL, e.Status)
 	case ErrNotStatus:
 		return fmt.Sprintf("%s is not an spgo daemon's /status: %v", e.URL, e.Err)
+	case ErrUnreachable:
+		return fmt.Sprintf("%s did not answer: %s", e.URL, unreachableCause(e.Err))
 	}
 	return fmt.Sprintf("reading %s: %v", e.URL, e.Err)
+}
+
+// unreachableCause is why a request got no answer, without the method, URL
+// and address net/http and net put before it ("connect: connection
+// refused", "lookup nosuch: no such host"), which the message names once.
+func unreachableCause(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	var oe *net.OpError
+	if errors.As(err, &oe) && oe.Op == "dial" && oe.Err != nil {
+		err = oe.Err
+	}
+	return err.Error()
 }
 
 // Unwrap gives the reason and the cause to errors.Is and errors.As.

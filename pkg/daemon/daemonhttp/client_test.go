@@ -79,7 +79,7 @@ func TestFetchStatusErrors(t *testing.T) {
 		{srv.URL + "/status", daemonhttp.ErrNotStatus, srv.URL + "/status is not an spgo daemon's /status: invalid character '<'"},
 		{srv.URL + "/nope", daemonhttp.ErrHTTPStatus, "reading " + srv.URL + "/nope: 404 Not Found"},
 		{srv.URL + "/cut", daemonhttp.ErrCutOff, "reading " + srv.URL + "/cut: unexpected EOF"},
-		{refused, daemonhttp.ErrUnreachable, "reading " + refused + ": Get "},
+		{refused, daemonhttp.ErrUnreachable, refused + " did not answer: connect: connection refused"},
 		{"http://[::1", daemonhttp.ErrBadURL, `invalid status URL "http://[::1": parse`},
 	}
 	for _, c := range cases {

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/spgo/spgo/pkg/daemon"
 	"github.com/spgo/spgo/pkg/daemon/daemonhttp"
@@ -149,7 +150,8 @@ func TestEndpointsSingleDaemon(t *testing.T) {
 }
 
 // TestEndpointsRing: every node of a ring is its own series and status
-// entry; a crashed node is up 0 and out of the others' membership.
+// entry; a crashed node is up 0 and out of the others' membership, and
+// its status says how long it has been down instead of an uptime.
 func TestEndpointsRing(t *testing.T) {
 	r := spreadtest.Ring(t, 3)
 	s := daemonhttp.New(daemonhttp.Options{Nodes: r.Nodes})
@@ -157,6 +159,7 @@ func TestEndpointsRing(t *testing.T) {
 	defer ts.Close()
 	nodes := r.Nodes()
 	traffic(t, nodes[0].SpreadName())
+	crashing := time.Now()
 	if err := r.Crash("d3"); err != nil {
 		t.Fatal(err)
 	}
@@ -180,8 +183,19 @@ func TestEndpointsRing(t *testing.T) {
 	if d2 := rep.Nodes[1]; d2.Name != "d2" || strings.Join(d2.Daemons, ",") != "d1,d2" || len(d2.Groups) != 1 || len(d2.Groups[0].Members) != 2 {
 		t.Errorf("d2 %+v", d2)
 	}
-	if d3 := rep.Nodes[2]; d3.Up || len(d3.Daemons) != 0 {
+	if d3 := rep.Nodes[2]; d3.Up || len(d3.Daemons) != 0 || d3.DownSeconds <= 0 || d3.DownSeconds > time.Since(crashing).Seconds() {
 		t.Errorf("crashed d3 %+v", d3)
+	}
+	var raw struct{ Nodes []map[string]any }
+	if err := json.Unmarshal([]byte(body), &raw); err != nil {
+		t.Fatal(err)
+	}
+	for i, n := range raw.Nodes {
+		_, uptime := n["uptime_seconds"]
+		_, down := n["down_seconds"]
+		if up := i < 2; uptime != up || down == up {
+			t.Errorf("node %v: uptime_seconds %v, down_seconds %v: want one, as it is up or down", n["name"], uptime, down)
+		}
 	}
 }
 

@@ -15,10 +15,15 @@ type StatusReport struct {
 
 // NodeStatus is one daemon in /status.
 type NodeStatus struct {
-	Name              string            `json:"name"`
-	Up                bool              `json:"up"`
-	Started           time.Time         `json:"started"`
-	UptimeSeconds     float64           `json:"uptime_seconds"`
+	Name    string    `json:"name"`
+	Up      bool      `json:"up"`
+	Started time.Time `json:"started"` // when it started, or a ring node last restarted
+	// UptimeSeconds is how long an up node has been up; absent (0) for a
+	// down one, which has DownSeconds instead.
+	UptimeSeconds float64 `json:"uptime_seconds,omitempty"`
+	// DownSeconds is how long a crashed ring node has been down; absent
+	// (0) while it is up.
+	DownSeconds       float64           `json:"down_seconds,omitempty"`
 	Daemons           []string          `json:"daemons"` // the daemons in this node's membership
 	Sessions          []SessionStatus   `json:"sessions"`
 	Groups            []GroupStatus     `json:"groups"`
@@ -60,10 +65,15 @@ type ServiceStatus struct {
 // nodeStatus converts a daemon's snapshot.
 func nodeStatus(st daemon.Status, now time.Time) NodeStatus {
 	n := NodeStatus{
-		Name: st.Name, Up: st.Up, Started: st.Started, UptimeSeconds: now.Sub(st.Started).Seconds(),
+		Name: st.Name, Up: st.Up, Started: st.Started,
 		Daemons: nonNil(st.Daemons), Sessions: []SessionStatus{}, Groups: []GroupStatus{},
 		Queued: st.Queued, SessionsAccepted: st.Stats.Connects, SessionKills: st.Stats.Kills,
 		SlowConsumerKills: st.SlowConsumerKills, Rejections: map[string]uint64{},
+	}
+	if st.Up {
+		n.UptimeSeconds = now.Sub(st.Started).Seconds()
+	} else {
+		n.DownSeconds = now.Sub(st.DownSince).Seconds()
 	}
 	for _, r := range daemon.RejectionReasons() {
 		n.Rejections[r] = st.Rejections[r]

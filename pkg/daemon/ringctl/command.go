@@ -19,43 +19,47 @@ func Apply(r *daemon.Ring, line string) (string, error) {
 	if len(f) == 0 {
 		return "", refused("empty command: want %s", commands)
 	}
-	want := func(n int, usage string) error {
-		if len(f) != n {
-			return refused("%s takes %s", f[0], usage)
+	// want refuses a line with other than n words, saying what to give.
+	want := func(n int, what string) error {
+		switch {
+		case len(f) == n:
+			return nil
+		case n == 1:
+			return refused("%s: takes no arguments (just %s)", f[0], f[0])
 		}
-		return nil
+		return refused("%s: give %s", f[0], what)
 	}
 	var err error
 	switch f[0] {
 	case "crash":
-		if err = want(2, "one node name (crash d3)"); err == nil {
+		if err = want(2, "one node name, e.g. crash d3"); err == nil {
 			err = r.Crash(f[1])
 		}
 	case "restart":
-		if err = want(2, "one node name (restart d3)"); err == nil {
+		if err = want(2, "one node name, e.g. restart d3"); err == nil {
 			err = r.Restart(f[1])
 		}
 	case "partition":
-		if err = want(2, "one partition (partition d1,d2/d3)"); err == nil {
+		if err = want(2, "one layout naming every node once, e.g. partition d1,d2/d3"); err == nil {
 			var comps [][]string
 			if comps, err = ParsePartition(f[1]); err == nil {
 				err = r.Partition(comps...)
 			}
 		}
 	case "heal":
-		if err = want(1, "no arguments"); err == nil {
+		if err = want(1, ""); err == nil {
 			err = r.Heal()
 		}
 	case "hold":
-		if err = want(1, "no arguments"); err == nil {
+		if err = want(1, ""); err == nil {
 			err = r.Hold()
 		}
 	case "step":
-		if err = want(1, "no arguments"); err == nil {
+		if err = want(1, ""); err == nil {
 			_, err = r.Step()
 		}
 	case "status":
-		err = want(1, "no arguments")
+		err = want(1, "")
 	default:
 		err = refused("unknown command %q: want %s", f[0], commands)
 	}
