@@ -76,9 +76,17 @@ func (c *Conversation) stream(dir Direction) *stream {
 // frames they complete, in order. b is not retained: frames own their
 // bytes. Bytes that end inside a frame wait for the next Feed.
 func (c *Conversation) Feed(dir Direction, b []byte, t time.Time) []Frame {
+	frames, _ := c.feed(dir, b, t)
+	return frames
+}
+
+// feed is Feed that also says how many bytes of dir's stream were waiting
+// from earlier chunks, so a caller can tell where in b each frame ends.
+func (c *Conversation) feed(dir Direction, b []byte, t time.Time) (frames []Frame, carried int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	s := c.stream(dir)
+	carried = len(s.pending)
 	buf := b
 	if len(s.pending) > 0 {
 		s.pending = append(s.pending, b...)
@@ -100,7 +108,7 @@ func (c *Conversation) Feed(dir Direction, b []byte, t time.Time) []Frame {
 	}
 	// Keep the unframed rest, in a buffer of our own.
 	s.pending = append(s.pending[:0:0], buf...)
-	return out
+	return out, carried
 }
 
 // End returns the bytes dir's stream left unframed, when that side has

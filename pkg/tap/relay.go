@@ -1,0 +1,165 @@
+package tap
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// readSize is the most a pump reads at once.
+const readSize = 256 << 10
+
+// relay is one client connection and its connection to the daemon.
+type relay struct {
+	t      *Tap
+	id     int
+	client net.Conn
+	conv   *Conversation
+	faults faultState
+
+	mu     sync.Mutex
+	daemon net.Conn
+	ended  bool // cut: both sides closed by the tap
+	// closed is set by the first close, the one a frame reports.
+	closed atomic.Bool
+}
+
+func newRelay(t *Tap, id int, c net.Conn) *relay {
+	return &relay{t: t, id: id, client: c, conv: NewConversation(id), faults: faultState{f: t.cfg.Faults}}
+}
+
+// run serves the connection until both directions have ended.
+func (r *relay) run() {
+	defer r.t.unregister(r)
+	r.t.deliver(r, []Frame{{Kind: KindOpen}})
+	ctx, cancel := context.WithTimeout(context.Background(), r.t.cfg.DialTimeout)
+	d, err := (&net.Dialer{}).DialContext(ctx, r.t.network, r.t.daemonAddr)
+	cancel()
+	if err != nil {
+		r.closeFrame("D", fmt.Sprintf("daemon %s: %v", r.t.cfg.Daemon, err))
+		r.client.Close()
+		return
+	}
+	if !r.setDaemon(d) {
+		return
+	}
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); r.pump(ClientToDaemon, r.client, d) }()
+	go func() { defer wg.Done(); r.pump(DaemonToClient, d, r.client) }()
+	wg.Wait()
+	r.cut()
+}
+
+// setDaemon keeps the daemon connection, unless the relay was cut
+// meanwhile (the tap is closing).
+func (r *relay) setDaemon(d net.Conn) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ended {
+		d.Close()
+		return false
+	}
+	r.daemon = d
+	return true
+}
+
+// cut closes both sides.
+func (r *relay) cut() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.ended = true
+	r.client.Close()
+	if r.daemon != nil {
+		r.daemon.Close()
+	}
+}
+
+// pump reads src, decodes, delivers and forwards to dst until src ends.
+func (r *relay) pump(dir Direction, src, dst net.Conn) {
+	l := &line{dir: dir, dst: dst, fs: &r.faults}
+	buf := make([]byte, readSize)
+	for {
+		n, err := src.Read(buf)
+		if n > 0 {
+			frames, carried := r.conv.feed(dir, buf[:n], time.Now())
+			r.t.deliver(r, frames)
+			if !r.forward(l, buf[:n], frames, carried) {
+				l.flush()
+				r.cut()
+				return
+			}
+		}
+		if err != nil {
+			l.flush()
+			r.srcEnded(dir, dst)
+			return
+		}
+	}
+}
+
+// srcEnded follows one side's close: a client that closed leaves the
+// daemon able to answer (its sending side is shut, as the client's was);
+// a daemon that closed ends the whole connection, as it would directly.
+func (r *relay) srcEnded(dir Direction, dst net.Conn) {
+	by := "C"
+	if dir == DaemonToClient {
+		by = "D"
+	}
+	r.mu.Lock()
+	ended := r.ended
+	r.mu.Unlock()
+	if !ended {
+		if f := r.conv.End(dir, time.Now()); f != nil {
+			r.t.deliver(r, []Frame{*f})
+		}
+		r.closeFrame(by, "")
+	}
+	if cw, ok := dst.(interface{ CloseWrite() error }); ok && dir == ClientToDaemon {
+		_ = cw.CloseWrite()
+		return
+	}
+	r.cut()
+}
+
+// forward writes b, applying the faults after the frames that b completes.
+// carried is how many bytes of the first frame came in earlier chunks. It
+// reports false when the session must end: cut, or a write failed.
+func (r *relay) forward(l *line, b []byte, frames []Frame, carried int) bool {
+	delay := r.faults.applies(l.dir) && r.faults.f.Delay+r.faults.f.Jitter > 0 && r.t.filter.session(r.conv.Session())
+	from, end := 0, -carried
+	for i := range frames {
+		end += frames[i].Size
+		if !r.t.filter.frame(&frames[i]) {
+			continue
+		}
+		stall, cut := r.faults.count(l.dir)
+		if !stall && !cut {
+			continue
+		}
+		if !l.write(b[from:end], delay) {
+			return false
+		}
+		from = end
+		if cut {
+			l.flush()
+			r.closeFrame("T", fmt.Sprintf("cut after %d frames", r.faults.f.CutAfter))
+			return false
+		}
+		r.faults.stall()
+	}
+	return from == len(b) || l.write(b[from:], delay)
+}
+
+// closeFrame delivers the connection's close once: by "C" (the client),
+// "D" (the daemon, or the tap failing to reach it) or "T" (the tap, by a
+// fault).
+func (r *relay) closeFrame(by, why string) {
+	if r.closed.Swap(true) {
+		return
+	}
+	r.t.deliver(r, []Frame{{Kind: KindClose, Conn: r.id, Session: r.conv.Session(), Time: time.Now(), By: by, Error: why}})
+}
