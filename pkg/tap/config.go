@@ -44,7 +44,7 @@ type Config struct {
 
 	// OnFrame gets every frame the filters select, with connections'
 	// opens and closes, one call at a time in the order the tap saw them.
-	// It must not keep Raw or Data beyond the call unless it copies them.
+	// A slow OnFrame slows every session down.
 	OnFrame func(Frame)
 	// Record, when set, gets every conversation, whatever the filters
 	// select, in the capture format (testdata/captures/README.md).

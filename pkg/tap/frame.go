@@ -60,7 +60,7 @@ type Frame struct {
 	Size    int       `json:"size"` // bytes of the frame on the wire
 	Raw     []byte    `json:"-"`    // those bytes, exactly as they travelled
 
-	By string `json:"by,omitempty"` // close: "C" (the client) or "D" (the daemon's side)
+	By string `json:"by,omitempty"` // close: "C" (the client), "D" (the daemon, or the tap failing to reach it) or "T" (the tap, by a fault)
 
 	// connect
 	Name       string `json:"name,omitempty"`

@@ -45,8 +45,11 @@ func (f *Frame) Summary() string {
 
 func closeSummary(f *Frame) string {
 	s := "close by client"
-	if f.By == "D" {
+	switch f.By {
+	case "D":
 		s = "close by daemon"
+	case "T":
+		s = "close by tap"
 	}
 	if f.Error != "" {
 		s += ": " + f.Error
