@@ -35,6 +35,7 @@ var commands = []func(f *Factory) *cobra.Command{
 	func(f *Factory) *cobra.Command { return NewCmdDaemon(f, nil) },
 	func(f *Factory) *cobra.Command { return NewCmdVersion(f, nil) },
 	func(f *Factory) *cobra.Command { return NewCmdMonitor(f, nil) },
+	func(f *Factory) *cobra.Command { return NewCmdTap(f, nil) },
 	newCmdFlood,
 	newCmdGenDocs,
 }

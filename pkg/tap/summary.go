@@ -33,8 +33,9 @@ func (f *Frame) Summary() string {
 	case KindJoin, KindLeave, KindKill:
 		return string(f.Kind) + " " + names(f.Groups)
 	case KindData, KindReject:
-		return fmt.Sprintf("%s %s from %s to %s type %d size %d %q", f.Kind, f.Service, quoteName(f.Sender),
-			names(f.Groups), f.MsgType, len(f.Data), f.Preview)
+		// The preview is escaped already: only its quotes need escaping.
+		return fmt.Sprintf("%s %s from %s to %s type %d size %d \"%s\"", f.Kind, f.Service, quoteName(f.Sender),
+			names(f.Groups), f.MsgType, len(f.Data), strings.ReplaceAll(f.Preview, `"`, `\"`))
 	case KindMembership, KindTransition, KindSelfLeave:
 		return membershipSummary(f)
 	case KindUndecodable:
