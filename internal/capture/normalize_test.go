@@ -14,12 +14,12 @@ func TestMaskTime(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := f.Units("A", DaemonToClient)
-	memb := append([]byte(nil), d[3]...) // A's own join
+	memb := append([]byte(nil), d[4]...) // A's own join
 	if w, ok := TimeWord(memb); !ok || w != 1795598131 {
 		t.Fatalf("TimeWord = %d, %v; the capture says 1795598131", w, ok)
 	}
 	MaskTime(memb)
-	if w, _ := TimeWord(memb); w != 0 || bytes.Equal(memb, d[3]) {
+	if w, _ := TimeWord(memb); w != 0 || bytes.Equal(memb, d[4]) {
 		t.Fatal("MaskTime left the time word")
 	}
 	if _, ok := TimeOffset(d[0]); ok {
