@@ -33,18 +33,21 @@ type daemonPlayer struct {
 	res      Result
 }
 
-// Daemon plays rec's daemon side to the clients that connect to l: the
+// Daemon plays rec's daemon side to the clients that connect to any of
+// listeners: the
 // recording's connections, in the order it opened them, are the clients'
 // in the order they connect. It writes the recorded daemon units and
 // checks every unit a client sends against the recorded one (leaving out
 // libspread's garbage after NULs in group fields), in the recording's
 // order. It returns after the recording's last event, with the first
-// *Difference if there was one. It does not close l.
-func Daemon(ctx context.Context, rec *Recording, l net.Listener, opts Options) (Result, error) {
+// *Difference if there was one. It does not close the listeners.
+func Daemon(ctx context.Context, rec *Recording, opts Options, listeners ...net.Listener) (Result, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	p := &daemonPlayer{rec: rec, opts: opts, accepted: make(chan net.Conn), conns: map[string]*servedConn{}}
-	go p.accept(ctx, l)
+	for _, l := range listeners {
+		go p.accept(ctx, l)
+	}
 	defer func() {
 		for _, sc := range p.conns {
 			sc.c.Close()

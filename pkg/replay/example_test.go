@@ -56,7 +56,7 @@ func ExampleDaemon() {
 			log.Print(err)
 		}
 	}()
-	res, err := replay.Daemon(context.Background(), rec, l, replay.Options{Timeout: 5 * time.Second})
+	res, err := replay.Daemon(context.Background(), rec, replay.Options{Timeout: 5 * time.Second}, l)
 	if err != nil {
 		log.Fatal(err)
 	}

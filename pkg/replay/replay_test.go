@@ -140,7 +140,7 @@ func TestDaemonAgainstClient(t *testing.T) {
 		}
 		done := make(chan error, 1)
 		go func() {
-			_, err := replay.Daemon(ctx(t), rec, l, replay.Options{Timeout: 5 * time.Second})
+			_, err := replay.Daemon(ctx(t), rec, replay.Options{Timeout: 5 * time.Second}, l)
 			done <- err
 		}()
 		_, cerr := replay.Client(ctx(t), rec, replay.Options{Daemon: spreadName(l), Timeout: 5 * time.Second, Pause: -1})

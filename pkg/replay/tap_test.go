@@ -35,7 +35,7 @@ func TestTapRecordsWhatPassed(t *testing.T) {
 		}
 		done := make(chan error, 1)
 		go func() {
-			_, err := replay.Daemon(ctx(t), rec, l, replay.Options{Timeout: 5 * time.Second})
+			_, err := replay.Daemon(ctx(t), rec, replay.Options{Timeout: 5 * time.Second}, l)
 			done <- err
 		}()
 		_, cerr := replay.Client(ctx(t), rec, replay.Options{Daemon: tp.SpreadName(), Timeout: 5 * time.Second, Pause: -1})
