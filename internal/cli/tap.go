@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"time"
 
@@ -143,6 +144,8 @@ func tapRun(ctx context.Context, o *TapOptions) error {
 		return err
 	}
 	cfg.OnFrame = p.print
+	p.start()
+	defer p.stop(io.Discard) // on the paths that return early
 	if o.Record != "" {
 		rec, err := os.Create(o.Record)
 		if err != nil {
@@ -165,7 +168,7 @@ func tapRun(ctx context.Context, o *TapOptions) error {
 	if err := t.Close(); err != nil {
 		return fmt.Errorf("--record: %w", err)
 	}
-	return p.err(o.Factory.IOStreams.ErrOut)
+	return p.stop(o.Factory.IOStreams.ErrOut)
 }
 
 // tapStartFailed: a port or socket in use, or a bad value, is a usage

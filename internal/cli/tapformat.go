@@ -1,12 +1,14 @@
 package cli
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"text/template"
@@ -31,11 +33,21 @@ type tapJSON struct {
 	Hex string `json:"hex,omitempty"`
 }
 
-// framePrinter prints the frames a tap delivers, one line each. The tap
-// calls print one frame at a time; the first write error is kept.
+// tapFlushEvery is how often printed frames are flushed: the lines reach
+// a terminal promptly, and a busy tap makes one write per batch, not per
+// frame.
+const tapFlushEvery = 50 * time.Millisecond
+
+// framePrinter prints the frames a tap delivers, one line each, buffered
+// and flushed every tapFlushEvery (start) and at stop. The first write
+// error is kept.
 type framePrinter struct {
-	w     io.Writer
+	w     *bufio.Writer
 	json  bool
+	done  chan struct{}
+	once  sync.Once
+	line  []byte // the text line being built, reused
+	wg    sync.WaitGroup
 	tmpl  *template.Template
 	mu    sync.Mutex
 	first error
@@ -43,7 +55,7 @@ type framePrinter struct {
 }
 
 func newFramePrinter(w io.Writer, output, format string) (*framePrinter, error) {
-	p := &framePrinter{w: w, json: output == OutputJSON}
+	p := &framePrinter{w: bufio.NewWriterSize(w, 64<<10), json: output == OutputJSON, done: make(chan struct{})}
 	if format == "" {
 		return p, nil
 	}
@@ -60,9 +72,9 @@ func newFramePrinter(w io.Writer, output, format string) (*framePrinter, error) 
 }
 
 func (p *framePrinter) print(f tap.Frame) {
-	line, err := p.render(&f)
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	line, err := p.render(&f)
 	if err != nil {
 		p.warn = err
 		return
@@ -72,9 +84,38 @@ func (p *framePrinter) print(f tap.Frame) {
 	}
 }
 
-// err reports the first write error, and warns of a template that failed
-// on some frame.
-func (p *framePrinter) err(errOut io.Writer) error {
+// start flushes what was printed every tapFlushEvery until stop.
+func (p *framePrinter) start() {
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		tick := time.NewTicker(tapFlushEvery)
+		defer tick.Stop()
+		for {
+			select {
+			case <-tick.C:
+				p.flush()
+			case <-p.done:
+				return
+			}
+		}
+	}()
+}
+
+func (p *framePrinter) flush() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err := p.w.Flush(); err != nil && p.first == nil {
+		p.first = err
+	}
+}
+
+// stop ends the flushing, flushes the rest, reports the first write
+// error, and warns of a template that failed on some frame.
+func (p *framePrinter) stop(errOut io.Writer) error {
+	p.once.Do(func() { close(p.done) })
+	p.wg.Wait()
+	p.flush()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.warn != nil {
@@ -101,29 +142,39 @@ func (p *framePrinter) render(f *tap.Frame) ([]byte, error) {
 		err := enc.Encode(tapJSON{Frame: *f, Hex: hex.EncodeToString(f.Raw)})
 		return escapeC1(b.Bytes()), err
 	}
-	return []byte(frameLine(f) + "\n"), nil
+	p.line = frameLine(p.line[:0], f)
+	return p.line, nil
 }
 
-// frameLine is a frame's text line: time, connection, direction, session,
-// and the frame.
-func frameLine(f *tap.Frame) string {
-	dir, session := string(f.Dir), f.Session
-	if dir == "" {
-		dir = "---"
+// frameLine appends a frame's text line to b: time, connection,
+// direction, session, and the frame.
+func frameLine(b []byte, f *tap.Frame) []byte {
+	b = f.Time.AppendFormat(b, tapTimeLayout)
+	b = append(b, " ["...)
+	b = strconv.AppendInt(b, int64(f.Conn), 10)
+	b = append(b, "] "...)
+	if f.Dir == "" {
+		b = append(b, "---"...)
 	}
-	if session == "" {
-		session = "-"
+	b = append(b, f.Dir...)
+	b = append(b, ' ')
+	if f.Session == "" {
+		b = append(b, '-')
 	}
-	return fmt.Sprintf("%s [%d] %s %s %s", f.Time.Format(tapTimeLayout), f.Conn, dir, safeName(session), f.Summary())
+	b = append(b, safeName(f.Session)...)
+	b = append(b, ' ')
+	b = append(b, f.Summary()...)
+	return append(b, '\n')
 }
 
 // safeName shows a session name with control bytes escaped.
 func safeName(s string) string {
-	q := fmt.Sprintf("%q", s)
-	if q[1:len(q)-1] == s {
-		return s
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] >= 0x7f || s[i] == '"' || s[i] == '\\' {
+			return strconv.Quote(s)
+		}
 	}
-	return q
+	return s
 }
 
 // frameFields is what a --format template sees: the fields of -o json,

@@ -27,6 +27,7 @@ type stream struct {
 	dir     Direction
 	state   state
 	pending []byte
+	scratch Frame // the frame being handed out, reused so none is allocated
 }
 
 // Conversation decodes both byte streams of one client connection into
@@ -76,39 +77,84 @@ func (c *Conversation) stream(dir Direction) *stream {
 // frames they complete, in order. b is not retained: frames own their
 // bytes. Bytes that end inside a frame wait for the next Feed.
 func (c *Conversation) Feed(dir Direction, b []byte, t time.Time) []Frame {
-	frames, _ := c.feed(dir, b, t)
-	return frames
+	var out []Frame
+	c.feed(dir, b, t, func(f *Frame) { out = append(out, *f) })
+	return out
 }
 
-// feed is Feed that also says how many bytes of dir's stream were waiting
-// from earlier chunks, so a caller can tell where in b each frame ends.
-func (c *Conversation) feed(dir Direction, b []byte, t time.Time) (frames []Frame, carried int) {
+// pending is how many bytes of dir's stream wait for the rest of their
+// frame.
+func (c *Conversation) pending(dir Direction) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.stream(dir).pending)
+}
+
+// feed is Feed handing each frame to emit as it is cut, which must not
+// keep the pointer.
+func (c *Conversation) feed(dir Direction, b []byte, t time.Time, emit func(*Frame)) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	s := c.stream(dir)
-	carried = len(s.pending)
-	buf := b
-	if len(s.pending) > 0 {
-		s.pending = append(s.pending, b...)
-		buf = s.pending
+	for len(s.pending) > 0 {
+		// Complete the waiting frame with only the bytes it needs, so
+		// that a large chunk is not copied whole; a header first tells
+		// how many its frame needs.
+		take := len(b)
+		if need := needed(s, s.pending); need > len(s.pending) {
+			take = min(take, need-len(s.pending))
+		}
+		s.pending = append(s.pending, b[:take]...)
+		b = b[take:]
+		rest := c.cut(s, dir, s.pending, t, emit)
+		s.pending = append(s.pending[:0:0], rest...)
+		if len(b) == 0 {
+			return
+		}
 	}
-	var out []Frame
+	rest := c.cut(s, dir, b, t, emit)
+	s.pending = append([]byte(nil), rest...)
+}
+
+// cut hands the frames at the start of buf to emit and returns what is
+// left of buf, the start of a frame not complete yet.
+func (c *Conversation) cut(s *stream, dir Direction, buf []byte, t time.Time, emit func(*Frame)) []byte {
 	for len(buf) > 0 {
 		f, n := c.next(s, buf)
 		if n == 0 {
 			break
 		}
-		f.Conn, f.Dir, f.Time, f.Size = c.conn, dir, t, n
-		f.Raw = append([]byte(nil), buf[:n]...)
-		fillMessage(&f)
-		c.learn(&f)
-		f.Session = c.session
-		out = append(out, f)
+		s.scratch = f
+		p := &s.scratch
+		p.Conn, p.Dir, p.Time, p.Size = c.conn, dir, t, n
+		p.Raw = append([]byte(nil), buf[:n]...)
+		fillMessage(p)
+		c.learn(p)
+		p.Session = c.session
+		emit(p)
 		buf = buf[n:]
 	}
-	// Keep the unframed rest, in a buffer of our own.
-	s.pending = append(s.pending[:0:0], buf...)
-	return out, carried
+	return buf
+}
+
+// needed is how many bytes the frame at the start of b takes, when s
+// expects a message and b holds its header; 0 when not known.
+func needed(s *stream, b []byte) int {
+	if s.state != stateMessages {
+		return 0
+	}
+	if len(b) < wire.HeaderSize {
+		return wire.HeaderSize
+	}
+	h, err := wire.DecodeHeader(b)
+	if err != nil {
+		return 0
+	}
+	rest, err := h.CheckLengths(wire.ClientReadLimits)
+	if err != nil {
+		return 0
+	}
+	return wire.HeaderSize + rest
 }
 
 // End returns the bytes dir's stream left unframed, when that side has

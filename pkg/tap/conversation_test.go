@@ -2,6 +2,7 @@ package tap
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 	"time"
 
@@ -88,4 +89,23 @@ func sameUnits(f *capture.File, conn string, frames []Frame) bool {
 		}
 	}
 	return true
+}
+
+// A preview shows printable text as is and escapes the rest, cut at
+// PreviewLen bytes.
+func TestPreview(t *testing.T) {
+	cases := map[string]string{
+		"hello":                  "hello",
+		"a\tb\n\x00\x1b[31m":     `a\tb\n\x00\x1b[31m`,
+		"back\\slash":            `back\\slash`,
+		"caf\xc3\xa9 \xff":       `café \xff`,
+		"\u2028\u009b":           `\u2028\u009b`,
+		string(make([]byte, 50)): strings.Repeat(`\x00`, PreviewLen) + "...",
+		`"quoted"`:               `"quoted"`,
+	}
+	for in, want := range cases {
+		if got := preview([]byte(in)); got != want {
+			t.Errorf("preview(%q) = %q, want %q", in, got, want)
+		}
+	}
 }

@@ -6,26 +6,25 @@ import (
 	"github.com/spgo/spgo/internal/capture"
 )
 
-// deliver records frames and hands the selected ones to OnFrame, under
-// one lock so that both see one order.
-func (t *Tap) deliver(r *relay, frames []Frame) {
-	if len(frames) == 0 {
-		return
+// deliver records f and hands it to OnFrame if the filters select it,
+// under one lock so that both see one order, and reports whether they did.
+func (t *Tap) deliver(r *relay, f *Frame) bool {
+	if f.Time.IsZero() {
+		f.Conn, f.Time, f.Session = r.id, time.Now(), r.conv.Session()
+	}
+	selected := t.filter.frame(f)
+	if t.rec == nil && (t.cfg.OnFrame == nil || !selected) {
+		return selected
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	for i := range frames {
-		f := &frames[i]
-		if f.Time.IsZero() {
-			f.Conn, f.Time, f.Session = r.id, time.Now(), r.conv.Session()
-		}
-		if t.rec != nil {
-			t.record(f)
-		}
-		if t.cfg.OnFrame != nil && t.filter.frame(f) {
-			t.cfg.OnFrame(*f)
-		}
+	if t.rec != nil {
+		t.record(f)
 	}
+	if t.cfg.OnFrame != nil && selected {
+		t.cfg.OnFrame(*f)
+	}
+	return selected
 }
 
 // record writes f to the recording: a unit, an open or a close. A close

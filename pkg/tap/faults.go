@@ -22,10 +22,15 @@ func (fs *faultState) applies(dir Direction) bool {
 	return fs.f.Direction == "" || fs.f.Direction == dir
 }
 
-// count counts one selected frame that travelled in dir and says whether
-// the session must stall or be cut right after it.
-func (fs *faultState) count(dir Direction) (stall, cut bool) {
-	if !fs.applies(dir) || (fs.f.StallAfter == 0 && fs.f.CutAfter == 0) {
+// delays reports whether dir's bytes are held back.
+func (fs *faultState) delays(dir Direction) bool {
+	return fs.applies(dir) && fs.f.Delay+fs.f.Jitter > 0
+}
+
+// count counts a frame that travelled in dir, if the filters selected it,
+// and says whether the session must stall or be cut right after it.
+func (fs *faultState) count(dir Direction, selected bool) (stall, cut bool) {
+	if !selected || !fs.applies(dir) || (fs.f.StallAfter == 0 && fs.f.CutAfter == 0) {
 		return false, false
 	}
 	n := int(fs.counted.Add(1))

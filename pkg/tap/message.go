@@ -151,9 +151,25 @@ var serviceBits = []struct {
 	{wire.DropRecv, "DROP_RECV"},
 }
 
+// commonServiceNames are the names of every combination of the service
+// bits and SELF_DISCARD, made once: they name almost every frame.
+var commonServiceNames = func() (names [0x80]string) {
+	for t := range names {
+		names[t] = makeServiceName(uint32(t))
+	}
+	return names
+}()
+
 // serviceName writes a type field's bits by name, joined by '|', with any
 // bits that have no name in hex.
 func serviceName(t uint32) string {
+	if t < uint32(len(commonServiceNames)) {
+		return commonServiceNames[t]
+	}
+	return makeServiceName(t)
+}
+
+func makeServiceName(t uint32) string {
 	var names []string
 	for _, sb := range serviceBits {
 		if t&sb.bit != 0 {

@@ -2,7 +2,6 @@ package tap
 
 import (
 	"strconv"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -17,26 +16,52 @@ func preview(b []byte) string {
 	if more {
 		b = b[:PreviewLen]
 	}
-	var sb strings.Builder
+	// Built on the stack: only the string is allocated.
+	var room [4*PreviewLen + 3]byte
+	out := room[:0]
 	for len(b) > 0 {
+		c := b[0]
+		if c < utf8.RuneSelf {
+			out = appendASCII(out, c)
+			b = b[1:]
+			continue
+		}
 		r, n := utf8.DecodeRune(b)
 		switch {
 		case r == utf8.RuneError && n <= 1:
-			sb.WriteString(`\x` + strconv.FormatUint(uint64(b[0])|0x100, 16)[1:])
-		case r == '\\':
-			sb.WriteString(`\\`)
+			out = append(out, '\\', 'x', hexDigits[c>>4], hexDigits[c&15])
 		case strconv.IsPrint(r):
-			sb.WriteRune(r)
+			out = utf8.AppendRune(out, r)
 		default:
 			q := strconv.QuoteRuneToASCII(r)
-			sb.WriteString(q[1 : len(q)-1])
+			out = append(out, q[1:len(q)-1]...)
 		}
 		b = b[n:]
 	}
 	if more {
-		sb.WriteString("...")
+		out = append(out, "..."...)
 	}
-	return sb.String()
+	return string(out)
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendASCII appends an ASCII byte as Go would write it in a string:
+// printable ones as they are, the rest escaped.
+func appendASCII(out []byte, c byte) []byte {
+	switch {
+	case c == '\\':
+		return append(out, '\\', '\\')
+	case c >= 0x20 && c < 0x7f:
+		return append(out, c)
+	case c == '\n':
+		return append(out, '\\', 'n')
+	case c == '\t':
+		return append(out, '\\', 't')
+	case c == '\r':
+		return append(out, '\\', 'r')
+	}
+	return append(out, '\\', 'x', hexDigits[c>>4], hexDigits[c&15])
 }
 
 // hexUint writes v in lower-case hex.

@@ -34,7 +34,7 @@ func newRelay(t *Tap, id int, c net.Conn) *relay {
 // run serves the connection until both directions have ended.
 func (r *relay) run() {
 	defer r.t.unregister(r)
-	r.t.deliver(r, []Frame{{Kind: KindOpen}})
+	r.t.deliver(r, &Frame{Kind: KindOpen})
 	ctx, cancel := context.WithTimeout(context.Background(), r.t.cfg.DialTimeout)
 	d, err := (&net.Dialer{}).DialContext(ctx, r.t.network, r.t.daemonAddr)
 	cancel()
@@ -78,16 +78,30 @@ func (r *relay) cut() {
 	}
 }
 
+// faultAt is a fault due once the bytes up to end are forwarded.
+type faultAt struct {
+	end        int
+	stall, cut bool
+}
+
 // pump reads src, decodes, delivers and forwards to dst until src ends.
 func (r *relay) pump(dir Direction, src, dst net.Conn) {
 	l := &line{dir: dir, dst: dst, fs: &r.faults}
 	buf := make([]byte, readSize)
+	var faults []faultAt
 	for {
 		n, err := src.Read(buf)
 		if n > 0 {
-			frames, carried := r.conv.feed(dir, buf[:n], time.Now())
-			r.t.deliver(r, frames)
-			if !r.forward(l, buf[:n], frames, carried) {
+			end := -r.conv.pending(dir)
+			faults = faults[:0]
+			r.conv.feed(dir, buf[:n], time.Now(), func(f *Frame) {
+				end += f.Size
+				selected := r.t.deliver(r, f)
+				if stall, cut := r.faults.count(dir, selected); stall || cut {
+					faults = append(faults, faultAt{end: end, stall: stall, cut: cut})
+				}
+			})
+			if !r.forward(l, buf[:n], faults) {
 				l.flush()
 				r.cut()
 				return
@@ -114,7 +128,7 @@ func (r *relay) srcEnded(dir Direction, dst net.Conn) {
 	r.mu.Unlock()
 	if !ended {
 		if f := r.conv.End(dir, time.Now()); f != nil {
-			r.t.deliver(r, []Frame{*f})
+			r.t.deliver(r, f)
 		}
 		r.closeFrame(by, "")
 	}
@@ -125,26 +139,18 @@ func (r *relay) srcEnded(dir Direction, dst net.Conn) {
 	r.cut()
 }
 
-// forward writes b, applying the faults after the frames that b completes.
-// carried is how many bytes of the first frame came in earlier chunks. It
-// reports false when the session must end: cut, or a write failed.
-func (r *relay) forward(l *line, b []byte, frames []Frame, carried int) bool {
-	delay := r.faults.applies(l.dir) && r.faults.f.Delay+r.faults.f.Jitter > 0 && r.t.filter.session(r.conv.Session())
-	from, end := 0, -carried
-	for i := range frames {
-		end += frames[i].Size
-		if !r.t.filter.frame(&frames[i]) {
-			continue
-		}
-		stall, cut := r.faults.count(l.dir)
-		if !stall && !cut {
-			continue
-		}
-		if !l.write(b[from:end], delay) {
+// forward writes b, applying the faults due after the frames that b
+// completes. It reports false when the session must end: cut, or a write
+// failed.
+func (r *relay) forward(l *line, b []byte, faults []faultAt) bool {
+	delay := r.faults.delays(l.dir) && r.t.filter.session(r.conv.Session())
+	from := 0
+	for _, f := range faults {
+		if !l.write(b[from:f.end], delay) {
 			return false
 		}
-		from = end
-		if cut {
+		from = f.end
+		if f.cut {
 			l.flush()
 			r.closeFrame("T", fmt.Sprintf("cut after %d frames", r.faults.f.CutAfter))
 			return false
@@ -161,5 +167,5 @@ func (r *relay) closeFrame(by, why string) {
 	if r.closed.Swap(true) {
 		return
 	}
-	r.t.deliver(r, []Frame{{Kind: KindClose, Conn: r.id, Session: r.conv.Session(), Time: time.Now(), By: by, Error: why}})
+	r.t.deliver(r, &Frame{Kind: KindClose, Conn: r.id, Session: r.conv.Session(), Time: time.Now(), By: by, Error: why})
 }

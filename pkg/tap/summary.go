@@ -3,6 +3,7 @@ package tap
 import (
 	"encoding/hex"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -33,15 +34,38 @@ func (f *Frame) Summary() string {
 	case KindJoin, KindLeave, KindKill:
 		return string(f.Kind) + " " + names(f.Groups)
 	case KindData, KindReject:
-		// The preview is escaped already: only its quotes need escaping.
-		return fmt.Sprintf("%s %s from %s to %s type %d size %d \"%s\"", f.Kind, f.Service, quoteName(f.Sender),
-			names(f.Groups), f.MsgType, len(f.Data), strings.ReplaceAll(f.Preview, `"`, `\"`))
+		return dataSummary(f)
 	case KindMembership, KindTransition, KindSelfLeave:
 		return membershipSummary(f)
 	case KindUndecodable:
 		return undecodableSummary(f)
 	}
 	return fmt.Sprintf("%s %s from %s to %s size %d", f.Kind, f.Service, quoteName(f.Sender), names(f.Groups), f.Size)
+}
+
+// dataSummary is the line of the most frequent frames, built without fmt.
+func dataSummary(f *Frame) string {
+	b := make([]byte, 0, 64+len(f.Preview))
+	b = append(b, f.Kind...)
+	b = append(b, ' ')
+	b = append(b, f.Service...)
+	b = append(b, " from "...)
+	b = append(b, quoteName(f.Sender)...)
+	b = append(b, " to "...)
+	b = append(b, names(f.Groups)...)
+	b = append(b, " type "...)
+	b = strconv.AppendInt(b, int64(f.MsgType), 10)
+	b = append(b, " size "...)
+	b = strconv.AppendInt(b, int64(len(f.Data)), 10)
+	// The preview is escaped already: only its quotes need escaping.
+	b = append(b, " \""...)
+	for i := 0; i < len(f.Preview); i++ {
+		if f.Preview[i] == '"' {
+			b = append(b, '\\')
+		}
+		b = append(b, f.Preview[i])
+	}
+	return string(append(b, '"'))
 }
 
 func closeSummary(f *Frame) string {
@@ -94,8 +118,11 @@ func undecodableSummary(f *Frame) string {
 
 // names joins names with commas, each escaped; "-" for none.
 func names(list []string) string {
-	if len(list) == 0 {
+	switch len(list) {
+	case 0:
 		return "-"
+	case 1:
+		return quoteName(list[0])
 	}
 	q := make([]string, len(list))
 	for i, n := range list {
@@ -104,9 +131,15 @@ func names(list []string) string {
 	return strings.Join(q, ",")
 }
 
-// quoteName shows a name as is when it is plain, escaped otherwise.
+// quoteName shows a name as is when it is plain (printable ASCII without
+// space, comma or quote), quoted and escaped otherwise.
 func quoteName(s string) string {
-	if p := preview([]byte(s)); p == s && s != "" && !strings.ContainsAny(s, " ,\"") {
+	plain := s != ""
+	for i := 0; plain && i < len(s); i++ {
+		c := s[i]
+		plain = c > ' ' && c < 0x7f && c != ',' && c != '"' && c != '\\'
+	}
+	if plain {
 		return s
 	}
 	return fmt.Sprintf("%q", s)
