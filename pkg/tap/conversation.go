@@ -78,7 +78,7 @@ func (c *Conversation) stream(dir Direction) *stream {
 // bytes. Bytes that end inside a frame wait for the next Feed.
 func (c *Conversation) Feed(dir Direction, b []byte, t time.Time) []Frame {
 	var out []Frame
-	c.feed(dir, b, t, func(f *Frame) { out = append(out, *f) })
+	c.feed(dir, append([]byte(nil), b...), t, func(f *Frame) { out = append(out, *f) })
 	return out
 }
 
@@ -91,7 +91,7 @@ func (c *Conversation) pending(dir Direction) int {
 }
 
 // feed is Feed handing each frame to emit as it is cut, which must not
-// keep the pointer.
+// keep the pointer. b becomes the frames': it must not change afterwards.
 func (c *Conversation) feed(dir Direction, b []byte, t time.Time, emit func(*Frame)) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -127,7 +127,7 @@ func (c *Conversation) cut(s *stream, dir Direction, buf []byte, t time.Time, em
 		s.scratch = f
 		p := &s.scratch
 		p.Conn, p.Dir, p.Time, p.Size = c.conn, dir, t, n
-		p.Raw = append([]byte(nil), buf[:n]...)
+		p.Raw = buf[:n:n]
 		fillMessage(p)
 		c.learn(p)
 		p.Session = c.session

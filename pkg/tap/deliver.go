@@ -1,17 +1,12 @@
 package tap
 
 import (
-	"time"
-
 	"github.com/spgo/spgo/internal/capture"
 )
 
 // deliver records f and hands it to OnFrame if the filters select it,
 // under one lock so that both see one order, and reports whether they did.
 func (t *Tap) deliver(r *relay, f *Frame) bool {
-	if f.Time.IsZero() {
-		f.Conn, f.Time, f.Session = r.id, time.Now(), r.conv.Session()
-	}
 	selected := t.filter.frame(f)
 	if t.rec == nil && (t.cfg.OnFrame == nil || !selected) {
 		return selected

@@ -25,6 +25,11 @@ type relay struct {
 	ended  bool // cut: both sides closed by the tap
 	// closed is set by the first close, the one a frame reports.
 	closed atomic.Bool
+
+	// Decoding after forwarding (later.go): the work queued, and closed
+	// when it is done.
+	queue   chan func()
+	decoded chan struct{}
 }
 
 func newRelay(t *Tap, id int, c net.Conn) *relay {
@@ -34,7 +39,10 @@ func newRelay(t *Tap, id int, c net.Conn) *relay {
 // run serves the connection until both directions have ended.
 func (r *relay) run() {
 	defer r.t.unregister(r)
-	r.t.deliver(r, &Frame{Kind: KindOpen})
+	r.startLater()
+	defer r.stopLater()
+	open := &Frame{Kind: KindOpen, Conn: r.id, Time: time.Now()}
+	r.later(func() { r.t.deliver(r, open) })
 	ctx, cancel := context.WithTimeout(context.Background(), r.t.cfg.DialTimeout)
 	d, err := (&net.Dialer{}).DialContext(ctx, r.t.network, r.t.daemonAddr)
 	cancel()
@@ -92,16 +100,15 @@ func (r *relay) pump(dir Direction, src, dst net.Conn) {
 	for {
 		n, err := src.Read(buf)
 		if n > 0 {
-			end := -r.conv.pending(dir)
+			// The frames keep the chunk: it is theirs.
+			chunk, now := append([]byte(nil), buf[:n]...), time.Now()
 			faults = faults[:0]
-			r.conv.feed(dir, buf[:n], time.Now(), func(f *Frame) {
-				end += f.Size
-				selected := r.t.deliver(r, f)
-				if stall, cut := r.faults.count(dir, selected); stall || cut {
-					faults = append(faults, faultAt{end: end, stall: stall, cut: cut})
-				}
-			})
-			if !r.forward(l, buf[:n], faults) {
+			if r.queue != nil {
+				r.later(func() { r.conv.feed(dir, chunk, now, func(f *Frame) { r.t.deliver(r, f) }) })
+			} else {
+				faults = r.decode(dir, chunk, now, faults)
+			}
+			if !r.forward(l, chunk, faults) {
 				l.flush()
 				r.cut()
 				return
@@ -113,6 +120,20 @@ func (r *relay) pump(dir Direction, src, dst net.Conn) {
 			return
 		}
 	}
+}
+
+// decode decodes and delivers chunk, and appends the faults due after its
+// frames to faults.
+func (r *relay) decode(dir Direction, chunk []byte, now time.Time, faults []faultAt) []faultAt {
+	end := -r.conv.pending(dir)
+	r.conv.feed(dir, chunk, now, func(f *Frame) {
+		end += f.Size
+		selected := r.t.deliver(r, f)
+		if stall, cut := r.faults.count(dir, selected); stall || cut {
+			faults = append(faults, faultAt{end: end, stall: stall, cut: cut})
+		}
+	})
+	return faults
 }
 
 // srcEnded follows one side's close: a client that closed leaves the
@@ -127,9 +148,11 @@ func (r *relay) srcEnded(dir Direction, dst net.Conn) {
 	ended := r.ended
 	r.mu.Unlock()
 	if !ended {
-		if f := r.conv.End(dir, time.Now()); f != nil {
-			r.t.deliver(r, f)
-		}
+		r.later(func() {
+			if f := r.conv.End(dir, time.Now()); f != nil {
+				r.t.deliver(r, f)
+			}
+		})
 		r.closeFrame(by, "")
 	}
 	if cw, ok := dst.(interface{ CloseWrite() error }); ok && dir == ClientToDaemon {
@@ -167,5 +190,9 @@ func (r *relay) closeFrame(by, why string) {
 	if r.closed.Swap(true) {
 		return
 	}
-	r.t.deliver(r, &Frame{Kind: KindClose, Conn: r.id, Session: r.conv.Session(), Time: time.Now(), By: by, Error: why})
+	f := &Frame{Kind: KindClose, Conn: r.id, Time: time.Now(), By: by, Error: why}
+	r.later(func() {
+		f.Session = r.conv.Session()
+		r.t.deliver(r, f)
+	})
 }

@@ -29,6 +29,8 @@ type Tap struct {
 	unixFile fs.FileInfo
 	port     int
 
+	later bool // decode after forwarding (later.go)
+
 	// mu orders delivery: OnFrame calls and the recording see frames
 	// one at a time, in one order.
 	mu  sync.Mutex
@@ -48,7 +50,7 @@ func Start(cfg Config) (*Tap, error) {
 	if err := cfg.check(); err != nil {
 		return nil, err
 	}
-	t := &Tap{cfg: cfg, filter: filter{sessions: cfg.Sessions, groups: cfg.Groups}, relays: map[*relay]struct{}{}}
+	t := &Tap{cfg: cfg, filter: filter{sessions: cfg.Sessions, groups: cfg.Groups}, relays: map[*relay]struct{}{}, later: decodesLater(&cfg)}
 	t.network, t.daemonAddr, _ = spread.ParseDaemonName(cfg.Daemon)
 	if cfg.Record != nil {
 		t.rec = capture.NewWriter(cfg.Record)
