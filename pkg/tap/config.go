@@ -43,8 +43,12 @@ type Config struct {
 	Groups   []string
 
 	// OnFrame gets every frame the filters select, with connections'
-	// opens and closes, one call at a time in the order the tap saw them.
-	// A slow OnFrame slows every session down.
+	// opens and closes, one call at a time: each connection's frames in
+	// order, and across connections in causal order when the tap records
+	// or counts frames for a stall or cut (it then decodes each chunk
+	// before forwarding it); otherwise it forwards first, and frames of
+	// different connections may come in another order than they passed.
+	// A slow OnFrame slows the sessions down.
 	OnFrame func(Frame)
 	// Record, when set, gets every conversation, whatever the filters
 	// select, in the capture format (testdata/captures/README.md).

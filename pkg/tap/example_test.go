@@ -3,7 +3,6 @@ package tap_test
 import (
 	"fmt"
 	"log"
-	"sync"
 
 	"github.com/spgo/spgo/pkg/daemon"
 	"github.com/spgo/spgo/pkg/spread"
@@ -18,14 +17,11 @@ func Example() {
 	}
 	defer d.Close()
 
-	var mu sync.Mutex
-	var said []string
+	said := make(chan string, 100)
 	tp, err := tap.Start(tap.Config{Daemon: d.SpreadName(), Listen: "0", NoUnixSocket: true,
 		OnFrame: func(f tap.Frame) {
 			if f.Dir == tap.ClientToDaemon {
-				mu.Lock()
-				said = append(said, f.Session+": "+f.Summary())
-				mu.Unlock()
+				said <- f.Session + ": " + f.Summary()
 			}
 		}})
 	if err != nil {
@@ -41,13 +37,8 @@ func Example() {
 	if err := mb.Join("chat"); err != nil {
 		log.Fatal(err)
 	}
-	if _, err := mb.Receive(); err != nil { // the join's membership: the join went through
-		log.Fatal(err)
-	}
-	mu.Lock()
-	defer mu.Unlock()
-	for _, s := range said {
-		fmt.Println(s)
+	for range 3 {
+		fmt.Println(<-said)
 	}
 	// Output:
 	// alice: connect name=alice version=4.4.0 membership=true priority=0

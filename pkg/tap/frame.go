@@ -58,7 +58,7 @@ type Frame struct {
 	Dir     Direction `json:"dir,omitempty"` // empty for open and close
 	Kind    Kind      `json:"kind"`
 	Size    int       `json:"size"` // bytes of the frame on the wire
-	Raw     []byte    `json:"-"`    // those bytes, exactly as they travelled
+	Raw     []byte    `json:"-"`    // those bytes, exactly as they travelled; shared with the frame's chunk, never to be modified
 
 	By string `json:"by,omitempty"` // close: "C" (the client), "D" (the daemon, or the tap failing to reach it) or "T" (the tap, by a fault)
 
