@@ -38,8 +38,15 @@ func frameText(f *tap.Frame) string {
 	if f.Kind == tap.KindClose {
 		return f.Summary()
 	}
-	return fmt.Sprintf("%s %s [% x]", f.Dir, f.Summary(), f.Raw)
+	raw, more := f.Raw, ""
+	if len(raw) > shownBytes {
+		raw, more = raw[:shownBytes], fmt.Sprintf(" ... %d bytes", len(f.Raw))
+	}
+	return fmt.Sprintf("%s %s [% x%s]", f.Dir, f.Summary(), raw, more)
 }
+
+// shownBytes is how many of a frame's bytes Detail shows.
+const shownBytes = 64
 
 // decodeUnit decodes one recorded unit as the frame it is in its
 // connection, replaying the connection's earlier units through conv.

@@ -59,11 +59,10 @@ func dataSummary(f *Frame) string {
 	b = strconv.AppendInt(b, int64(len(f.Data)), 10)
 	// The preview is escaped already: only its quotes need escaping.
 	b = append(b, " \""...)
-	for i := 0; i < len(f.Preview); i++ {
-		if f.Preview[i] == '"' {
-			b = append(b, '\\')
-		}
-		b = append(b, f.Preview[i])
+	if strings.IndexByte(f.Preview, '"') < 0 {
+		b = append(b, f.Preview...)
+	} else {
+		b = append(b, strings.ReplaceAll(f.Preview, `"`, `\"`)...)
 	}
 	return string(append(b, '"'))
 }
