@@ -8,9 +8,9 @@ import (
 )
 
 // What a daemon legitimately chooses, and so what a comparison of its
-// answers with a recording leaves out (testdata/captures/README.md, "What is
-// fixed and what varies between runs"): the group-id time of membership
-// bodies, and the private names it invents.
+// answers with a recording leaves out (docs/protocol.md §18;
+// testdata/captures/README.md, "What is fixed and what varies between
+// runs"): the group-id time of membership bodies, and private names.
 
 // TimeOffset is where the group-id time word of a membership or
 // transitional membership unit is (docs/protocol.md §7.2, §7.3); false for

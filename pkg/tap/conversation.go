@@ -31,8 +31,8 @@ type stream struct {
 }
 
 // Conversation decodes both byte streams of one client connection into
-// frames, as the client and the daemon read them (docs/protocol.md §4 to
-// §7). The daemon's handshake depends on the client's version, so one
+// frames, as the client and the daemon read them (docs/protocol.md §18).
+// The daemon's handshake depends on the client's version, so one
 // Conversation sees both directions; it is safe for use by one goroutine
 // per direction. Bytes it cannot read become KindUndecodable frames, and
 // the stream they came in is not decoded further: it never panics and
