@@ -157,8 +157,16 @@ func (e *event) timestamp() string {
 // one-character CSI that a terminal showing the JSON would obey.
 func marshalTerminalSafe(v any) ([]byte, error) {
 	b, err := json.Marshal(v)
-	if err != nil || !bytes.Contains(b, []byte{0xc2}) {
+	if err != nil {
 		return b, err
+	}
+	return escapeC1(b), nil
+}
+
+// escapeC1 escapes the C1 control characters in encoding/json's output.
+func escapeC1(b []byte) []byte {
+	if !bytes.Contains(b, []byte{0xc2}) {
+		return b
 	}
 	out := make([]byte, 0, len(b)+16)
 	for i := 0; i < len(b); i++ {
@@ -171,7 +179,7 @@ func marshalTerminalSafe(v any) ([]byte, error) {
 		}
 		out = append(out, b[i])
 	}
-	return out, nil
+	return out
 }
 
 // writeJSONLine writes v as one line of JSON.

@@ -38,7 +38,7 @@ var exitCodeMeanings = []struct {
 	{ExitConnect, "could not connect to the daemon (also when --timeout ran out while\nconnecting), or the daemon rejected the request"},
 	{ExitTimeout, "timed out, or nothing (or too little) arrived"},
 	{ExitConnectLost, "connection to the daemon lost (listen and join --watch go on\ninstead with --reconnect)"},
-	{ExitCheck, "a monitor check failed (spgo monitor --expect-daemons, --max-retrans-rate)"},
+	{ExitCheck, "a check failed: spgo monitor --expect-daemons, --max-retrans-rate, or\nspgo replay found a difference"},
 	{ExitFault, "flood saw a fault (a daemon crashed, the ring split or merged) and\nevery promise held among the surviving sessions"},
 	{ExitInterrupted, "flood interrupted (SIGINT) before it finished; its figures are partial"},
 }
@@ -110,7 +110,8 @@ func ringRefused(err error) error { return withCode(ExitUsage, err) }
 // promise says.
 func faultKept(err error) error { return withCode(ExitFault, err) }
 
-// checkFailed is a spgo monitor check that did not hold.
+// checkFailed is a spgo monitor check that did not hold, or a spgo replay
+// that found a difference.
 func checkFailed(err error) error { return withCode(ExitCheck, err) }
 
 // daemonStartFailed: a daemon or ring that would not start because of a

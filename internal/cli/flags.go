@@ -116,6 +116,19 @@ func acceptServerList(cmd *cobra.Command, what string) {
 // addConnFlags registers -s/--server, -u/--user and --timeout on cmd.
 // timeoutUsage lets a command say what else --timeout limits.
 func addConnFlags(cmd *cobra.Command, f *Factory, o *ConnOptions, timeoutUsage string) {
+	addServerFlag(cmd, f, o)
+	fl := cmd.Flags()
+	fl.StringVarP(&o.User, "user", "u", "", "private name, 1-10 chars (empty: the daemon assigns one)")
+	if timeoutUsage == "" {
+		timeoutUsage = fmt.Sprintf("time limit for connecting (0: %s)", DefaultConnectTimeout)
+	}
+	fl.DurationVar(&o.Timeout, "timeout", 0, timeoutUsage)
+	_ = cmd.RegisterFlagCompletionFunc("user", cobra.NoFileCompletions)
+}
+
+// addServerFlag registers -s/--server alone, with $SPGO_SERVER as its
+// default, for commands that name a daemon but open no session of their own.
+func addServerFlag(cmd *cobra.Command, f *Factory, o *ConnOptions) {
 	o.Server, o.Servers = DefaultServer, nil
 	if f.Getenv != nil {
 		if v := f.Getenv(EnvServer); v != "" {
@@ -129,15 +142,8 @@ func addConnFlags(cmd *cobra.Command, f *Factory, o *ConnOptions, timeoutUsage s
 			}
 		}
 	}
-	fl := cmd.Flags()
-	fl.VarP(&serverValue{o: o}, "server", "s", serverUsage)
-	fl.StringVarP(&o.User, "user", "u", "", "private name, 1-10 chars (empty: the daemon assigns one)")
-	if timeoutUsage == "" {
-		timeoutUsage = fmt.Sprintf("time limit for connecting (0: %s)", DefaultConnectTimeout)
-	}
-	fl.DurationVar(&o.Timeout, "timeout", 0, timeoutUsage)
+	cmd.Flags().VarP(&serverValue{o: o}, "server", "s", serverUsage)
 	_ = cmd.RegisterFlagCompletionFunc("server", cobra.NoFileCompletions)
-	_ = cmd.RegisterFlagCompletionFunc("user", cobra.NoFileCompletions)
 }
 
 // readConnFlags fills what can only be known after parsing.

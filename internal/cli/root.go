@@ -35,6 +35,8 @@ var commands = []func(f *Factory) *cobra.Command{
 	func(f *Factory) *cobra.Command { return NewCmdDaemon(f, nil) },
 	func(f *Factory) *cobra.Command { return NewCmdVersion(f, nil) },
 	func(f *Factory) *cobra.Command { return NewCmdMonitor(f, nil) },
+	func(f *Factory) *cobra.Command { return NewCmdTap(f, nil) },
+	func(f *Factory) *cobra.Command { return NewCmdReplay(f, nil) },
 	newCmdFlood,
 	newCmdGenDocs,
 }

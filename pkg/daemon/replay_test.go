@@ -2,7 +2,6 @@ package daemon
 
 import (
 	"bytes"
-	"encoding/binary"
 	"errors"
 	"io"
 	"net"
@@ -247,8 +246,8 @@ func (r *replayer) check(conn string, x expectation) {
 	if r.times != nil {
 		r.mapTime(x.line, want, got)
 	}
-	maskTime(want)
-	maskTime(got)
+	capture.MaskTime(want)
+	capture.MaskTime(got)
 	if !bytes.Equal(want, got) {
 		r.t.Fatalf("%s line %d: %s: unit differs\nwant %x\n got %x", r.f.Name, x.line, conn, want, got)
 	}
@@ -293,46 +292,15 @@ func (r *replayer) learnName(conn string, x expectation) {
 
 // rename replaces captured invented private groups by ours in 32-byte
 // name fields.
-func (r *replayer) rename(b []byte) []byte {
-	for old, ours := range r.renames {
-		pat := append([]byte(old), 0)
-		for {
-			i := bytes.Index(b, pat)
-			if i < 0 {
-				break
-			}
-			b = append([]byte(nil), b...)
-			end := min(i+wire.MaxGroupName, len(b))
-			clear(b[i:end])
-			copy(b[i:end], ours)
-		}
-	}
-	return b
-}
-
-// maskTime zeroes the group id's time word of a membership message, the
-// one field that varies between runs.
-func maskTime(b []byte) {
-	if len(b) < wire.HeaderSize {
-		return
-	}
-	h, err := wire.DecodeHeader(b)
-	if err != nil || h.Type&(wire.RegMembMess|wire.TransitionMess) == 0 || h.Type&wire.RejectMess != 0 {
-		return
-	}
-	off := wire.HeaderSize + wire.MaxGroupName*int(h.NumGroups) + 4
-	if off+4 <= len(b) {
-		binary.LittleEndian.PutUint32(b[off:], 0)
-	}
-}
+func (r *replayer) rename(b []byte) []byte { return capture.Renames(r.renames).Apply(b) }
 
 // mapTime checks that the group-id time of got corresponds to that of
 // want as every earlier one did: the same captured time is always the
 // same time of ours, and different ones are different.
 func (r *replayer) mapTime(line int, want, got []byte) {
 	r.t.Helper()
-	wt, ok1 := timeWord(want)
-	gt, ok2 := timeWord(got)
+	wt, ok1 := capture.TimeWord(want)
+	gt, ok2 := capture.TimeWord(got)
 	if !ok1 || !ok2 {
 		return
 	}
@@ -348,22 +316,6 @@ func (r *replayer) mapTime(line int, want, got []byte) {
 		}
 	}
 	r.times[wt] = gt
-}
-
-// timeWord returns the group id's time of a membership message.
-func timeWord(b []byte) (uint32, bool) {
-	if len(b) < wire.HeaderSize {
-		return 0, false
-	}
-	h, err := wire.DecodeHeader(b)
-	if err != nil || h.Type&(wire.RegMembMess|wire.TransitionMess) == 0 || h.Type&wire.RejectMess != 0 {
-		return 0, false
-	}
-	off := wire.HeaderSize + wire.MaxGroupName*int(h.NumGroups) + 4
-	if off+4 > len(b) {
-		return 0, false
-	}
-	return binary.LittleEndian.Uint32(b[off:]), true
 }
 
 // unitAt returns the payload of the unit on the given line.

@@ -467,44 +467,17 @@ func fakeDaemon(ln net.Listener, handshake, steps []step, actions []action) erro
 }
 
 // expectUnit reads len(want) bytes and compares them with the recorded
-// unit. In message frames the bytes after the first NUL of each group field
-// are not compared with the recording (libspread leaves stack garbage
-// there, e.g. in KILL_MESS) but must be zero from this client.
+// unit, leaving out the client's garbage after NULs in group fields
+// (capture.EqualClientUnit), which this client must send as zeros.
 func expectUnit(c net.Conn, want []byte) error {
 	got := make([]byte, len(want))
 	if _, err := io.ReadFull(c, got); err != nil {
 		return fmt.Errorf("reading %d bytes: %w", len(want), err)
 	}
-	if bytes.Equal(got, want) {
-		return nil
+	if !capture.EqualClientUnit(got, want) {
+		return fmt.Errorf("client sent\n%x\nwant\n%x", got, want)
 	}
-	if len(want) >= wire.HeaderSize && bytes.Equal(got[:wire.HeaderSize], want[:wire.HeaderSize]) {
-		h, err := wire.DecodeHeader(want)
-		if err == nil && h.NumGroups >= 0 && wire.HeaderSize+32*int(h.NumGroups) <= len(want) {
-			end := wire.HeaderSize + 32*int(h.NumGroups)
-			ok := bytes.Equal(got[end:], want[end:])
-			for f := wire.HeaderSize; ok && f < end; f += 32 {
-				w, g := want[f:f+32], got[f:f+32]
-				k := bytes.IndexByte(w, 0)
-				if k < 0 || !bytes.Equal(g[:k+1], w[:k+1]) || !allZero(g[k+1:]) {
-					ok = false
-				}
-			}
-			if ok {
-				return nil
-			}
-		}
-	}
-	return fmt.Errorf("client sent\n%x\nwant\n%x", got, want)
-}
-
-func allZero(b []byte) bool {
-	for _, c := range b {
-		if c != 0 {
-			return false
-		}
-	}
-	return true
+	return nil
 }
 
 // checkPrinted compares a received message with what libspread reported.
