@@ -164,6 +164,11 @@ type lineReader interface {
 	ReadLine(prompt string) (string, error)
 	// SaveHistory records a command line (not message text) in the history.
 	SaveHistory(line string)
+	// Abandon gives up the line being read when the shell ends under it
+	// (the daemon went away, SIGTERM): on a terminal the prompt and what
+	// was typed are erased, so what is printed next starts a clean line,
+	// and the pending ReadLine returns. Nothing is read afterwards.
+	Abandon()
 	Close() error
 }
 
@@ -188,11 +193,13 @@ func newPlainReader(r io.Reader) *plainReader { return &plainReader{r: newLineSc
 
 func (p *plainReader) ReadLine(string) (string, error) { return p.r.next() }
 func (p *plainReader) SaveHistory(string)              {}
+func (p *plainReader) Abandon()                        {}
 func (p *plainReader) Close() error                    { return nil }
 
 // readlineReader is the terminal line editor.
 type readlineReader struct {
 	inst      *readline.Instance
+	in        *readline.CancelableStdin
 	prompting atomic.Bool // inside Readline
 }
 
@@ -217,10 +224,10 @@ func (p *promptSafeWriter) Write(b []byte) (int, error) {
 
 func newReadline(opts *ConnectOptions, sh *shell) (*readlineReader, error) {
 	ios := opts.Factory.IOStreams
-	in, ok := ios.In.(io.ReadCloser)
-	if !ok {
-		in = io.NopCloser(ios.In)
-	}
+	// Closing the editor waits for its reader, which would stay blocked on
+	// the terminal until a key is pressed: it reads through a wrapper that
+	// Close cancels (the editor's own Close does not reach it).
+	in := readline.NewCancelableStdin(ios.In)
 	if opts.History != "" {
 		_ = os.MkdirAll(filepath.Dir(opts.History), 0o700)
 	}
@@ -243,7 +250,7 @@ func newReadline(opts *ConnectOptions, sh *shell) (*readlineReader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("starting the line editor: %w", err)
 	}
-	return &readlineReader{inst: inst}, nil
+	return &readlineReader{inst: inst, in: in}, nil
 }
 
 func (r *readlineReader) ReadLine(prompt string) (string, error) {
@@ -259,4 +266,15 @@ func (r *readlineReader) ReadLine(prompt string) (string, error) {
 
 func (r *readlineReader) SaveHistory(line string) { _ = r.inst.SaveHistory(line) }
 
-func (r *readlineReader) Close() error { return r.inst.Close() }
+func (r *readlineReader) Abandon() {
+	// Emptied first: when its input ends, the editor takes a line with
+	// text in it as entered and draws it again, with a newline.
+	r.inst.Operation.SetBuffer("")
+	r.inst.Clean()
+	_ = r.Close()
+}
+
+func (r *readlineReader) Close() error {
+	_ = r.in.Close()
+	return r.inst.Close()
+}

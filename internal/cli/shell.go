@@ -158,8 +158,10 @@ func (sh *shell) readLine(prompt string) (string, error) {
 	case r := <-ch:
 		return r.line, r.err
 	case <-sh.dead:
+		sh.lr.Abandon()
 		return "", sh.lostError()
 	case <-sh.ctx.Done():
+		sh.lr.Abandon()
 		return "", errQuit
 	}
 }
