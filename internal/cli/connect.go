@@ -40,12 +40,13 @@ func NewCmdConnect(f *Factory, runF func(context.Context, *ConnectOptions) error
 On a terminal, connect has a line editor with history (` + "`$XDG_STATE_HOME/spgo/history`" + `,
 else ~/.spgo_history) and tab completion of commands, joined groups and service
 types; messages and membership changes are printed as they arrive without
-disturbing the line being typed; Ctrl-C stops a receive that is waiting, and
-Ctrl-C or Ctrl-D at a command's own prompt (like send's "enter message:")
-cancels that command without sending anything.
+disturbing the line being typed; Ctrl-C cancels a receive that is waiting
+("receive cancelled"), and Ctrl-C or Ctrl-D at a command's own prompt (like
+send's "enter message:") cancels that command without sending anything.
 When standard input is not a terminal, it reads
 the same commands from it without prompts, so a session can be scripted; end of
-input quits. Losing the daemon ends the shell with exit 5.`,
+input quits. Losing the daemon ends the shell at once, even while it waits for
+input, with exit 5.`,
 		Example: `  spgo connect -u alice
   printf 'async off\njoin chat\nreceive\nsend chat -- hi\nreceive\n' | spgo connect -u bob`,
 		Args: noArgs,

@@ -218,8 +218,13 @@ func TestConnectOnTerminal(t *testing.T) {
 	// terminal back in cooked mode; only then is Ctrl-C a signal.
 	waitCooked(t, tty)
 	typeIn("\x03")
-	at = out.waitMatch(t, at, `error: receive interrupted`)
-	at = out.waitMatch(t, at, `spgo> `)
+	// A cancel like the one at send's prompt: the terminal's "^C", then
+	// the report on a line of its own, not labelled an error.
+	cancelled := out.waitMatch(t, at, `receive cancelled\r?\n`)
+	if seen := out.String()[at:cancelled]; !regexp.MustCompile(`^\^C\r?\nreceive cancelled\r?\n$`).MatchString(seen) {
+		t.Errorf("Ctrl-C during receive shows %q, want \"^C\", a newline and \"receive cancelled\"", seen)
+	}
+	at = out.waitMatch(t, cancelled, `spgo> `)
 
 	p.quit(at)
 

@@ -58,11 +58,21 @@ var errInterrupt = errors.New("interrupted")
 // command's own prompt, where typing "quit" would be taken as text.
 const leaveHint = `(type "quit" or press Ctrl-D to leave)`
 
-// cancelledError ends a command whose prompt got Ctrl-C, Ctrl-D or the
-// end of scripted input: nothing was sent, the shell goes on.
-type cancelledError struct{ cmd string }
+// cancelledError ends a command the user cancelled: Ctrl-C, Ctrl-D or
+// the end of scripted input at a sending command's prompt (nothing was
+// sent), or Ctrl-C during a waiting receive. It is no error: the shell
+// says so on a line of its own and goes on.
+type cancelledError struct {
+	cmd         string
+	nothingSent bool
+}
 
-func (e *cancelledError) Error() string { return e.cmd + " cancelled, nothing sent" }
+func (e *cancelledError) Error() string {
+	if e.nothingSent {
+		return e.cmd + " cancelled, nothing sent"
+	}
+	return e.cmd + " cancelled"
+}
 
 // shell is one interactive session: a command loop on the main goroutine
 // and a receiver goroutine that prints or queues what arrives.
@@ -184,7 +194,7 @@ func (sh *shell) ask(cmd, prompt string) (string, error) {
 		return "", err // checked first: it wraps io.EOF too
 	}
 	if errors.Is(err, errInterrupt) || errors.Is(err, io.EOF) {
-		return "", &cancelledError{cmd: cmd}
+		return "", &cancelledError{cmd: cmd, nothingSent: true}
 	}
 	return l, err
 }
@@ -334,7 +344,12 @@ func (sh *shell) next() (*event, error) {
 				return nil, sh.lostError()
 			}
 		case <-sh.intr:
-			return nil, errors.New("receive interrupted")
+			if sh.opts.Interactive {
+				// The terminal echoed the key as "^C" where the cursor
+				// was: end that line, so the report has one of its own.
+				fmt.Fprintln(sh.out)
+			}
+			return nil, &cancelledError{cmd: "receive"}
 		case <-sh.ctx.Done():
 			return nil, errQuit
 		}
