@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -15,6 +14,8 @@ import (
 
 	"github.com/chzyer/readline"
 	"github.com/spf13/cobra"
+
+	"github.com/spgo/spgo/internal/cli/iostreams"
 )
 
 // ConnectOptions are the flags of `spgo connect`.
@@ -37,16 +38,17 @@ func NewCmdConnect(f *Factory, runF func(context.Context, *ConnectOptions) error
 		Long: `Connect to a daemon and read commands, as libspread's spuser does:
 
 ` + shellHelp + `
-On a terminal, connect has a line editor with history (` + "`$XDG_STATE_HOME/spgo/history`" + `,
-else ~/.spgo_history) and tab completion of commands, joined groups and service
-types; messages and membership changes are printed as they arrive without
-disturbing the line being typed; Ctrl-C cancels a receive that is waiting
-("receive cancelled"), and Ctrl-C or Ctrl-D at a command's own prompt (like
-send's "enter message:") cancels that command without sending anything.
-When standard input is not a terminal, it reads
-the same commands from it without prompts, so a session can be scripted; end of
-input quits. Losing the daemon ends the shell at once, even while it waits for
-input, with exit 5.`,
+On a terminal, connect has a line editor with history and tab completion of
+commands, joined groups and service types; messages and membership changes
+are printed as they arrive without disturbing the line being typed; Ctrl-C
+cancels a receive that is waiting ("receive cancelled"), and Ctrl-C or
+Ctrl-D at a command's own prompt (like send's "enter message:") cancels that
+command without sending anything. The history is a private file (mode 0600):
+` + "`$SPGO_HISTORY`" + `, else ` + "`$XDG_STATE_HOME/spgo/history`" + `, else ~/.spgo_history;
+--no-history or SPGO_HISTORY=/dev/null keeps none.
+When standard input is not a terminal, it reads the same commands from it
+without prompts, so a session can be scripted; end of input quits. Losing the
+daemon ends the shell at once, even while it waits for input, with exit 5.`,
 		Example: `  spgo connect -u alice
   printf 'async off\njoin chat\nreceive\nsend chat -- hi\nreceive\n' | spgo connect -u bob`,
 		Args: noArgs,
@@ -68,8 +70,8 @@ input, with exit 5.`,
 	}
 	addConnFlags(cmd, f, &opts.Conn, "")
 	addOutputFlag(cmd, &opts.Output)
-	cmd.Flags().StringVar(&opts.History, "history", "", "history file of the line editor (default $XDG_STATE_HOME/spgo/history, else ~/.spgo_history)")
-	cmd.Flags().BoolVar(&noHistory, "no-history", false, "keep no history file")
+	cmd.Flags().StringVar(&opts.History, "history", "", "history file of the line editor, kept private (0600) (default $SPGO_HISTORY, else $XDG_STATE_HOME/spgo/history, else ~/.spgo_history)")
+	cmd.Flags().BoolVar(&noHistory, "no-history", false, "keep no history file (so does SPGO_HISTORY=/dev/null)")
 	return cmd
 }
 
@@ -229,12 +231,17 @@ func newReadline(opts *ConnectOptions, sh *shell) (*readlineReader, error) {
 	// the terminal until a key is pressed: it reads through a wrapper that
 	// Close cancels (the editor's own Close does not reach it).
 	in := readline.NewCancelableStdin(ios.In)
-	if opts.History != "" {
-		_ = os.MkdirAll(filepath.Dir(opts.History), 0o700)
+	history := opts.History
+	if history != "" {
+		if err := prepareHistory(history); err != nil {
+			fmt.Fprintf(ios.ErrOut, "warning: keeping no history: %s\n", iostreams.Sanitize(err.Error()))
+			history = ""
+		}
 	}
 	inst, err := readline.NewEx(&readline.Config{
 		Prompt:            sh.prompt(),
-		HistoryFile:       opts.History,
+		HistoryFile:       history,
+		HistoryLimit:      historyLimit,
 		HistorySearchFold: true,
 		// Only command lines go to the history, not message text typed at
 		// "enter message:" (see SaveHistory).

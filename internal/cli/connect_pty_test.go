@@ -4,11 +4,13 @@ package cli
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -228,9 +230,13 @@ func TestConnectOnTerminal(t *testing.T) {
 
 	p.quit(at)
 
-	hist, err := os.ReadFile(filepath.Join(p.state, "spgo", "history"))
+	histPath := filepath.Join(p.state, "spgo", "history")
+	hist, err := os.ReadFile(histPath)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if info, err := os.Stat(histPath); err != nil || info.Mode().Perm() != 0o600 {
+		t.Errorf("history file: %v, mode %v, want 0600", err, info.Mode().Perm())
 	}
 	if !strings.Contains(string(hist), "join chat\n") || !strings.Contains(string(hist), "send chat -- half typed\n") ||
 		strings.Contains(string(hist), "secret") {
@@ -386,4 +392,47 @@ func screenLine(raw string) string {
 		}
 	}
 	return strings.TrimRight(string(cells), " ")
+}
+
+// TestConnectHistoryStaysPrivate: a history file named by SPGO_HISTORY,
+// readable by others and over the line editor's limit, is private after a
+// session and holds the newest lines, the session's last.
+func TestConnectHistoryStaysPrivate(t *testing.T) {
+	histPath := filepath.Join(t.TempDir(), "hist")
+	var old strings.Builder
+	for i := range historyLimit + 100 {
+		fmt.Fprintf(&old, "send chat -- old %d\n", i)
+	}
+	if err := os.WriteFile(histPath, []byte(old.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(histPath, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := startConnectPty(t, "SPGO_HISTORY="+histPath)
+	at := p.out.waitMatch(t, 0, `spgo> `)
+	p.typeIn("join chat\r")
+	at = p.out.waitMatch(t, at, `membership chat: join of #alice#d1`)
+	at = p.out.waitMatch(t, at, `spgo> `)
+	p.quit(at)
+
+	info, err := os.Stat(histPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := info.Mode().Perm(); m != 0o600 {
+		t.Errorf("history file mode %v after the session, want 0600", m)
+	}
+	hist, err := os.ReadFile(histPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(hist), "\n"), "\n")
+	want := []string{"send chat -- old 100", "join chat", "quit"} // the first kept, the session's two
+	if got := []string{lines[0], lines[len(lines)-2], lines[len(lines)-1]}; len(lines) != historyLimit+2 || !slices.Equal(got, want) {
+		t.Errorf("history has %d lines, first and last two %q, want %d, %q", len(lines), got, historyLimit+2, want)
+	}
+	if _, err := os.Stat(filepath.Join(p.state, "spgo", "history")); !os.IsNotExist(err) {
+		t.Errorf("default history file written too: %v", err)
+	}
 }
