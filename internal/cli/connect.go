@@ -114,7 +114,7 @@ func connectRun(ctx context.Context, opts *ConnectOptions) error {
 
 	go sh.receiveLoop()
 	sh.report(fmt.Sprintf("connected to %s as %s", opts.Conn.Server, s.PrivateGroup()),
-		map[string]any{"kind": "connected", "server": opts.Conn.Server, "private_group": s.PrivateGroup()})
+		jsonConnected{Kind: "connected", Server: opts.Conn.Server, PrivateGroup: s.PrivateGroup()})
 	if opts.Interactive {
 		fmt.Fprintln(sh.out, `type "help" for commands, "quit" or Ctrl-D to leave`)
 	}
@@ -125,7 +125,7 @@ func connectRun(ctx context.Context, opts *ConnectOptions) error {
 		return err
 	}
 	if errors.Is(err, errQuit) || errors.Is(err, io.EOF) {
-		sh.report("Bye.", map[string]any{"kind": "bye"})
+		sh.report("Bye.", jsonBye{Kind: "bye"})
 		return lost(s.Disconnect())
 	}
 	return err

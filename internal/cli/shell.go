@@ -251,7 +251,7 @@ func (sh *shell) exec(line string) error {
 		sh.mu.Lock()
 		g := sortedKeys(sh.joined)
 		sh.mu.Unlock()
-		sh.report(fmt.Sprintf("joined: %s", groupList(g)), map[string]any{"kind": "groups", "groups": nonNil(g)})
+		sh.report(fmt.Sprintf("joined: %s", groupList(g)), jsonGroups{Kind: "groups", Groups: nonNil(g)})
 		return nil
 	case "help":
 		fmt.Fprint(sh.out, shellHelp)
@@ -262,9 +262,9 @@ func (sh *shell) exec(line string) error {
 	return fmt.Errorf("unknown command %q: type help for the commands", words[0])
 }
 
-// report prints the shell's own output: text, or with -o json one object
-// per line like the events.
-func (sh *shell) report(text string, obj map[string]any) {
+// report prints the shell's own output: text, or with -o json obj (one
+// of the shell's json types) on a line of its own like the events.
+func (sh *shell) report(text string, obj any) {
 	if sh.opts.Output == OutputJSON {
 		_ = writeJSONLine(sh.out, obj)
 		return
@@ -386,11 +386,11 @@ func (sh *shell) poll() error {
 	async := sh.async
 	sh.mu.Unlock()
 	if async {
-		sh.report("poll: async display is on, nothing is kept waiting", map[string]any{"kind": "poll", "async": true, "messages": 0, "bytes": 0})
+		sh.report("poll: async display is on, nothing is kept waiting", jsonPoll{Kind: "poll", Async: true})
 		return nil
 	}
 	sh.report(fmt.Sprintf("poll: %d %s waiting (%d bytes)", n, plural(n, "message", "messages"), size),
-		map[string]any{"kind": "poll", "async": false, "messages": n, "bytes": size})
+		jsonPoll{Kind: "poll", Messages: n, Bytes: size})
 	return nil
 }
 
@@ -404,7 +404,7 @@ func (sh *shell) setAsync(word string, args []string) error {
 		sh.mu.Lock()
 		state := map[bool]string{true: "on", false: "off"}[sh.async]
 		sh.mu.Unlock()
-		sh.report("async display is "+state, map[string]any{"kind": "async", "async": state == "on"})
+		sh.report("async display is "+state, jsonAsync{Kind: "async", Async: state == "on"})
 		return nil
 	case args[0] == "on":
 	case args[0] == "off":
