@@ -308,7 +308,7 @@ func TestConnectDaemonLostOnTerminal(t *testing.T) {
 
 	p.daemon.Close()
 	err := p.waitExit()
-	at = out.waitMatch(t, at, `connection to the daemon lost[^\r\n]*\r?\n`)
+	out.waitMatch(t, at, `connection to the daemon lost[^\r\n]*\r?\n`)
 	if code := exitCodeOf(err); code != ExitConnectLost {
 		t.Fatalf("connect exited with %v (code %d), want %d; output:\n%q", err, code, ExitConnectLost, out.String())
 	}
