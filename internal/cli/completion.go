@@ -12,8 +12,16 @@ import (
 )
 
 // historyPath is where the interactive shell keeps its history:
-// $XDG_STATE_HOME/spgo/history, else ~/.spgo_history.
+// $SPGO_HISTORY, else $XDG_STATE_HOME/spgo/history, else ~/.spgo_history;
+// "" for none (SPGO_HISTORY=/dev/null, as psql's and redis-cli's history
+// variables are turned off).
 func historyPath(f *Factory) string {
+	if p := f.Getenv("SPGO_HISTORY"); p != "" {
+		if p == os.DevNull {
+			return ""
+		}
+		return p
+	}
 	if d := f.Getenv("XDG_STATE_HOME"); d != "" {
 		return filepath.Join(d, "spgo", "history")
 	}

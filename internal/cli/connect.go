@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -15,6 +14,8 @@ import (
 
 	"github.com/chzyer/readline"
 	"github.com/spf13/cobra"
+
+	"github.com/spgo/spgo/internal/cli/iostreams"
 )
 
 // ConnectOptions are the flags of `spgo connect`.
@@ -37,15 +38,17 @@ func NewCmdConnect(f *Factory, runF func(context.Context, *ConnectOptions) error
 		Long: `Connect to a daemon and read commands, as libspread's spuser does:
 
 ` + shellHelp + `
-On a terminal, connect has a line editor with history (` + "`$XDG_STATE_HOME/spgo/history`" + `,
-else ~/.spgo_history) and tab completion of commands, joined groups and service
-types; messages and membership changes are printed as they arrive without
-disturbing the line being typed; Ctrl-C stops a receive that is waiting, and
-Ctrl-C or Ctrl-D at a command's own prompt (like send's "enter message:")
-cancels that command without sending anything.
-When standard input is not a terminal, it reads
-the same commands from it without prompts, so a session can be scripted; end of
-input quits. Losing the daemon ends the shell with exit 5.`,
+On a terminal, connect has a line editor with history and tab completion of
+commands, joined groups and service types; messages and membership changes
+are printed as they arrive without disturbing the line being typed; Ctrl-C
+cancels a receive that is waiting ("receive cancelled"), and Ctrl-C or
+Ctrl-D at a command's own prompt (like send's "enter message:") cancels that
+command without sending anything. The history is a private file (mode 0600):
+` + "`$SPGO_HISTORY`" + `, else ` + "`$XDG_STATE_HOME/spgo/history`" + `, else ~/.spgo_history;
+--no-history or SPGO_HISTORY=/dev/null keeps none.
+When standard input is not a terminal, it reads the same commands from it
+without prompts, so a session can be scripted; end of input quits. Losing the
+daemon ends the shell at once, even while it waits for input, with exit 5.`,
 		Example: `  spgo connect -u alice
   printf 'async off\njoin chat\nreceive\nsend chat -- hi\nreceive\n' | spgo connect -u bob`,
 		Args: noArgs,
@@ -67,8 +70,8 @@ input quits. Losing the daemon ends the shell with exit 5.`,
 	}
 	addConnFlags(cmd, f, &opts.Conn, "")
 	addOutputFlag(cmd, &opts.Output)
-	cmd.Flags().StringVar(&opts.History, "history", "", "history file of the line editor (default $XDG_STATE_HOME/spgo/history, else ~/.spgo_history)")
-	cmd.Flags().BoolVar(&noHistory, "no-history", false, "keep no history file")
+	cmd.Flags().StringVar(&opts.History, "history", "", "history file of the line editor, kept private (0600) (default $SPGO_HISTORY, else $XDG_STATE_HOME/spgo/history, else ~/.spgo_history)")
+	cmd.Flags().BoolVar(&noHistory, "no-history", false, "keep no history file (so does SPGO_HISTORY=/dev/null)")
 	return cmd
 }
 
@@ -111,7 +114,7 @@ func connectRun(ctx context.Context, opts *ConnectOptions) error {
 
 	go sh.receiveLoop()
 	sh.report(fmt.Sprintf("connected to %s as %s", opts.Conn.Server, s.PrivateGroup()),
-		map[string]any{"kind": "connected", "server": opts.Conn.Server, "private_group": s.PrivateGroup()})
+		jsonConnected{Kind: "connected", Server: opts.Conn.Server, PrivateGroup: s.PrivateGroup()})
 	if opts.Interactive {
 		fmt.Fprintln(sh.out, `type "help" for commands, "quit" or Ctrl-D to leave`)
 	}
@@ -122,7 +125,7 @@ func connectRun(ctx context.Context, opts *ConnectOptions) error {
 		return err
 	}
 	if errors.Is(err, errQuit) || errors.Is(err, io.EOF) {
-		sh.report("Bye.", map[string]any{"kind": "bye"})
+		sh.report("Bye.", jsonBye{Kind: "bye"})
 		return lost(s.Disconnect())
 	}
 	return err
@@ -164,6 +167,11 @@ type lineReader interface {
 	ReadLine(prompt string) (string, error)
 	// SaveHistory records a command line (not message text) in the history.
 	SaveHistory(line string)
+	// Abandon gives up the line being read when the shell ends under it
+	// (the daemon went away, SIGTERM): on a terminal the prompt and what
+	// was typed are erased, so what is printed next starts a clean line,
+	// and the pending ReadLine returns. Nothing is read afterwards.
+	Abandon()
 	Close() error
 }
 
@@ -188,11 +196,13 @@ func newPlainReader(r io.Reader) *plainReader { return &plainReader{r: newLineSc
 
 func (p *plainReader) ReadLine(string) (string, error) { return p.r.next() }
 func (p *plainReader) SaveHistory(string)              {}
+func (p *plainReader) Abandon()                        {}
 func (p *plainReader) Close() error                    { return nil }
 
 // readlineReader is the terminal line editor.
 type readlineReader struct {
 	inst      *readline.Instance
+	in        *readline.CancelableStdin
 	prompting atomic.Bool // inside Readline
 }
 
@@ -217,16 +227,21 @@ func (p *promptSafeWriter) Write(b []byte) (int, error) {
 
 func newReadline(opts *ConnectOptions, sh *shell) (*readlineReader, error) {
 	ios := opts.Factory.IOStreams
-	in, ok := ios.In.(io.ReadCloser)
-	if !ok {
-		in = io.NopCloser(ios.In)
-	}
-	if opts.History != "" {
-		_ = os.MkdirAll(filepath.Dir(opts.History), 0o700)
+	// Closing the editor waits for its reader, which would stay blocked on
+	// the terminal until a key is pressed: it reads through a wrapper that
+	// Close cancels (the editor's own Close does not reach it).
+	in := readline.NewCancelableStdin(ios.In)
+	history := opts.History
+	if history != "" {
+		if err := prepareHistory(history); err != nil {
+			fmt.Fprintf(ios.ErrOut, "warning: keeping no history: %s\n", iostreams.Sanitize(err.Error()))
+			history = ""
+		}
 	}
 	inst, err := readline.NewEx(&readline.Config{
 		Prompt:            sh.prompt(),
-		HistoryFile:       opts.History,
+		HistoryFile:       history,
+		HistoryLimit:      historyLimit,
 		HistorySearchFold: true,
 		// Only command lines go to the history, not message text typed at
 		// "enter message:" (see SaveHistory).
@@ -243,7 +258,7 @@ func newReadline(opts *ConnectOptions, sh *shell) (*readlineReader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("starting the line editor: %w", err)
 	}
-	return &readlineReader{inst: inst}, nil
+	return &readlineReader{inst: inst, in: in}, nil
 }
 
 func (r *readlineReader) ReadLine(prompt string) (string, error) {
@@ -259,4 +274,15 @@ func (r *readlineReader) ReadLine(prompt string) (string, error) {
 
 func (r *readlineReader) SaveHistory(line string) { _ = r.inst.SaveHistory(line) }
 
-func (r *readlineReader) Close() error { return r.inst.Close() }
+func (r *readlineReader) Abandon() {
+	// Emptied first: when its input ends, the editor takes a line with
+	// text in it as entered and draws it again, with a newline.
+	r.inst.Operation.SetBuffer("")
+	r.inst.Clean()
+	_ = r.Close()
+}
+
+func (r *readlineReader) Close() error {
+	_ = r.in.Close()
+	return r.inst.Close()
+}

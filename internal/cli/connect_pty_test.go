@@ -4,15 +4,20 @@ package cli
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/creack/pty"
 	"golang.org/x/sys/unix"
@@ -95,11 +100,12 @@ type ptySession struct {
 	env    []string
 	spgo   string
 	state  string // XDG_STATE_HOME of the shell
+	daemon *daemon.Daemon
 }
 
 // startConnectPty starts a daemon and `spgo connect -u alice` on a
-// pseudo-terminal.
-func startConnectPty(t *testing.T) *ptySession {
+// pseudo-terminal; extraEnv is added to its environment.
+func startConnectPty(t *testing.T, extraEnv ...string) *ptySession {
 	t.Helper()
 	spgo, err := exec.LookPath("spgo") // set up by testscript.RunMain in TestMain
 	if err != nil {
@@ -112,6 +118,7 @@ func startConnectPty(t *testing.T) *ptySession {
 	t.Cleanup(func() { d.Close() })
 	state := t.TempDir()
 	env := append(os.Environ(), "XDG_STATE_HOME="+state, "HOME="+state, "NO_COLOR=1", "TERM=xterm", "SPGO_SERVER="+d.SpreadName())
+	env = append(env, extraEnv...)
 
 	cmd := exec.Command(spgo, "connect", "-u", "alice")
 	cmd.Env = env
@@ -120,7 +127,7 @@ func startConnectPty(t *testing.T) *ptySession {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { tty.Close() })
-	p := &ptySession{t: t, cmd: cmd, tty: tty, out: &ptyOutput{ch: make(chan struct{}, 1)}, copied: make(chan struct{}), env: env, spgo: spgo, state: state}
+	p := &ptySession{t: t, cmd: cmd, tty: tty, out: &ptyOutput{ch: make(chan struct{}, 1)}, copied: make(chan struct{}), env: env, spgo: spgo, state: state, daemon: d}
 	go func() { io.Copy(p.out, tty); close(p.copied) }()
 	return p
 }
@@ -128,6 +135,23 @@ func startConnectPty(t *testing.T) *ptySession {
 func (p *ptySession) typeIn(s string) {
 	if _, err := p.tty.Write([]byte(s)); err != nil {
 		p.t.Fatal(err)
+	}
+}
+
+// waitExit waits for the shell to end by itself (no key pressed) and
+// returns how it ended; after 10s it kills the shell and fails the test.
+func (p *ptySession) waitExit() error {
+	p.t.Helper()
+	exited := make(chan error, 1)
+	go func() { exited <- p.cmd.Wait() }()
+	select {
+	case err := <-exited:
+		return err
+	case <-time.After(10 * time.Second):
+		_ = p.cmd.Process.Kill()
+		<-exited
+		p.t.Fatalf("connect still running after 10s; output:\n%q", p.out.String())
+		return nil
 	}
 }
 
@@ -196,14 +220,23 @@ func TestConnectOnTerminal(t *testing.T) {
 	// terminal back in cooked mode; only then is Ctrl-C a signal.
 	waitCooked(t, tty)
 	typeIn("\x03")
-	at = out.waitMatch(t, at, `error: receive interrupted`)
-	at = out.waitMatch(t, at, `spgo> `)
+	// A cancel like the one at send's prompt: the terminal's "^C", then
+	// the report on a line of its own, not labelled an error.
+	cancelled := out.waitMatch(t, at, `receive cancelled\r?\n`)
+	if seen := out.String()[at:cancelled]; !regexp.MustCompile(`^\^C\r?\nreceive cancelled\r?\n$`).MatchString(seen) {
+		t.Errorf("Ctrl-C during receive shows %q, want \"^C\", a newline and \"receive cancelled\"", seen)
+	}
+	at = out.waitMatch(t, cancelled, `spgo> `)
 
 	p.quit(at)
 
-	hist, err := os.ReadFile(filepath.Join(p.state, "spgo", "history"))
+	histPath := filepath.Join(p.state, "spgo", "history")
+	hist, err := os.ReadFile(histPath)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if info, err := os.Stat(histPath); err != nil || info.Mode().Perm() != 0o600 {
+		t.Errorf("history file: %v, mode %v, want 0600", err, info.Mode().Perm())
 	}
 	if !strings.Contains(string(hist), "join chat\n") || !strings.Contains(string(hist), "send chat -- half typed\n") ||
 		strings.Contains(string(hist), "secret") {
@@ -257,4 +290,149 @@ func TestConnectCancelPromptOnTerminal(t *testing.T) {
 		t.Errorf("terminal output:\n%q", seen)
 	}
 	p.quit(at)
+}
+
+// TestConnectDaemonLostOnTerminal: when the daemon goes away while the
+// shell waits at its prompt, the shell says so at once on a line of its
+// own (the prompt line cleared, not glued to it) and exits 5, without
+// waiting for another line to be typed.
+func TestConnectDaemonLostOnTerminal(t *testing.T) {
+	p := startConnectPty(t)
+	out, typeIn := p.out, p.typeIn
+	at := out.waitMatch(t, 0, `spgo> `)
+	typeIn("join chat\r")
+	at = out.waitMatch(t, at, `membership chat: join of #alice#d1`)
+	at = out.waitMatch(t, at, `spgo> `)
+	typeIn("half typ")
+	at = out.waitMatch(t, at, `half typ`)
+
+	p.daemon.Close()
+	err := p.waitExit()
+	out.waitMatch(t, at, `connection to the daemon lost[^\r\n]*\r?\n`)
+	if code := exitCodeOf(err); code != ExitConnectLost {
+		t.Fatalf("connect exited with %v (code %d), want %d; output:\n%q", err, code, ExitConnectLost, out.String())
+	}
+	// The message starts a line of its own: whatever of the prompt line
+	// was on the screen is erased first.
+	lines := strings.Split(out.String(), "\n")
+	var lostLine string
+	for _, l := range lines {
+		if strings.Contains(l, "connection to the daemon lost") {
+			lostLine = l
+		}
+	}
+	// It takes the place of the prompt line, erased: the half-typed text
+	// was not entered.
+	if shown := screenLine(lostLine); !strings.HasPrefix(shown, "spgo: connection to the daemon lost") ||
+		!strings.Contains(lostLine, "spgo> half typ") {
+		t.Errorf("the loss is reported on the line %q (as shown: %q), want it in place of the prompt line", lostLine, shown)
+	}
+}
+
+// TestConnectSigtermOnTerminal: SIGTERM ends the shell at its prompt at
+// once, without waiting for a key.
+func TestConnectSigtermOnTerminal(t *testing.T) {
+	p := startConnectPty(t)
+	at := p.out.waitMatch(t, 0, `spgo> `)
+	p.typeIn("half typ")
+	at = p.out.waitMatch(t, at, `half typ`)
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.waitExit(); err != nil {
+		t.Fatalf("connect exited with %v; output:\n%q", err, p.out.String())
+	}
+	p.out.waitMatch(t, at, `Bye\.`)
+}
+
+// csi matches a terminal control sequence: ESC [ parameters final-byte.
+var csi = regexp.MustCompile(`^\x1b\[([0-9;?]*)([A-Za-z])`)
+
+// screenLine is what a terminal shows of one line of output: carriage
+// returns, backspaces, cursor moves and erasures applied to the text.
+func screenLine(raw string) string {
+	var cells []rune
+	col := 0
+	put := func(r rune) {
+		for len(cells) <= col {
+			cells = append(cells, ' ')
+		}
+		cells[col] = r
+		col++
+	}
+	for i := 0; i < len(raw); {
+		if m := csi.FindStringSubmatch(raw[i:]); m != nil {
+			n, _ := strconv.Atoi(m[1])
+			switch m[2] {
+			case "D":
+				col = max(0, col-max(n, 1))
+			case "C":
+				col += max(n, 1)
+			case "G":
+				col = max(0, n-1)
+			case "K", "J":
+				if n == 0 && col < len(cells) {
+					cells = cells[:col]
+				} else if n == 2 {
+					cells = nil
+				}
+			}
+			i += len(m[0])
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(raw[i:])
+		i += size
+		switch r {
+		case '\r':
+			col = 0
+		case '\b':
+			col = max(0, col-1)
+		default:
+			put(r)
+		}
+	}
+	return strings.TrimRight(string(cells), " ")
+}
+
+// TestConnectHistoryStaysPrivate: a history file named by SPGO_HISTORY,
+// readable by others and over the line editor's limit, is private after a
+// session and holds the newest lines, the session's last.
+func TestConnectHistoryStaysPrivate(t *testing.T) {
+	histPath := filepath.Join(t.TempDir(), "hist")
+	var old strings.Builder
+	for i := range historyLimit + 100 {
+		fmt.Fprintf(&old, "send chat -- old %d\n", i)
+	}
+	if err := os.WriteFile(histPath, []byte(old.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(histPath, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := startConnectPty(t, "SPGO_HISTORY="+histPath)
+	at := p.out.waitMatch(t, 0, `spgo> `)
+	p.typeIn("join chat\r")
+	at = p.out.waitMatch(t, at, `membership chat: join of #alice#d1`)
+	at = p.out.waitMatch(t, at, `spgo> `)
+	p.quit(at)
+
+	info, err := os.Stat(histPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := info.Mode().Perm(); m != 0o600 {
+		t.Errorf("history file mode %v after the session, want 0600", m)
+	}
+	hist, err := os.ReadFile(histPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(hist), "\n"), "\n")
+	want := []string{"send chat -- old 100", "join chat", "quit"} // the first kept, the session's two
+	if got := []string{lines[0], lines[len(lines)-2], lines[len(lines)-1]}; len(lines) != historyLimit+2 || !slices.Equal(got, want) {
+		t.Errorf("history has %d lines, first and last two %q, want %d, %q", len(lines), got, historyLimit+2, want)
+	}
+	if _, err := os.Stat(filepath.Join(p.state, "spgo", "history")); !os.IsNotExist(err) {
+		t.Errorf("default history file written too: %v", err)
+	}
 }

@@ -16,7 +16,7 @@ type Factory struct {
 	Connect ConnectFunc
 	// Now is the clock (for timestamps in output).
 	Now func() time.Time
-	// Getenv looks up environment variables (SPGO_SERVER, XDG_STATE_HOME, HOME).
+	// Getenv looks up environment variables (SPGO_SERVER, SPGO_HISTORY, XDG_STATE_HOME, HOME).
 	Getenv func(string) string
 }
 

@@ -58,11 +58,21 @@ var errInterrupt = errors.New("interrupted")
 // command's own prompt, where typing "quit" would be taken as text.
 const leaveHint = `(type "quit" or press Ctrl-D to leave)`
 
-// cancelledError ends a command whose prompt got Ctrl-C, Ctrl-D or the
-// end of scripted input: nothing was sent, the shell goes on.
-type cancelledError struct{ cmd string }
+// cancelledError ends a command the user cancelled: Ctrl-C, Ctrl-D or
+// the end of scripted input at a sending command's prompt (nothing was
+// sent), or Ctrl-C during a waiting receive. It is no error: the shell
+// says so on a line of its own and goes on.
+type cancelledError struct {
+	cmd         string
+	nothingSent bool
+}
 
-func (e *cancelledError) Error() string { return e.cmd + " cancelled, nothing sent" }
+func (e *cancelledError) Error() string {
+	if e.nothingSent {
+		return e.cmd + " cancelled, nothing sent"
+	}
+	return e.cmd + " cancelled"
+}
 
 // shell is one interactive session: a command loop on the main goroutine
 // and a receiver goroutine that prints or queues what arrives.
@@ -158,8 +168,10 @@ func (sh *shell) readLine(prompt string) (string, error) {
 	case r := <-ch:
 		return r.line, r.err
 	case <-sh.dead:
+		sh.lr.Abandon()
 		return "", sh.lostError()
 	case <-sh.ctx.Done():
+		sh.lr.Abandon()
 		return "", errQuit
 	}
 }
@@ -182,7 +194,7 @@ func (sh *shell) ask(cmd, prompt string) (string, error) {
 		return "", err // checked first: it wraps io.EOF too
 	}
 	if errors.Is(err, errInterrupt) || errors.Is(err, io.EOF) {
-		return "", &cancelledError{cmd: cmd}
+		return "", &cancelledError{cmd: cmd, nothingSent: true}
 	}
 	return l, err
 }
@@ -239,7 +251,7 @@ func (sh *shell) exec(line string) error {
 		sh.mu.Lock()
 		g := sortedKeys(sh.joined)
 		sh.mu.Unlock()
-		sh.report(fmt.Sprintf("joined: %s", groupList(g)), map[string]any{"kind": "groups", "groups": nonNil(g)})
+		sh.report(fmt.Sprintf("joined: %s", groupList(g)), jsonGroups{Kind: "groups", Groups: nonNil(g)})
 		return nil
 	case "help":
 		fmt.Fprint(sh.out, shellHelp)
@@ -250,9 +262,9 @@ func (sh *shell) exec(line string) error {
 	return fmt.Errorf("unknown command %q: type help for the commands", words[0])
 }
 
-// report prints the shell's own output: text, or with -o json one object
-// per line like the events.
-func (sh *shell) report(text string, obj map[string]any) {
+// report prints the shell's own output: text, or with -o json obj (one
+// of the shell's json types) on a line of its own like the events.
+func (sh *shell) report(text string, obj any) {
 	if sh.opts.Output == OutputJSON {
 		_ = writeJSONLine(sh.out, obj)
 		return
@@ -332,7 +344,12 @@ func (sh *shell) next() (*event, error) {
 				return nil, sh.lostError()
 			}
 		case <-sh.intr:
-			return nil, errors.New("receive interrupted")
+			if sh.opts.Interactive {
+				// The terminal echoed the key as "^C" where the cursor
+				// was: end that line, so the report has one of its own.
+				fmt.Fprintln(sh.out)
+			}
+			return nil, &cancelledError{cmd: "receive"}
 		case <-sh.ctx.Done():
 			return nil, errQuit
 		}
@@ -369,11 +386,11 @@ func (sh *shell) poll() error {
 	async := sh.async
 	sh.mu.Unlock()
 	if async {
-		sh.report("poll: async display is on, nothing is kept waiting", map[string]any{"kind": "poll", "async": true, "messages": 0, "bytes": 0})
+		sh.report("poll: async display is on, nothing is kept waiting", jsonPoll{Kind: "poll", Async: true})
 		return nil
 	}
 	sh.report(fmt.Sprintf("poll: %d %s waiting (%d bytes)", n, plural(n, "message", "messages"), size),
-		map[string]any{"kind": "poll", "async": false, "messages": n, "bytes": size})
+		jsonPoll{Kind: "poll", Messages: n, Bytes: size})
 	return nil
 }
 
@@ -387,7 +404,7 @@ func (sh *shell) setAsync(word string, args []string) error {
 		sh.mu.Lock()
 		state := map[bool]string{true: "on", false: "off"}[sh.async]
 		sh.mu.Unlock()
-		sh.report("async display is "+state, map[string]any{"kind": "async", "async": state == "on"})
+		sh.report("async display is "+state, jsonAsync{Kind: "async", Async: state == "on"})
 		return nil
 	case args[0] == "on":
 	case args[0] == "off":

@@ -145,6 +145,6 @@ func (sh *shell) burst(args []string, service string, msgType int16, selfDiscard
 		return lost(err)
 	}
 	sh.report(fmt.Sprintf("sent %d %s of %d bytes to %s", count, plural(count, "message", "messages"), size, group),
-		map[string]any{"kind": "sent", "messages": count, "size": size, "groups": []string{group}})
+		jsonSent{Kind: "sent", Messages: count, Size: size, Groups: []string{group}})
 	return nil
 }
