@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/spgo/spgo/internal/cli/iostreams"
+	"github.com/spgo/spgo/internal/english"
 )
 
 // Kinds of event a command prints.
@@ -250,7 +251,7 @@ func (e *event) membershipTail() string {
 	case "transition":
 		return fmt.Sprintf(", group id %s", e.GroupID)
 	}
-	tail := fmt.Sprintf(", %d %s: %s, group id %s", len(e.Members), plural(len(e.Members), "member", "members"),
+	tail := fmt.Sprintf(", %d %s: %s, group id %s", len(e.Members), english.Plural(len(e.Members), "member", "members"),
 		iostreams.Sanitize(strings.Join(e.Members, " ")), e.GroupID)
 	if e.Cause == "network" {
 		// Who came from the same view (virtual synchrony), and which set is

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/spgo/spgo/internal/english"
 	"github.com/spgo/spgo/pkg/flood"
 	"github.com/spgo/spgo/pkg/flood/agent"
 	"github.com/spgo/spgo/pkg/flood/report"
@@ -133,7 +134,7 @@ func agentsOutcome(ctx context.Context, o *FloodOptions, runErr error, nwarn int
 		return agentSessionFailed(se)
 	case fe != nil:
 		n := len(fe.Failures)
-		return fmt.Errorf("flood: %d agent %s failed (above)", n, plural(n, "report", "reports"))
+		return fmt.Errorf("flood: %d agent %s failed (above)", n, english.Plural(n, "report", "reports"))
 	case runErr != nil:
 		return runErr
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/jedib0t/go-pretty/v6/text"
 
 	"github.com/spgo/spgo/internal/cli/iostreams"
+	"github.com/spgo/spgo/internal/english"
 	"github.com/spgo/spgo/pkg/daemon/daemonhttp"
 )
 
@@ -96,7 +97,7 @@ func writeHTTPNode(b *strings.Builder, n daemonhttp.NodeStatus) {
 	}
 	fmt.Fprintf(b, "%s: up %s, daemons %s, %d %s, %d %s, %d queued, %d slow-consumer kills\n", san(n.Name),
 		seconds(n.UptimeSeconds), san(strings.Join(n.Daemons, " ")),
-		len(n.Sessions), plural(len(n.Sessions), "session", "sessions"), len(n.Groups), plural(len(n.Groups), "group", "groups"),
+		len(n.Sessions), english.Plural(len(n.Sessions), "session", "sessions"), len(n.Groups), english.Plural(len(n.Groups), "group", "groups"),
 		n.Queued, n.SlowConsumerKills)
 	if len(n.Sessions) > 0 {
 		t := table.NewWriter()

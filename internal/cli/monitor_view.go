@@ -10,6 +10,7 @@ import (
 	"github.com/jedib0t/go-pretty/v6/text"
 
 	"github.com/spgo/spgo/internal/cli/iostreams"
+	"github.com/spgo/spgo/internal/english"
 	"github.com/spgo/spgo/pkg/spreadmon"
 )
 
@@ -60,7 +61,7 @@ func (v *monitorView) render(at time.Time, res []spreadmon.Result, rs []*spreadm
 	var b strings.Builder
 	if v.watch {
 		// Redraw in place: home, clear, then the table.
-		fmt.Fprintf(&b, "\x1b[H\x1b[2J%s  every round asks %d %s\n", at.Format("15:04:05"), len(res), plural(len(res), "daemon", "daemons"))
+		fmt.Fprintf(&b, "\x1b[H\x1b[2J%s  every round asks %d %s\n", at.Format("15:04:05"), len(res), english.Plural(len(res), "daemon", "daemons"))
 	}
 	b.WriteString(v.table(res, rs))
 	for _, r := range res {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/spgo/spgo/internal/english"
 	"github.com/spgo/spgo/internal/unixsock"
 	"github.com/spgo/spgo/pkg/replay"
 	"github.com/spgo/spgo/pkg/tap"
@@ -120,8 +121,8 @@ func (o *ReplayOptions) report(rec *replay.Recording, res replay.Result, err err
 		return err
 	}
 	fmt.Fprintf(out, "%s: %d %s, %d %s written, %d %s compared: no difference\n", rec.Name(),
-		res.Conns, plural(res.Conns, "connection", "connections"), res.Sent, plural(res.Sent, "unit", "units"),
-		res.Compared, plural(res.Compared, "unit or close", "units and closes"))
+		res.Conns, english.Plural(res.Conns, "connection", "connections"), res.Sent, english.Plural(res.Sent, "unit", "units"),
+		res.Compared, english.Plural(res.Compared, "unit or close", "units and closes"))
 	return nil
 }
 

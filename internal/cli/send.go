@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/spgo/spgo/internal/english"
 )
 
 // SendOptions are the flags and arguments of `spgo send`.
@@ -135,7 +137,7 @@ func sendRun(ctx context.Context, opts *SendOptions) error {
 			break
 		} else if err != nil {
 			if count > 0 {
-				err = fmt.Errorf("%w (%d %s before it were sent)", err, count, plural(count, "message", "messages"))
+				err = fmt.Errorf("%w (%d %s before it were sent)", err, count, english.Plural(count, "message", "messages"))
 			}
 			return err
 		}
@@ -149,7 +151,7 @@ func sendRun(ctx context.Context, opts *SendOptions) error {
 	}
 	if opts.Verbose {
 		fmt.Fprintf(opts.Factory.IOStreams.ErrOut, "sent %d %s (%d bytes) %s to %s as %s\n",
-			count, plural(count, "message", "messages"), total, strings.ToUpper(opts.Service),
+			count, english.Plural(count, "message", "messages"), total, strings.ToUpper(opts.Service),
 			strings.Join(opts.Groups, " "), me)
 	}
 	return nil

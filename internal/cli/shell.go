@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/spgo/spgo/internal/cli/iostreams"
+	"github.com/spgo/spgo/internal/english"
 )
 
 // shellHelp is the command menu, printed by "help" and in connect --help.
@@ -389,7 +390,7 @@ func (sh *shell) poll() error {
 		sh.report("poll: async display is on, nothing is kept waiting", jsonPoll{Kind: "poll", Async: true})
 		return nil
 	}
-	sh.report(fmt.Sprintf("poll: %d %s waiting (%d bytes)", n, plural(n, "message", "messages"), size),
+	sh.report(fmt.Sprintf("poll: %d %s waiting (%d bytes)", n, english.Plural(n, "message", "messages"), size),
 		jsonPoll{Kind: "poll", Messages: n, Bytes: size})
 	return nil
 }

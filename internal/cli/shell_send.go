@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/spf13/pflag"
+
+	"github.com/spgo/spgo/internal/english"
 )
 
 // send runs send, multiline and burst. The part of the line after " -- "
@@ -144,7 +146,7 @@ func (sh *shell) burst(args []string, service string, msgType int16, selfDiscard
 	if err := sh.s.Flush(); err != nil {
 		return lost(err)
 	}
-	sh.report(fmt.Sprintf("sent %d %s of %d bytes to %s", count, plural(count, "message", "messages"), size, group),
+	sh.report(fmt.Sprintf("sent %d %s of %d bytes to %s", count, english.Plural(count, "message", "messages"), size, group),
 		jsonSent{Kind: "sent", Messages: count, Size: size, Groups: []string{group}})
 	return nil
 }

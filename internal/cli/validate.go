@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/spgo/spgo/internal/english"
 	"github.com/spgo/spgo/pkg/spread"
 )
 
@@ -70,7 +71,7 @@ func messageTooLong(size, groups int, moreThan bool) error {
 		of, rel = "more than ", ">"
 	}
 	return fmt.Errorf("message of %s%d bytes to %d %s is too long: data + 32 per group %s %d, allowed up to %d",
-		of, size, groups, plural(groups, "group", "groups"), rel, size+spread.MaxGroupName*groups, maxMessageLen)
+		of, size, groups, english.Plural(groups, "group", "groups"), rel, size+spread.MaxGroupName*groups, maxMessageLen)
 }
 
 // Service types by name, as --service and the shell accept them.

@@ -3,6 +3,7 @@ package spreadmon
 import (
 	"fmt"
 
+	"github.com/spgo/spgo/internal/english"
 	"github.com/spgo/spgo/pkg/spreadconf"
 )
 
@@ -115,7 +116,7 @@ func (p Problem) Error() string {
 		return fmt.Sprintf("%s did not answer: %v", p.Target.Label(), p.Err)
 	case MembershipSize:
 		return fmt.Sprintf("%s sees %d %s in its membership, expected %d",
-			p.Target.Label(), p.Seen, plural(p.Seen, "daemon", "daemons"), p.Expected)
+			p.Target.Label(), p.Seen, english.Plural(p.Seen, "daemon", "daemons"), p.Expected)
 	case RetransRate:
 		return fmt.Sprintf("%s retransmits %.1f packets/s %s, more than %g", p.Target.Label(), p.Rate, p.Span, p.Limit)
 	}
@@ -174,11 +175,4 @@ func retransRate(s *Status, r *Rates) (float64, Span) {
 		return 0, SinceStart
 	}
 	return float64(s.Retrans) / float64(s.Sec), SinceStart
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

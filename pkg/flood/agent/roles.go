@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/spgo/spgo/internal/english"
 )
 
 // Roles says which agents run senders and which run receivers, by number:
@@ -28,10 +30,10 @@ type Assignment struct {
 func (a Assignment) Role() string {
 	var parts []string
 	if a.Senders > 0 {
-		parts = append(parts, count(a.Senders, "sender"))
+		parts = append(parts, english.Count(a.Senders, "sender"))
 	}
 	if a.Receivers > 0 {
-		parts = append(parts, count(a.Receivers, "receiver"))
+		parts = append(parts, english.Count(a.Receivers, "receiver"))
 	}
 	if len(parts) == 0 {
 		return "idle"
@@ -43,12 +45,6 @@ func (a Assignment) Role() string {
 func (p Plan) Role() string { return Assignment{Senders: p.Senders, Receivers: p.Receivers}.Role() }
 
 // count is n nouns, pluralised: "1 sender", "2 senders".
-func count(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
-}
 
 // Assign gives each agent its role. An agent number out of range, or an
 // agent given both roles while there are others, is a *RolesError: with

@@ -18,6 +18,7 @@ import (
 	"github.com/jedib0t/go-pretty/v6/table"
 	"github.com/jedib0t/go-pretty/v6/text"
 
+	"github.com/spgo/spgo/internal/english"
 	"github.com/spgo/spgo/pkg/flood"
 )
 
@@ -362,10 +363,10 @@ func Faults(w io.Writer, points []flood.Point) {
 				at := "+" + e.After.Round(time.Millisecond).String()
 				switch e.Kind {
 				case flood.FaultTransitional:
-					fmt.Fprintf(w, "  %8s  transitional membership, seen by %s\n", at, receivers(e.SeenBy))
+					fmt.Fprintf(w, "  %8s  transitional membership, seen by %s\n", at, english.Count(e.SeenBy, "receiver"))
 				case flood.FaultNetwork:
 					fmt.Fprintf(w, "  %8s  network membership of %d: %s, seen by %s\n", at, len(e.Members),
-						text.Trim(strings.Join(e.Members, " "), 200), receivers(e.SeenBy))
+						text.Trim(strings.Join(e.Members, " "), 200), english.Count(e.SeenBy, "receiver"))
 				case flood.FaultApart:
 					fmt.Fprintf(w, "  %8s  %s %s apart: %s\n", at, e.Role, strings.Join(e.Members, " "), e.Error)
 				default:
@@ -380,13 +381,6 @@ func Faults(w io.Writer, points []flood.Point) {
 			}
 		}
 	}
-}
-
-func receivers(n int) string {
-	if n == 1 {
-		return "1 receiver"
-	}
-	return strconv.Itoa(n) + " receivers"
 }
 
 // keptPromise says what a service type's survivors were checked for.
