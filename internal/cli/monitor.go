@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
-	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -169,15 +169,12 @@ func monitorTargets(opts *MonitorOptions) ([]spreadmon.Target, netip.Addr, error
 	if opts.Conf == "" && len(opts.Daemons) == 0 && len(servers) == 0 {
 		servers, fromEnv = monitorEnvServers(opts.Factory), true
 	}
-	daemons, err := monitorServers(servers, fromEnv)
-	if err != nil {
-		return nil, netip.Addr{}, err
-	}
-	spec := spreadmon.Spec{Conf: opts.Conf, Daemons: append(slices.Clip(opts.Daemons), daemons...), Identity: opts.Identity, Resolve: opts.Resolve}
+	spec := spreadmon.Spec{Conf: opts.Conf, Daemons: opts.Daemons, Servers: servers, Identity: opts.Identity, Resolve: opts.Resolve}
 	targets, identity, err := spec.Targets()
 	var (
 		ce *spreadmon.ConfigError
 		te *spreadmon.TargetError
+		sv *spreadmon.ServerError
 		ie *spreadmon.IdentityError
 		se *spreadconf.SyntaxError
 	)
@@ -187,12 +184,28 @@ func monitorTargets(opts *MonitorOptions) ([]spreadmon.Target, netip.Addr, error
 		err = invalidValue(fmt.Errorf("invalid --conf: %w", ce.Err))
 	case errors.As(err, &ce):
 		err = ce.Err
+	case errors.As(err, &sv) && fromEnv:
+		err = invalidValue(fmt.Errorf("invalid $%s %q: %s", EnvServer, sv.Input, sv.Msg))
+	case errors.As(err, &sv):
+		err = invalidValue(fmt.Errorf("invalid -s %q: %s", sv.Input, sv.Msg))
 	case errors.As(err, &te):
 		err = invalidValue(fmt.Errorf("invalid -d %q: %s", te.Input, te.Msg))
 	case errors.As(err, &ie) && !ie.Default:
 		err = invalidValue(fmt.Errorf("invalid --identity %q: want a daemon name of --conf or an IPv4 address of this host", ie.Identity))
 	}
 	return targets, identity, err
+}
+
+// monitorEnvServers is $SPGO_SERVER's daemons for spgo monitor when no
+// flag names one; nil when it is unset.
+func monitorEnvServers(f *Factory) []string {
+	if f.Getenv == nil {
+		return nil
+	}
+	if v := strings.TrimSpace(f.Getenv(EnvServer)); v != "" {
+		return []string{v}
+	}
+	return nil
 }
 
 func monitorRun(ctx context.Context, opts *MonitorOptions) error {
