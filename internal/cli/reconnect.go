@@ -3,10 +3,11 @@ package cli
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/spgo/spgo/pkg/spread"
 )
 
 // Defaults of --reconnect-wait and --reconnect-max-wait.
@@ -52,28 +53,6 @@ func readReconnectFlags(cmd *cobra.Command, o *ReconnectOptions) error {
 		return usageErrorf("invalid --reconnect-max-wait %v: allowed is --reconnect-wait (%v) or more", o.MaxWait, o.Wait)
 	}
 	return nil
-}
-
-// pause is the wait after round (0 for the first) of reconnect attempts
-// that reached no daemon: Wait, doubled each round, never above MaxWait.
-func (o *ReconnectOptions) pause(round int) time.Duration {
-	d := o.Wait
-	for range round {
-		if d >= o.MaxWait/2 {
-			return o.MaxWait
-		}
-		d *= 2
-	}
-	return min(d, o.MaxWait)
-}
-
-// jittered adds up to a quarter to d, so listeners that lost one daemon
-// together do not all come back in the same instant.
-func jittered(d time.Duration) time.Duration {
-	if q := int64(d / 4); q > 0 {
-		return d + time.Duration(rand.Int64N(q))
-	}
-	return d
 }
 
 // reconnectInfo is what a reconnected event reports: the gap, and where the
@@ -149,7 +128,7 @@ func (s *survivingSession) reconnect(cause error) (*event, error) {
 		if !retryable(err) {
 			return nil, err
 		}
-		wait := jittered(s.policy.pause(round))
+		wait := spread.Backoff{Wait: s.policy.Wait, MaxWait: s.policy.MaxWait}.Pause(round)
 		why := err.Error()
 		if why == last {
 			why = "as before"

@@ -135,19 +135,3 @@ func spreadErr(err error) error {
 	}
 	return &sessionError{err: se}
 }
-
-// rejected reports whether err is a daemon refusing the session for who it
-// is (its name, its version, its credentials): asking again, here or at
-// another daemon of the same ring, gets the same answer. A full daemon
-// (REJECT_QUOTA) is not among them: another may have room.
-func rejected(err error) bool {
-	var se *spread.Error
-	if !errors.As(err, &se) {
-		return false
-	}
-	switch se.Code {
-	case spread.RejectNoName, spread.RejectIllegalName, spread.RejectNotUnique, spread.RejectVersion, spread.RejectAuth:
-		return true
-	}
-	return false
-}
