@@ -144,7 +144,7 @@ func daemonRun(ctx context.Context, opts *DaemonOptions) error {
 			d.Close()
 			return err
 		}
-		defer mon.close()
+		defer mon.Close()
 	}
 	web.serve(func() []*daemon.Daemon { return []*daemon.Daemon{d} })
 	if opts.ReadyFile != "" {

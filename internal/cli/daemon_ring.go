@@ -68,7 +68,7 @@ func daemonRingRun(ctx context.Context, opts *DaemonOptions, logger *slog.Logger
 		if err != nil {
 			return err
 		}
-		defer mon.close()
+		defer mon.Close()
 	}
 	web.serve(r.Nodes)
 
