@@ -222,27 +222,41 @@ func monitorRun(ctx context.Context, opts *MonitorOptions) error {
 	var prev []spreadmon.Result
 	var prevAt time.Time
 	var verdict error
-	for round := 1; ; round++ {
-		at := opts.Factory.Now()
+	err = opts.watch(ctx, func(at time.Time, last bool) error {
 		res := p.Poll(ctx, opts.Timeout)
 		if ctx.Err() != nil {
-			return verdict // interrupted: the last complete round decides
+			return nil // interrupted: the last complete round decides
 		}
 		rates := spreadmon.RatesBetween(prev, res, at.Sub(prevAt))
 		if err := v.render(at, res, rates); err != nil {
 			return err
 		}
 		verdict = monitorVerdict(opts, identity, res, rates)
-		if opts.Interval == 0 || (opts.Count > 0 && round >= opts.Count) {
-			return verdict
-		}
-		if verdict != nil {
+		if verdict != nil && !last {
 			fmt.Fprintf(opts.Factory.IOStreams.ErrOut, "spgo: %s\n", verdict)
 		}
 		prev, prevAt = res, at
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return verdict
+}
+
+// watch runs round now and, with --interval, again every interval until
+// --count rounds have run or ctx ends; last tells round that no other
+// follows. An error from round ends the watch with it.
+func (opts *MonitorOptions) watch(ctx context.Context, round func(at time.Time, last bool) error) error {
+	for n := 1; ; n++ {
+		at := opts.Factory.Now()
+		last := opts.Interval == 0 || (opts.Count > 0 && n >= opts.Count)
+		if err := round(at, last); err != nil || last {
+			return err
+		}
 		select {
 		case <-ctx.Done():
-			return verdict
+			return nil
 		case <-time.After(time.Until(at.Add(opts.Interval))):
 		}
 	}
