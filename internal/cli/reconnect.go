@@ -112,37 +112,28 @@ func (s *survivingSession) reconnect(cause error) (*event, error) {
 	s.joinedSession.Disconnect()
 	s.say(fmt.Sprintf("lost %s (%v); reconnecting", s.server, cause))
 	n := len(s.servers)
+	from := (s.cur + 1) % n
+	order := append(append([]string(nil), s.servers[from:]...), s.servers[:from]...)
 	var last string // the previous round's failure, said once
-	for round := 0; ; round++ {
-		from := (s.cur + 1) % n
-		order := append(append([]string(nil), s.servers[from:]...), s.servers[:from]...)
+	err := spread.Backoff{Wait: s.policy.Wait, MaxWait: s.policy.MaxWait}.Retry(s.ctx, func() error {
 		js, i, err := joinFirst(s.ctx, s.f, s.conn, order, s.groups, true)
 		if err == nil {
 			s.joinedSession, s.cur = js, (from+i)%n
-			info.NewDaemon, info.NewPrivate, info.At = js.server, js.me, s.f.Now()
-			return &event{Kind: KindReconnected, Reconnect: info}, nil
 		}
-		if s.ctx.Err() != nil {
-			return nil, s.ctx.Err()
-		}
-		if !retryable(err) {
-			return nil, err
-		}
-		wait := spread.Backoff{Wait: s.policy.Wait, MaxWait: s.policy.MaxWait}.Pause(round)
+		return err
+	}, func(err error) bool { return !retryable(err) }, func(round int, err error, wait time.Duration) {
 		why := err.Error()
 		if why == last {
 			why = "as before"
 		}
 		last = err.Error()
 		s.say(fmt.Sprintf("reconnect round %d failed (%s); next round in %v", round+1, why, wait.Round(time.Millisecond)))
-		t := time.NewTimer(wait)
-		select {
-		case <-s.ctx.Done():
-			t.Stop()
-			return nil, s.ctx.Err()
-		case <-t.C:
-		}
+	})
+	if err != nil {
+		return nil, err
 	}
+	info.NewDaemon, info.NewPrivate, info.At = s.server, s.me, s.f.Now()
+	return &event{Kind: KindReconnected, Reconnect: info}, nil
 }
 
 func (s *survivingSession) say(line string) {

@@ -1,6 +1,7 @@
 package spread
 
 import (
+	"context"
 	"errors"
 	"math/rand/v2"
 	"time"
@@ -53,4 +54,37 @@ func (b Backoff) Pause(round int) time.Duration {
 		return d + time.Duration(rand.Int64N(q))
 	}
 	return d
+}
+
+// Retry calls try once per round until it returns nil, ctx ends (then it
+// returns ctx's error), or try fails with an error final calls not worth
+// retrying (nil final: Rejected). Between rounds it waits Pause(round);
+// failed, when not nil, hears each failed round (from 0), its error and
+// the wait before the next.
+func (b Backoff) Retry(ctx context.Context, try func() error, final func(error) bool, failed func(round int, err error, wait time.Duration)) error {
+	if final == nil {
+		final = Rejected
+	}
+	for round := 0; ; round++ {
+		err := try()
+		switch {
+		case err == nil:
+			return nil
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case final(err):
+			return err
+		}
+		wait := b.Pause(round)
+		if failed != nil {
+			failed(round, err, wait)
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
 }

@@ -1,6 +1,8 @@
 package spread_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -52,5 +54,60 @@ func TestRejected(t *testing.T) {
 		if got := spread.Rejected(c.err); got != c.want {
 			t.Errorf("Rejected(%v) = %v, want %v", c.err, got, c.want)
 		}
+	}
+}
+
+// TestRetryUntilSuccess: failed rounds are reported with growing pauses,
+// and Retry ends with the round that succeeds.
+func TestRetryUntilSuccess(t *testing.T) {
+	b := spread.Backoff{Wait: time.Microsecond, MaxWait: 4 * time.Microsecond}
+	tries := 0
+	var rounds []int
+	var waits []time.Duration
+	err := b.Retry(context.Background(), func() error {
+		if tries++; tries < 4 {
+			return spread.ErrCouldNotConnect
+		}
+		return nil
+	}, nil, func(round int, err error, wait time.Duration) {
+		if !errors.Is(err, spread.ErrCouldNotConnect) {
+			t.Errorf("round %d reported %v", round, err)
+		}
+		rounds, waits = append(rounds, round), append(waits, wait)
+	})
+	if err != nil || tries != 4 || fmt.Sprint(rounds) != "[0 1 2]" {
+		t.Fatalf("err %v after %d tries, rounds reported %v", err, tries, rounds)
+	}
+	for i, w := range waits {
+		if base := b.Base(i); w < base || w > base+base/4 {
+			t.Errorf("wait after round %d: %v, want %v plus at most a quarter", i, w, base)
+		}
+	}
+}
+
+// TestRetryGivesUp: a rejection ends Retry at once by default, final
+// decides otherwise, and the end of ctx ends the wait.
+func TestRetryGivesUp(t *testing.T) {
+	b := spread.Backoff{Wait: time.Microsecond, MaxWait: time.Microsecond}
+	tries := 0
+	err := b.Retry(context.Background(), func() error { tries++; return spread.ErrRejectNotUnique }, nil, nil)
+	if !errors.Is(err, spread.ErrRejectNotUnique) || tries != 1 {
+		t.Errorf("rejection: %v after %d tries", err, tries)
+	}
+	errMine := errors.New("mine")
+	tries = 0
+	err = b.Retry(context.Background(), func() error { tries++; return errMine }, func(err error) bool { return err == errMine }, nil)
+	if err != errMine || tries != 1 {
+		t.Errorf("final error: %v after %d tries", err, tries)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	slow := spread.Backoff{Wait: time.Hour, MaxWait: time.Hour}
+	err = slow.Retry(ctx, func() error { return spread.ErrCouldNotConnect }, nil, func(int, error, time.Duration) { cancel() })
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled during the pause: %v", err)
+	}
+	err = b.Retry(ctx, func() error { return spread.ErrCouldNotConnect }, nil, nil)
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("ctx ended before the first round: %v", err)
 	}
 }
