@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"strings"
 
 	"github.com/spgo/spgo/pkg/spread"
@@ -52,13 +51,6 @@ func (s *spreadSession) Send(service string, selfDiscard bool, groups []string, 
 func (s *spreadSession) Receive(ctx context.Context) (*event, error) {
 	msg, err := s.m.ReceiveContext(ctx)
 	if err != nil {
-		// pkg/spread puts ctx's deadline on the socket, and the read can
-		// time out a moment before ctx itself reports it: then it is
-		// ctx's timeout all the same.
-		var ne net.Error
-		if _, ok := ctx.Deadline(); ok && errors.As(err, &ne) && ne.Timeout() {
-			<-ctx.Done()
-		}
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
