@@ -63,40 +63,23 @@ func daemonRingRun(ctx context.Context, opts *DaemonOptions, logger *slog.Logger
 		return err
 	}
 	defer cs.Close()
-	if !opts.NoMonitor {
-		mon, err := startMonitorUDP(nodes, r.Nodes, logger)
-		if err != nil {
-			return err
+	err = opts.serveUntilDone(ctx, logger, web, nodes, r.Nodes, func() {
+		w := tabwriter.NewWriter(opts.Factory.IOStreams.Out, 0, 0, 2, ' ', 0)
+		for _, d := range nodes {
+			unix := d.UnixPath()
+			if unix == "" {
+				unix = "-"
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\n", d.Name(), d.SpreadName(), unix)
 		}
-		defer mon.Close()
-	}
-	web.serve(r.Nodes)
-
-	w := tabwriter.NewWriter(opts.Factory.IOStreams.Out, 0, 0, 2, ' ', 0)
-	var names []string
-	for _, d := range nodes {
-		unix := d.UnixPath()
-		if unix == "" {
-			unix = "-"
-		}
-		fmt.Fprintf(w, "%s\t%s\t%s\n", d.Name(), d.SpreadName(), unix)
-		names = append(names, d.SpreadName())
-	}
-	w.Flush()
-	fmt.Fprintf(opts.Factory.IOStreams.Out, "control %s\n", cs.Path())
-	if opts.ReadyFile != "" {
-		if err := writeFileAtomic(opts.ReadyFile, []byte(strings.Join(names, "\n")+"\n")); err != nil {
-			return err
-		}
-	}
-	<-ctx.Done()
-	logger.Info("stopping", "reason", context.Cause(ctx))
-	web.stopping()
+		w.Flush()
+		fmt.Fprintf(opts.Factory.IOStreams.Out, "control %s\n", cs.Path())
+	})
 	cs.Close()
-	if err := r.Close(); err != nil {
-		return fmt.Errorf("stopping the ring: %w", err)
+	if cerr := r.Close(); err == nil && cerr != nil {
+		return fmt.Errorf("stopping the ring: %w", cerr)
 	}
-	return nil
+	return err
 }
 
 // ctlError is an error of spgo daemon ctl. Like its usage errors it starts
