@@ -138,27 +138,44 @@ func daemonRun(ctx context.Context, opts *DaemonOptions) error {
 	if err != nil {
 		return daemonStartFailed(err)
 	}
+	err = opts.serveUntilDone(ctx, logger, web, []*daemon.Daemon{d}, nil, func() {})
+	if cerr := d.Close(); err == nil && cerr != nil {
+		return fmt.Errorf("stopping the daemon: %w", cerr)
+	}
+	return err
+}
+
+// serveUntilDone makes the started nodes answer the monitor status query
+// (unless --no-monitor) and --http, lets announce print their addresses,
+// writes --ready-file (one daemon name a line), and waits for ctx; ring is
+// the nodes of their ring, nil for a daemon alone. The caller stops the
+// nodes once it returns.
+func (opts *DaemonOptions) serveUntilDone(ctx context.Context, logger *slog.Logger, web *daemonHTTP,
+	nodes []*daemon.Daemon, ring func() []*daemon.Daemon, announce func()) error {
 	if !opts.NoMonitor {
-		mon, err := startMonitorUDP([]*daemon.Daemon{d}, nil, logger)
+		mon, err := startMonitorUDP(nodes, ring, logger)
 		if err != nil {
-			d.Close()
 			return err
 		}
-		defer mon.close()
+		defer mon.Close()
 	}
-	web.serve(func() []*daemon.Daemon { return []*daemon.Daemon{d} })
+	if ring == nil {
+		ring = func() []*daemon.Daemon { return nodes }
+	}
+	web.serve(ring)
+	announce()
 	if opts.ReadyFile != "" {
-		if err := writeFileAtomic(opts.ReadyFile, []byte(d.SpreadName()+"\n")); err != nil {
-			d.Close()
+		var names strings.Builder
+		for _, d := range nodes {
+			names.WriteString(d.SpreadName() + "\n")
+		}
+		if err := writeFileAtomic(opts.ReadyFile, []byte(names.String())); err != nil {
 			return err
 		}
 	}
 	<-ctx.Done()
 	logger.Info("stopping", "reason", context.Cause(ctx))
 	web.stopping()
-	if err := d.Close(); err != nil {
-		return fmt.Errorf("stopping the daemon: %w", err)
-	}
 	return nil
 }
 

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -64,40 +63,23 @@ func daemonRingRun(ctx context.Context, opts *DaemonOptions, logger *slog.Logger
 		return err
 	}
 	defer cs.Close()
-	if !opts.NoMonitor {
-		mon, err := startMonitorUDP(nodes, r.Nodes, logger)
-		if err != nil {
-			return err
+	err = opts.serveUntilDone(ctx, logger, web, nodes, r.Nodes, func() {
+		w := tabwriter.NewWriter(opts.Factory.IOStreams.Out, 0, 0, 2, ' ', 0)
+		for _, d := range nodes {
+			unix := d.UnixPath()
+			if unix == "" {
+				unix = "-"
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\n", d.Name(), d.SpreadName(), unix)
 		}
-		defer mon.close()
-	}
-	web.serve(r.Nodes)
-
-	w := tabwriter.NewWriter(opts.Factory.IOStreams.Out, 0, 0, 2, ' ', 0)
-	var names []string
-	for _, d := range nodes {
-		unix := d.UnixPath()
-		if unix == "" {
-			unix = "-"
-		}
-		fmt.Fprintf(w, "%s\t%s\t%s\n", d.Name(), d.SpreadName(), unix)
-		names = append(names, d.SpreadName())
-	}
-	w.Flush()
-	fmt.Fprintf(opts.Factory.IOStreams.Out, "control %s\n", cs.Path())
-	if opts.ReadyFile != "" {
-		if err := writeFileAtomic(opts.ReadyFile, []byte(strings.Join(names, "\n")+"\n")); err != nil {
-			return err
-		}
-	}
-	<-ctx.Done()
-	logger.Info("stopping", "reason", context.Cause(ctx))
-	web.stopping()
+		w.Flush()
+		fmt.Fprintf(opts.Factory.IOStreams.Out, "control %s\n", cs.Path())
+	})
 	cs.Close()
-	if err := r.Close(); err != nil {
-		return fmt.Errorf("stopping the ring: %w", err)
+	if cerr := r.Close(); err == nil && cerr != nil {
+		return fmt.Errorf("stopping the ring: %w", cerr)
 	}
-	return nil
+	return err
 }
 
 // ctlError is an error of spgo daemon ctl. Like its usage errors it starts
@@ -153,7 +135,7 @@ line and exit code 2; nothing changes.`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			switch {
 			case len(args) == 0:
-				return usageErrorf("ctl: name a COMMAND: crash NODE, restart NODE, partition SPEC, heal, hold, step or status")
+				return usageErrorf("ctl: name a COMMAND: %s", ringctl.Usage)
 			case len(args) > 2:
 				return usageErrorf("ctl: %d arguments: a COMMAND takes at most one ARG", len(args))
 			}
@@ -175,7 +157,7 @@ line and exit code 2; nothing changes.`,
 	cmd.ValidArgsFunction = func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 		switch len(args) {
 		case 0:
-			return []string{"crash", "restart", "partition", "heal", "hold", "step", "status"}, cobra.ShellCompDirectiveNoFileComp
+			return ringctl.Commands(), cobra.ShellCompDirectiveNoFileComp
 		case 1:
 			return completeCtlNodes(opts, args[0], toComplete)
 		}
@@ -193,10 +175,8 @@ func (opts *DaemonCtlOptions) ctlPath() string {
 }
 
 // completeCtlNodes offers the running ring's node names for command's
-// argument, asking the ring for its layout: live nodes to crash, crashed
-// ones to restart, and for a partition the nodes not yet named in it,
-// after what is typed (no space: a ',' or '/' may follow). No ring, no
-// offers.
+// argument (ringctl.Layout.Complete), asking the ring for its layout. No
+// ring, no offers.
 func completeCtlNodes(opts *DaemonCtlOptions, command, toComplete string) ([]string, cobra.ShellCompDirective) {
 	none := cobra.ShellCompDirectiveNoFileComp
 	reply, err := ringctl.Send(opts.ctlPath(), "status")
@@ -207,33 +187,11 @@ func completeCtlNodes(opts *DaemonCtlOptions, command, toComplete string) ([]str
 	if err != nil {
 		return nil, none
 	}
-	var nodes []string
-	switch command {
-	case "crash":
-		nodes = l.Live()
-	case "restart":
-		nodes = l.Crashed
-	case "partition":
-		cut := strings.LastIndexAny(toComplete, ",/") + 1
-		typed, partial := toComplete[:cut], toComplete[cut:]
-		named := strings.FieldsFunc(typed, func(r rune) bool { return r == ',' || r == '/' })
-		var out []string
-		for _, n := range l.Nodes() {
-			if strings.HasPrefix(n, partial) && !slices.Contains(named, n) {
-				out = append(out, typed+n)
-			}
-		}
-		return out, none | cobra.ShellCompDirectiveNoSpace
-	default:
-		return nil, none
+	offers, more := l.Complete(command, toComplete)
+	if more {
+		return offers, none | cobra.ShellCompDirectiveNoSpace
 	}
-	var out []string
-	for _, n := range nodes {
-		if strings.HasPrefix(n, toComplete) {
-			out = append(out, n)
-		}
-	}
-	return out, none
+	return offers, none
 }
 
 func daemonCtlRun(opts *DaemonCtlOptions) error {

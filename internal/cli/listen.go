@@ -213,32 +213,18 @@ func listenRun(ctx context.Context, opts *ListenOptions) error {
 			}
 			return listenEnd(ctx, opts, received)
 		}
-		if e.Kind == KindReconnected {
-			if opts.Raw {
-				notice(e.textLine(iostreams.NoColorScheme())) // raw output has room for payloads only
-			} else if err := printOrWarn(opts.Factory, p, e, true); err != nil {
-				return err
-			}
-			if s.joined() {
-				if err := ready(); err != nil {
-					return err
-				}
-			}
-			continue
-		}
-		if s.ownJoin(e) {
-			if err := printOrWarn(opts.Factory, p, e, !opts.NoMembership); err != nil {
-				return err
-			}
-			if s.joined() {
-				if err := ready(); err != nil {
-					return err
-				}
-			}
-			continue
-		}
-		if err := printOrWarn(opts.Factory, p, e, !opts.NoMembership); err != nil {
+		if e.Kind == KindReconnected && opts.Raw {
+			notice(e.textLine(iostreams.NoColorScheme())) // raw output has room for payloads only
+		} else if err := printOrWarn(opts.Factory, p, e, e.Kind == KindReconnected || !opts.NoMembership); err != nil {
 			return err
+		}
+		if e.Kind == KindReconnected || s.ownJoin(e) {
+			if s.joined() {
+				if err := ready(); err != nil {
+					return err
+				}
+			}
+			continue
 		}
 		if e.Kind == KindMessage {
 			received++

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
-	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -169,15 +169,12 @@ func monitorTargets(opts *MonitorOptions) ([]spreadmon.Target, netip.Addr, error
 	if opts.Conf == "" && len(opts.Daemons) == 0 && len(servers) == 0 {
 		servers, fromEnv = monitorEnvServers(opts.Factory), true
 	}
-	daemons, err := monitorServers(servers, fromEnv)
-	if err != nil {
-		return nil, netip.Addr{}, err
-	}
-	spec := spreadmon.Spec{Conf: opts.Conf, Daemons: append(slices.Clip(opts.Daemons), daemons...), Identity: opts.Identity, Resolve: opts.Resolve}
+	spec := spreadmon.Spec{Conf: opts.Conf, Daemons: opts.Daemons, Servers: servers, Identity: opts.Identity, Resolve: opts.Resolve}
 	targets, identity, err := spec.Targets()
 	var (
 		ce *spreadmon.ConfigError
 		te *spreadmon.TargetError
+		sv *spreadmon.ServerError
 		ie *spreadmon.IdentityError
 		se *spreadconf.SyntaxError
 	)
@@ -187,12 +184,28 @@ func monitorTargets(opts *MonitorOptions) ([]spreadmon.Target, netip.Addr, error
 		err = invalidValue(fmt.Errorf("invalid --conf: %w", ce.Err))
 	case errors.As(err, &ce):
 		err = ce.Err
+	case errors.As(err, &sv) && fromEnv:
+		err = invalidValue(fmt.Errorf("invalid $%s %q: %s", EnvServer, sv.Input, sv.Msg))
+	case errors.As(err, &sv):
+		err = invalidValue(fmt.Errorf("invalid -s %q: %s", sv.Input, sv.Msg))
 	case errors.As(err, &te):
 		err = invalidValue(fmt.Errorf("invalid -d %q: %s", te.Input, te.Msg))
 	case errors.As(err, &ie) && !ie.Default:
 		err = invalidValue(fmt.Errorf("invalid --identity %q: want a daemon name of --conf or an IPv4 address of this host", ie.Identity))
 	}
 	return targets, identity, err
+}
+
+// monitorEnvServers is $SPGO_SERVER's daemons for spgo monitor when no
+// flag names one; nil when it is unset.
+func monitorEnvServers(f *Factory) []string {
+	if f.Getenv == nil {
+		return nil
+	}
+	if v := strings.TrimSpace(f.Getenv(EnvServer)); v != "" {
+		return []string{v}
+	}
+	return nil
 }
 
 func monitorRun(ctx context.Context, opts *MonitorOptions) error {
@@ -209,27 +222,41 @@ func monitorRun(ctx context.Context, opts *MonitorOptions) error {
 	var prev []spreadmon.Result
 	var prevAt time.Time
 	var verdict error
-	for round := 1; ; round++ {
-		at := opts.Factory.Now()
+	err = opts.watch(ctx, func(at time.Time, last bool) error {
 		res := p.Poll(ctx, opts.Timeout)
 		if ctx.Err() != nil {
-			return verdict // interrupted: the last complete round decides
+			return nil // interrupted: the last complete round decides
 		}
 		rates := spreadmon.RatesBetween(prev, res, at.Sub(prevAt))
 		if err := v.render(at, res, rates); err != nil {
 			return err
 		}
 		verdict = monitorVerdict(opts, identity, res, rates)
-		if opts.Interval == 0 || (opts.Count > 0 && round >= opts.Count) {
-			return verdict
-		}
-		if verdict != nil {
+		if verdict != nil && !last {
 			fmt.Fprintf(opts.Factory.IOStreams.ErrOut, "spgo: %s\n", verdict)
 		}
 		prev, prevAt = res, at
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return verdict
+}
+
+// watch runs round now and, with --interval, again every interval until
+// --count rounds have run or ctx ends; last tells round that no other
+// follows. An error from round ends the watch with it.
+func (opts *MonitorOptions) watch(ctx context.Context, round func(at time.Time, last bool) error) error {
+	for n := 1; ; n++ {
+		at := opts.Factory.Now()
+		last := opts.Interval == 0 || (opts.Count > 0 && n >= opts.Count)
+		if err := round(at, last); err != nil || last {
+			return err
+		}
 		select {
 		case <-ctx.Done():
-			return verdict
+			return nil
 		case <-time.After(time.Until(at.Add(opts.Interval))):
 		}
 	}

@@ -20,24 +20,13 @@ import (
 func monitorHTTPRun(ctx context.Context, opts *MonitorOptions) error {
 	url := daemonhttp.StatusURL(opts.HTTP)
 	client := &http.Client{Timeout: opts.Timeout}
-	for round := 1; ; round++ {
-		at := opts.Factory.Now()
+	return opts.watch(ctx, func(at time.Time, _ bool) error {
 		rep, err := daemonhttp.FetchStatus(ctx, client, url)
 		if err != nil {
 			return fetchExit(err)
 		}
-		if err := renderHTTPStatus(opts, at, rep); err != nil {
-			return err
-		}
-		if opts.Interval == 0 || (opts.Count > 0 && round >= opts.Count) {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-time.After(time.Until(at.Add(opts.Interval))):
-		}
-	}
+		return renderHTTPStatus(opts, at, rep)
+	})
 }
 
 // fetchExit gives FetchStatus's error its exit code; a URL that makes no

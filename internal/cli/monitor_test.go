@@ -24,7 +24,7 @@ func TestMonitorRing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer mon.close()
+	defer mon.Close()
 	var addrs []string
 	for _, n := range nodes {
 		addrs = append(addrs, n.TCPAddr().String())
@@ -73,7 +73,7 @@ func TestMonitorUDPPortInUse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer first.close()
+	defer first.Close()
 	_, err = startMonitorUDP([]*daemon.Daemon{d}, nil, slog.New(slog.DiscardHandler))
 	if ExitCode(err) != ExitUsage || !strings.Contains(err.Error(), "address already in use (--no-monitor to go without)") {
 		t.Fatalf("%v (exit %d)", err, ExitCode(err))

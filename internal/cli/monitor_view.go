@@ -20,25 +20,12 @@ type monitorView struct {
 	json    bool
 	watch   bool
 	tty     bool
-	names   map[string]string // daemon address -> name, for the leader column (ambiguous: the address)
 	targets []spreadmon.Target
 }
 
 func newMonitorView(opts *MonitorOptions, targets []spreadmon.Target) *monitorView {
-	v := &monitorView{out: opts.Factory.IOStreams.Out, json: opts.Output == OutputJSON, watch: opts.Interval > 0,
-		tty: opts.Factory.IOStreams.IsStdoutTTY(), names: map[string]string{}, targets: targets}
-	// The record names the leader by its IPv4 address alone: with two
-	// daemons on one address, it could be either, and only the address is
-	// shown.
-	for _, t := range targets {
-		a := t.Addr.Addr().String()
-		if n, ok := v.names[a]; ok && n != t.Name {
-			v.names[a] = a
-			continue
-		}
-		v.names[a] = t.Name
-	}
-	return v
+	return &monitorView{out: opts.Factory.IOStreams.Out, json: opts.Output == OutputJSON, watch: opts.Interval > 0,
+		tty: opts.Factory.IOStreams.IsStdoutTTY(), targets: targets}
 }
 
 func (v *monitorView) render(at time.Time, res []spreadmon.Result, rs []*spreadmon.Rates) error {
@@ -73,14 +60,6 @@ func (v *monitorView) render(at time.Time, res []spreadmon.Result, rs []*spreadm
 	return err
 }
 
-func (v *monitorView) leader(s *spreadmon.Status) string {
-	a := spreadmon.AddrString(s.LeaderID)
-	if n, ok := v.names[a]; ok && n != a {
-		return n
-	}
-	return a
-}
-
 // table is the once view, or the watch view with rates per second.
 func (v *monitorView) table(res []spreadmon.Result, rs []*spreadmon.Rates) string {
 	t := table.NewWriter()
@@ -102,7 +81,7 @@ func (v *monitorView) table(res []spreadmon.Result, rs []*spreadmon.Rates) strin
 			continue
 		}
 		row = append(row, spreadmon.StateName(s.State), (time.Duration(s.Sec) * time.Second).String(),
-			s.NumProcs, s.NumSegments, v.leader(s), s.NumSessions, s.NumGroups)
+			s.NumProcs, s.NumSegments, spreadmon.LeaderName(s, v.targets), s.NumSessions, s.NumGroups)
 		if v.watch {
 			if r := rs[i]; r != nil {
 				row = append(row, rate1(r.Sent), rate1(r.Recv), rate1(r.Delivered), rate1(r.Retrans), rate1(r.TokenRounds))
@@ -136,7 +115,7 @@ func (v *monitorView) line(at time.Time, r spreadmon.Result, rt *spreadmon.Rates
 		return head + " down: " + r.Err.Error()
 	}
 	l := fmt.Sprintf("%s %s up=%ds daemons=%d segments=%d leader=%s sessions=%d groups=%d sent=%d recv=%d delivered=%d retrans=%d rounds=%d",
-		head, spreadmon.StateName(s.State), s.Sec, s.NumProcs, s.NumSegments, v.leader(s), s.NumSessions, s.NumGroups,
+		head, spreadmon.StateName(s.State), s.Sec, s.NumProcs, s.NumSegments, spreadmon.LeaderName(s, v.targets), s.NumSessions, s.NumGroups,
 		s.PacketSent, s.PacketRecv, s.PacketDelivered, s.Retrans, s.TokenRounds)
 	if rt != nil {
 		l += fmt.Sprintf(" sent/s=%.1f recv/s=%.1f delivered/s=%.1f retrans/s=%.1f rounds/s=%.1f", rt.Sent, rt.Recv, rt.Delivered, rt.Retrans, rt.TokenRounds)
@@ -169,7 +148,7 @@ func (v *monitorView) jsonOf(at time.Time, r spreadmon.Result, rt *spreadmon.Rat
 		j.Error = r.Err.Error()
 		return j
 	}
-	j.Up, j.State, j.Leader, j.Version = true, spreadmon.StateName(s.State), v.leader(s), s.Version()
+	j.Up, j.State, j.Leader, j.Version = true, spreadmon.StateName(s.State), spreadmon.LeaderName(s, v.targets), s.Version()
 	j.ByteOrder = "little-endian"
 	if r.BigEndian {
 		j.ByteOrder = "big-endian"

@@ -3,10 +3,11 @@ package cli
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/spgo/spgo/pkg/spread"
 )
 
 // Defaults of --reconnect-wait and --reconnect-max-wait.
@@ -52,28 +53,6 @@ func readReconnectFlags(cmd *cobra.Command, o *ReconnectOptions) error {
 		return usageErrorf("invalid --reconnect-max-wait %v: allowed is --reconnect-wait (%v) or more", o.MaxWait, o.Wait)
 	}
 	return nil
-}
-
-// pause is the wait after round (0 for the first) of reconnect attempts
-// that reached no daemon: Wait, doubled each round, never above MaxWait.
-func (o *ReconnectOptions) pause(round int) time.Duration {
-	d := o.Wait
-	for range round {
-		if d >= o.MaxWait/2 {
-			return o.MaxWait
-		}
-		d *= 2
-	}
-	return min(d, o.MaxWait)
-}
-
-// jittered adds up to a quarter to d, so listeners that lost one daemon
-// together do not all come back in the same instant.
-func jittered(d time.Duration) time.Duration {
-	if q := int64(d / 4); q > 0 {
-		return d + time.Duration(rand.Int64N(q))
-	}
-	return d
 }
 
 // reconnectInfo is what a reconnected event reports: the gap, and where the
@@ -133,37 +112,28 @@ func (s *survivingSession) reconnect(cause error) (*event, error) {
 	s.joinedSession.Disconnect()
 	s.say(fmt.Sprintf("lost %s (%v); reconnecting", s.server, cause))
 	n := len(s.servers)
+	from := (s.cur + 1) % n
+	order := append(append([]string(nil), s.servers[from:]...), s.servers[:from]...)
 	var last string // the previous round's failure, said once
-	for round := 0; ; round++ {
-		from := (s.cur + 1) % n
-		order := append(append([]string(nil), s.servers[from:]...), s.servers[:from]...)
+	err := spread.Backoff{Wait: s.policy.Wait, MaxWait: s.policy.MaxWait}.Retry(s.ctx, func() error {
 		js, i, err := joinFirst(s.ctx, s.f, s.conn, order, s.groups, true)
 		if err == nil {
 			s.joinedSession, s.cur = js, (from+i)%n
-			info.NewDaemon, info.NewPrivate, info.At = js.server, js.me, s.f.Now()
-			return &event{Kind: KindReconnected, Reconnect: info}, nil
 		}
-		if s.ctx.Err() != nil {
-			return nil, s.ctx.Err()
-		}
-		if !retryable(err) {
-			return nil, err
-		}
-		wait := jittered(s.policy.pause(round))
+		return err
+	}, func(err error) bool { return !retryable(err) }, func(round int, err error, wait time.Duration) {
 		why := err.Error()
 		if why == last {
 			why = "as before"
 		}
 		last = err.Error()
 		s.say(fmt.Sprintf("reconnect round %d failed (%s); next round in %v", round+1, why, wait.Round(time.Millisecond)))
-		t := time.NewTimer(wait)
-		select {
-		case <-s.ctx.Done():
-			t.Stop()
-			return nil, s.ctx.Err()
-		case <-t.C:
-		}
+	})
+	if err != nil {
+		return nil, err
 	}
+	info.NewDaemon, info.NewPrivate, info.At = s.server, s.me, s.f.Now()
+	return &event{Kind: KindReconnected, Reconnect: info}, nil
 }
 
 func (s *survivingSession) say(line string) {

@@ -347,28 +347,6 @@ func TestJoinWatchReconnectText(t *testing.T) {
 	}
 }
 
-func TestReconnectPauseDoublesUpToCap(t *testing.T) {
-	o := ReconnectOptions{Wait: 100 * time.Millisecond, MaxWait: time.Second}
-	var got []time.Duration
-	for round := range 6 {
-		got = append(got, o.pause(round))
-	}
-	want := []time.Duration{100 * time.Millisecond, 200 * time.Millisecond, 400 * time.Millisecond, 800 * time.Millisecond, time.Second, time.Second}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Fatalf("pauses %v, want %v", got, want)
-		}
-	}
-	if p := o.pause(1 << 20); p != time.Second {
-		t.Errorf("pause after many rounds %v", p)
-	}
-	for range 100 {
-		if j := jittered(time.Second); j < time.Second || j >= 1250*time.Millisecond {
-			t.Fatalf("jittered pause %v outside [1s, 1.25s)", j)
-		}
-	}
-}
-
 func TestReconnectedEventShapes(t *testing.T) {
 	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	e := &event{Kind: KindReconnected, Reconnect: &reconnectInfo{OldDaemon: "4803@a", NewDaemon: "4803@b",

@@ -60,13 +60,10 @@ func openSendInput(opts *SendOptions, groups int) (*sendInput, error) {
 	return in, nil
 }
 
-// dataLimit is the most data a message to groups groups may carry.
-func dataLimit(groups int) int { return maxMessageLen - spread.MaxGroupName*groups }
-
 // wholeMessage yields all of r as one message to groups groups, reading at
 // most one byte past the limit.
 func wholeMessage(r io.Reader, groups int, source string) func() ([]byte, error) {
-	limit := dataLimit(groups)
+	limit := spread.MaxData(groups)
 	done := false
 	return func() ([]byte, error) {
 		if done {
@@ -87,7 +84,7 @@ func wholeMessage(r io.Reader, groups int, source string) func() ([]byte, error)
 // boundedLines yields each line of r (without "\n" or "\r\n") as a message
 // to groups groups; a line over the limit is an error naming it.
 func boundedLines(r io.Reader, groups int, source string) func() ([]byte, error) {
-	limit := dataLimit(groups)
+	limit := spread.MaxData(groups)
 	br := bufio.NewReaderSize(r, max(limit+2, 16)) // room for the line and "\r\n"
 	n := 0
 	tooLong := func() error { return fmt.Errorf("line %d of %s: %w", n, source, messageTooLong(limit, groups, true)) }

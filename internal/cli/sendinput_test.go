@@ -6,6 +6,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/spgo/spgo/pkg/spread"
 )
 
 // endless is an input that never ends (like /dev/zero or `yes`); it counts
@@ -82,7 +84,7 @@ func TestSendLinesTooLong(t *testing.T) {
 }
 
 func TestBoundedLines(t *testing.T) {
-	long := strings.Repeat("b", dataLimit(1)) // exactly the limit, then "\n"
+	long := strings.Repeat("b", spread.MaxData(1)) // exactly the limit, then "\n"
 	next := boundedLines(strings.NewReader("a\r\n"+long+"\n\nlast"), 1, "test")
 	var got []string
 	for {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/spgo/spgo/pkg/spread"
 )
 
 // openSession checks the connection flags and connects to the first
@@ -52,5 +54,5 @@ func dialOne(ctx context.Context, f *Factory, o *ConnOptions, server string, mem
 // or later: not when the daemon refused us for who we are or the name
 // given was bad.
 func retryable(err error) bool {
-	return ExitCode(err) != ExitUsage && !rejected(err)
+	return ExitCode(err) != ExitUsage && !spread.Rejected(err)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"strings"
 
 	"github.com/spgo/spgo/pkg/spread"
@@ -52,13 +51,6 @@ func (s *spreadSession) Send(service string, selfDiscard bool, groups []string, 
 func (s *spreadSession) Receive(ctx context.Context) (*event, error) {
 	msg, err := s.m.ReceiveContext(ctx)
 	if err != nil {
-		// pkg/spread puts ctx's deadline on the socket, and the read can
-		// time out a moment before ctx itself reports it: then it is
-		// ctx's timeout all the same.
-		var ne net.Error
-		if _, ok := ctx.Deadline(); ok && errors.As(err, &ne) && ne.Timeout() {
-			<-ctx.Done()
-		}
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
@@ -134,20 +126,4 @@ func spreadErr(err error) error {
 		return err
 	}
 	return &sessionError{err: se}
-}
-
-// rejected reports whether err is a daemon refusing the session for who it
-// is (its name, its version, its credentials): asking again, here or at
-// another daemon of the same ring, gets the same answer. A full daemon
-// (REJECT_QUOTA) is not among them: another may have room.
-func rejected(err error) bool {
-	var se *spread.Error
-	if !errors.As(err, &se) {
-		return false
-	}
-	switch se.Code {
-	case spread.RejectNoName, spread.RejectIllegalName, spread.RejectNotUnique, spread.RejectVersion, spread.RejectAuth:
-		return true
-	}
-	return false
 }

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -57,12 +56,7 @@ func versionRun(opts *VersionOptions) error {
 	r := newVersionReport()
 	out := opts.Factory.IOStreams.Out
 	if opts.Output == OutputJSON {
-		b, err := json.Marshal(r)
-		if err != nil {
-			return err
-		}
-		_, err = fmt.Fprintf(out, "%s\n", b)
-		return err
+		return writeJSONLine(out, r)
 	}
 	_, err := io.WriteString(out, r.text())
 	return err

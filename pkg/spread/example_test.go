@@ -217,3 +217,28 @@ func ExampleMailbox_Messages() {
 	// after the loop: three
 	// the loop ends with: context deadline exceeded
 }
+
+// A client that lost its daemon connects again in rounds, waiting longer
+// after each round that reached none, and gives up on a rejection.
+func ExampleBackoff_Retry() {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	daemons := []string{"4803@10.0.0.1", "4803@10.0.0.2"}
+	var mb *spread.Mailbox
+	b := spread.Backoff{Wait: 250 * time.Millisecond, MaxWait: 10 * time.Second}
+	err := b.Retry(ctx, func() error {
+		var err error
+		for _, d := range daemons {
+			if mb, err = spread.ConnectContext(ctx, d, spread.WithName("app")); err == nil || spread.Rejected(err) {
+				break
+			}
+		}
+		return err
+	}, nil, func(round int, err error, wait time.Duration) {
+		log.Printf("round %d: %v; next in %v", round+1, err, wait)
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer mb.Disconnect()
+}

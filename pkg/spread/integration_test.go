@@ -548,3 +548,19 @@ func TestIntegrationDisconnectUnderLoad(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestReceiveContextDeadlineReportedByCtx: when ReceiveContext ends with
+// ctx's deadline, ctx.Err() already says so, however close the socket's
+// deadline and ctx's timer fall.
+func TestReceiveContextDeadlineReportedByCtx(t *testing.T) {
+	mb := connect(t, spreadtest.Daemon(t))
+	for range 20 {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Millisecond)
+		_, err := mb.ReceiveContext(ctx)
+		ctxErr := ctx.Err()
+		cancel()
+		if !errors.Is(err, context.DeadlineExceeded) || ctxErr == nil {
+			t.Fatalf("ReceiveContext: %v, then ctx.Err() %v", err, ctxErr)
+		}
+	}
+}

@@ -68,6 +68,7 @@ func TestInputChecksSendNothing(t *testing.T) {
 		{"membership bit", mb.Multicast(spread.AgreedMess|spread.RegMembMess, "g", nil, 0), spread.ErrIllegalService, "REG_MEMB_MESS"},
 		{"bad private group", mb.Multicast(spread.AgreedMess, "#bob", nil, 0), spread.ErrIllegalGroup, "#NAME#DAEMON"},
 		{"too long", mb.Multicast(spread.AgreedMess, "g", make([]byte, spread.MaxMessageLen-31), 0), spread.ErrMessageTooLong, "143152"},
+		{"MaxData+1 to 2", mb.MulticastGroups(spread.AgreedMess, []string{"g", "h"}, make([]byte, spread.MaxData(2)+1), 0), spread.ErrMessageTooLong, "143152"},
 		{"44 groups", mb.MulticastGroups(spread.AgreedMess, groups44, nil, 0), spread.ErrIllegalMessage, "silently drops"},
 		{"bad group in list", mb.MulticastGroups(spread.AgreedMess, []string{"ok", ""}, nil, 0), spread.ErrIllegalGroup, `""`},
 	} {

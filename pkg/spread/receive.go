@@ -156,6 +156,7 @@ func (m *Mailbox) receiveLocked() (Message, error) {
 
 // ReceiveContext is Receive bounded by ctx: when ctx ends first it returns
 // ctx.Err() and the mailbox stays usable (a partly read message is kept).
+// Whenever it returns ctx's error, ctx.Err() reports it too.
 func (m *Mailbox) ReceiveContext(ctx context.Context) (Message, error) {
 	if ctx.Done() == nil {
 		return m.Receive()
@@ -176,9 +177,10 @@ func (m *Mailbox) ReceiveContext(ctx context.Context) (Message, error) {
 			return nil, cerr
 		}
 		// The read deadline is ctx's deadline; the read may notice it
-		// a moment before ctx's own timer does.
+		// a moment before ctx's own timer does, which fires in a moment.
 		if dl, ok := ctx.Deadline(); ok && !time.Now().Before(dl) {
-			return nil, context.DeadlineExceeded
+			<-ctx.Done()
+			return nil, ctx.Err()
 		}
 	}
 	return msg, err

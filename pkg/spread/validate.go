@@ -59,6 +59,11 @@ func checkService(s ServiceType) error {
 	return nil
 }
 
+// MaxData is the most data a message to groups groups may carry:
+// MaxMessageLen less MaxGroupName bytes per group; less than 0 when the
+// group names alone are over the limit.
+func MaxData(groups int) int { return MaxMessageLen - MaxGroupName*groups }
+
 // checkSize enforces the real daemon's safe size and group count.
 func checkSize(numGroups, dataLen, groupLimit int) error {
 	if numGroups > groupLimit {

@@ -6,11 +6,13 @@
 // The parts, in the order a health check uses them:
 //
 //   - Spec says what to ask as spmonitor's command line does (a
-//     spread.conf, HOST[:PORT] targets, an identity) and resolves it into
-//     Targets and the identity to claim (ParseTarget, ConfTargets,
+//     spread.conf, HOST[:PORT] targets, an identity), or by the daemon
+//     names Spread clients use, and resolves it into Targets and the
+//     identity to claim (ParseTarget, ParseServers, ConfTargets,
 //     ParseIdentity and DefaultIdentity are its steps).
 //   - Poller sends the queries and collects one Result per target.
 //   - RatesBetween turns two polls into per-second Rates.
+//   - LeaderName names a status's leader by its target.
 //   - Check applies Checks (the daemons' membership size, their
 //     retransmission rate) to a poll and lists each failure as a Problem.
 //

@@ -63,6 +63,25 @@ func ExampleParseTarget() {
 	// target "[::1]:4803": the monitor protocol reaches IPv4 daemons only
 }
 
+// ParseServers reads daemons by the names Spread clients give them: a
+// daemon's monitor port is its client port.
+func ExampleParseServers() {
+	targets, err := spreadmon.ParseServers("4803,4804@10.0.0.2")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, t := range targets {
+		fmt.Println(t.Addr)
+	}
+	_, err = spreadmon.ParseServers("4803,")
+	fmt.Println(err)
+	// Output:
+	// 127.0.0.1:4803
+	// 10.0.0.2:4804
+	// server "4803,": empty daemon name in "4803,": allowed are PORT or PORT@HOST, several separated by commas
+}
+
 // Poll an embedded spgo daemon, as a real daemon would be polled, and
 // check its answer. The daemon answers only because statusudp serves it.
 func Example() {

@@ -9,11 +9,14 @@ import (
 // Spec says which daemons to ask and which address to claim, the way
 // spmonitor's command line does.
 type Spec struct {
-	// Conf is a spread.conf whose daemons are asked. With neither Conf
-	// nor Daemons, spreadconf.Find's file is read if there is one.
+	// Conf is a spread.conf whose daemons are asked. With none of Conf,
+	// Daemons and Servers, spreadconf.Find's file is read if there is one.
 	Conf string
 	// Daemons are more daemons to ask, HOST[:PORT] each (ParseTarget).
 	Daemons []string
+	// Servers are more daemons to ask, named as Spread clients name them,
+	// several separated by commas in one entry (ParseServers).
+	Servers []string
 	// Identity is the address to claim: a daemon name of Conf or an IPv4
 	// address of this host; "" for DefaultIdentity's.
 	Identity string
@@ -42,11 +45,12 @@ func (e *ConfigError) Error() string { return e.Err.Error() }
 func (e *ConfigError) Unwrap() error { return e.Err }
 
 // Targets resolves the spec: the daemons of the configuration, then those
-// of Daemons (DefaultTarget() when there are none), and the identity to
-// claim. Errors are a *ConfigError, a *TargetError or an *IdentityError.
+// of Daemons, then those of Servers (DefaultTarget() when there are none),
+// and the identity to claim. Errors are a *ConfigError, a *TargetError, a
+// *ServerError or an *IdentityError.
 func (s Spec) Targets() (targets []Target, identity netip.Addr, err error) {
 	conf := s.Conf
-	if conf == "" && len(s.Daemons) == 0 {
+	if conf == "" && len(s.Daemons) == 0 && len(s.Servers) == 0 {
 		if found, ferr := spreadconf.Find(); ferr == nil {
 			conf = found
 		}
@@ -64,6 +68,13 @@ func (s Spec) Targets() (targets []Target, identity netip.Addr, err error) {
 			return nil, identity, err
 		}
 		targets = append(targets, t)
+	}
+	for _, list := range s.Servers {
+		ts, err := ParseServers(list)
+		if err != nil {
+			return nil, identity, err
+		}
+		targets = append(targets, ts...)
 	}
 	if len(targets) == 0 {
 		targets = []Target{DefaultTarget()}

@@ -6,10 +6,6 @@ import (
 	"github.com/spgo/spgo/pkg/daemon"
 )
 
-// commands is the usage every unknown or empty command line is answered
-// with.
-const commands = "crash NODE, restart NODE, partition SPEC, heal, hold, step or status"
-
 // Apply carries out one command line on r and returns the reply's text,
 // the layout after it. A refused command (a bad line, an unknown node, a
 // fault the ring refuses) is a *daemon.FaultError naming what was wrong;
@@ -17,7 +13,7 @@ const commands = "crash NODE, restart NODE, partition SPEC, heal, hold, step or 
 func Apply(r *daemon.Ring, line string) (string, error) {
 	f := strings.Fields(line)
 	if len(f) == 0 {
-		return "", refused("empty command: want %s", commands)
+		return "", refused("empty command: want %s", Usage)
 	}
 	// want refuses a line with other than n words, saying what to give.
 	want := func(n int, what string) error {
@@ -61,7 +57,7 @@ func Apply(r *daemon.Ring, line string) (string, error) {
 	case "status":
 		err = want(1, "")
 	default:
-		err = refused("unknown command %q: want %s", f[0], commands)
+		err = refused("unknown command %q: want %s", f[0], Usage)
 	}
 	if err != nil {
 		return "", err

@@ -19,4 +19,7 @@
 // node is down, then " held=next", " held=unnoticed" or
 // " held=transitional" while a fault is held. A refused command changes
 // nothing; the client returns it as a *daemon.FaultError.
+//
+// Commands and Usage name the commands; Layout.Complete offers the nodes
+// a command may take on a given layout, for shell completion.
 package ringctl

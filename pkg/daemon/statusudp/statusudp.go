@@ -10,7 +10,8 @@
 // A daemon started with daemon.Start or daemon.StartRing answers nothing
 // on UDP until Serve runs for it: polling it with pkg/spreadmon, the
 // asking side, gets spreadmon.ErrNoAnswer. `spgo daemon` serves it unless
-// --no-monitor; spreadtest.ServeStatus serves it in a test. The record it
+// --no-monitor (ServeNodes, every node at its own address);
+// spreadtest.ServeStatus serves it in a test. The record it
 // answers with is a spreadmon.Status (Figures).
 package statusudp
 
