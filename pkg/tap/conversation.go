@@ -27,7 +27,8 @@ type stream struct {
 	dir     Direction
 	state   state
 	pending []byte
-	scratch Frame // the frame being handed out, reused so none is allocated
+	scratch Frame    // the frame being handed out, reused so none is allocated
+	groups  []string // the scratch frame's group names, reused likewise
 }
 
 // Conversation decodes both byte streams of one client connection into
@@ -47,6 +48,7 @@ type Conversation struct {
 	helloSeen    bool
 	major, minor byte
 	streams      [2]stream
+	names        interner
 }
 
 // NewConversation returns the decoder of connection number conn.
@@ -78,10 +80,14 @@ func (c *Conversation) stream(dir Direction) *stream {
 // bytes. Bytes that end inside a frame wait for the next Feed.
 func (c *Conversation) Feed(dir Direction, b []byte, t time.Time) []Frame {
 	var out []Frame
-	c.feed(dir, append([]byte(nil), b...), t, func(f *Frame) { out = append(out, *f) })
+	c.FeedView(dir, b, t, func(f *Frame) { out = append(out, f.Clone()) })
 	return out
 }
 
+// FeedView is Feed handing each frame to view as it is cut, with no copy:
+// the frame, its bytes and its lists are valid only during the call, and
+// must not be changed (Clone makes an owned copy). Its Preview is empty
+// (AppendSummary and MarshalJSON compute it from Data). b is not retained.
 // pending is how many bytes of dir's stream wait for the rest of their
 // frame.
 func (c *Conversation) pending(dir Direction) int {
@@ -90,9 +96,10 @@ func (c *Conversation) pending(dir Direction) int {
 	return len(c.stream(dir).pending)
 }
 
-// feed is Feed handing each frame to emit as it is cut, which must not
-// keep the pointer. b becomes the frames': it must not change afterwards.
-func (c *Conversation) feed(dir Direction, b []byte, t time.Time, emit func(*Frame)) {
+// Frames alias b, or the stream's pending bytes when they complete a frame
+// an earlier chunk began; the pending bytes are the stream's own, reused
+// once the frames they held are handed out.
+func (c *Conversation) FeedView(dir Direction, b []byte, t time.Time, emit func(*Frame)) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	s := c.stream(dir)
@@ -107,13 +114,13 @@ func (c *Conversation) feed(dir Direction, b []byte, t time.Time, emit func(*Fra
 		s.pending = append(s.pending, b[:take]...)
 		b = b[take:]
 		rest := c.cut(s, dir, s.pending, t, emit)
-		s.pending = append(s.pending[:0:0], rest...)
+		s.pending = append(s.pending[:0], rest...)
 		if len(b) == 0 {
 			return
 		}
 	}
 	rest := c.cut(s, dir, b, t, emit)
-	s.pending = append([]byte(nil), rest...)
+	s.pending = append(s.pending[:0], rest...)
 }
 
 // cut hands the frames at the start of buf to emit and returns what is
@@ -128,7 +135,7 @@ func (c *Conversation) cut(s *stream, dir Direction, buf []byte, t time.Time, em
 		p := &s.scratch
 		p.Conn, p.Dir, p.Time, p.Size = c.conn, dir, t, n
 		p.Raw = buf[:n:n]
-		fillMessage(p)
+		fillMessage(p, s, &c.names)
 		c.learn(p)
 		p.Session = c.session
 		emit(p)

@@ -1,5 +1,11 @@
 package tap
 
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
 // Decoding off the forwarding path. A tap that neither records nor counts
 // frames for a fault forwards each chunk first and decodes it afterwards,
 // in one goroutine per connection, so that forwarding waits for neither
@@ -14,6 +20,43 @@ package tap
 // forwarding waits too.
 const laterQueue = 256
 
+// task is what r's decoding goroutine does next: decode the first n bytes
+// of buf, read at now from dir, and release buf; or, with no buf, run fn.
+type task struct {
+	dir Direction
+	buf *chunkBuf
+	n   int
+	now time.Time
+	fn  func()
+}
+
+// chunkSize is the most a pump reads at once.
+const chunkSize = 64 << 10
+
+// chunkBuf is a buffer a pump reads into. It is reused once both its
+// users, forwarding and decoding, release it: decoding keeps no byte of a
+// chunk (a frame a callback keeps is a clone).
+type chunkBuf struct {
+	b     []byte
+	users atomic.Int32
+}
+
+var chunks = sync.Pool{New: func() any { return &chunkBuf{b: make([]byte, chunkSize)} }}
+
+// getChunk returns a buffer with one user.
+func getChunk() *chunkBuf {
+	c := chunks.Get().(*chunkBuf)
+	c.users.Store(1)
+	return c
+}
+
+// release ends one user's use of c; the last one puts it back.
+func (c *chunkBuf) release() {
+	if c.users.Add(-1) == 0 {
+		chunks.Put(c)
+	}
+}
+
 // decodesLater reports whether cfg lets decoding follow forwarding.
 func decodesLater(cfg *Config) bool {
 	f := &cfg.Faults
@@ -25,11 +68,17 @@ func (r *relay) startLater() {
 	if !r.t.later {
 		return
 	}
-	r.queue, r.decoded = make(chan func(), laterQueue), make(chan struct{})
+	r.queue, r.decoded = make(chan task, laterQueue), make(chan struct{})
 	go func() {
 		defer close(r.decoded)
-		for fn := range r.queue {
-			fn()
+		deliver := func(f *Frame) { r.t.deliver(r, f) }
+		for t := range r.queue {
+			if t.buf == nil {
+				t.fn()
+				continue
+			}
+			r.conv.FeedView(t.dir, t.buf.b[:t.n], t.now, deliver)
+			t.buf.release()
 		}
 	}()
 }
@@ -41,7 +90,7 @@ func (r *relay) later(fn func()) {
 		fn()
 		return
 	}
-	r.queue <- fn
+	r.queue <- task{fn: fn}
 }
 
 // stopLater waits until everything queued is decoded.

@@ -63,33 +63,33 @@ func isMessage(k Kind) bool {
 }
 
 // fillMessage decodes the fields of a message frame from its bytes, which
-// message has already checked to hold the whole frame.
-func fillMessage(f *Frame) {
+// message has already checked to hold the whole frame. Names come from in;
+// the group list is s's, reused: f is a view until cloned.
+func fillMessage(f *Frame, s *stream, in *interner) {
 	if !isMessage(f.Kind) {
 		return
 	}
 	h, _ := wire.DecodeHeader(f.Raw)
-	f.Type, f.BigEndian, f.Sender = h.Type, h.BigEndian, h.Sender.String()
+	f.Type, f.BigEndian, f.Sender = h.Type, h.BigEndian, in.name(&h.Sender)
 	p := f.Raw[wire.HeaderSize:]
 	oldType := uint32(0)
 	if h.IsReject() {
 		oldType = h.ByteOrder().Uint32(p)
 		p = p[wire.OldTypeSize:]
 	}
-	f.Groups = make([]string, h.NumGroups)
-	for i := range f.Groups {
-		var n wire.Name
-		copy(n[:], p[i*wire.MaxGroupName:])
-		f.Groups[i] = n.String()
+	s.groups = s.groups[:0]
+	for i := range int(h.NumGroups) {
+		s.groups = append(s.groups, in.name((*wire.Name)(p[i*wire.MaxGroupName:])))
 	}
+	f.Groups = s.groups
 	body := p[int(h.NumGroups)*wire.MaxGroupName:]
 	service, messType, mismatch := h.Delivered(oldType)
 	switch f.Kind {
 	case KindData, KindReject:
 		f.Service, f.MsgType, f.EndianMismatch = serviceName(service), messType, mismatch
-		f.Data, f.Preview = body, preview(body)
+		f.Data = body
 	case KindMembership, KindTransition, KindSelfLeave:
-		fillMembership(f, &h, body)
+		fillMembership(f, &h, body, in)
 	default:
 		f.Service = serviceName(h.Type)
 	}
@@ -97,7 +97,7 @@ func fillMessage(f *Frame) {
 
 // fillMembership decodes a membership notice: the group is the sender
 // field, the members are the group names (docs/protocol.md §7.2 to §7.4).
-func fillMembership(f *Frame, h *wire.Header, body []byte) {
+func fillMembership(f *Frame, h *wire.Header, body []byte, in *interner) {
 	f.Group, f.Members, f.Sender = f.Sender, f.Groups, ""
 	f.Groups = nil
 	f.Cause = cause(h.Type)
@@ -118,7 +118,7 @@ func fillMembership(f *Frame, h *wire.Header, body []byte) {
 		for i, set := range m.VSSets {
 			f.VSSets[i] = make([]string, len(set))
 			for j := range set {
-				f.VSSets[i][j] = set[j].String()
+				f.VSSets[i][j] = in.name(&set[j])
 			}
 		}
 	}

@@ -12,13 +12,17 @@ const PreviewLen = 48
 // printable UTF-8 as is, control bytes and invalid UTF-8 as Go escapes
 // (\n, \x00, \u2028), and "..." when the payload is longer.
 func preview(b []byte) string {
+	// Built on the stack: only the string is allocated.
+	var room [4*PreviewLen + 3]byte
+	return string(appendPreview(room[:0], b))
+}
+
+// appendPreview appends preview's text of b to out.
+func appendPreview(out, b []byte) []byte {
 	more := len(b) > PreviewLen
 	if more {
 		b = b[:PreviewLen]
 	}
-	// Built on the stack: only the string is allocated.
-	var room [4*PreviewLen + 3]byte
-	out := room[:0]
 	for len(b) > 0 {
 		c := b[0]
 		if c < utf8.RuneSelf {
@@ -41,7 +45,7 @@ func preview(b []byte) string {
 	if more {
 		out = append(out, "..."...)
 	}
-	return string(out)
+	return out
 }
 
 const hexDigits = "0123456789abcdef"
