@@ -8,12 +8,13 @@ import (
 )
 
 // floodStream is a daemon's stream of n 1000-byte AGREED messages to one
-// group, as a flood receiver gets them.
+// group, as a flood receiver gets them: like spgo flood's, a payload of a
+// 16-byte binary header and zeros.
 func floodStream(n int) []byte {
 	var b []byte
 	data := make([]byte, 1000)
-	for i := range data {
-		data[i] = byte(i * 7)
+	for i := range 16 {
+		data[i] = byte(i * 37)
 	}
 	for range n {
 		h := wire.Header{Type: wire.AgreedMess, Sender: wire.MakeName("#f1#bench"), NumGroups: 1, Hint: wire.MakeHint(1), DataLen: int32(len(data))}

@@ -1,6 +1,7 @@
 package tap
 
 import (
+	"slices"
 	"strconv"
 	"unicode/utf8"
 )
@@ -23,23 +24,21 @@ func appendPreview(out, b []byte) []byte {
 	if more {
 		b = b[:PreviewLen]
 	}
+	// No byte takes more than four: ASCII is written by copying its
+	// escape's four bytes into room made beforehand.
+	out = slices.Grow(out, 4*len(b)+len("..."))
 	for len(b) > 0 {
-		c := b[0]
-		if c < utf8.RuneSelf {
-			out = appendASCII(out, c)
+		if c := b[0]; c < utf8.RuneSelf {
+			e := &asciiEscapes[c]
+			end := len(out)
+			out = out[:end+4]
+			*(*[4]byte)(out[end:]) = e.b
+			out = out[:end+int(e.n)]
 			b = b[1:]
 			continue
 		}
-		r, n := utf8.DecodeRune(b)
-		switch {
-		case r == utf8.RuneError && n <= 1:
-			out = append(out, '\\', 'x', hexDigits[c>>4], hexDigits[c&15])
-		case strconv.IsPrint(r):
-			out = utf8.AppendRune(out, r)
-		default:
-			q := strconv.QuoteRuneToASCII(r)
-			out = append(out, q[1:len(q)-1]...)
-		}
+		var n int
+		out, n = appendRune(out, b)
 		b = b[n:]
 	}
 	if more {
@@ -47,6 +46,36 @@ func appendPreview(out, b []byte) []byte {
 	}
 	return out
 }
+
+// appendRune appends the rune at the start of b, which is not ASCII, and
+// returns how many bytes of b it took.
+func appendRune(out, b []byte) ([]byte, int) {
+	c := b[0]
+	r, n := utf8.RuneError, 1
+	if c >= 0xc2 && c <= 0xf4 { // only these can start a valid rune
+		r, n = utf8.DecodeRune(b)
+	}
+	switch {
+	case r == utf8.RuneError && n <= 1:
+		return append(out, '\\', 'x', hexDigits[c>>4], hexDigits[c&15]), 1
+	case strconv.IsPrint(r):
+		return utf8.AppendRune(out, r), n
+	}
+	q := strconv.QuoteRuneToASCII(r)
+	return append(out, q[1:len(q)-1]...), n
+}
+
+// asciiEscapes holds, for each ASCII byte, how appendASCII writes it, so
+// that a payload's preview is built by copying.
+var asciiEscapes = func() (t [utf8.RuneSelf]struct {
+	n uint8
+	b [4]byte
+}) {
+	for c := range t {
+		t[c].n = uint8(copy(t[c].b[:], appendASCII(nil, byte(c))))
+	}
+	return t
+}()
 
 const hexDigits = "0123456789abcdef"
 
