@@ -34,7 +34,7 @@ type framePrinter struct {
 	json  bool
 	done  chan struct{}
 	once  sync.Once
-	line  []byte // the line being built, reused
+	line  []byte // the text line being built
 	jbuf  bytes.Buffer
 	enc   *json.Encoder // writes to jbuf
 	wg    sync.WaitGroup
@@ -67,6 +67,8 @@ func newFramePrinter(w io.Writer, output, format string) (*framePrinter, error) 
 func (p *framePrinter) print(f *tap.Frame) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	// A text line is made in the writer's own buffer: no copy.
+	p.line = p.w.AvailableBuffer()
 	line, err := p.render(f)
 	if err != nil {
 		p.warn = err

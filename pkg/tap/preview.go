@@ -1,6 +1,7 @@
 package tap
 
 import (
+	"encoding/binary"
 	"slices"
 	"strconv"
 	"unicode/utf8"
@@ -28,6 +29,12 @@ func appendPreview(out, b []byte) []byte {
 	// escape's four bytes into room made beforehand.
 	out = slices.Grow(out, 4*len(b)+len("..."))
 	for len(b) > 0 {
+		if len(b) >= 8 && binary.LittleEndian.Uint64(b) == 0 {
+			// Zero padding, frequent in binary payloads, eight at once.
+			out = append(out, zeros8...)
+			b = b[8:]
+			continue
+		}
 		if c := b[0]; c < utf8.RuneSelf {
 			e := &asciiEscapes[c]
 			end := len(out)
@@ -78,6 +85,9 @@ var asciiEscapes = func() (t [utf8.RuneSelf]struct {
 }()
 
 const hexDigits = "0123456789abcdef"
+
+// zeros8 is how a preview shows eight zero bytes.
+const zeros8 = `\x00\x00\x00\x00\x00\x00\x00\x00`
 
 // appendASCII appends an ASCII byte as Go would write it in a string:
 // printable ones as they are, the rest escaped.
