@@ -27,8 +27,9 @@ type stream struct {
 	dir     Direction
 	state   state
 	pending []byte
-	scratch Frame    // the frame being handed out, reused so none is allocated
-	groups  []string // the scratch frame's group names, reused likewise
+	scratch Frame       // the frame being handed out, reused so none is allocated
+	groups  []string    // the scratch frame's group names, reused likewise
+	header  wire.Header // the header of the message being cut
 }
 
 // Conversation decodes both byte streams of one client connection into

@@ -26,6 +26,7 @@ func message(s *stream, b []byte) (Frame, int) {
 	if len(b) < n {
 		return Frame{}, 0
 	}
+	s.header = h
 	return Frame{Kind: messageKind(&h)}, n
 }
 
@@ -63,13 +64,14 @@ func isMessage(k Kind) bool {
 }
 
 // fillMessage decodes the fields of a message frame from its bytes, which
-// message has already checked to hold the whole frame. Names come from in;
-// the group list is s's, reused: f is a view until cloned.
+// message has already checked to hold the whole frame, and whose header it
+// kept in s. Names come from in; the group list is s's, reused: f is a view
+// until cloned.
 func fillMessage(f *Frame, s *stream, in *interner) {
 	if !isMessage(f.Kind) {
 		return
 	}
-	h, _ := wire.DecodeHeader(f.Raw)
+	h := &s.header
 	f.Type, f.BigEndian, f.Sender = h.Type, h.BigEndian, in.name(&h.Sender)
 	p := f.Raw[wire.HeaderSize:]
 	oldType := uint32(0)
@@ -89,7 +91,7 @@ func fillMessage(f *Frame, s *stream, in *interner) {
 		f.Service, f.MsgType, f.EndianMismatch = serviceName(service), messType, mismatch
 		f.Data = body
 	case KindMembership, KindTransition, KindSelfLeave:
-		fillMembership(f, &h, body, in)
+		fillMembership(f, h, body, in)
 	default:
 		f.Service = serviceName(h.Type)
 	}

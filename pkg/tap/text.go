@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"strconv"
+	"sync/atomic"
 	"time"
 )
 
@@ -35,8 +36,7 @@ func (f *Frame) AppendText(b []byte) []byte {
 
 // appendClock appends t as TimeLayout would, without parsing the layout.
 func appendClock(b []byte, t time.Time) []byte {
-	h, m, s := t.Clock()
-	b = append(b, byte('0'+h/10), byte('0'+h%10), ':', byte('0'+m/10), byte('0'+m%10), ':', byte('0'+s/10), byte('0'+s%10), '.')
+	b = append(b, clockOf(t)[:]...)
 	us := t.Nanosecond() / 1000
 	var d [6]byte
 	for i := 5; i >= 0; i-- {
@@ -44,6 +44,29 @@ func appendClock(b []byte, t time.Time) []byte {
 		us /= 10
 	}
 	return append(b, d[:]...)
+}
+
+// clockSecond is the "15:04:05." of one second in one zone.
+type clockSecond struct {
+	unix int64
+	loc  *time.Location
+	text [9]byte
+}
+
+// lastClock is the second clockOf wrote last: the frames of one second
+// share the work of finding its time of day.
+var lastClock atomic.Pointer[clockSecond]
+
+// clockOf is the "15:04:05." of t.
+func clockOf(t time.Time) *[9]byte {
+	unix, loc := t.Unix(), t.Location()
+	if c := lastClock.Load(); c != nil && c.unix == unix && c.loc == loc {
+		return &c.text
+	}
+	h, m, s := t.Clock()
+	c := &clockSecond{unix: unix, loc: loc, text: [9]byte{byte('0' + h/10), byte('0' + h%10), ':', byte('0' + m/10), byte('0' + m%10), ':', byte('0' + s/10), byte('0' + s%10), '.'}}
+	lastClock.Store(c)
+	return &c.text
 }
 
 // appendSession shows a session name with control bytes escaped.
