@@ -127,13 +127,12 @@ func (c *Conversation) FeedView(dir Direction, b []byte, t time.Time, emit func(
 // cut hands the frames at the start of buf to emit and returns what is
 // left of buf, the start of a frame not complete yet.
 func (c *Conversation) cut(s *stream, dir Direction, buf []byte, t time.Time, emit func(*Frame)) []byte {
+	p := &s.scratch
 	for len(buf) > 0 {
-		f, n := c.next(s, buf)
+		n := c.next(s, buf, p)
 		if n == 0 {
 			break
 		}
-		s.scratch = f
-		p := &s.scratch
 		p.Conn, p.Dir, p.Time, p.Size = c.conn, dir, t, n
 		p.Raw = buf[:n:n]
 		fillMessage(p, s, &c.names)
@@ -193,9 +192,22 @@ func (c *Conversation) learn(f *Frame) {
 	}
 }
 
-// next cuts the frame at the start of b that s expects: the frame and its
-// length, or length 0 when b ends before the frame does. It moves s on.
-func (c *Conversation) next(s *stream, b []byte) (Frame, int) {
+// next cuts the frame at the start of b that s expects into f, clearing
+// what f held, and returns its length, or 0 when b ends before the frame
+// does. It moves s on.
+func (c *Conversation) next(s *stream, b []byte, f *Frame) int {
+	*f = Frame{}
+	if s.state == stateMessages { // the frames after the handshake: nearly all
+		return message(s, b, f)
+	}
+	var n int
+	*f, n = c.handshake(s, b)
+	return n
+}
+
+// handshake cuts the handshake unit, or what follows an undecodable one,
+// at the start of b that s expects.
+func (c *Conversation) handshake(s *stream, b []byte) (Frame, int) {
 	switch s.state {
 	case stateHello:
 		return c.hello(s, b)
@@ -209,8 +221,6 @@ func (c *Conversation) next(s *stream, b []byte) (Frame, int) {
 		return c.daemonVersion(s, b)
 	case statePrivate:
 		return privateGroup(s, b)
-	case stateMessages:
-		return message(s, b)
 	}
 	return Frame{Kind: KindUndecodable, Error: "after bytes that could not be decoded"}, len(b)
 }

@@ -6,28 +6,38 @@ import (
 	"github.com/spgo/spgo/internal/wire"
 )
 
-// message cuts one message frame (docs/protocol.md §5.1): the header, a
-// reject's old type, the group names and the body. Lengths are checked
-// against generous bounds before waiting for the rest, so a header whose
-// lengths no daemon or client would accept is undecodable at once.
-func message(s *stream, b []byte) (Frame, int) {
+// message cuts one message frame (docs/protocol.md §5.1) into f, which it
+// has cleared: the header, a reject's old type, the group names and the
+// body. It returns the frame's length, 0 when b ends before the frame does.
+// Lengths are checked against generous bounds before waiting for the rest,
+// so a header whose lengths no daemon or client would accept is
+// undecodable at once.
+func message(s *stream, b []byte, f *Frame) int {
 	if len(b) < wire.HeaderSize {
-		return Frame{}, 0
+		return 0
 	}
 	h, err := wire.DecodeHeader(b)
 	if err != nil {
-		return undecodable(s, b, err.Error())
+		return setUndecodable(s, b, err.Error(), f)
 	}
 	rest, err := h.CheckLengths(wire.ClientReadLimits)
 	if err != nil {
-		return undecodable(s, b, err.Error())
+		return setUndecodable(s, b, err.Error(), f)
 	}
 	n := wire.HeaderSize + rest
 	if len(b) < n {
-		return Frame{}, 0
+		return 0
 	}
 	s.header = h
-	return Frame{Kind: messageKind(&h)}, n
+	f.Kind = messageKind(&h)
+	return n
+}
+
+// setUndecodable is undecodable, into f.
+func setUndecodable(s *stream, b []byte, why string, f *Frame) int {
+	var n int
+	*f, n = undecodable(s, b, why)
+	return n
 }
 
 // messageKind names what a header starts: a reject first, then the client's

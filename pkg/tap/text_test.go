@@ -123,7 +123,7 @@ func TestInternerBound(t *testing.T) {
 			}
 		})
 	}
-	if len(c.names) > internMax {
-		t.Fatalf("%d names remembered, at most %d allowed", len(c.names), internMax)
+	if len(c.names.names) > internMax {
+		t.Fatalf("%d names remembered, at most %d allowed", len(c.names.names), internMax)
 	}
 }
