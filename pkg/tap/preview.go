@@ -25,8 +25,9 @@ func appendPreview(out, b []byte) []byte {
 	if more {
 		b = b[:PreviewLen]
 	}
-	// No byte takes more than four: ASCII is written by copying its
-	// escape's four bytes into room made beforehand.
+	// No byte takes more than four: a byte that is a character alone
+	// (ASCII, or one that cannot start a UTF-8 sequence) is written by
+	// copying its escape's four bytes into room made beforehand.
 	out = slices.Grow(out, 4*len(b)+len("..."))
 	for len(b) > 0 {
 		if len(b) >= 8 && binary.LittleEndian.Uint64(b) == 0 {
@@ -35,8 +36,7 @@ func appendPreview(out, b []byte) []byte {
 			b = b[8:]
 			continue
 		}
-		if c := b[0]; c < utf8.RuneSelf {
-			e := &asciiEscapes[c]
+		if e := &byteEscapes[b[0]]; e.n > 0 {
 			end := len(out)
 			out = out[:end+4]
 			*(*[4]byte)(out[end:]) = e.b
@@ -54,14 +54,11 @@ func appendPreview(out, b []byte) []byte {
 	return out
 }
 
-// appendRune appends the rune at the start of b, which is not ASCII, and
-// returns how many bytes of b it took.
+// appendRune appends the rune at the start of b, whose first byte can
+// start a UTF-8 sequence, and returns how many bytes of b it took.
 func appendRune(out, b []byte) ([]byte, int) {
 	c := b[0]
-	r, n := utf8.RuneError, 1
-	if c >= 0xc2 && c <= 0xf4 { // only these can start a valid rune
-		r, n = utf8.DecodeRune(b)
-	}
+	r, n := utf8.DecodeRune(b)
 	switch {
 	case r == utf8.RuneError && n <= 1:
 		return append(out, '\\', 'x', hexDigits[c>>4], hexDigits[c&15]), 1
@@ -72,14 +69,20 @@ func appendRune(out, b []byte) ([]byte, int) {
 	return append(out, q[1:len(q)-1]...), n
 }
 
-// asciiEscapes holds, for each ASCII byte, how appendASCII writes it, so
-// that a payload's preview is built by copying.
-var asciiEscapes = func() (t [utf8.RuneSelf]struct {
+// byteEscapes holds, for each byte that is a character alone, how the
+// preview writes it: ASCII as appendASCII does, a byte that cannot start a
+// UTF-8 sequence as \xNN. The bytes that can start one have n 0.
+var byteEscapes = func() (t [256]struct {
 	n uint8
 	b [4]byte
 }) {
 	for c := range t {
-		t[c].n = uint8(copy(t[c].b[:], appendASCII(nil, byte(c))))
+		switch {
+		case c < utf8.RuneSelf:
+			t[c].n = uint8(copy(t[c].b[:], appendASCII(nil, byte(c))))
+		case c < 0xc2 || c > 0xf4:
+			t[c].n = uint8(copy(t[c].b[:], []byte{'\\', 'x', hexDigits[c>>4], hexDigits[c&15]}))
+		}
 	}
 	return t
 }()
