@@ -85,10 +85,6 @@ func (c *Conversation) Feed(dir Direction, b []byte, t time.Time) []Frame {
 	return out
 }
 
-// FeedView is Feed handing each frame to view as it is cut, with no copy:
-// the frame, its bytes and its lists are valid only during the call, and
-// must not be changed (Clone makes an owned copy). Its Preview is empty
-// (AppendSummary and MarshalJSON compute it from Data). b is not retained.
 // pending is how many bytes of dir's stream wait for the rest of their
 // frame.
 func (c *Conversation) pending(dir Direction) int {
@@ -97,10 +93,14 @@ func (c *Conversation) pending(dir Direction) int {
 	return len(c.stream(dir).pending)
 }
 
-// Frames alias b, or the stream's pending bytes when they complete a frame
-// an earlier chunk began; the pending bytes are the stream's own, reused
-// once the frames they held are handed out.
-func (c *Conversation) FeedView(dir Direction, b []byte, t time.Time, emit func(*Frame)) {
+// FeedView is Feed handing each frame to view as it is cut, with no copy:
+// the frame, its bytes and its lists are valid only during the call, and
+// must not be changed (Clone makes an owned copy). Its Preview is empty
+// (AppendSummary and MarshalJSON compute it from Data). b is not retained.
+func (c *Conversation) FeedView(dir Direction, b []byte, t time.Time, view func(*Frame)) {
+	// Frames alias b, or the stream's pending bytes when they complete a
+	// frame an earlier chunk began; the pending bytes are the stream's
+	// own, reused once the frames they held are handed out.
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	s := c.stream(dir)
@@ -114,13 +114,13 @@ func (c *Conversation) FeedView(dir Direction, b []byte, t time.Time, emit func(
 		}
 		s.pending = append(s.pending, b[:take]...)
 		b = b[take:]
-		rest := c.cut(s, dir, s.pending, t, emit)
+		rest := c.cut(s, dir, s.pending, t, view)
 		s.pending = append(s.pending[:0], rest...)
 		if len(b) == 0 {
 			return
 		}
 	}
-	rest := c.cut(s, dir, b, t, emit)
+	rest := c.cut(s, dir, b, t, view)
 	s.pending = append(s.pending[:0], rest...)
 }
 
