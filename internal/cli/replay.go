@@ -4,15 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"path/filepath"
-	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/spgo/spgo/internal/english"
-	"github.com/spgo/spgo/internal/unixsock"
 	"github.com/spgo/spgo/pkg/replay"
 	"github.com/spgo/spgo/pkg/tap"
 )
@@ -129,33 +125,18 @@ func (o *ReplayOptions) report(rec *replay.Recording, res replay.Result, err err
 // replayAsDaemon listens as a daemon would and plays the recording's
 // daemon side to the clients.
 func replayAsDaemon(ctx context.Context, o *ReplayOptions, rec *replay.Recording, opts replay.Options) (replay.Result, error) {
-	host, port, err := tap.ParseListen(o.Listen)
-	if err != nil {
+	if _, _, err := tap.ParseListen(o.Listen); err != nil {
 		return replay.Result{}, usageErrorf("invalid --listen %q: allowed are PORT or PORT@HOST, PORT in 0..65535", o.Listen)
 	}
-	l, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(port)))
+	ln, err := tap.Listen(o.Listen, o.SocketDir, o.NoUnix)
 	if err != nil {
 		return replay.Result{}, invalidValue(fmt.Errorf("--listen: %w", err))
 	}
-	defer l.Close()
-	port = l.Addr().(*net.TCPAddr).Port
-	listeners := []net.Listener{l}
-	if !o.NoUnix {
-		path := filepath.Join(o.SocketDir, strconv.Itoa(port))
-		if err := unixsock.RemoveStale(path); err != nil {
-			return replay.Result{}, invalidValue(err)
-		}
-		u, err := net.Listen("unix", path)
-		if err != nil {
-			return replay.Result{}, invalidValue(fmt.Errorf("--listen: %w", err))
-		}
-		defer u.Close()
-		listeners = append(listeners, u)
-	}
+	defer ln.Close()
 	if o.ReadyFile != "" {
-		if err := writeFileAtomic(o.ReadyFile, []byte(fmt.Sprintf("%d@%s\n", port, host))); err != nil {
+		if err := writeFileAtomic(o.ReadyFile, []byte(ln.SpreadName()+"\n")); err != nil {
 			return replay.Result{}, err
 		}
 	}
-	return replay.Daemon(ctx, rec, opts, listeners...)
+	return replay.Daemon(ctx, rec, opts, ln.Listeners()...)
 }

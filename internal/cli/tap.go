@@ -143,7 +143,7 @@ func tapRun(ctx context.Context, o *TapOptions) error {
 	if err != nil {
 		return err
 	}
-	cfg.OnFrame = p.print
+	cfg.OnFrameView = p.print
 	p.start()
 	defer p.stop(io.Discard) // on the paths that return early
 	if o.Record != "" {

@@ -3,12 +3,10 @@ package cli
 import (
 	"bufio"
 	"bytes"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"reflect"
-	"strconv"
 	"strings"
 	"sync"
 	"text/template"
@@ -17,21 +15,11 @@ import (
 	"github.com/spgo/spgo/pkg/tap"
 )
 
-// tapTimeLayout is the time column of spgo tap's lines.
-const tapTimeLayout = "15:04:05.000000"
-
 // tapFormatHelp lists what spgo tap's --format templates can use.
 const tapFormatHelp = `Go template over the fields of -o json (conn, session, time, dir, kind, size, hex, by,
 name, version, membership, priority, methods, code, private_group, service, type, sender, groups,
 msg_type, endian_mismatch, big_endian, preview, cause, group, group_id, members, vs_sets,
 local_vs_set, error; absent ones are empty); functions as for listen --format`
-
-// tapJSON is the -o json shape of a frame: its fields and, for frames
-// with bytes, the bytes in hex.
-type tapJSON struct {
-	tap.Frame
-	Hex string `json:"hex,omitempty"`
-}
 
 // tapFlushEvery is how often printed frames are flushed: the lines reach
 // a terminal promptly, and a busy tap makes one write per batch, not per
@@ -46,7 +34,9 @@ type framePrinter struct {
 	json  bool
 	done  chan struct{}
 	once  sync.Once
-	line  []byte // the text line being built, reused
+	line  []byte // the text line being built
+	jbuf  bytes.Buffer
+	enc   *json.Encoder // writes to jbuf
 	wg    sync.WaitGroup
 	tmpl  *template.Template
 	mu    sync.Mutex
@@ -56,6 +46,8 @@ type framePrinter struct {
 
 func newFramePrinter(w io.Writer, output, format string) (*framePrinter, error) {
 	p := &framePrinter{w: bufio.NewWriterSize(w, 64<<10), json: output == OutputJSON, done: make(chan struct{})}
+	p.enc = json.NewEncoder(&p.jbuf)
+	p.enc.SetEscapeHTML(false) // as Frame.MarshalJSON: "C>D", not "C\u003eD"
 	if format == "" {
 		return p, nil
 	}
@@ -71,10 +63,13 @@ func newFramePrinter(w io.Writer, output, format string) (*framePrinter, error) 
 	return p, nil
 }
 
-func (p *framePrinter) print(f tap.Frame) {
+// print prints f, a view valid during the call (tap.Config.OnFrameView).
+func (p *framePrinter) print(f *tap.Frame) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	line, err := p.render(&f)
+	// A text line is made in the writer's own buffer: no copy.
+	p.line = p.w.AvailableBuffer()
+	line, err := p.render(f)
 	if err != nil {
 		p.warn = err
 		return
@@ -124,7 +119,7 @@ func (p *framePrinter) stop(errOut io.Writer) error {
 	return p.first
 }
 
-// render makes the line of f.
+// render makes the line of f, in a buffer reused by the next call.
 func (p *framePrinter) render(f *tap.Frame) ([]byte, error) {
 	switch {
 	case p.tmpl != nil:
@@ -135,53 +130,19 @@ func (p *framePrinter) render(f *tap.Frame) ([]byte, error) {
 		b.WriteByte('\n')
 		return b.Bytes(), nil
 	case p.json:
-		// Without HTML escaping: directions are "C>D", not "C\u003eD".
-		var b bytes.Buffer
-		enc := json.NewEncoder(&b)
-		enc.SetEscapeHTML(false)
-		err := enc.Encode(tapJSON{Frame: *f, Hex: hex.EncodeToString(f.Raw)})
-		return escapeC1(b.Bytes()), err
+		p.jbuf.Reset()
+		err := p.enc.Encode(f)
+		return escapeC1(p.jbuf.Bytes()), err
 	}
-	p.line = frameLine(p.line[:0], f)
+	p.line = append(f.AppendText(p.line[:0]), '\n')
 	return p.line, nil
-}
-
-// frameLine appends a frame's text line to b: time, connection,
-// direction, session, and the frame.
-func frameLine(b []byte, f *tap.Frame) []byte {
-	b = f.Time.AppendFormat(b, tapTimeLayout)
-	b = append(b, " ["...)
-	b = strconv.AppendInt(b, int64(f.Conn), 10)
-	b = append(b, "] "...)
-	if f.Dir == "" {
-		b = append(b, "---"...)
-	}
-	b = append(b, f.Dir...)
-	b = append(b, ' ')
-	if f.Session == "" {
-		b = append(b, '-')
-	}
-	b = append(b, safeName(f.Session)...)
-	b = append(b, ' ')
-	b = append(b, f.Summary()...)
-	return append(b, '\n')
-}
-
-// safeName shows a session name with control bytes escaped.
-func safeName(s string) string {
-	for i := 0; i < len(s); i++ {
-		if s[i] < 0x20 || s[i] >= 0x7f || s[i] == '"' || s[i] == '\\' {
-			return strconv.Quote(s)
-		}
-	}
-	return s
 }
 
 // frameFields is what a --format template sees: the fields of -o json,
 // every one present (zero when the frame has none), so a template can
 // name any field on any frame.
 func frameFields(f *tap.Frame) map[string]any {
-	j, _ := json.Marshal(tapJSON{Frame: *f, Hex: hex.EncodeToString(f.Raw)})
+	j, _ := json.Marshal(f)
 	d := json.NewDecoder(bytes.NewReader(j))
 	d.UseNumber()
 	var fields map[string]any

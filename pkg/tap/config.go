@@ -50,6 +50,11 @@ type Config struct {
 	// different connections may come in another order than they passed.
 	// A slow OnFrame slows the sessions down.
 	OnFrame func(Frame)
+	// OnFrameView gets the same frames as OnFrame, at the same moments,
+	// with no copy: the frame is valid only during the call and must not
+	// be changed (Frame.Clone keeps one). It is the cheaper of the two
+	// for a caller that only prints or counts.
+	OnFrameView func(*Frame)
 	// Record, when set, gets every conversation, whatever the filters
 	// select, in the capture format (testdata/captures/README.md).
 	Record io.Writer

@@ -27,7 +27,9 @@ type stream struct {
 	dir     Direction
 	state   state
 	pending []byte
-	scratch Frame // the frame being handed out, reused so none is allocated
+	scratch Frame       // the frame being handed out, reused so none is allocated
+	groups  []string    // the scratch frame's group names, reused likewise
+	header  wire.Header // the header of the message being cut
 }
 
 // Conversation decodes both byte streams of one client connection into
@@ -47,6 +49,7 @@ type Conversation struct {
 	helloSeen    bool
 	major, minor byte
 	streams      [2]stream
+	names        interner
 }
 
 // NewConversation returns the decoder of connection number conn.
@@ -78,7 +81,7 @@ func (c *Conversation) stream(dir Direction) *stream {
 // bytes. Bytes that end inside a frame wait for the next Feed.
 func (c *Conversation) Feed(dir Direction, b []byte, t time.Time) []Frame {
 	var out []Frame
-	c.feed(dir, append([]byte(nil), b...), t, func(f *Frame) { out = append(out, *f) })
+	c.FeedView(dir, b, t, func(f *Frame) { out = append(out, f.Clone()) })
 	return out
 }
 
@@ -90,9 +93,14 @@ func (c *Conversation) pending(dir Direction) int {
 	return len(c.stream(dir).pending)
 }
 
-// feed is Feed handing each frame to emit as it is cut, which must not
-// keep the pointer. b becomes the frames': it must not change afterwards.
-func (c *Conversation) feed(dir Direction, b []byte, t time.Time, emit func(*Frame)) {
+// FeedView is Feed handing each frame to view as it is cut, with no copy:
+// the frame, its bytes and its lists are valid only during the call, and
+// must not be changed (Clone makes an owned copy). Its Preview is empty
+// (AppendSummary and MarshalJSON compute it from Data). b is not retained.
+func (c *Conversation) FeedView(dir Direction, b []byte, t time.Time, view func(*Frame)) {
+	// Frames alias b, or the stream's pending bytes when they complete a
+	// frame an earlier chunk began; the pending bytes are the stream's
+	// own, reused once the frames they held are handed out.
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	s := c.stream(dir)
@@ -106,29 +114,28 @@ func (c *Conversation) feed(dir Direction, b []byte, t time.Time, emit func(*Fra
 		}
 		s.pending = append(s.pending, b[:take]...)
 		b = b[take:]
-		rest := c.cut(s, dir, s.pending, t, emit)
-		s.pending = append(s.pending[:0:0], rest...)
+		rest := c.cut(s, dir, s.pending, t, view)
+		s.pending = append(s.pending[:0], rest...)
 		if len(b) == 0 {
 			return
 		}
 	}
-	rest := c.cut(s, dir, b, t, emit)
-	s.pending = append([]byte(nil), rest...)
+	rest := c.cut(s, dir, b, t, view)
+	s.pending = append(s.pending[:0], rest...)
 }
 
 // cut hands the frames at the start of buf to emit and returns what is
 // left of buf, the start of a frame not complete yet.
 func (c *Conversation) cut(s *stream, dir Direction, buf []byte, t time.Time, emit func(*Frame)) []byte {
+	p := &s.scratch
 	for len(buf) > 0 {
-		f, n := c.next(s, buf)
+		n := c.next(s, buf, p)
 		if n == 0 {
 			break
 		}
-		s.scratch = f
-		p := &s.scratch
 		p.Conn, p.Dir, p.Time, p.Size = c.conn, dir, t, n
 		p.Raw = buf[:n:n]
-		fillMessage(p)
+		fillMessage(p, s, &c.names)
 		c.learn(p)
 		p.Session = c.session
 		emit(p)
@@ -185,9 +192,22 @@ func (c *Conversation) learn(f *Frame) {
 	}
 }
 
-// next cuts the frame at the start of b that s expects: the frame and its
-// length, or length 0 when b ends before the frame does. It moves s on.
-func (c *Conversation) next(s *stream, b []byte) (Frame, int) {
+// next cuts the frame at the start of b that s expects into f, clearing
+// what f held, and returns its length, or 0 when b ends before the frame
+// does. It moves s on.
+func (c *Conversation) next(s *stream, b []byte, f *Frame) int {
+	*f = Frame{}
+	if s.state == stateMessages { // the frames after the handshake: nearly all
+		return message(s, b, f)
+	}
+	var n int
+	*f, n = c.handshake(s, b)
+	return n
+}
+
+// handshake cuts the handshake unit, or what follows an undecodable one,
+// at the start of b that s expects.
+func (c *Conversation) handshake(s *stream, b []byte) (Frame, int) {
 	switch s.state {
 	case stateHello:
 		return c.hello(s, b)
@@ -201,8 +221,6 @@ func (c *Conversation) next(s *stream, b []byte) (Frame, int) {
 		return c.daemonVersion(s, b)
 	case statePrivate:
 		return privateGroup(s, b)
-	case stateMessages:
-		return message(s, b)
 	}
 	return Frame{Kind: KindUndecodable, Error: "after bytes that could not be decoded"}, len(b)
 }

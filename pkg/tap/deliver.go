@@ -4,11 +4,13 @@ import (
 	"github.com/spgo/spgo/internal/capture"
 )
 
-// deliver records f and hands it to OnFrame if the filters select it,
-// under one lock so that both see one order, and reports whether they did.
+// deliver records f and hands it to OnFrameView and OnFrame if the
+// filters select it, under one lock so that all see one order, and reports
+// whether they did. f is a view: OnFrame gets a clone.
 func (t *Tap) deliver(r *relay, f *Frame) bool {
 	selected := t.filter.frame(f)
-	if t.rec == nil && (t.cfg.OnFrame == nil || !selected) {
+	shown := selected && (t.cfg.OnFrame != nil || t.cfg.OnFrameView != nil)
+	if t.rec == nil && !shown {
 		return selected
 	}
 	t.mu.Lock()
@@ -16,8 +18,11 @@ func (t *Tap) deliver(r *relay, f *Frame) bool {
 	if t.rec != nil {
 		t.record(f)
 	}
-	if t.cfg.OnFrame != nil && selected {
-		t.cfg.OnFrame(*f)
+	if shown && t.cfg.OnFrameView != nil {
+		t.cfg.OnFrameView(f)
+	}
+	if shown && t.cfg.OnFrame != nil {
+		t.cfg.OnFrame(f.Clone())
 	}
 	return selected
 }

@@ -50,7 +50,9 @@ type GroupID struct {
 }
 
 // Frame is one protocol unit of one conversation, decoded, or a
-// connection's open or close. Every field is owned by the Frame.
+// connection's open or close. A Frame that Feed returns or OnFrame gets owns
+// every field; one that FeedView or OnFrameView hands out is a view, valid
+// only during the call (Clone makes it owned).
 type Frame struct {
 	Conn    int       `json:"conn"`              // connection number, from 1 in order of arrival
 	Session string    `json:"session,omitempty"` // the private group once the daemon named it, else the name asked for
@@ -81,7 +83,7 @@ type Frame struct {
 	EndianMismatch bool     `json:"endian_mismatch,omitempty"`
 	BigEndian      bool     `json:"big_endian,omitempty"`
 	Data           []byte   `json:"-"`                 // a data or reject message's body
-	Preview        string   `json:"preview,omitempty"` // the start of Data, control bytes escaped
+	Preview        string   `json:"preview,omitempty"` // the start of Data, control bytes escaped; empty in a view
 
 	// membership, transition and self-leave
 	Cause      string     `json:"cause,omitempty"` // join, leave, disconnect, network
@@ -94,4 +96,52 @@ type Frame struct {
 	// Error says why a frame is undecodable (or what is odd about one that
 	// decoded, such as a membership body that did not parse).
 	Error string `json:"error,omitempty"`
+}
+
+// Clone returns an owned copy of f: its bytes, its lists and, for a data or
+// reject message, its Preview.
+func (f *Frame) Clone() Frame {
+	c := *f
+	c.Raw = append([]byte(nil), f.Raw...)
+	if f.Data != nil {
+		c.Data = cloneData(f, c.Raw)
+		if c.Preview == "" {
+			c.Preview = preview(f.Data)
+		}
+	}
+	c.Methods = clone(f.Methods)
+	c.Groups = clone(f.Groups)
+	c.Members = clone(f.Members)
+	if f.VSSets != nil {
+		c.VSSets = make([][]string, len(f.VSSets))
+		for i, set := range f.VSSets {
+			c.VSSets[i] = clone(set)
+		}
+	}
+	if f.GroupID != nil {
+		id := *f.GroupID
+		c.GroupID = &id
+	}
+	return c
+}
+
+// clone copies a list, keeping nil nil.
+func clone(list []string) []string {
+	if list == nil {
+		return nil
+	}
+	return append(make([]string, 0, len(list)), list...)
+}
+
+// cloneData is f.Data in raw, the copy of f.Raw, when Data is the end of
+// Raw as a decoded message's is; otherwise a copy of its own.
+func cloneData(f *Frame, raw []byte) []byte {
+	n := len(f.Data)
+	if n == 0 {
+		return raw[len(raw):]
+	}
+	if n <= len(f.Raw) && &f.Raw[len(f.Raw)-n] == &f.Data[0] {
+		return raw[len(raw)-n:]
+	}
+	return append([]byte(nil), f.Data...)
 }

@@ -2,6 +2,7 @@ package tap
 
 import (
 	"bytes"
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 // of a length the second byte gives. Whatever the bytes, the decoder must
 // not panic, and its frames plus what End returns must be exactly the
 // bytes of each direction, in order: it never loses or invents a byte.
+// The views FeedView hands out render as the owned frames do.
 func FuzzConversation(f *testing.F) {
 	files, err := capture.All(capture.Dir())
 	if err != nil {
@@ -24,7 +26,7 @@ func FuzzConversation(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
-		c := NewConversation(1)
+		c, cv := NewConversation(1), NewConversation(1)
 		var sent, got [2]bytes.Buffer
 		t0 := time.Unix(0, 0)
 		for len(in) >= 2 {
@@ -32,9 +34,18 @@ func FuzzConversation(f *testing.F) {
 			in = in[2:]
 			n = min(n, len(in))
 			sent[d].Write(in[:n])
-			for _, fr := range c.Feed(dirs[d], in[:n], t0) {
+			var views []string
+			cv.FeedView(dirs[d], in[:n], t0, func(fr *Frame) { views = append(views, fr.String()) })
+			owned := c.Feed(dirs[d], in[:n], t0)
+			for i, fr := range owned {
 				checkFrame(t, &fr, dirs[d])
 				got[d].Write(fr.Raw)
+				if i >= len(views) || views[i] != fr.String() {
+					t.Fatalf("view and owned frame differ: %q, %v", fr.String(), views)
+				}
+			}
+			if len(views) != len(owned) {
+				t.Fatalf("%d views, %d owned frames", len(views), len(owned))
 			}
 			in = in[n:]
 		}
@@ -51,11 +62,14 @@ func FuzzConversation(f *testing.F) {
 
 var dirs = [2]Direction{ClientToDaemon, DaemonToClient}
 
-// checkFrame asserts what holds for any frame: its size is its bytes, and
-// it has a summary.
+// checkFrame asserts what holds for any frame: its size is its bytes, it
+// has a summary, and its JSON object is valid JSON.
 func checkFrame(t *testing.T, fr *Frame, dir Direction) {
 	if fr.Size != len(fr.Raw) || fr.Size == 0 || fr.Dir != dir || fr.Summary() == "" {
 		t.Fatalf("bad frame %+v", fr)
+	}
+	if j, err := fr.MarshalJSON(); err != nil || !json.Valid(j) {
+		t.Fatalf("frame %+v: JSON %s, %v", fr, j, err)
 	}
 }
 

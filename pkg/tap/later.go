@@ -1,5 +1,7 @@
 package tap
 
+import "time"
+
 // Decoding off the forwarding path. A tap that neither records nor counts
 // frames for a fault forwards each chunk first and decodes it afterwards,
 // in one goroutine per connection, so that forwarding waits for neither
@@ -14,6 +16,16 @@ package tap
 // forwarding waits too.
 const laterQueue = 256
 
+// task is what r's decoding goroutine does next: decode the first n bytes
+// of buf, read at now from dir, and release buf; or, with no buf, run fn.
+type task struct {
+	dir Direction
+	buf *chunkBuf
+	n   int
+	now time.Time
+	fn  func()
+}
+
 // decodesLater reports whether cfg lets decoding follow forwarding.
 func decodesLater(cfg *Config) bool {
 	f := &cfg.Faults
@@ -25,11 +37,17 @@ func (r *relay) startLater() {
 	if !r.t.later {
 		return
 	}
-	r.queue, r.decoded = make(chan func(), laterQueue), make(chan struct{})
+	r.queue, r.decoded = make(chan task, laterQueue), make(chan struct{})
 	go func() {
 		defer close(r.decoded)
-		for fn := range r.queue {
-			fn()
+		deliver := func(f *Frame) { r.t.deliver(r, f) }
+		for t := range r.queue {
+			if t.buf == nil {
+				t.fn()
+				continue
+			}
+			r.conv.FeedView(t.dir, t.buf.b[:t.n], t.now, deliver)
+			t.buf.release()
 		}
 	}()
 }
@@ -41,7 +59,7 @@ func (r *relay) later(fn func()) {
 		fn()
 		return
 	}
-	r.queue <- fn
+	r.queue <- task{fn: fn}
 }
 
 // stopLater waits until everything queued is decoded.

@@ -6,27 +6,38 @@ import (
 	"github.com/spgo/spgo/internal/wire"
 )
 
-// message cuts one message frame (docs/protocol.md §5.1): the header, a
-// reject's old type, the group names and the body. Lengths are checked
-// against generous bounds before waiting for the rest, so a header whose
-// lengths no daemon or client would accept is undecodable at once.
-func message(s *stream, b []byte) (Frame, int) {
+// message cuts one message frame (docs/protocol.md §5.1) into f, which it
+// has cleared: the header, a reject's old type, the group names and the
+// body. It returns the frame's length, 0 when b ends before the frame does.
+// Lengths are checked against generous bounds before waiting for the rest,
+// so a header whose lengths no daemon or client would accept is
+// undecodable at once.
+func message(s *stream, b []byte, f *Frame) int {
 	if len(b) < wire.HeaderSize {
-		return Frame{}, 0
+		return 0
 	}
 	h, err := wire.DecodeHeader(b)
 	if err != nil {
-		return undecodable(s, b, err.Error())
+		return setUndecodable(s, b, err.Error(), f)
 	}
 	rest, err := h.CheckLengths(wire.ClientReadLimits)
 	if err != nil {
-		return undecodable(s, b, err.Error())
+		return setUndecodable(s, b, err.Error(), f)
 	}
 	n := wire.HeaderSize + rest
 	if len(b) < n {
-		return Frame{}, 0
+		return 0
 	}
-	return Frame{Kind: messageKind(&h)}, n
+	s.header = h
+	f.Kind = messageKind(&h)
+	return n
+}
+
+// setUndecodable is undecodable, into f.
+func setUndecodable(s *stream, b []byte, why string, f *Frame) int {
+	var n int
+	*f, n = undecodable(s, b, why)
+	return n
 }
 
 // messageKind names what a header starts: a reject first, then the client's
@@ -63,33 +74,34 @@ func isMessage(k Kind) bool {
 }
 
 // fillMessage decodes the fields of a message frame from its bytes, which
-// message has already checked to hold the whole frame.
-func fillMessage(f *Frame) {
+// message has already checked to hold the whole frame, and whose header it
+// kept in s. Names come from in; the group list is s's, reused: f is a view
+// until cloned.
+func fillMessage(f *Frame, s *stream, in *interner) {
 	if !isMessage(f.Kind) {
 		return
 	}
-	h, _ := wire.DecodeHeader(f.Raw)
-	f.Type, f.BigEndian, f.Sender = h.Type, h.BigEndian, h.Sender.String()
+	h := &s.header
+	f.Type, f.BigEndian, f.Sender = h.Type, h.BigEndian, in.name(&h.Sender)
 	p := f.Raw[wire.HeaderSize:]
 	oldType := uint32(0)
 	if h.IsReject() {
 		oldType = h.ByteOrder().Uint32(p)
 		p = p[wire.OldTypeSize:]
 	}
-	f.Groups = make([]string, h.NumGroups)
-	for i := range f.Groups {
-		var n wire.Name
-		copy(n[:], p[i*wire.MaxGroupName:])
-		f.Groups[i] = n.String()
+	s.groups = s.groups[:0]
+	for i := range int(h.NumGroups) {
+		s.groups = append(s.groups, in.name((*wire.Name)(p[i*wire.MaxGroupName:])))
 	}
+	f.Groups = s.groups
 	body := p[int(h.NumGroups)*wire.MaxGroupName:]
 	service, messType, mismatch := h.Delivered(oldType)
 	switch f.Kind {
 	case KindData, KindReject:
 		f.Service, f.MsgType, f.EndianMismatch = serviceName(service), messType, mismatch
-		f.Data, f.Preview = body, preview(body)
+		f.Data = body
 	case KindMembership, KindTransition, KindSelfLeave:
-		fillMembership(f, &h, body)
+		fillMembership(f, h, body, in)
 	default:
 		f.Service = serviceName(h.Type)
 	}
@@ -97,7 +109,7 @@ func fillMessage(f *Frame) {
 
 // fillMembership decodes a membership notice: the group is the sender
 // field, the members are the group names (docs/protocol.md §7.2 to §7.4).
-func fillMembership(f *Frame, h *wire.Header, body []byte) {
+func fillMembership(f *Frame, h *wire.Header, body []byte, in *interner) {
 	f.Group, f.Members, f.Sender = f.Sender, f.Groups, ""
 	f.Groups = nil
 	f.Cause = cause(h.Type)
@@ -118,7 +130,7 @@ func fillMembership(f *Frame, h *wire.Header, body []byte) {
 		for i, set := range m.VSSets {
 			f.VSSets[i] = make([]string, len(set))
 			for j := range set {
-				f.VSSets[i][j] = set[j].String()
+				f.VSSets[i][j] = in.name(&set[j])
 			}
 		}
 	}

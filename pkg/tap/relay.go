@@ -9,9 +9,6 @@ import (
 	"time"
 )
 
-// readSize is the most a pump reads at once.
-const readSize = 256 << 10
-
 // relay is one client connection and its connection to the daemon.
 type relay struct {
 	t      *Tap
@@ -28,7 +25,7 @@ type relay struct {
 
 	// Decoding after forwarding (later.go): the work queued, and closed
 	// when it is done.
-	queue   chan func()
+	queue   chan task
 	decoded chan struct{}
 }
 
@@ -95,16 +92,16 @@ type faultAt struct {
 // pump reads src, decodes, delivers and forwards to dst until src ends.
 func (r *relay) pump(dir Direction, src, dst net.Conn) {
 	l := &line{dir: dir, dst: dst, fs: &r.faults}
-	buf := make([]byte, readSize)
 	var faults []faultAt
 	for {
-		n, err := src.Read(buf)
+		buf := getChunk()
+		n, err := src.Read(buf.b)
 		if n > 0 {
-			// The frames keep the chunk: it is theirs.
-			chunk, now := append([]byte(nil), buf[:n]...), time.Now()
+			chunk, now := buf.b[:n], time.Now()
 			faults = faults[:0]
 			if r.queue != nil {
-				r.later(func() { r.conv.feed(dir, chunk, now, func(f *Frame) { r.t.deliver(r, f) }) })
+				buf.users.Add(1) // the decoding goroutine's use
+				r.queue <- task{dir: dir, buf: buf, n: n, now: now}
 			} else {
 				faults = r.decode(dir, chunk, now, faults)
 			}
@@ -114,6 +111,7 @@ func (r *relay) pump(dir Direction, src, dst net.Conn) {
 				return
 			}
 		}
+		buf.release()
 		if err != nil {
 			l.flush()
 			r.srcEnded(dir, dst)
@@ -126,7 +124,7 @@ func (r *relay) pump(dir Direction, src, dst net.Conn) {
 // frames to faults.
 func (r *relay) decode(dir Direction, chunk []byte, now time.Time, faults []faultAt) []faultAt {
 	end := -r.conv.pending(dir)
-	r.conv.feed(dir, chunk, now, func(f *Frame) {
+	r.conv.FeedView(dir, chunk, now, func(f *Frame) {
 		end += f.Size
 		selected := r.t.deliver(r, f)
 		if stall, cut := r.faults.count(dir, selected); stall || cut {

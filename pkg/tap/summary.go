@@ -1,145 +1,166 @@
 package tap
 
 import (
+	"bytes"
 	"encoding/hex"
-	"fmt"
 	"strconv"
-	"strings"
 )
 
 // undecodableShown is how many bytes of an undecodable frame Summary shows.
 const undecodableShown = 64
 
 // Summary describes the frame in one line of plain text: its kind and the
-// fields that matter for it (no time, direction or session; see Frame for
-// those). Names and payloads are shown with control bytes escaped.
-func (f *Frame) Summary() string {
+// fields that matter for it (no time, direction or session; String gives
+// those too). Names and payloads are shown with control bytes escaped.
+func (f *Frame) Summary() string { return string(f.AppendSummary(nil)) }
+
+// AppendSummary appends Summary's text to b, allocating nothing but b's
+// growth.
+func (f *Frame) AppendSummary(b []byte) []byte {
 	switch f.Kind {
 	case KindOpen:
-		return "open"
+		return append(b, "open"...)
 	case KindClose:
-		return closeSummary(f)
+		return appendClose(b, f)
 	case KindConnect:
-		return fmt.Sprintf("connect name=%s version=%s membership=%t priority=%d", quoteName(f.Name), f.Version, f.Membership, f.Priority)
-	case KindAuthOffer:
-		return "auth offer " + strings.Join(f.Methods, " ")
-	case KindAuthChoice:
-		return "auth choice " + strings.Join(f.Methods, " ")
+		b = append(b, "connect name="...)
+		b = appendName(b, f.Name)
+		b = append(b, " version="...)
+		b = append(b, f.Version...)
+		b = append(b, " membership="...)
+		b = strconv.AppendBool(b, f.Membership)
+		b = append(b, " priority="...)
+		return strconv.AppendInt(b, int64(f.Priority), 10)
+	case KindAuthOffer, KindAuthChoice:
+		b = append(b, "auth "...)
+		b = append(append(b, f.Kind[len("auth-"):]...), ' ')
+		for i, m := range f.Methods {
+			if i > 0 {
+				b = append(b, ' ')
+			}
+			b = append(b, m...)
+		}
+		return b
 	case KindAccept, KindHandshakeReject:
-		return strings.ToLower(string(f.Kind)) + " " + f.Code
+		return append(append(append(b, f.Kind...), ' '), f.Code...)
 	case KindVersion:
-		return "version " + f.Version
+		return append(append(b, "version "...), f.Version...)
 	case KindPrivateGroup:
-		return "private group " + quoteName(f.PrivateGroup)
+		return appendName(append(b, "private group "...), f.PrivateGroup)
 	case KindJoin, KindLeave, KindKill:
-		return string(f.Kind) + " " + names(f.Groups)
+		return appendNames(append(append(b, f.Kind...), ' '), f.Groups)
 	case KindData, KindReject:
-		return dataSummary(f)
+		return appendData(b, f)
 	case KindMembership, KindTransition, KindSelfLeave:
-		return membershipSummary(f)
+		return appendMembership(b, f)
 	case KindUndecodable:
-		return undecodableSummary(f)
+		return appendUndecodable(b, f)
 	}
-	return fmt.Sprintf("%s %s from %s to %s size %d", f.Kind, f.Service, quoteName(f.Sender), names(f.Groups), f.Size)
+	b = append(append(append(b, f.Kind...), ' '), f.Service...)
+	b = appendName(append(b, " from "...), f.Sender)
+	b = appendNames(append(b, " to "...), f.Groups)
+	return strconv.AppendInt(append(b, " size "...), int64(f.Size), 10)
 }
 
-// dataSummary is the line of the most frequent frames, built without fmt.
-func dataSummary(f *Frame) string {
-	b := make([]byte, 0, 64+len(f.Preview))
-	b = append(b, f.Kind...)
-	b = append(b, ' ')
-	b = append(b, f.Service...)
-	b = append(b, " from "...)
-	b = append(b, quoteName(f.Sender)...)
-	b = append(b, " to "...)
-	b = append(b, names(f.Groups)...)
-	b = append(b, " type "...)
-	b = strconv.AppendInt(b, int64(f.MsgType), 10)
-	b = append(b, " size "...)
-	b = strconv.AppendInt(b, int64(len(f.Data)), 10)
-	// The preview is escaped already: only its quotes need escaping.
+// appendData is the line of the most frequent frames.
+func appendData(b []byte, f *Frame) []byte {
+	b = append(append(append(b, f.Kind...), ' '), f.Service...)
+	b = appendName(append(b, " from "...), f.Sender)
+	b = appendNames(append(b, " to "...), f.Groups)
+	b = strconv.AppendInt(append(b, " type "...), int64(f.MsgType), 10)
+	b = strconv.AppendInt(append(b, " size "...), int64(len(f.Data)), 10)
 	b = append(b, " \""...)
-	if strings.IndexByte(f.Preview, '"') < 0 {
+	start := len(b)
+	if f.Preview != "" {
 		b = append(b, f.Preview...)
 	} else {
-		b = append(b, strings.ReplaceAll(f.Preview, `"`, `\"`)...)
+		b = appendPreview(b, f.Data)
 	}
-	return string(append(b, '"'))
+	// The preview is escaped already: only its quotes need escaping.
+	if bytes.IndexByte(b[start:], '"') >= 0 {
+		quoted := bytes.ReplaceAll(b[start:], []byte{'"'}, []byte(`\"`))
+		b = append(b[:start], quoted...)
+	}
+	return append(b, '"')
 }
 
-func closeSummary(f *Frame) string {
-	s := "close by client"
+func appendClose(b []byte, f *Frame) []byte {
 	switch f.By {
 	case "D":
-		s = "close by daemon"
+		b = append(b, "close by daemon"...)
 	case "T":
-		s = "close by tap"
+		b = append(b, "close by tap"...)
+	default:
+		b = append(b, "close by client"...)
 	}
 	if f.Error != "" {
-		s += ": " + f.Error
+		b = append(append(b, ": "...), f.Error...)
 	}
-	return s
+	return b
 }
 
-func membershipSummary(f *Frame) string {
-	var b strings.Builder
-	b.WriteString(string(f.Kind))
+func appendMembership(b []byte, f *Frame) []byte {
+	b = append(b, f.Kind...)
 	if f.Cause != "" && f.Kind == KindMembership {
-		b.WriteString(" " + f.Cause)
+		b = append(append(b, ' '), f.Cause...)
 	}
-	b.WriteString(" " + quoteName(f.Group))
-	if f.GroupID != nil {
-		fmt.Fprintf(&b, " id %d.%d.%d", f.GroupID.ProcID, f.GroupID.Time, f.GroupID.Index)
+	b = appendName(append(b, ' '), f.Group)
+	if id := f.GroupID; id != nil {
+		b = strconv.AppendInt(append(b, " id "...), int64(id.ProcID), 10)
+		b = strconv.AppendInt(append(b, '.'), int64(id.Time), 10)
+		b = strconv.AppendInt(append(b, '.'), int64(id.Index), 10)
 	}
 	if f.Kind == KindMembership {
-		b.WriteString(" members " + names(f.Members))
+		b = appendNames(append(b, " members "...), f.Members)
 		for i, set := range f.VSSets {
-			mark := ""
+			b = append(b, " vs"...)
 			if i == f.LocalVSSet {
-				mark = "*"
+				b = append(b, '*')
 			}
-			b.WriteString(" vs" + mark + "[" + names(set) + "]")
+			b = append(appendNames(append(b, '['), set), ']')
 		}
 	}
 	if f.Error != "" {
-		b.WriteString(" (" + f.Error + ")")
+		b = append(append(append(b, " ("...), f.Error...), ')')
 	}
-	return b.String()
+	return b
 }
 
-func undecodableSummary(f *Frame) string {
+func appendUndecodable(b []byte, f *Frame) []byte {
 	shown, more := f.Raw, ""
 	if len(shown) > undecodableShown {
 		shown, more = shown[:undecodableShown], "..."
 	}
-	return fmt.Sprintf("undecodable %d bytes %s%s (%s)", f.Size, hex.EncodeToString(shown), more, f.Error)
+	b = strconv.AppendInt(append(b, "undecodable "...), int64(f.Size), 10)
+	b = hex.AppendEncode(append(b, " bytes "...), shown)
+	return append(append(append(append(b, more...), " ("...), f.Error...), ')')
 }
 
-// names joins names with commas, each escaped; "-" for none.
-func names(list []string) string {
-	switch len(list) {
-	case 0:
-		return "-"
-	case 1:
-		return quoteName(list[0])
+// appendNames appends names joined with commas, each escaped; "-" for
+// none.
+func appendNames(b []byte, list []string) []byte {
+	if len(list) == 0 {
+		return append(b, '-')
 	}
-	q := make([]string, len(list))
 	for i, n := range list {
-		q[i] = quoteName(n)
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendName(b, n)
 	}
-	return strings.Join(q, ",")
+	return b
 }
 
-// quoteName shows a name as is when it is plain (printable ASCII without
+// appendName shows a name as is when it is plain (printable ASCII without
 // space, comma or quote), quoted and escaped otherwise.
-func quoteName(s string) string {
+func appendName(b []byte, s string) []byte {
 	plain := s != ""
 	for i := 0; plain && i < len(s); i++ {
 		c := s[i]
 		plain = c > ' ' && c < 0x7f && c != ',' && c != '"' && c != '\\'
 	}
 	if plain {
-		return s
+		return append(b, s...)
 	}
-	return fmt.Sprintf("%q", s)
+	return strconv.AppendQuote(b, s)
 }

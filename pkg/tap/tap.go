@@ -3,16 +3,10 @@ package tap
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"net"
-	"os"
-	"path/filepath"
-	"strconv"
 	"sync"
-	"syscall"
 
 	"github.com/spgo/spgo/internal/capture"
-	"github.com/spgo/spgo/internal/unixsock"
 	"github.com/spgo/spgo/pkg/spread"
 )
 
@@ -23,11 +17,7 @@ type Tap struct {
 	// network and address of the daemon, parsed once.
 	network, daemonAddr string
 
-	tcp      net.Listener
-	unix     net.Listener
-	unixPath string
-	unixFile fs.FileInfo
-	port     int
+	ln *Listener
 
 	later bool // decode after forwarding (later.go)
 
@@ -56,65 +46,30 @@ func Start(cfg Config) (*Tap, error) {
 		t.rec = capture.NewWriter(cfg.Record)
 		t.rec.Comment("Recorded by spgo tap: clients -> tap " + cfg.Listen + " -> daemon " + cfg.Daemon)
 	}
-	if err := t.listen(); err != nil {
-		return nil, err
+	ln, err := Listen(cfg.Listen, cfg.SocketDir, cfg.NoUnixSocket)
+	if err != nil {
+		return nil, fmt.Errorf("tap: %w", err)
 	}
-	for _, l := range []net.Listener{t.tcp, t.unix} {
-		if l != nil {
-			t.wg.Add(1)
-			go t.accept(l)
-		}
+	t.ln = ln
+	for _, l := range ln.Listeners() {
+		t.wg.Add(1)
+		go t.accept(l)
 	}
 	return t, nil
 }
 
-// listen opens the TCP listener and the Unix socket.
-func (t *Tap) listen() error {
-	host, port, _ := ParseListen(t.cfg.Listen)
-	addr := net.JoinHostPort(host, strconv.Itoa(port))
-	l, err := net.Listen("tcp", addr)
-	if errors.Is(err, syscall.EADDRINUSE) {
-		return fmt.Errorf("tap: tcp %s: %w; stop what listens there or choose another port", addr, ErrPortInUse)
-	}
-	if err != nil {
-		return fmt.Errorf("tap: listen tcp %s: %w", addr, err)
-	}
-	t.tcp, t.port = l, l.Addr().(*net.TCPAddr).Port
-	if t.cfg.NoUnixSocket {
-		return nil
-	}
-	path := filepath.Join(t.cfg.SocketDir, strconv.Itoa(t.port))
-	if err := unixsock.RemoveStale(path); err != nil {
-		t.tcp.Close()
-		return fmt.Errorf("tap: %w", err)
-	}
-	u, err := net.Listen("unix", path)
-	if err == nil {
-		u.(*net.UnixListener).SetUnlinkOnClose(false)
-		t.unixFile, err = os.Lstat(path)
-	}
-	if err != nil {
-		t.tcp.Close()
-		return fmt.Errorf("tap: listen unix %s: %w", path, err)
-	}
-	t.unix, t.unixPath = u, path
-	return nil
-}
-
 // Port is the TCP port the tap listens on.
-func (t *Tap) Port() int { return t.port }
+func (t *Tap) Port() int { return t.ln.Port() }
 
 // TCPAddr is the TCP address the tap listens on.
-func (t *Tap) TCPAddr() *net.TCPAddr { return t.tcp.Addr().(*net.TCPAddr) }
+func (t *Tap) TCPAddr() *net.TCPAddr { return t.ln.TCPAddr() }
 
 // UnixPath is the tap's Unix socket, "" with NoUnixSocket.
-func (t *Tap) UnixPath() string { return t.unixPath }
+func (t *Tap) UnixPath() string { return t.ln.UnixPath() }
 
 // SpreadName is the daemon name a client gives to reach the tap over TCP:
 // "PORT@HOST".
-func (t *Tap) SpreadName() string {
-	return fmt.Sprintf("%d@%s", t.port, t.TCPAddr().IP)
-}
+func (t *Tap) SpreadName() string { return t.ln.SpreadName() }
 
 // accept serves l until it is closed.
 func (t *Tap) accept(l net.Listener) {
@@ -171,11 +126,7 @@ func (t *Tap) Close() error {
 		r.cut()
 	}
 	t.cmu.Unlock()
-	t.tcp.Close()
-	if t.unix != nil {
-		t.unix.Close()
-		_ = unixsock.RemoveOwn(t.unixPath, t.unixFile)
-	}
+	t.ln.Close()
 	t.wg.Wait()
 	if t.rec != nil {
 		t.mu.Lock()

@@ -1,0 +1,34 @@
+package tap
+
+import (
+	"sync"
+	"sync/atomic"
+)
+
+// chunkSize is the most a pump reads at once.
+const chunkSize = 64 << 10
+
+// chunkBuf is a buffer a pump reads into. It is reused once both its
+// users, forwarding and decoding, release it: decoding keeps no byte of a
+// chunk (a frame a callback keeps is a clone).
+type chunkBuf struct {
+	b     []byte
+	users atomic.Int32
+}
+
+// chunks are the buffers not in use.
+var chunks = sync.Pool{New: func() any { return &chunkBuf{b: make([]byte, chunkSize)} }}
+
+// getChunk returns a buffer with one user.
+func getChunk() *chunkBuf {
+	c := chunks.Get().(*chunkBuf)
+	c.users.Store(1)
+	return c
+}
+
+// release ends one user's use of c; the last one puts it back.
+func (c *chunkBuf) release() {
+	if c.users.Add(-1) == 0 {
+		chunks.Put(c)
+	}
+}
