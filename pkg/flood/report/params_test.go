@@ -62,3 +62,29 @@ func TestProgressDraws(t *testing.T) {
 		}
 	}
 }
+
+// With several service types each floods its own group, and the banner
+// names those groups, not the base name no session joins.
+func TestBannerNamesTheGroupsFlooded(t *testing.T) {
+	var b bytes.Buffer
+	Banner(&b, ParamsOf(flood.Config{Services: []spread.ServiceType{spread.AgreedMess, spread.FIFOMess}}, "", nil), HostEnv("x", "external", "tcp"))
+	if out := b.String(); !strings.Contains(out, `; groups "flooder-agreed", "flooder-fifo"`+"\n") {
+		t.Errorf("several types:\n%s", out)
+	}
+	b.Reset()
+	Banner(&b, ParamsOf(flood.Config{Group: "g", Services: []spread.ServiceType{spread.FIFOMess}}, "", nil), HostEnv("x", "external", "tcp"))
+	if out := b.String(); !strings.Contains(out, `services: FIFO; group "g"`+"\n") {
+		t.Errorf("one type:\n%s", out)
+	}
+}
+
+// A warning names its run's receivers in English: "1 receiver".
+func TestWarningsCountReceivers(t *testing.T) {
+	pts := points()
+	pts[0].Receivers = 1
+	var w bytes.Buffer
+	Warnings(&w, pts)
+	if want := "warning: FIFO (size 1000, 1 receiver): FIFO lost 1 messages\n"; w.String() != want {
+		t.Errorf("warnings %q, want %q", w.String(), want)
+	}
+}

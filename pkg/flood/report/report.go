@@ -4,6 +4,7 @@
 package report
 
 import (
+	"cmp"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -77,7 +78,12 @@ type Params struct {
 	Receivers int
 	Window    int
 	Rate      float64
-	Group     string
+	// Groups are the groups flooded, one per service type in Services
+	// order (Group-<service> when several types run, see
+	// flood.Config.ServiceGroup); Group is the one shown when Groups is
+	// empty.
+	Groups []string
+	Group  string
 	// SweepDim ("size", "receivers" or "") and SweepValues describe a
 	// sweep: the swept parameter takes each value in turn, in place of
 	// Size or Receivers.
@@ -95,17 +101,17 @@ func ParamsOf(cfg flood.Config, sweepDim string, sweepValues []int) Params {
 	if filled, err := cfg.SettingsWithDefaults(); err == nil {
 		cfg = filled
 	}
-	names := make([]string, len(cfg.Services))
+	names, groups := make([]string, len(cfg.Services)), make([]string, len(cfg.Services))
 	for i, s := range cfg.Services {
-		names[i] = flood.ServiceName(s)
+		names[i], groups[i] = flood.ServiceName(s), cfg.ServiceGroup(s)
 	}
 	senders := cfg.Senders
 	if cfg.Mode == flood.ModeReadOnly {
 		senders = cfg.RemoteSenders
 	}
 	return Params{Services: names, Count: cfg.Count, Duration: cfg.Duration, Size: cfg.Size, Senders: senders,
-		Receivers: cfg.Receivers, Window: cfg.Window, Rate: cfg.Rate, Group: cfg.Group, RTTEvery: cfg.RTTEvery,
-		SweepDim: sweepDim, SweepValues: sweepValues}
+		Receivers: cfg.Receivers, Window: cfg.Window, Rate: cfg.Rate, Group: cfg.Group, Groups: groups,
+		RTTEvery: cfg.RTTEvery, SweepDim: sweepDim, SweepValues: sweepValues}
 }
 
 // Banner writes the run's parameters and environment.
@@ -131,7 +137,7 @@ func Banner(w io.Writer, p Params, e Env) {
 	}
 	fmt.Fprintf(w, "spgo flood: %s of %s per sender, %d sender(s) -> %s, %s, %s\n",
 		what, size, p.Senders, receivers, win, rate)
-	fmt.Fprintf(w, "  services: %s; group %q", strings.Join(p.Services, " "), p.Group)
+	fmt.Fprintf(w, "  services: %s; %s", strings.Join(p.Services, " "), groupsPhrase(p))
 	if p.SweepDim != "" {
 		fmt.Fprintf(w, "; sweep %s=%s (one run per value)", p.SweepDim, joinInts(p.SweepValues, ","))
 	}
@@ -147,6 +153,19 @@ func Banner(w io.Writer, p Params, e Env) {
 		fmt.Fprintf(w, "  sessions: %s\n", e.Placement)
 	}
 	fmt.Fprintf(w, "  host:     %s %s/%s, %d CPUs (GOMAXPROCS %d)\n", e.GoVersion, e.OS, e.Arch, e.CPUs, e.GOMAXPROCS)
+}
+
+// groupsPhrase names the groups flooded: `group "g"`, or `groups "g-fifo",
+// "g-agreed"` when each service type floods its own.
+func groupsPhrase(p Params) string {
+	if len(p.Groups) <= 1 {
+		return fmt.Sprintf("group %q", cmp.Or(strings.Join(p.Groups, ""), p.Group))
+	}
+	quoted := make([]string, len(p.Groups))
+	for i, g := range p.Groups {
+		quoted[i] = strconv.Quote(g)
+	}
+	return "groups " + strings.Join(quoted, ", ")
 }
 
 // ordinal is "2nd", "3rd", "100th", "101st"...
@@ -358,7 +377,7 @@ func Faults(w io.Writer, points []flood.Point) {
 			if len(s.Faults) == 0 {
 				continue
 			}
-			fmt.Fprintf(w, "\n%s through a fault (size %d, %d receivers):\n", s.Service, p.Size, p.Receivers)
+			fmt.Fprintf(w, "\n%s through a fault (size %d, %s):\n", s.Service, p.Size, english.Count(p.Receivers, "receiver"))
 			for _, e := range s.Faults {
 				at := "+" + e.After.Round(time.Millisecond).String()
 				switch e.Kind {
@@ -416,7 +435,7 @@ func Warnings(w io.Writer, points []flood.Point) int {
 	for _, p := range points {
 		for _, s := range p.Results.Services {
 			for _, msg := range s.Warnings {
-				fmt.Fprintf(w, "warning: %s (size %d, %d receivers): %s\n", s.Service, p.Size, p.Receivers, msg)
+				fmt.Fprintf(w, "warning: %s (size %d, %s): %s\n", s.Service, p.Size, english.Count(p.Receivers, "receiver"), msg)
 				n++
 			}
 		}
