@@ -88,3 +88,22 @@ func TestWarningsCountReceivers(t *testing.T) {
 		t.Errorf("warnings %q, want %q", w.String(), want)
 	}
 }
+
+// A run an agent's failure stopped says so under the table, instead of
+// the note for an interrupt, and a receivers' agent's SENT is "-".
+func TestTableSaysWhatStoppedTheRun(t *testing.T) {
+	pts := points()
+	pts[0].Results.Services[0].Partial, pts[0].Results.Services[0].Stopped = true, "agent #a#d1 (h) was lost mid-run"
+	var b bytes.Buffer
+	Table(&b, pts, "")
+	out := b.String()
+	if !strings.Contains(out, "stopped: agent #a#d1 (h) was lost mid-run; the figures are partial (up to then)") ||
+		strings.Contains(out, "interrupted") {
+		t.Errorf("table:\n%s", out)
+	}
+	b.Reset()
+	AgentTable(&b, []flood.AgentResult{{Name: "#r#d2", Receivers: 1, Services: []flood.AgentPart{{Service: "FIFO", Delivered: 7}}}})
+	if row := strings.Split(b.String(), "\n")[4]; !strings.Contains(row, "#r#d2") || !strings.Contains(row, " - ") {
+		t.Errorf("receivers' agent row %q", row)
+	}
+}

@@ -50,7 +50,11 @@ func AgentTable(w io.Writer, agents []flood.AgentResult) {
 	var rows [][]any
 	for _, a := range agents {
 		for i, s := range a.Services {
-			rows = append(rows, []any{i, s.Service, a.Name, a.Host, a.Daemon, a.Role, s.Sent, s.Delivered, humanInt(s.MsgRate),
+			sent := any(s.Sent)
+			if a.Senders == 0 {
+				sent = "-"
+			}
+			rows = append(rows, []any{i, s.Service, a.Name, a.Host, a.Daemon, a.Role, sent, s.Delivered, humanInt(s.MsgRate),
 				Dur(s.Latency.P50), Dur(s.Latency.P99), s.Lost, s.Verdict})
 		}
 	}
@@ -241,9 +245,25 @@ func Table(w io.Writer, points []flood.Point, sweep string) {
 	}
 	t.SetColumnConfigs(cols)
 	t.Render()
-	if anyService(points, func(s *flood.ServiceResult) bool { return s.Partial }) {
+	if anyService(points, func(s *flood.ServiceResult) bool { return s.Partial && s.Stopped == "" }) {
 		fmt.Fprintln(w, "interrupted: the figures are partial (up to the interrupt); messages still on their way are not counted as lost")
 	}
+	for _, why := range stopReasons(points) {
+		fmt.Fprintf(w, "stopped: %s; the figures are partial (up to then); messages still on their way are not counted as lost\n", why)
+	}
+}
+
+// stopReasons are the distinct reasons runs were stopped early, in order.
+func stopReasons(points []flood.Point) []string {
+	var why []string
+	for _, p := range points {
+		for _, s := range p.Results.Services {
+			if s.Stopped != "" && !slices.Contains(why, s.Stopped) {
+				why = append(why, s.Stopped)
+			}
+		}
+	}
+	return why
 }
 
 // DaemonTable writes the receivers' figures per daemon, one row per
