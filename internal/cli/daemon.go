@@ -71,12 +71,12 @@ logged). --http ADDR serves /healthz, /metrics (Prometheus) and /status
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := opts.checkCounts(cmd.Flags().Changed("nodes")); err != nil {
-				return err
+				return daemonError(err)
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
-			return daemonRun(cmd.Context(), opts)
+			return daemonError(daemonRun(cmd.Context(), opts))
 		},
 	}
 	fl := cmd.Flags()
@@ -105,6 +105,8 @@ logged). --http ADDR serves /healthz, /metrics (Prometheus) and /status
 // the help shows. nodesGiven says whether --nodes was given at all.
 func (opts *DaemonOptions) checkCounts(nodesGiven bool) error {
 	switch {
+	case opts.Port < 0 || opts.Port > 65535:
+		return invalidValue(fmt.Errorf("invalid --port %d: allowed is 0..65535 (0: a free port)", opts.Port))
 	case opts.MaxSessions < 1:
 		return invalidValue(fmt.Errorf("invalid --max-sessions %d: allowed is 1 or more (default %d)", opts.MaxSessions, daemon.DefaultMaxSessions))
 	case opts.MaxQueue < 1:

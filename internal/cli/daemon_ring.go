@@ -27,7 +27,7 @@ func addRingFlags(cmd *cobra.Command, opts *DaemonOptions) {
 // checkNodes refuses a ring size the real daemon could not have.
 func checkNodes(n int) error {
 	if n < 1 || n > daemon.MaxRingNodes {
-		return invalidValue(fmt.Errorf("--nodes %d out of range: allowed 1..%d (the real daemon's limit of daemons in one ring)", n, daemon.MaxRingNodes))
+		return invalidValue(fmt.Errorf("invalid --nodes %d: allowed is 1..%d (the real daemon's limit of daemons in one ring)", n, daemon.MaxRingNodes))
 	}
 	return nil
 }
@@ -82,13 +82,24 @@ func daemonRingRun(ctx context.Context, opts *DaemonOptions, logger *slog.Logger
 	return err
 }
 
-// ctlError is an error of spgo daemon ctl. Like its usage errors it starts
-// with the command's name, "ctl: ", rather than the "daemon: " of the
-// package it comes from.
-type ctlError struct{ err error }
+// daemonError is an error of spgo daemon or spgo daemon ctl: every one
+// starts "daemon: ", once, as pkg/daemon's own errors do. A silent error
+// (the command said what happened) stays silent; nil stays nil.
+func daemonError(err error) error {
+	if err == nil || isSilent(err) || strings.HasPrefix(err.Error(), "daemon: ") {
+		return err
+	}
+	return &prefixedError{prefix: "daemon: ", err: err}
+}
 
-func (e *ctlError) Error() string { return "ctl: " + strings.TrimPrefix(e.err.Error(), "daemon: ") }
-func (e *ctlError) Unwrap() error { return e.err }
+// prefixedError is err's message after a command's prefix.
+type prefixedError struct {
+	prefix string
+	err    error
+}
+
+func (e *prefixedError) Error() string { return e.prefix + e.err.Error() }
+func (e *prefixedError) Unwrap() error { return e.err }
 
 // DaemonCtlOptions are the flags of `spgo daemon ctl`.
 type DaemonCtlOptions struct {
@@ -135,9 +146,9 @@ line and exit code 2; nothing changes.`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			switch {
 			case len(args) == 0:
-				return usageErrorf("ctl: name a COMMAND: %s", ringctl.Usage)
+				return usageErrorf("daemon: ctl needs a COMMAND: %s", ringctl.Usage)
 			case len(args) > 2:
-				return usageErrorf("ctl: %d arguments: a COMMAND takes at most one ARG", len(args))
+				return usageErrorf("daemon: ctl got %d arguments: a COMMAND takes at most one ARG", len(args))
 			}
 			return nil
 		},
@@ -146,7 +157,7 @@ line and exit code 2; nothing changes.`,
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
-			return daemonCtlRun(opts)
+			return daemonError(daemonCtlRun(opts))
 		},
 	}
 	fl := cmd.Flags()
@@ -198,10 +209,10 @@ func daemonCtlRun(opts *DaemonCtlOptions) error {
 	reply, err := ringctl.Send(opts.ctlPath(), strings.Join(opts.Args, " "))
 	var fe *daemon.FaultError
 	if errors.As(err, &fe) || errors.Is(err, ringctl.ErrNoRing) {
-		return ringRefused(&ctlError{err})
+		return ringRefused(err)
 	}
 	if err != nil {
-		return &ctlError{err}
+		return err
 	}
 	fmt.Fprintln(opts.Factory.IOStreams.Out, reply)
 	return nil

@@ -345,6 +345,29 @@ func TestInterruptedRunIsPartialNotBroken(t *testing.T) {
 	}
 }
 
+// A paced sender stopped by an interrupt ends quietly: closing its session
+// is the flood's own doing, not a warning (the senders sleep between
+// messages here, so the interrupt finds them pacing).
+func TestInterruptedPacedRunHasNoWarnings(t *testing.T) {
+	d := spreadtest.Run(t)
+	for round := range 5 {
+		ctx, cancel := context.WithCancel(context.Background())
+		res, err := flood.Run(ctx, flood.Config{Daemon: d.SpreadName(), Count: 1 << 30, Size: 100, Senders: 2, Rate: 4000,
+			Services: []spread.ServiceType{spread.AgreedMess}, Progress: func(p flood.Progress) {
+				if p.Sent > 50 {
+					cancel()
+				}
+			}})
+		cancel()
+		if !errors.Is(err, context.Canceled) || res == nil || len(res.Services) != 1 {
+			t.Fatalf("round %d: err %v, results %+v", round, err, res)
+		}
+		if s := res.Services[0]; s.Verdict != flood.VerdictInterrupted || len(s.Warnings) != 0 {
+			t.Errorf("round %d: verdict %q, warnings %q", round, s.Verdict, s.Warnings)
+		}
+	}
+}
+
 // violations and warnings are arrays in JSON even when empty, so scripts
 // can iterate over them without a null check.
 func TestJSONAlwaysHasViolationsAndWarnings(t *testing.T) {

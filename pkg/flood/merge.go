@@ -96,6 +96,7 @@ func Merge(svc spread.ServiceType, size int, parts []*ServiceResult) *ServiceRes
 		m.Faults = append(m.Faults, p.Faults...)
 		m.ByDaemon = append(m.ByDaemon, p.ByDaemon...)
 		m.Partial = m.Partial || p.Partial
+		m.Stopped = cmp.Or(m.Stopped, p.Stopped)
 		m.DaemonLost = m.DaemonLost || p.DaemonLost
 	}
 	// Judged on the merged counts (each part's loss is already judged

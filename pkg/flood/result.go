@@ -117,6 +117,11 @@ type ServiceResult struct {
 	// before every message arrived: the figures cover the run up to then,
 	// and messages that could still have arrived are not counted as lost.
 	Partial bool `json:"partial,omitempty"`
+	// Stopped says why the run ended before the end when its caller did
+	// not interrupt it: a flood across hosts stops when one of its agents
+	// fails ("agent NAME (HOST) was lost mid-run"); "" otherwise. The
+	// figures then cover the run up to then, as for Partial.
+	Stopped string `json:"stopped,omitempty"`
 	// Verdict is Judge's word on the run, as the table's CHECK column
 	// shows it.
 	Verdict Verdict `json:"verdict"`
@@ -164,10 +169,12 @@ type Verdict string
 const (
 	// VerdictBroken: a promise of the service type was broken.
 	VerdictBroken Verdict = "BROKEN"
-	// VerdictInterrupted: the run was stopped before the end.
+	// VerdictInterrupted: the run's caller stopped it before the end
+	// (its context ended: Ctrl-C).
 	VerdictInterrupted Verdict = "interrupted"
 	// VerdictDisturbed: the run has warnings (errors, a stall, a session
-	// cut off) but broke no promise.
+	// cut off) or was stopped by a failure elsewhere (Stopped: an agent
+	// lost), but broke no promise.
 	VerdictDisturbed Verdict = "disturbed"
 	// VerdictFaultKept: the run saw a fault and its survivors got
 	// everything each promise says they must.
@@ -185,9 +192,9 @@ func (r *ServiceResult) Judge() Verdict {
 	switch {
 	case len(r.Violations) > 0:
 		return VerdictBroken
-	case r.Partial:
+	case r.Partial && r.Stopped == "":
 		return VerdictInterrupted
-	case len(r.Warnings) > 0:
+	case len(r.Warnings) > 0 || r.Stopped != "":
 		return VerdictDisturbed
 	case len(r.Faults) > 0:
 		return VerdictFaultKept

@@ -69,12 +69,13 @@ func (f *flood) send(s *sender) {
 			// lateness most of the latency measured.
 			if d := time.Duration(intended - now); d > earlySend {
 				if err := s.mb.Flush(); err != nil {
-					s.err = err
+					if !f.closing.Load() { // else the flood closed the session
+						s.err = err
+					}
 					break
 				}
-				select {
-				case <-time.After(d - earlySend):
-				case <-f.abort:
+				if !f.sleep(d - earlySend) {
+					break
 				}
 				now = f.nanos()
 			}
@@ -99,6 +100,18 @@ func (f *flood) send(s *sender) {
 		s.err = err
 	}
 	s.end = f.clock()
+}
+
+// sleep waits d; false when the flood is aborted first.
+func (f *flood) sleep(d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-f.abort:
+		return false
+	}
 }
 
 // waitWindow blocks until every live source has delivered up to need (one

@@ -12,7 +12,7 @@ import (
 // it derives the delivery counts and loss (summed over the reporting
 // clients), the rates, the latency and round-trip summaries, the total
 // order among the survivors, the broken promises and the verdict. Sent,
-// Warnings, Faults, Partial and the histograms are the caller's.
+// Warnings, Faults, Partial, Stopped and the histograms are the caller's.
 func (r *ServiceResult) finish(svc spread.ServiceType, size int) {
 	role := reportingRole(r.Clients)
 	var checks []Check

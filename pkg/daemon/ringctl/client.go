@@ -18,9 +18,12 @@ var ErrNoRing = errors.New("no ring is running there")
 
 // Send sends one command line to the ring serving the control socket at
 // path and returns its reply's text, the layout (ParseLayout reads it). A
-// command the ring refused is a *daemon.FaultError carrying the ring's
-// message.
+// command the ring refused, or a line Check refuses (found before
+// dialling), is a *daemon.FaultError carrying the message.
 func Send(path, line string) (string, error) {
+	if err := Check(line); err != nil {
+		return "", err
+	}
 	c, err := net.DialTimeout("unix", path, timeout)
 	if errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.ECONNREFUSED) {
 		return "", fmt.Errorf("daemon: control socket %s: %w (start one with spgo daemon --nodes N)", path, ErrNoRing)

@@ -70,6 +70,30 @@ func TestRingControl(t *testing.T) {
 	}
 }
 
+// A line no ring could carry out is refused before anything is dialled:
+// the user learns what to give, not that no ring is running.
+func TestSendChecksTheLineBeforeDialling(t *testing.T) {
+	nowhere := filepath.Join(t.TempDir(), "none.ctl")
+	for line, want := range map[string]string{
+		"crash":         "daemon: crash: give one node name, e.g. crash d3",
+		"heal d1":       "daemon: heal: takes no arguments (just heal)",
+		"partition d1,": `daemon: partition "d1,": `,
+		"bogus":         `daemon: unknown command "bogus": want `,
+	} {
+		_, err := ringctl.Send(nowhere, line)
+		var fe *daemon.FaultError
+		if !errors.As(err, &fe) || errors.Is(err, ringctl.ErrNoRing) || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("Send(%q) = %v, want a *daemon.FaultError starting %q", line, err, want)
+		}
+		if ringctl.Check(line) == nil {
+			t.Errorf("Check(%q) = nil", line)
+		}
+	}
+	if err := ringctl.Check("partition d1,d2/d3"); err != nil {
+		t.Errorf("Check of a well-formed partition: %v", err)
+	}
+}
+
 // checkParsedLayout: ParseLayout reads reply back into what the ring's
 // Layout says.
 func checkParsedLayout(t *testing.T, r *daemon.Ring, reply string) {

@@ -6,6 +6,13 @@
 // with a timeout, for the next message of their kind and fail the test
 // with what arrived instead, so that a test never hangs on a view that
 // does not come. Scripted plays a fixed sequence of frames to a client.
+//
+// The same tests can run against real daemons: Daemon returns the daemon
+// SPGO_TEST_DAEMON names (EnvDaemon), else starts one with Run, and
+// RingDaemons the ring SPGO_TEST_RING names, else an in-process ring
+// (RingTarget.Faults gives its fault controls, skipping with the reason on
+// a real ring). ServeStatus makes a daemon answer Spread's monitor status
+// query, as spgo daemon does, for tests of pkg/spreadmon.
 package spreadtest
 
 import (

@@ -100,7 +100,9 @@ func (s *server) carryOut(ctx context.Context, cfg flood.Config, run string) Mes
 		reply.Error = serr.Error()
 		return reply
 	}
-	if err != nil && !errors.Is(err, flood.ErrDaemonLost) {
+	// A run its coordinator aborted (or the agent's end) is Partial; the
+	// context's error adds nothing to that.
+	if err != nil && !errors.Is(err, flood.ErrDaemonLost) && !errors.Is(err, context.Canceled) {
 		sr.Warnings = append(sr.Warnings, err.Error())
 	}
 	reply.Result, reply.Shipment = sr, &sh

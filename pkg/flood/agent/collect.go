@@ -2,8 +2,10 @@ package agent
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/spgo/spgo/pkg/flood"
 	"github.com/spgo/spgo/pkg/spread"
@@ -17,7 +19,7 @@ type collector struct {
 	size     int
 	waiting  map[string]*member // sent a plan, no result yet
 	ready    map[string]bool    // receivers' agents whose sessions are in the group
-	parts    []*flood.ServiceResult
+	parts    []part             // the results that came in
 	failures []*AgentError
 	aborted  bool // the agents still running were told to abort
 }
@@ -39,10 +41,43 @@ func (col *collector) allReady() bool {
 // allIn: every agent sent a plan has answered or failed.
 func (col *collector) allIn() bool { return len(col.waiting) == 0 }
 
-// stop tells the agents still running to abort, and returns what came in.
+// part is one agent's result for the service type.
+type part struct {
+	m       *member
+	res     *flood.ServiceResult
+	garbage int64
+}
+
+// stop tells the agents still running to abort, and returns what came in:
+// after a failure every part, and the merge, say the run was stopped and
+// by what.
 func (col *collector) stop(err error) (*flood.ServiceResult, []*AgentError, error) {
 	col.abortRest()
-	return col.merged(), col.failures, err
+	why := col.stoppedBy()
+	for _, p := range col.parts {
+		if p.res.Partial {
+			p.res.Stopped = why
+		}
+		p.m.add(p.res, p.garbage)
+	}
+	merged := col.merged()
+	if merged != nil && why != "" {
+		merged.Stopped = why
+		merged.Verdict = merged.Judge()
+	}
+	return merged, col.failures, err
+}
+
+// stoppedBy says which agents' failures stopped the run ("" for none).
+func (col *collector) stoppedBy() string {
+	why := make([]string, len(col.failures))
+	for i, f := range col.failures {
+		why[i] = fmt.Sprintf("agent %s (%s) failed", f.Name, f.Host)
+		if errors.Is(f, ErrAgentLost) {
+			why[i] = fmt.Sprintf("agent %s (%s) was lost mid-run", f.Name, f.Host)
+		}
+	}
+	return strings.Join(why, "; ")
 }
 
 // abortRest tells the agents still running to abort, once: after a
@@ -61,7 +96,11 @@ func (col *collector) merged() *flood.ServiceResult {
 	if len(col.parts) == 0 {
 		return nil
 	}
-	return flood.Merge(col.svc, col.size, col.parts)
+	results := make([]*flood.ServiceResult, len(col.parts))
+	for i, p := range col.parts {
+		results[i] = p.res
+	}
+	return flood.Merge(col.svc, col.size, results)
 }
 
 // waitingNames are the agents still waited for, in name order.
@@ -151,8 +190,7 @@ func (col *collector) result(a *member, am Message) {
 	for i := range am.Result.Clients {
 		am.Result.Clients[i].Agent = a.Name
 	}
-	a.add(am.Result, am.Garbage)
-	col.parts = append(col.parts, am.Result)
+	col.parts = append(col.parts, part{m: a, res: am.Result, garbage: am.Garbage})
 }
 
 // remoteError is an error an agent reported, in its own words.

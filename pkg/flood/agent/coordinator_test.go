@@ -54,7 +54,9 @@ func TestRunMergesTheAgentsParts(t *testing.T) {
 	if s := out.Agents[0].Services[0]; s.Sent != 300 || s.MsgRate <= 0 {
 		t.Errorf("the sender's part: %+v", s)
 	}
-	if s := out.Agents[1].Services[1]; s.Delivered != 300 || s.Verdict != "ok" {
+	// A receivers' agent does not know what was sent: no planned count
+	// in its Sent.
+	if s := out.Agents[1].Services[1]; s.Delivered != 300 || s.Verdict != "ok" || s.Sent != 0 || out.Agents[1].Receivers != 1 {
 		t.Errorf("the receiver's part: %+v", s)
 	}
 }
@@ -109,8 +111,15 @@ func TestRunReportsALostAgent(t *testing.T) {
 	if r.out == nil || len(r.out.Agents) != 2 || len(r.out.Results.Services) != 1 || !r.out.Results.Services[0].Partial {
 		t.Fatalf("outcome %+v (err %v)", r.out, r.err)
 	}
-	if s := r.out.Agents[0].Services; r.out.Agents[0].Name != sender.name || len(s) != 1 || s[0].Verdict != "interrupted" {
+	// Stopped by the lost agent, not interrupted by the caller: disturbed,
+	// saying by what, with no bare "context canceled" warning.
+	if s := r.out.Agents[0].Services; r.out.Agents[0].Name != sender.name || len(s) != 1 || s[0].Verdict != flood.VerdictDisturbed {
 		t.Errorf("the aborted sender's part: %+v", r.out.Agents[0])
+	}
+	merged := r.out.Results.Services[0]
+	if want := "agent " + receiver.name + " (" + team[1].Host + ") was lost mid-run"; merged.Stopped != want ||
+		merged.Verdict != flood.VerdictDisturbed || len(merged.Warnings) != 0 {
+		t.Errorf("merged: stopped %q (want %q), verdict %q, warnings %q", merged.Stopped, want, merged.Verdict, merged.Warnings)
 	}
 	if _, err := c.Find(context.Background(), 1); err != nil {
 		t.Errorf("the surviving agent: %v", err)

@@ -39,7 +39,7 @@ func (c *Coordinator) Run(ctx context.Context, team []Assignment, cfg flood.Conf
 	members := make([]*member, len(team))
 	for i, a := range team {
 		members[i] = &member{Assignment: a, result: flood.AgentResult{Name: a.Name, Host: a.Host, Daemon: a.Daemon,
-			Version: a.Version, Role: a.Role()}}
+			Version: a.Version, Role: a.Role(), Senders: a.Senders, Receivers: a.Receivers}}
 	}
 	var failures []*AgentError
 	for _, svc := range cfg.Services {
@@ -106,8 +106,11 @@ type member struct {
 // add records what the agent's part of a service type's flood gave.
 func (m *member) add(sr *flood.ServiceResult, garbage int64) {
 	m.result.Garbage = max(m.result.Garbage, garbage)
-	part := flood.AgentPart{Service: sr.Service, Sent: sr.Sent, Delivered: sr.Delivered,
+	part := flood.AgentPart{Service: sr.Service, Delivered: sr.Delivered,
 		MsgRate: sr.MsgRate, Latency: sr.Latency, Lost: sr.Lost, Verdict: sr.Judge()}
+	if m.Senders > 0 { // a receivers' part's Sent is what it expected
+		part.Sent = sr.Sent
+	}
 	if m.Receivers == 0 { // a senders' agent: its send rate
 		part.MsgRate = 0
 		for _, cl := range sr.Clients {

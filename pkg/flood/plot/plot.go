@@ -203,12 +203,23 @@ func (integerTicks) Ticks(lo, hi float64) []plot.Tick {
 
 // headroom raises the y range so the legend (top) sits above the lines.
 func headroom(p *plot.Plot) {
+	drawableLog(&p.X)
+	drawableLog(&p.Y)
 	if _, ok := p.Y.Scale.(plot.LogScale); ok {
 		p.Y.Max *= 4
 		return
 	}
 	p.Y.Min = 0
 	p.Y.Max *= 1.45
+}
+
+// drawableLog gives a log axis without a value above 0 (the latencies of
+// runs that delivered nothing) a range it can draw: the panel is empty
+// rather than a panic in gonum.
+func drawableLog(a *plot.Axis) {
+	if _, ok := a.Scale.(plot.LogScale); ok && (a.Min <= 0 || a.Min > a.Max) { // no data: Min +Inf, Max -Inf
+		a.Min, a.Max = 1, 10
+	}
 }
 
 // plainTicks are gonum's default ticks labelled without trailing zeros.

@@ -100,3 +100,16 @@ func TestBadInput(t *testing.T) {
 		t.Error("no points accepted")
 	}
 }
+
+// Runs that delivered nothing (no latencies, no rate) still plot: the
+// log-scale panels are empty, not a panic.
+func TestWriteWithoutLatencies(t *testing.T) {
+	pts := points("AGREED")
+	for _, p := range pts {
+		p.Results.Services[0].Latency, p.Results.Services[0].MsgRate = flood.Latency{}, 0
+	}
+	var b bytes.Buffer
+	if err := Write(&b, "svg", pts, flood.SweepSize); err != nil || !strings.Contains(b.String(), "<svg") {
+		t.Errorf("Write: %v, %d bytes", err, b.Len())
+	}
+}

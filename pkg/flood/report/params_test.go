@@ -62,3 +62,48 @@ func TestProgressDraws(t *testing.T) {
 		}
 	}
 }
+
+// With several service types each floods its own group, and the banner
+// names those groups, not the base name no session joins.
+func TestBannerNamesTheGroupsFlooded(t *testing.T) {
+	var b bytes.Buffer
+	Banner(&b, ParamsOf(flood.Config{Services: []spread.ServiceType{spread.AgreedMess, spread.FIFOMess}}, "", nil), HostEnv("x", "external", "tcp"))
+	if out := b.String(); !strings.Contains(out, `; groups "flooder-agreed", "flooder-fifo"`+"\n") {
+		t.Errorf("several types:\n%s", out)
+	}
+	b.Reset()
+	Banner(&b, ParamsOf(flood.Config{Group: "g", Services: []spread.ServiceType{spread.FIFOMess}}, "", nil), HostEnv("x", "external", "tcp"))
+	if out := b.String(); !strings.Contains(out, `services: FIFO; group "g"`+"\n") {
+		t.Errorf("one type:\n%s", out)
+	}
+}
+
+// A warning names its run's receivers in English: "1 receiver".
+func TestWarningsCountReceivers(t *testing.T) {
+	pts := points()
+	pts[0].Receivers = 1
+	var w bytes.Buffer
+	Warnings(&w, pts)
+	if want := "warning: FIFO (size 1000, 1 receiver): FIFO lost 1 messages\n"; w.String() != want {
+		t.Errorf("warnings %q, want %q", w.String(), want)
+	}
+}
+
+// A run an agent's failure stopped says so under the table, instead of
+// the note for an interrupt, and a receivers' agent's SENT is "-".
+func TestTableSaysWhatStoppedTheRun(t *testing.T) {
+	pts := points()
+	pts[0].Results.Services[0].Partial, pts[0].Results.Services[0].Stopped = true, "agent #a#d1 (h) was lost mid-run"
+	var b bytes.Buffer
+	Table(&b, pts, "")
+	out := b.String()
+	if !strings.Contains(out, "stopped: agent #a#d1 (h) was lost mid-run; the figures are partial (up to then)") ||
+		strings.Contains(out, "interrupted") {
+		t.Errorf("table:\n%s", out)
+	}
+	b.Reset()
+	AgentTable(&b, []flood.AgentResult{{Name: "#r#d2", Receivers: 1, Services: []flood.AgentPart{{Service: "FIFO", Delivered: 7}}}})
+	if row := strings.Split(b.String(), "\n")[4]; !strings.Contains(row, "#r#d2") || !strings.Contains(row, " - ") {
+		t.Errorf("receivers' agent row %q", row)
+	}
+}

@@ -4,6 +4,7 @@
 package report
 
 import (
+	"cmp"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -49,7 +50,11 @@ func AgentTable(w io.Writer, agents []flood.AgentResult) {
 	var rows [][]any
 	for _, a := range agents {
 		for i, s := range a.Services {
-			rows = append(rows, []any{i, s.Service, a.Name, a.Host, a.Daemon, a.Role, s.Sent, s.Delivered, humanInt(s.MsgRate),
+			sent := any(s.Sent)
+			if a.Senders == 0 {
+				sent = "-"
+			}
+			rows = append(rows, []any{i, s.Service, a.Name, a.Host, a.Daemon, a.Role, sent, s.Delivered, humanInt(s.MsgRate),
 				Dur(s.Latency.P50), Dur(s.Latency.P99), s.Lost, s.Verdict})
 		}
 	}
@@ -77,7 +82,12 @@ type Params struct {
 	Receivers int
 	Window    int
 	Rate      float64
-	Group     string
+	// Groups are the groups flooded, one per service type in Services
+	// order (Group-<service> when several types run, see
+	// flood.Config.ServiceGroup); Group is the one shown when Groups is
+	// empty.
+	Groups []string
+	Group  string
 	// SweepDim ("size", "receivers" or "") and SweepValues describe a
 	// sweep: the swept parameter takes each value in turn, in place of
 	// Size or Receivers.
@@ -95,17 +105,17 @@ func ParamsOf(cfg flood.Config, sweepDim string, sweepValues []int) Params {
 	if filled, err := cfg.SettingsWithDefaults(); err == nil {
 		cfg = filled
 	}
-	names := make([]string, len(cfg.Services))
+	names, groups := make([]string, len(cfg.Services)), make([]string, len(cfg.Services))
 	for i, s := range cfg.Services {
-		names[i] = flood.ServiceName(s)
+		names[i], groups[i] = flood.ServiceName(s), cfg.ServiceGroup(s)
 	}
 	senders := cfg.Senders
 	if cfg.Mode == flood.ModeReadOnly {
 		senders = cfg.RemoteSenders
 	}
 	return Params{Services: names, Count: cfg.Count, Duration: cfg.Duration, Size: cfg.Size, Senders: senders,
-		Receivers: cfg.Receivers, Window: cfg.Window, Rate: cfg.Rate, Group: cfg.Group, RTTEvery: cfg.RTTEvery,
-		SweepDim: sweepDim, SweepValues: sweepValues}
+		Receivers: cfg.Receivers, Window: cfg.Window, Rate: cfg.Rate, Group: cfg.Group, Groups: groups,
+		RTTEvery: cfg.RTTEvery, SweepDim: sweepDim, SweepValues: sweepValues}
 }
 
 // Banner writes the run's parameters and environment.
@@ -131,7 +141,7 @@ func Banner(w io.Writer, p Params, e Env) {
 	}
 	fmt.Fprintf(w, "spgo flood: %s of %s per sender, %d sender(s) -> %s, %s, %s\n",
 		what, size, p.Senders, receivers, win, rate)
-	fmt.Fprintf(w, "  services: %s; group %q", strings.Join(p.Services, " "), p.Group)
+	fmt.Fprintf(w, "  services: %s; %s", strings.Join(p.Services, " "), groupsPhrase(p))
 	if p.SweepDim != "" {
 		fmt.Fprintf(w, "; sweep %s=%s (one run per value)", p.SweepDim, joinInts(p.SweepValues, ","))
 	}
@@ -147,6 +157,19 @@ func Banner(w io.Writer, p Params, e Env) {
 		fmt.Fprintf(w, "  sessions: %s\n", e.Placement)
 	}
 	fmt.Fprintf(w, "  host:     %s %s/%s, %d CPUs (GOMAXPROCS %d)\n", e.GoVersion, e.OS, e.Arch, e.CPUs, e.GOMAXPROCS)
+}
+
+// groupsPhrase names the groups flooded: `group "g"`, or `groups "g-fifo",
+// "g-agreed"` when each service type floods its own.
+func groupsPhrase(p Params) string {
+	if len(p.Groups) <= 1 {
+		return fmt.Sprintf("group %q", cmp.Or(strings.Join(p.Groups, ""), p.Group))
+	}
+	quoted := make([]string, len(p.Groups))
+	for i, g := range p.Groups {
+		quoted[i] = strconv.Quote(g)
+	}
+	return "groups " + strings.Join(quoted, ", ")
 }
 
 // ordinal is "2nd", "3rd", "100th", "101st"...
@@ -222,9 +245,25 @@ func Table(w io.Writer, points []flood.Point, sweep string) {
 	}
 	t.SetColumnConfigs(cols)
 	t.Render()
-	if anyService(points, func(s *flood.ServiceResult) bool { return s.Partial }) {
+	if anyService(points, func(s *flood.ServiceResult) bool { return s.Partial && s.Stopped == "" }) {
 		fmt.Fprintln(w, "interrupted: the figures are partial (up to the interrupt); messages still on their way are not counted as lost")
 	}
+	for _, why := range stopReasons(points) {
+		fmt.Fprintf(w, "stopped: %s; the figures are partial (up to then); messages still on their way are not counted as lost\n", why)
+	}
+}
+
+// stopReasons are the distinct reasons runs were stopped early, in order.
+func stopReasons(points []flood.Point) []string {
+	var why []string
+	for _, p := range points {
+		for _, s := range p.Results.Services {
+			if s.Stopped != "" && !slices.Contains(why, s.Stopped) {
+				why = append(why, s.Stopped)
+			}
+		}
+	}
+	return why
 }
 
 // DaemonTable writes the receivers' figures per daemon, one row per
@@ -358,7 +397,7 @@ func Faults(w io.Writer, points []flood.Point) {
 			if len(s.Faults) == 0 {
 				continue
 			}
-			fmt.Fprintf(w, "\n%s through a fault (size %d, %d receivers):\n", s.Service, p.Size, p.Receivers)
+			fmt.Fprintf(w, "\n%s through a fault (size %d, %s):\n", s.Service, p.Size, english.Count(p.Receivers, "receiver"))
 			for _, e := range s.Faults {
 				at := "+" + e.After.Round(time.Millisecond).String()
 				switch e.Kind {
@@ -416,7 +455,7 @@ func Warnings(w io.Writer, points []flood.Point) int {
 	for _, p := range points {
 		for _, s := range p.Results.Services {
 			for _, msg := range s.Warnings {
-				fmt.Fprintf(w, "warning: %s (size %d, %d receivers): %s\n", s.Service, p.Size, p.Receivers, msg)
+				fmt.Fprintf(w, "warning: %s (size %d, %s): %s\n", s.Service, p.Size, english.Count(p.Receivers, "receiver"), msg)
 				n++
 			}
 		}
