@@ -495,6 +495,8 @@ type Document struct {
 	Repeat  int                   `json:"repeat,omitempty"`
 	Points  []flood.Point         `json:"points"`
 	Summary []bench.SeriesSummary `json:"summary,omitempty"`
+	// Comparison is the runs compared with a baseline (flood --baseline).
+	Comparison *bench.Comparison `json:"comparison,omitempty"`
 }
 
 // JSON writes doc as one indented JSON object.
