@@ -132,6 +132,7 @@ func NewCmdFlood(f *Factory, runF func(context.Context, *FloodOptions) error) *c
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			readConnFlags(cmd, &opts.Conn)
+			noteFloodDeprecated(cmd)
 			if err := opts.validate(cmd); err != nil {
 				return err
 			}
@@ -145,6 +146,7 @@ func NewCmdFlood(f *Factory, runF func(context.Context, *FloodOptions) error) *c
 	addFloodLoadFlags(cmd, opts)
 	addFloodOutputFlags(cmd, opts)
 	addFloodRingFlags(cmd, opts)
+	hideFloodShorthands(cmd)
 	addFloodAgentFlags(cmd, opts)
 	addFloodBenchFlags(cmd, &opts.Bench)
 	cmd.AddCommand(newCmdFloodAgent(f))
