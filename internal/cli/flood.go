@@ -394,7 +394,9 @@ func announceFlood(o *FloodOptions, cfg flood.Config, env report.Env) {
 		if o.Sweep != "" {
 			dim, values, _ = flood.ParseSweep(o.Sweep) // validate checked it
 		}
-		report.Banner(ios.Out, report.ParamsOf(cfg, dim, values), env)
+		params := report.ParamsOf(cfg, dim, values)
+		params.Repeat = o.Bench.Repeat
+		report.Banner(ios.Out, params, env)
 	}
 	if !o.Embedded {
 		// A real 4.4 daemon cuts off a session with 1000 messages waiting.

@@ -92,6 +92,8 @@ type Params struct {
 	SweepValues []int
 	// RTTEvery, when above 0, says round trips are measured.
 	RTTEvery int
+	// Repeat, above 1, is how many times each point runs (flood.Repeat).
+	Repeat int
 }
 
 // ParamsOf is the banner's view of cfg: its settings as the engine fills
@@ -141,6 +143,9 @@ func Banner(w io.Writer, p Params, e Env) {
 	fmt.Fprintf(w, "  services: %s; group %q", strings.Join(p.Services, " "), p.Group)
 	if p.SweepDim != "" {
 		fmt.Fprintf(w, "; sweep %s=%s (one run per value)", p.SweepDim, joinInts(p.SweepValues, ","))
+	}
+	if p.Repeat > 1 {
+		fmt.Fprintf(w, "; %d runs of each point, round robin", p.Repeat)
 	}
 	switch {
 	case p.RTTEvery == 1:
