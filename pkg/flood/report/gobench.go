@@ -25,7 +25,7 @@ func GoConfig(env Env, points []flood.Point) []bench.ConfigLine {
 		{Key: "goos", Value: env.OS}, {Key: "goarch", Value: env.Arch}, {Key: "cpu", Value: env.CPU},
 		{Key: "gomaxprocs", Value: strconv.Itoa(env.GOMAXPROCS)},
 		{Key: "spgo-version", Value: env.SpgoVersion},
-		{Key: "daemon", Value: env.DaemonKind}, {Key: "transport", Value: env.Transport},
+		{Key: "daemon", Value: daemonIdentity(env)}, {Key: "transport", Value: env.Transport},
 	}
 	if env.Placement != "" {
 		lines = append(lines, bench.ConfigLine{Key: "placement", Value: env.Placement})
@@ -48,6 +48,17 @@ func GoConfig(env Env, points []flood.Point) []bench.ConfigLine {
 		add("rtt-every", strconv.Itoa(r.RTTEvery))
 	}
 	return lines
+}
+
+// daemonIdentity is the daemon as the configuration names it: the kind
+// of an in-process daemon or ring (whose port changes from run to run),
+// or an external daemon's kind and name, so that runs against two
+// daemons differ in this line.
+func daemonIdentity(env Env) string {
+	if env.DaemonKind == "external" {
+		return env.DaemonKind + " " + env.Daemon
+	}
+	return env.DaemonKind
 }
 
 // GoBench writes the points in Go's benchmark format: GoConfig's lines,
