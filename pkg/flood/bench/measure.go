@@ -31,10 +31,10 @@ func HigherIsBetter(unit string) bool { return strings.HasSuffix(unit, "/s") }
 
 // Key is what a measurement is of: one point of a flood.
 type Key struct {
-	Service   string
-	Size      int
-	Senders   int
-	Receivers int
+	Service   string `json:"service"`
+	Size      int    `json:"size"`
+	Senders   int    `json:"senders"`
+	Receivers int    `json:"receivers"`
 }
 
 // BenchName is the point's name in Go's benchmark format, without the
