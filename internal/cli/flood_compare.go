@@ -76,7 +76,7 @@ func NewCmdFloodCompare(f *Factory, runF func(context.Context, *FloodCompareOpti
 	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(
 		[]string{OutputText, OutputJSON, OutputMarkdown}, cobra.ShellCompDirectiveNoFileComp))
 	cmd.Flags().Float64Var(&opts.FailOnRegression, "fail-on-regression", 0,
-		fmt.Sprintf("exit %d when msgs/s falls or a latency percentile rises by more than PCT%% and significantly", ExitRegression))
+		fmt.Sprintf("exit %d when msgs/s falls or a latency percentile rises by more than `PCT`%% and significantly", ExitRegression))
 	return cmd
 }
 

@@ -40,9 +40,9 @@ func addFloodOutputFlag(cmd *cobra.Command, p *string) {
 func addFloodBenchFlags(cmd *cobra.Command, o *FloodBenchOptions) {
 	fl := cmd.Flags()
 	fl.IntVar(&o.Repeat, "repeat", 1, "run every point this many times, the service types round robin; figures are then median ± 95% CI")
-	fl.StringVar(&o.Baseline, "baseline", "", "compare the runs with FILE (written by -o json or -o gobench), as spgo flood compare does")
+	fl.StringVar(&o.Baseline, "baseline", "", "compare the runs with `FILE` (written by -o json or -o gobench), as spgo flood compare does")
 	fl.Float64Var(&o.FailOnRegression, "fail-on-regression", 0,
-		fmt.Sprintf("with --baseline: exit %d when msgs/s falls or a latency percentile rises by more than PCT%% and significantly", ExitRegression))
+		fmt.Sprintf("with --baseline: exit %d when msgs/s falls or a latency percentile rises by more than `PCT`%% and significantly", ExitRegression))
 }
 
 // validate checks the bench flags and reads the baseline, so that a bad
