@@ -21,6 +21,7 @@ const (
 	ExitConnectLost = 5
 	ExitCheck       = 6
 	ExitFault       = 7
+	ExitRegression  = 8
 	// ExitInterrupted is what shells report for a command ended by SIGINT
 	// (128 + 2).
 	ExitInterrupted = 130
@@ -40,6 +41,7 @@ var exitCodeMeanings = []struct {
 	{ExitConnectLost, "connection to the daemon lost (listen and join --watch go on\ninstead with --reconnect)"},
 	{ExitCheck, "a check failed: spgo monitor --expect-daemons, --max-retrans-rate, or\nspgo replay found a difference"},
 	{ExitFault, "flood saw a fault (a daemon crashed, the ring split or merged) and\nevery promise held among the surviving sessions"},
+	{ExitRegression, "flood --fail-on-regression or flood compare --fail-on-regression: msgs/s\nfell, or a latency percentile rose, by more than PCT% and significantly"},
 	{ExitInterrupted, "flood interrupted (SIGINT) before it finished; its figures are partial"},
 }
 
@@ -109,6 +111,10 @@ func ringRefused(err error) error { return withCode(ExitUsage, err) }
 // faultKept is a flood through a fault whose survivors got what every
 // promise says.
 func faultKept(err error) error { return withCode(ExitFault, err) }
+
+// regressed is a benchmark comparison whose gate found a significant
+// regression (bench.RegressionError); nil stays nil.
+func regressed(err error) error { return withCode(ExitRegression, err) }
 
 // checkFailed is a spgo monitor check that did not hold, or a spgo replay
 // that found a difference.

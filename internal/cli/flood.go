@@ -66,6 +66,9 @@ type FloodOptions struct {
 	AgentTimeout   time.Duration
 	AgentSenders   []int
 	AgentReceivers []int
+
+	// Repeated runs and the regression gate (flood_repeat.go).
+	Bench FloodBenchOptions
 }
 
 // floodLong is spgo flood's help text.
@@ -129,6 +132,7 @@ func NewCmdFlood(f *Factory, runF func(context.Context, *FloodOptions) error) *c
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			readConnFlags(cmd, &opts.Conn)
+			noteFloodDeprecated(cmd)
 			if err := opts.validate(cmd); err != nil {
 				return err
 			}
@@ -142,8 +146,11 @@ func NewCmdFlood(f *Factory, runF func(context.Context, *FloodOptions) error) *c
 	addFloodLoadFlags(cmd, opts)
 	addFloodOutputFlags(cmd, opts)
 	addFloodRingFlags(cmd, opts)
+	hideFloodShorthands(cmd)
 	addFloodAgentFlags(cmd, opts)
+	addFloodBenchFlags(cmd, &opts.Bench)
 	cmd.AddCommand(newCmdFloodAgent(f))
+	cmd.AddCommand(newCmdFloodCompare(f))
 	return cmd
 }
 
@@ -187,7 +194,7 @@ func addFloodLoadFlags(cmd *cobra.Command, opts *FloodOptions) {
 // its progress.
 func addFloodOutputFlags(cmd *cobra.Command, opts *FloodOptions) {
 	fl := cmd.Flags()
-	addOutputFlag(cmd, &opts.Output)
+	addFloodOutputFlag(cmd, &opts.Output)
 	fl.StringVar(&opts.CSV, "csv", "", "also write the results as CSV to this file")
 	fl.StringVar(&opts.Sweep, "sweep", "", "run once per value: size[=100,1000,...] or receivers[=1,2,4,8]")
 	fl.StringVar(&opts.Plot, "plot", "", "with --sweep: write throughput and latency plots to FILE.svg or FILE.png")
@@ -235,6 +242,9 @@ func (o *FloodOptions) validate(cmd *cobra.Command) error {
 		return err
 	}
 	if err := o.validateAgents(cmd); err != nil {
+		return err
+	}
+	if err := o.Bench.validate(cmd, o); err != nil {
 		return err
 	}
 	if o.Sweep != "" {
@@ -384,7 +394,9 @@ func announceFlood(o *FloodOptions, cfg flood.Config, env report.Env) {
 		if o.Sweep != "" {
 			dim, values, _ = flood.ParseSweep(o.Sweep) // validate checked it
 		}
-		report.Banner(ios.Out, report.ParamsOf(cfg, dim, values), env)
+		params := report.ParamsOf(cfg, dim, values)
+		params.Repeat = o.Bench.Repeat
+		report.Banner(ios.Out, params, env)
 	}
 	if !o.Embedded {
 		// A real 4.4 daemon cuts off a session with 1000 messages waiting.
@@ -408,6 +420,9 @@ func runFlood(ctx context.Context, o *FloodOptions, cfg flood.Config) (points []
 			cfg.Progress = bar.Update
 		}
 	}
+	if o.Bench.Repeat > 1 {
+		return runRepeated(ctx, o, cfg)
+	}
 	if o.Sweep != "" {
 		var values []int
 		dim, values, _ = flood.ParseSweep(o.Sweep)
@@ -424,6 +439,9 @@ func runFlood(ctx context.Context, o *FloodOptions, cfg flood.Config) (points []
 // renderFlood writes the results as a table or JSON, the warnings, and the
 // --csv and --plot files. It returns how many warnings it printed.
 func renderFlood(o *FloodOptions, env report.Env, points []flood.Point, dim string) (int, error) {
+	if o.wantsBenchRender() {
+		return renderBench(o, env, points, dim)
+	}
 	ios := o.Factory.IOStreams
 	if o.Output == OutputText {
 		fmt.Fprintln(ios.Out)

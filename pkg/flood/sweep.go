@@ -21,9 +21,12 @@ var DefaultSweep = map[string][]int{
 
 // Point is one run of a sweep (or the only run of a plain flood).
 type Point struct {
-	Size      int      `json:"size"`
-	Receivers int      `json:"receivers"`
-	Results   *Results `json:"results"`
+	Size      int `json:"size"`
+	Receivers int `json:"receivers"`
+	// Run numbers the repetitions of a point (Repeat), from 1; 0 in a
+	// sweep or flood run once.
+	Run     int      `json:"run,omitempty"`
+	Results *Results `json:"results"`
 }
 
 // ParseSweep parses "size", "receivers", "size=100,1000" or
@@ -73,13 +76,7 @@ func Sweep(ctx context.Context, base Config, dim string, values []int, each func
 	}
 	var points []Point
 	for _, v := range values {
-		cfg := base
-		if dim == SweepSize {
-			cfg.Size = v
-		} else {
-			cfg.Receivers = v
-		}
-		res, err := Run(ctx, cfg)
+		res, err := Run(ctx, pointConfig(base, dim, v))
 		if res != nil {
 			p := Point{Size: res.Size, Receivers: res.Receivers, Results: res}
 			points = append(points, p)

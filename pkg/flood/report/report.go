@@ -19,8 +19,10 @@ import (
 	"github.com/jedib0t/go-pretty/v6/table"
 	"github.com/jedib0t/go-pretty/v6/text"
 
+	"github.com/spgo/spgo/internal/buildinfo"
 	"github.com/spgo/spgo/internal/english"
 	"github.com/spgo/spgo/pkg/flood"
+	"github.com/spgo/spgo/pkg/flood/bench"
 )
 
 // Env describes where a flood ran.
@@ -33,6 +35,10 @@ type Env struct {
 	Arch       string `json:"arch"`
 	CPUs       int    `json:"cpus"`
 	GOMAXPROCS int    `json:"gomaxprocs"`
+	// CPU is the processor's model name (CPUName) and SpgoVersion the
+	// flooding spgo's version: Go's benchmark format carries both.
+	CPU         string `json:"cpu,omitempty"`
+	SpgoVersion string `json:"spgo_version,omitempty"`
 	// Placement says which daemons the senders and receivers were spread
 	// over; "" when all were on Daemon.
 	Placement string `json:"placement,omitempty"`
@@ -69,7 +75,8 @@ func AgentTable(w io.Writer, agents []flood.AgentResult) {
 // HostEnv fills the Go and machine fields of an Env.
 func HostEnv(daemon, kind, transport string) Env {
 	return Env{Daemon: daemon, DaemonKind: kind, Transport: transport, GoVersion: runtime.Version(),
-		OS: runtime.GOOS, Arch: runtime.GOARCH, CPUs: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0)}
+		OS: runtime.GOOS, Arch: runtime.GOARCH, CPUs: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0),
+		CPU: CPUName(), SpgoVersion: buildinfo.Read().Short()}
 }
 
 // Params are the run's parameters as the banner shows them.
@@ -95,6 +102,8 @@ type Params struct {
 	SweepValues []int
 	// RTTEvery, when above 0, says round trips are measured.
 	RTTEvery int
+	// Repeat, above 1, is how many times each point runs (flood.Repeat).
+	Repeat int
 }
 
 // ParamsOf is the banner's view of cfg: its settings as the engine fills
@@ -144,6 +153,9 @@ func Banner(w io.Writer, p Params, e Env) {
 	fmt.Fprintf(w, "  services: %s; %s", strings.Join(p.Services, " "), groupsPhrase(p))
 	if p.SweepDim != "" {
 		fmt.Fprintf(w, "; sweep %s=%s (one run per value)", p.SweepDim, joinInts(p.SweepValues, ","))
+	}
+	if p.Repeat > 1 {
+		fmt.Fprintf(w, "; %d runs of each point, round robin", p.Repeat)
 	}
 	switch {
 	case p.RTTEvery == 1:
@@ -467,7 +479,7 @@ func Warnings(w io.Writer, points []flood.Point) int {
 var CSVHeader = []string{"service", "size", "senders", "receivers", "window", "rate", "sent", "delivered", "elapsed_s",
 	"msgs_per_sec", "mb_per_sec", "deliveries_per_sec", "p50_us", "p90_us", "p99_us", "p999_us", "max_us", "mean_us",
 	"lost", "duplicated", "out_of_order", "total_order_disagree", "warnings", "verdict",
-	"rtt_count", "rtt_p50_us", "rtt_p90_us", "rtt_p99_us", "rtt_p999_us", "rtt_max_us"}
+	"rtt_count", "rtt_p50_us", "rtt_p90_us", "rtt_p99_us", "rtt_p999_us", "rtt_max_us", "run"}
 
 // SaveCSV writes CSV(points) to the file at path.
 func SaveCSV(path string, points []flood.Point) error {
@@ -482,7 +494,8 @@ func SaveCSV(path string, points []flood.Point) error {
 	return f.Close()
 }
 
-// CSV writes one line per service type and sweep point.
+// CSV writes one line per service type and sweep point, and per run of a
+// repeated flood (its last column numbers the runs from 1).
 func CSV(w io.Writer, points []flood.Point) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(CSVHeader); err != nil {
@@ -506,6 +519,7 @@ func CSV(w io.Writer, points []flood.Point) error {
 			} else {
 				rec = append(rec, "0", "", "", "", "", "")
 			}
+			rec = append(rec, strconv.Itoa(max(p.Run, 1)))
 			if err := cw.Write(rec); err != nil {
 				return err
 			}
@@ -517,9 +531,16 @@ func CSV(w io.Writer, points []flood.Point) error {
 
 // Document is the JSON output: parameters, environment and every point.
 type Document struct {
-	Env    Env           `json:"env"`
-	Sweep  string        `json:"sweep,omitempty"`
-	Points []flood.Point `json:"points"`
+	Env   Env    `json:"env"`
+	Sweep string `json:"sweep,omitempty"`
+	// Repeat is how many times each point ran (0 or 1: once); Points
+	// then hold every run, and Summary each point's median and
+	// confidence interval over its runs.
+	Repeat  int                   `json:"repeat,omitempty"`
+	Points  []flood.Point         `json:"points"`
+	Summary []bench.SeriesSummary `json:"summary,omitempty"`
+	// Comparison is the runs compared with a baseline (flood --baseline).
+	Comparison *bench.Comparison `json:"comparison,omitempty"`
 }
 
 // JSON writes doc as one indented JSON object.
