@@ -54,15 +54,7 @@ func RepeatTable(w io.Writer, points []flood.Point, sweep string) {
 }
 
 // keyCells starts a row with the swept parameter's value, if any.
-func keyCells(k bench.Key, sweep string) table.Row {
-	switch sweep {
-	case "":
-		return table.Row{}
-	case flood.SweepSize:
-		return table.Row{k.Size}
-	}
-	return table.Row{k.Receivers}
-}
+func keyCells(k bench.Key, sweep string) table.Row { return sweptValue(k.Size, k.Receivers, sweep) }
 
 // runVerdicts lists each point's distinct verdicts, in the order they
 // came.

@@ -358,14 +358,18 @@ func sweepHeader(sweep string) table.Row {
 
 // sweepCells starts p's rows with the swept parameter's value, if there
 // is one.
-func sweepCells(p flood.Point, sweep string) table.Row {
+func sweepCells(p flood.Point, sweep string) table.Row { return sweptValue(p.Size, p.Receivers, sweep) }
+
+// sweptValue is the cell of the swept parameter: the size or the
+// receivers, nothing when no sweep ran.
+func sweptValue(size, receivers int, sweep string) table.Row {
 	switch sweep {
 	case "":
 		return table.Row{}
 	case flood.SweepSize:
-		return table.Row{p.Size}
+		return table.Row{size}
 	}
-	return table.Row{p.Receivers}
+	return table.Row{receivers}
 }
 
 // rightAligned right-aligns columns from..to (1-based), header and cells:
