@@ -5,20 +5,20 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/spgo/spgo/internal/monwire"
 	"github.com/spgo/spgo/pkg/daemon"
-	"github.com/spgo/spgo/pkg/spreadmon"
 )
 
-// Figures is node's status record: what spgo knows in the record's terms
+// figures is node's status record: what spgo knows in the record's terms
 // (state 0 and no membership while the node is down).
 // The embedded daemon has no token ring, so the token, retransmission and
 // window fields are 0; packets are data messages: sent are those of this
 // node's clients, received those of the other nodes' clients in its
 // membership, delivered both.
-func Figures(node *daemon.Daemon, ring []*daemon.Daemon, now time.Time) spreadmon.Status {
+func figures(node *daemon.Daemon, ring []*daemon.Daemon, now time.Time) monwire.Status {
 	major, minor, patch := daemon.ProtocolVersion()
 	st := node.Status()
-	s := spreadmon.Status{
+	s := monwire.Status{
 		Sec: int32(now.Sub(st.Started) / time.Second), MyID: int32(nodeID(node)),
 		MajorVersion: int16(major), MinorVersion: int16(minor), PatchVersion: int16(patch),
 	}

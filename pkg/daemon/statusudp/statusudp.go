@@ -11,8 +11,10 @@
 // on UDP until Serve runs for it: polling it with pkg/spreadmon, the
 // asking side, gets spreadmon.ErrNoAnswer. `spgo daemon` serves it unless
 // --no-monitor (ServeNodes, every node at its own address);
-// spreadtest.ServeStatus serves it in a test. The record it
-// answers with is a spreadmon.Status (Figures).
+// spreadtest.ServeStatus serves it in a test. The record it answers
+// with is the one spreadmon.Status documents, field for field; the
+// daemon side builds it from the wire's own type, so that it needs
+// nothing of the asking side.
 package statusudp
 
 import (
@@ -182,7 +184,7 @@ func Handle(b []byte, from netip.AddrPort) (to netip.AddrPort, ignored string) {
 // reply appends the status reply of the node; up is false (and nothing
 // appended) while the node is down.
 func (r *Responder) reply(dst []byte) (_ []byte, up bool) {
-	st := monwire.Status(Figures(r.opts.Node, r.ring(), r.opts.Now()))
+	st := figures(r.opts.Node, r.ring(), r.opts.Now())
 	if st.State == 0 {
 		return dst, false
 	}
