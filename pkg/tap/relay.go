@@ -23,10 +23,8 @@ type relay struct {
 	// closed is set by the first close, the one a frame reports.
 	closed atomic.Bool
 
-	// Decoding after forwarding (later.go): the work queued, and closed
-	// when it is done.
-	queue   chan task
-	decoded chan struct{}
+	// Decoding after forwarding (later.go): the work queued.
+	queue *laterTasks
 }
 
 func newRelay(t *Tap, id int, c net.Conn) *relay {
@@ -100,12 +98,17 @@ func (r *relay) pump(dir Direction, src, dst net.Conn) {
 			chunk, now := buf.b[:n], time.Now()
 			faults = faults[:0]
 			if r.queue != nil {
-				buf.users.Add(1) // the decoding goroutine's use
-				r.queue <- task{dir: dir, buf: buf, n: n, now: now}
+				buf.users.Add(1) // the decoder's use
+				r.enqueue(task{dir: dir, buf: buf, n: n, now: now})
 			} else {
 				faults = r.decode(dir, chunk, now, faults)
 			}
-			if !r.forward(l, chunk, faults) {
+			ok := r.forward(l, chunk, faults)
+			if r.queue != nil {
+				r.runQueued()
+			}
+			if !ok {
+				buf.release()
 				l.flush()
 				r.cut()
 				return
