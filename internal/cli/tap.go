@@ -69,7 +69,11 @@ after the N-th frame, --cut-after N closes both sides after the N-th frame.
 Frames are counted in the faulted direction, among those the filters select.
 
 A daemon that is down closes each client's connection (printed as a close
-line) and the tap goes on serving. SIGINT or SIGTERM stops it; exit 0.`,
+line) and the tap goes on serving. SIGINT or SIGTERM stops it; exit 0.
+
+The tap runs on one processor unless the GOMAXPROCS environment variable
+is set: its work per chunk is short, and waking another thread for it
+costs more than the work.`,
 		Example: `  spgo tap -s 4803 --listen 4804               # clients use -s 4804
   spgo tap -s 4803 --listen 4804 -o json --groups chat
   spgo tap -s 4803 --listen 4804 --record chat.txt   # then: spgo replay chat.txt -s 4803
