@@ -17,15 +17,7 @@ import (
 // the shell ends with exit 5 when its daemon goes away, not when its
 // input ends.
 func TestConnectDaemonLostPiped(t *testing.T) {
-	spgo, err := exec.LookPath("spgo") // set up by testscript.Main in TestMain
-	if err != nil {
-		t.Fatalf("spgo test command not on PATH: %v", err)
-	}
-	d, err := daemon.Start(daemon.Config{Name: "d1", Port: 0, SocketDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
+	spgo, d := spgoAndDaemon(t)
 
 	cmd := exec.Command(spgo, "connect", "-u", "alice", "-s", d.SpreadName())
 	cmd.Env = append(os.Environ(), "HOME="+t.TempDir(), "XDG_STATE_HOME=")
@@ -86,4 +78,20 @@ func exitCodeOf(err error) int {
 		return -1
 	}
 	return 0
+}
+
+// spgoAndDaemon finds the spgo test command (put on PATH by testscript in
+// TestMain) and starts a daemon d1 for it, closed at cleanup.
+func spgoAndDaemon(t *testing.T) (spgo string, d *daemon.Daemon) {
+	t.Helper()
+	spgo, err := exec.LookPath("spgo")
+	if err != nil {
+		t.Fatalf("spgo test command not on PATH: %v", err)
+	}
+	d, err = daemon.Start(daemon.Config{Name: "d1", Port: 0, SocketDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	return spgo, d
 }

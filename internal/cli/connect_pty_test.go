@@ -107,15 +107,7 @@ type ptySession struct {
 // pseudo-terminal; extraEnv is added to its environment.
 func startConnectPty(t *testing.T, extraEnv ...string) *ptySession {
 	t.Helper()
-	spgo, err := exec.LookPath("spgo") // set up by testscript.RunMain in TestMain
-	if err != nil {
-		t.Fatalf("spgo test command not on PATH: %v", err)
-	}
-	d, err := daemon.Start(daemon.Config{Name: "d1", Port: 0, SocketDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
+	spgo, d := spgoAndDaemon(t)
 	state := t.TempDir()
 	env := append(os.Environ(), "XDG_STATE_HOME="+state, "HOME="+state, "NO_COLOR=1", "TERM=xterm", "SPGO_SERVER="+d.SpreadName())
 	env = append(env, extraEnv...)
@@ -251,10 +243,7 @@ func TestConnectOnTerminal(t *testing.T) {
 func TestConnectCancelPromptOnTerminal(t *testing.T) {
 	p := startConnectPty(t)
 	out, typeIn := p.out, p.typeIn
-	at := out.waitMatch(t, 0, `spgo> `)
-	typeIn("join chat\r")
-	at = out.waitMatch(t, at, `membership chat: join of #alice#d1`)
-	at = out.waitMatch(t, at, `spgo> `)
+	at := joinChatAtPrompt(t, out, typeIn)
 	start := at
 
 	steps := []struct{ command, prompt, typed, key string }{
@@ -299,10 +288,7 @@ func TestConnectCancelPromptOnTerminal(t *testing.T) {
 func TestConnectDaemonLostOnTerminal(t *testing.T) {
 	p := startConnectPty(t)
 	out, typeIn := p.out, p.typeIn
-	at := out.waitMatch(t, 0, `spgo> `)
-	typeIn("join chat\r")
-	at = out.waitMatch(t, at, `membership chat: join of #alice#d1`)
-	at = out.waitMatch(t, at, `spgo> `)
+	at := joinChatAtPrompt(t, out, typeIn)
 	typeIn("half typ")
 	at = out.waitMatch(t, at, `half typ`)
 
@@ -435,4 +421,14 @@ func TestConnectHistoryStaysPrivate(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(p.state, "spgo", "history")); !os.IsNotExist(err) {
 		t.Errorf("default history file written too: %v", err)
 	}
+}
+
+// joinChatAtPrompt types "join chat" at the shell's first prompt and
+// returns the output offset after the prompt that follows alice's join.
+func joinChatAtPrompt(t *testing.T, out *ptyOutput, typeIn func(string)) int {
+	t.Helper()
+	at := out.waitMatch(t, 0, `spgo> `)
+	typeIn("join chat\r")
+	at = out.waitMatch(t, at, `membership chat: join of #alice#d1`)
+	return out.waitMatch(t, at, `spgo> `)
 }
