@@ -35,8 +35,11 @@ Several daemons (-s 4803@a,4803@b or a repeated -s) are tried in order until
 one answers. With --watch --reconnect a lost daemon does not end the watch:
 join connects again (the next daemon of the list first, pausing between
 rounds that reach none), joins the groups again and prints a "reconnected"
-event with the gap, then the new memberships. A rejection (name not unique,
-version, authentication) ends it with exit 3.`,
+event with the gap, then the new memberships. The first connect of
+--watch --reconnect is retried the same way, for up to --timeout (else
+10s), so the watch may start before its daemon; running out of time exits
+3. A rejection (name not unique, version, authentication) ends it with
+exit 3.`,
 		Example: `  spgo join chat
   spgo join -o json chat news
   spgo join --watch --timeout 1m chat

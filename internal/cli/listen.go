@@ -53,9 +53,13 @@ connects again, starting with the next daemon of the list and pausing
 between rounds that reach none (--reconnect-wait, doubling up to
 --reconnect-max-wait), joins its groups again and prints a "reconnected"
 event saying how long it was away and where it was and is; what was sent
-in between is not received. A daemon that rejects the session (name not
-unique, version, authentication) ends the run with exit 3 as at the start;
---timeout and --count span reconnects, and --idle restarts after one.
+in between is not received. The first connect is retried the same way,
+for up to --timeout (else 10s), so listen may start before its daemon (a
+CI step, a service starting in parallel); each round that reaches none is
+a line on stderr, and running out of time exits 3 saying how long it
+tried. A daemon that rejects the session (name not unique, version,
+authentication) ends the run with exit 3 as at the start; --timeout and
+--count span reconnects, and --idle restarts after one.
 
 Readiness: once its own join of every group has come back from the daemon,
 listen writes its private group name to --ready-file (if given) and a line
@@ -70,7 +74,8 @@ listen in the background, wait for the file, and then send.`,
   spgo listen \
     --format '{{.kind}} {{if eq .kind "message"}}{{hex (payload .)}}{{else}}{{.cause}}{{end}}' chat
   spgo listen --ready-file ready chat & until [ -e ready ]; do :; done; spgo send chat -m hi
-  spgo listen --reconnect -s 4803@a,4803@b -o json chat`,
+  spgo listen --reconnect -s 4803@a,4803@b -o json chat
+  spgo listen --reconnect --timeout 30s chat &  # may start before its daemon`,
 		ValidArgsFunction: completeGroups(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Groups = args

@@ -2,11 +2,14 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/spgo/spgo/internal/english"
 	"github.com/spgo/spgo/pkg/spread"
 )
 
@@ -85,14 +88,54 @@ type survivingSession struct {
 }
 
 // joinSurviving connects and joins like connectAndJoin and wraps the
-// session so that it survives its daemon when policy asks.
+// session so that it survives its daemon when policy asks. With
+// --reconnect the first connect is retried too (see connectRetrying).
 func joinSurviving(ctx context.Context, f *Factory, o *ConnOptions, policy ReconnectOptions, groups []string, notice func(string)) (*survivingSession, error) {
-	js, i, err := connectAndJoin(ctx, f, o, groups, true)
-	if err != nil {
+	s := &survivingSession{ctx: ctx, f: f, conn: o, policy: policy, groups: groups, servers: o.serverList(), notice: notice}
+	if !policy.Enabled {
+		js, i, err := connectAndJoin(ctx, f, o, groups, true)
+		if err != nil {
+			return nil, err
+		}
+		s.joinedSession, s.cur = js, i
+		return s, nil
+	}
+	if err := checkGroups(groups, checkJoinGroup); err != nil {
+		return nil, invalidValue(err)
+	}
+	if err := s.connectRetrying(); err != nil {
 		return nil, err
 	}
-	return &survivingSession{joinedSession: js, ctx: ctx, f: f, conn: o, policy: policy,
-		groups: groups, servers: o.serverList(), cur: i, notice: notice}, nil
+	return s, nil
+}
+
+// connectRetrying makes the first connection of a --reconnect run: rounds
+// over -s with the backoff a lost daemon gets, for as long as a connect may
+// take (--timeout, else DefaultConnectTimeout), so a listener may start
+// before its daemon. Running out of time is a connect failure saying how
+// long it tried; a rejection ends it at once.
+func (s *survivingSession) connectRetrying() error {
+	limit := s.conn.ConnectTimeout()
+	ctx, cancel := context.WithTimeout(s.ctx, limit)
+	defer cancel()
+	rounds, last := 0, ""
+	err := s.rounds(ctx, 0, func(round int, why string) string {
+		rounds, last = round+1, why
+		return "no daemon answered yet"
+	})
+	switch {
+	case err == nil:
+		return nil
+	case ctx.Err() == nil:
+		return err // a rejection, or a bad name or user
+	case last == "":
+		last = err.Error()
+	}
+	what := fmt.Sprintf("no daemon answered within %v", limit)
+	if s.ctx.Err() != nil && !errors.Is(s.ctx.Err(), context.DeadlineExceeded) {
+		what = "interrupted before a daemon answered"
+	}
+	return connectFailed(fmt.Errorf("%s (%s, %s): %s", what, strings.Join(s.servers, ","), english.Count(max(rounds, 1), "round"), last))
 }
 
 // Receive returns the next event; with --reconnect a lost connection is
@@ -111,29 +154,39 @@ func (s *survivingSession) reconnect(cause error) (*event, error) {
 	info := &reconnectInfo{OldDaemon: s.server, OldPrivate: s.me, LostAt: s.f.Now(), Reason: cause.Error()}
 	s.joinedSession.Disconnect()
 	s.say(fmt.Sprintf("lost %s (%v); reconnecting", s.server, cause))
+	if err := s.rounds(s.ctx, (s.cur+1)%len(s.servers), func(round int, _ string) string {
+		return fmt.Sprintf("reconnect round %d failed", round+1)
+	}); err != nil {
+		return nil, err
+	}
+	info.NewDaemon, info.NewPrivate, info.At = s.server, s.me, s.f.Now()
+	return &event{Kind: KindReconnected, Reconnect: info}, nil
+}
+
+// rounds connects and joins through the first daemon of -s that answers,
+// starting at index from, round after round with the policy's backoff,
+// until one answers (it becomes the session), ctx ends or a daemon
+// rejects the session. Each failed round (from 0) and its failure are
+// handed to failed, whose words head the round's line on stderr.
+func (s *survivingSession) rounds(ctx context.Context, from int, failed func(round int, why string) string) error {
 	n := len(s.servers)
-	from := (s.cur + 1) % n
 	order := append(append([]string(nil), s.servers[from:]...), s.servers[:from]...)
 	var last string // the previous round's failure, said once
-	err := spread.Backoff{Wait: s.policy.Wait, MaxWait: s.policy.MaxWait}.Retry(s.ctx, func() error {
-		js, i, err := joinFirst(s.ctx, s.f, s.conn, order, s.groups, true)
+	return spread.Backoff{Wait: s.policy.Wait, MaxWait: s.policy.MaxWait}.Retry(ctx, func() error {
+		js, i, err := joinFirst(ctx, s.f, s.conn, order, s.groups, true)
 		if err == nil {
 			s.joinedSession, s.cur = js, (from+i)%n
 		}
 		return err
 	}, func(err error) bool { return !retryable(err) }, func(round int, err error, wait time.Duration) {
+		head := failed(round, err.Error())
 		why := err.Error()
 		if why == last {
 			why = "as before"
 		}
 		last = err.Error()
-		s.say(fmt.Sprintf("reconnect round %d failed (%s); next round in %v", round+1, why, wait.Round(time.Millisecond)))
+		s.say(fmt.Sprintf("%s (%s); next round in %v", head, why, wait.Round(time.Millisecond)))
 	})
-	if err != nil {
-		return nil, err
-	}
-	info.NewDaemon, info.NewPrivate, info.At = s.server, s.me, s.f.Now()
-	return &event{Kind: KindReconnected, Reconnect: info}, nil
 }
 
 func (s *survivingSession) say(line string) {

@@ -40,6 +40,7 @@ func TestScripts(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"daemon":    cmdDaemon,
 			"waitfile":  cmdWaitfile,
+			"waitmatch": cmdWaitmatch,
 			"jsonlines": cmdJSONLines,
 			"exits":     cmdExits,
 			"cmpgid":    cmdCmpGID,
@@ -163,6 +164,34 @@ func cmdWaitfile(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		if time.Now().After(deadline) {
 			ts.Fatalf("waitfile: %s did not appear within %v", args[0], limit)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// cmdWaitmatch: `waitmatch FILE REGEXP [TIMEOUT]` waits until FILE (the
+// output of a background command, redirected) has a line matching REGEXP,
+// failing after TIMEOUT (default 10s): a script can act once a background
+// command has said something, say a retry.
+func cmdWaitmatch(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 2 || len(args) > 3 || neg {
+		ts.Fatalf("usage: waitmatch FILE REGEXP [TIMEOUT]")
+	}
+	re, err := regexp.Compile("(?m)" + args[1])
+	ts.Check(err)
+	limit := 10 * time.Second
+	if len(args) == 3 {
+		limit, err = time.ParseDuration(args[2])
+		ts.Check(err)
+	}
+	path := ts.MkAbs(args[0])
+	deadline := time.Now().Add(limit)
+	for {
+		if b, err := os.ReadFile(path); err == nil && re.Match(b) {
+			return
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("waitmatch: no line of %s matched %q within %v", args[0], args[1], limit)
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
