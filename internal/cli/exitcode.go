@@ -22,6 +22,7 @@ const (
 	ExitCheck       = 6
 	ExitFault       = 7
 	ExitRegression  = 8
+	ExitAgentLost   = 9
 	// ExitInterrupted is what shells report for a command ended by SIGINT
 	// (128 + 2).
 	ExitInterrupted = 130
@@ -42,6 +43,7 @@ var exitCodeMeanings = []struct {
 	{ExitCheck, "a check failed: spgo monitor --expect-daemons, --max-retrans-rate, or\nspgo replay found a difference"},
 	{ExitFault, "flood saw a fault (a daemon crashed, the ring split or merged) and\nevery promise held among the surviving sessions"},
 	{ExitRegression, "flood --fail-on-regression or flood compare --fail-on-regression: msgs/s\nfell, or a latency percentile rose, by more than PCT% and significantly"},
+	{ExitAgentLost, "flood --agents lost an agent mid-run (it left the control group); the\nfigures are partial"},
 	{ExitInterrupted, "flood interrupted (SIGINT) before it finished; its figures are partial"},
 }
 
@@ -115,6 +117,9 @@ func faultKept(err error) error { return withCode(ExitFault, err) }
 // regressed is a benchmark comparison whose gate found a significant
 // regression (bench.RegressionError); nil stays nil.
 func regressed(err error) error { return withCode(ExitRegression, err) }
+
+// agentLost is a flood across agents that lost one of them mid-run.
+func agentLost(err error) error { return withCode(ExitAgentLost, err) }
 
 // checkFailed is a spgo monitor check that did not hold, or a spgo replay
 // that found a difference.

@@ -40,7 +40,8 @@ func startAgentNamed(t *testing.T, ctx context.Context, server string) (eventLin
 }
 
 // An agent lost mid-run (its session cut, so it cannot say anything) is
-// reported by name and host, and not waited for.
+// reported by name and host, not waited for, and ends the run with its
+// own exit code.
 func TestFloodAgentLostMidRun(t *testing.T) {
 	d := spreadtest.Run(t)
 	server := d.SpreadName()
@@ -69,7 +70,7 @@ func TestFloodAgentLostMidRun(t *testing.T) {
 		t.Fatalf("agent whose session was cut: %v", err)
 	}
 	r := <-result
-	if ExitCode(r.err) != ExitError || !strings.Contains(r.errOut, "was lost mid-run: it left control group spgo-flood-ctl") {
+	if ExitCode(r.err) != ExitAgentLost || !strings.Contains(r.errOut, "was lost mid-run: it left control group spgo-flood-ctl") {
 		t.Fatalf("err %v (exit %d), stderr %q", r.err, ExitCode(r.err), r.errOut)
 	}
 	cancel()

@@ -134,7 +134,11 @@ func agentsOutcome(ctx context.Context, o *FloodOptions, runErr error, nwarn int
 		return agentSessionFailed(se)
 	case fe != nil:
 		n := len(fe.Failures)
-		return fmt.Errorf("flood: %d agent %s failed (above)", n, english.Plural(n, "report", "reports"))
+		err := fmt.Errorf("flood: %d agent %s failed (above)", n, english.Plural(n, "report", "reports"))
+		if errors.Is(fe, agent.ErrAgentLost) {
+			return agentLost(err)
+		}
+		return err
 	case runErr != nil:
 		return runErr
 	}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -51,4 +52,36 @@ func tableCells(line string) []string {
 		parts[i] = strings.TrimSpace(parts[i])
 	}
 	return parts
+}
+
+// The README's exit-code table lists exactly the codes --help lists.
+func TestREADMEExitCodesTable(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, table, ok := strings.Cut(string(readme), "\n| Code | Meaning |\n|---|---|\n")
+	if !ok {
+		t.Fatal(`README has no "| Code | Meaning |" table`)
+	}
+	inREADME := map[int]bool{}
+	for _, line := range strings.Split(table, "\n") {
+		if !strings.HasPrefix(line, "| ") {
+			break
+		}
+		code, err := strconv.Atoi(strings.TrimSpace(strings.Split(line, "|")[1]))
+		if err != nil {
+			t.Fatalf("README exit-code row %q: %v", line, err)
+		}
+		inREADME[code] = true
+	}
+	for _, e := range exitCodeMeanings {
+		if !inREADME[e.code] {
+			t.Errorf("exit code %d (%s) is not in the README's table", e.code, strings.ReplaceAll(e.meaning, "\n", " "))
+		}
+		delete(inREADME, e.code)
+	}
+	for code := range inREADME {
+		t.Errorf("the README's table has exit code %d, which --help does not list", code)
+	}
 }
