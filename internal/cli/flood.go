@@ -95,10 +95,11 @@ whatever comes back.
 Across hosts: run "spgo flood agent" beside each host's daemon; "spgo flood
 --agents N" finds N agents in the control group, gives the senders to
 --agent-senders (default agent 1) and the receivers to --agent-receivers
-(default the others), starts the receivers first and the senders once
-every receivers' agent says "ready" (its sessions are in the flood group:
-the start signal), and merges their results, histograms exactly. Spread
-carries the coordination: the hosts need nothing but the daemons' ports.
+(default the others; an agent in both lists runs both), starts the
+receivers first and the senders once every receivers' agent says
+"ready" (its sessions are in the flood group: the start signal), and
+merges their results, histograms exactly. Spread carries the
+coordination: the hosts need nothing but the daemons' ports.
 
 A daemon crash, partition or merge mid-run is reported instead of a stall:
 the memberships seen, the sessions that lost their daemon, the longest gap

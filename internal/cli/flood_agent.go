@@ -31,8 +31,8 @@ func newCmdFloodAgent(f *Factory) *cobra.Command {
 		Use:   "agent",
 		Short: "Wait in a control group and run the part of a flood a coordinator sends",
 		Long: `Connect to the local daemon (-s), join the control group and wait for a
-coordinator (spgo flood --agents N) to send a plan: this agent's senders or
-receivers of a flood over the ring. It runs them, sends the results back
+coordinator (spgo flood --agents N) to send a plan: this agent's senders,
+receivers or both, of a flood over the ring. It runs them, sends the results back
 (latency histograms included, so the coordinator merges them exactly) and
 waits for the next plan, until interrupted. Messages on the control group
 that are not a coordinator's are counted and ignored. A plan from a

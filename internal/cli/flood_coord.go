@@ -21,8 +21,8 @@ func addFloodAgentFlags(cmd *cobra.Command, o *FloodOptions) {
 	fl.DurationVar(&o.AgentWait, "agent-wait", agent.DefaultWait, "with --agents: how long to wait for that many agents to answer")
 	fl.DurationVar(&o.AgentTimeout, "agent-timeout", agent.DefaultTimeout, "with --agents: how long to wait for the agents' results of one service type")
 	positiveDurations(cmd, "agent-wait", "agent-timeout")
-	fl.IntSliceVar(&o.AgentSenders, "agent-senders", nil, "with --agents: the agents (1..N, in private-name order) that run --senders senders each (default 1)")
-	fl.IntSliceVar(&o.AgentReceivers, "agent-receivers", nil, "with --agents: the agents that run --receivers receivers each (default all others)")
+	fl.IntSliceVar(&o.AgentSenders, "agent-senders", nil, "with --agents: the agents (1..N, in private-name order) that run --senders senders each (default 1); an agent may also receive")
+	fl.IntSliceVar(&o.AgentReceivers, "agent-receivers", nil, "with --agents: the agents that run --receivers receivers each (default all others); an agent may also send")
 }
 
 // validateAgents checks the flags of a flood across hosts.
@@ -108,11 +108,7 @@ func findTeam(ctx context.Context, mb *spread.Mailbox, o *FloodOptions) ([]agent
 		Senders: o.Senders, Receivers: o.Receivers})
 	var re *agent.RolesError
 	if errors.As(err, &re) {
-		flags := "--agents"
-		if re.Name != "" {
-			flags = "--agent-senders, --agent-receivers"
-		}
-		return nil, nil, usageErrorf("%v (%s)", err, flags)
+		return nil, nil, usageErrorf("%v (--agents)", err)
 	}
 	return team, coord, err
 }

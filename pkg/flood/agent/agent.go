@@ -41,6 +41,7 @@ type server struct {
 	mu      sync.Mutex
 	run     string             // the run in progress, "" when idle
 	cancel  context.CancelFunc // ends it
+	release chan struct{}      // closed by the run's KindStart; nil when it holds no senders
 	garbage int64
 }
 
@@ -103,6 +104,8 @@ func (s *server) handle(ctx context.Context, rm *spread.RegularMessage, runs *sy
 		s.reply(rm.Sender, Message{Kind: KindHello, Run: m.Run, Host: s.Host, Daemon: s.Daemon, Busy: s.current()})
 	case m.Kind == KindPlan:
 		s.start(ctx, rm.Sender, m, runs)
+	case m.Kind == KindStart:
+		s.startHeld(m.Run)
 	case m.Kind == KindAbort:
 		s.abort(m.Run)
 	default:
@@ -130,6 +133,16 @@ func (s *server) abort(run string) {
 	defer s.mu.Unlock()
 	if s.cancel != nil && (run == "" || run == s.run) {
 		s.cancel()
+	}
+}
+
+// startHeld starts the senders the run holds (see Plan.HoldSenders).
+func (s *server) startHeld(run string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.release != nil && run == s.run {
+		close(s.release)
+		s.release = nil
 	}
 }
 

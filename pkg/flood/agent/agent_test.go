@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -79,9 +80,9 @@ func TestAgentRefusesAndAborts(t *testing.T) {
 		says    string
 	}{
 		{Message{Kind: KindPlan, Run: "old", Version: "v0.0.1", Plan: &Plan{Service: "fifo", Group: "g", Count: 10, Size: 100, Receivers: 1}},
-			RefusedVersion, "the coordinator is v0.0.1 (protocol 1): run the same spgo on every host"},
-		{Message{Kind: KindPlan, Run: "proto", Proto: 2, Plan: &Plan{Service: "fifo", Group: "g", Count: 10, Size: 100, Receivers: 1}},
-			RefusedVersion, "(protocol 2): run the same spgo on every host"},
+			RefusedVersion, fmt.Sprintf("the coordinator is v0.0.1 (protocol %d): run the same spgo on every host", ProtocolVersion)},
+		{Message{Kind: KindPlan, Run: "proto", Proto: ProtocolVersion + 1, Plan: &Plan{Service: "fifo", Group: "g", Count: 10, Size: 100, Receivers: 1}},
+			RefusedVersion, fmt.Sprintf("(protocol %d): run the same spgo on every host", ProtocolVersion+1)},
 		{Message{Kind: KindPlan, Run: "bad", Plan: &Plan{Service: "ordered", Group: "g", Count: 10, Size: 100, Receivers: 1}},
 			RefusedPlan, "cannot carry out the plan: flood: unknown service type \"ordered\""},
 		{Message{Kind: KindPlan, Run: "empty"}, RefusedPlan, "a plan message without a plan"},

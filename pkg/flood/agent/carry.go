@@ -13,18 +13,22 @@ import (
 // start accepts the plan m from coordinator and carries it out in the
 // background, or refuses it at once.
 func (s *server) start(ctx context.Context, coordinator string, m Message, runs *sync.WaitGroup) {
-	cfg, refused, err := s.accept(m)
+	parts, refused, err := s.accept(m)
 	if err != nil {
 		s.event(Event{Kind: EventRefused, Run: m.Run, Err: err})
 		s.reply(coordinator, Message{Kind: KindResult, Run: m.Run, Error: err.Error(), Refused: refused})
 		return
 	}
 	rctx, cancel := context.WithCancel(ctx)
+	var start chan struct{}
+	if m.Plan.HoldSenders {
+		start = make(chan struct{})
+	}
 	s.mu.Lock()
-	s.run, s.cancel = m.Run, cancel
+	s.run, s.cancel, s.release = m.Run, cancel, start
 	s.mu.Unlock()
 	s.event(Event{Kind: EventRunStarted, Run: m.Run, Plan: m.Plan})
-	cfg.Ready = func() {
+	parts[0].Ready = func() {
 		s.reply(coordinator, Message{Kind: KindReady, Run: m.Run})
 		s.event(Event{Kind: EventJoined, Run: m.Run})
 	}
@@ -32,9 +36,9 @@ func (s *server) start(ctx context.Context, coordinator string, m Message, runs 
 	go func() {
 		defer runs.Done()
 		defer cancel()
-		reply := s.carryOut(rctx, cfg, m.Run)
+		reply := s.carryOut(rctx, parts, start, m.Run)
 		s.mu.Lock()
-		s.run, s.cancel = "", nil
+		s.run, s.cancel, s.release = "", nil, nil
 		reply.Garbage = s.garbage
 		s.mu.Unlock()
 		s.reply(coordinator, reply)
@@ -47,44 +51,62 @@ func (s *server) start(ctx context.Context, coordinator string, m Message, runs 
 }
 
 // accept checks that the plan in m can be carried out here and now, and
-// returns the flood that carries it out.
-func (s *server) accept(m Message) (flood.Config, Refusal, error) {
+// returns the floods that carry it out (see planFloods).
+func (s *server) accept(m Message) ([]flood.Config, Refusal, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	switch {
 	case m.Proto != ProtocolVersion || m.Version != s.Version:
-		return flood.Config{}, RefusedVersion, fmt.Errorf("agent %s is spgo %s (agent protocol %d); the coordinator is %s (protocol %d): run the same spgo on every host",
+		return nil, RefusedVersion, fmt.Errorf("agent %s is spgo %s (agent protocol %d); the coordinator is %s (protocol %d): run the same spgo on every host",
 			s.name, s.Version, ProtocolVersion, m.Version, m.Proto)
 	case s.run != "":
-		return flood.Config{}, RefusedBusy, fmt.Errorf("agent %s is busy with run %s of another coordinator", s.name, s.run)
+		return nil, RefusedBusy, fmt.Errorf("agent %s is busy with run %s of another coordinator", s.name, s.run)
 	case m.Plan == nil:
-		return flood.Config{}, RefusedPlan, fmt.Errorf("agent %s: a plan message without a plan", s.name)
+		return nil, RefusedPlan, fmt.Errorf("agent %s: a plan message without a plan", s.name)
 	}
-	cfg, err := s.config(m.Plan)
+	parts, err := planFloods(m.Plan, s.Daemon, s.Options)
 	if err != nil {
-		return cfg, RefusedPlan, fmt.Errorf("agent %s cannot carry out the plan: %w", s.name, err)
+		return nil, RefusedPlan, fmt.Errorf("agent %s cannot carry out the plan: %w", s.name, err)
 	}
-	return cfg, "", nil
+	return parts, "", nil
 }
 
-// config is the flood that carries out plan p, checked.
-func (s *server) config(p *Plan) (flood.Config, error) {
+// planFloods is the flood that carries out plan p on daemon, checked: one
+// flood, or for a plan that holds its senders two, the receivers' (which
+// acknowledge) and then the senders' (whose window follows every
+// receiver's acknowledgements, its own agent's too).
+func planFloods(p *Plan, daemon string, opts []spread.Option) ([]flood.Config, error) {
 	svc, err := flood.ParseService(p.Service)
 	if err != nil {
-		return flood.Config{}, err
+		return nil, err
 	}
-	cfg := flood.Config{Daemon: s.Daemon, Group: p.Group, Services: []spread.ServiceType{svc}, Count: p.Count,
+	cfg := flood.Config{Daemon: daemon, Group: p.Group, Services: []spread.ServiceType{svc}, Count: p.Count,
 		Size: p.Size, Senders: p.Senders, Receivers: p.Receivers, Window: p.Window, Rate: p.Rate, RTTEvery: p.RTTEvery,
 		Stall: p.Stall, RemoteSenders: p.RemoteSenders, AckEvery: p.AckEvery, RemoteReceivers: p.RemoteReceivers,
-		Mode: flood.ModeOf(p.Senders, p.Receivers, p.RemoteReceivers), Options: s.Options}
-	return cfg, cfg.Check()
+		Mode: flood.ModeOf(p.Senders, p.Receivers, p.RemoteReceivers), Options: opts}
+	parts := []flood.Config{cfg}
+	if p.HoldSenders {
+		if p.Senders == 0 || p.Receivers == 0 {
+			return nil, fmt.Errorf("a plan that holds its senders has %s: want senders and receivers", p.Role())
+		}
+		recv, send := cfg, cfg
+		recv.Senders, recv.Rate, recv.RemoteReceivers, recv.Mode = 0, 0, 0, flood.ModeReadOnly
+		send.Receivers, send.Mode = 0, flood.ModeWriteAcked
+		parts = []flood.Config{recv, send}
+	}
+	for i := range parts {
+		if err := parts[i].Check(); err != nil {
+			return nil, err
+		}
+	}
+	return parts, nil
 }
 
-// carryOut runs the flood and returns the result message.
-func (s *server) carryOut(ctx context.Context, cfg flood.Config, run string) Message {
+// carryOut runs the floods and returns the result message.
+func (s *server) carryOut(ctx context.Context, parts []flood.Config, start <-chan struct{}, run string) Message {
 	reply := Message{Kind: KindResult, Run: run}
-	res, err := flood.Run(ctx, cfg)
-	if res == nil || len(res.Services) == 0 {
+	sr, err := runParts(ctx, parts, start)
+	if sr == nil {
 		if err == nil {
 			err = errors.New("no result")
 		}
@@ -94,7 +116,6 @@ func (s *server) carryOut(ctx context.Context, cfg flood.Config, run string) Mes
 		reply.Error = fmt.Sprintf("agent %s: %v", s.name, err)
 		return reply
 	}
-	sr := &res.Services[0]
 	sh, serr := sr.Ship()
 	if serr != nil {
 		reply.Error = serr.Error()

@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -141,7 +142,8 @@ func TestRunReportsAVersionMismatch(t *testing.T) {
 	if !errors.Is(err, ErrVersionMismatch) || !errors.As(err, &fe) || len(fe.Failures) != 1 || fe.Failures[0].Name != old.name {
 		t.Fatalf("err %v", err)
 	}
-	want := "agent " + old.name + " is spgo v0.0.1 (agent protocol 1); the coordinator is v0.0.2 (protocol 1): run the same spgo on every host"
+	want := fmt.Sprintf("agent %s is spgo v0.0.1 (agent protocol %d); the coordinator is v0.0.2 (protocol %d): run the same spgo on every host",
+		old.name, ProtocolVersion, ProtocolVersion)
 	if !strings.HasSuffix(err.Error(), want) {
 		t.Errorf("err %q, want it to end %q", err, want)
 	}

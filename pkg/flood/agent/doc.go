@@ -1,6 +1,6 @@
 // Package agent runs a flood across hosts. An Agent waits beside each
 // host's daemon in a control group; a Coordinator finds the agents there,
-// gives each its part of the flood (its senders or its receivers), starts
+// gives each its part of the flood (its senders, its receivers or both), starts
 // them, collects their results and merges them exactly (latency histograms
 // and total-order hashes included) with flood.Merge. Spread carries every
 // control message, so the hosts need nothing but the daemons' ports.
@@ -16,7 +16,9 @@
 // agents, each of which answers KindReady once its receiving sessions are
 // in the flood group; that ready message, from every receivers' agent, is
 // the start signal: only then do the senders' agents get their plans, so
-// no sent message goes unseen. Each agent answers its plan with a
+// no sent message goes unseen. An agent with both roles in a team of
+// several gets its plan with the receivers, marked HoldSenders: it runs
+// its receivers at once and its senders only when a KindStart comes. Each agent answers its plan with a
 // KindResult (a flood.ServiceResult and the flood.Shipment JSON leaves
 // out), or with an error when it refuses the plan (another protocol
 // version or spgo version, busy with another coordinator's run, a plan it

@@ -94,19 +94,15 @@ func (e *TooFewAgentsError) Error() string {
 func (e *TooFewAgentsError) Is(target error) bool { return target == ErrTooFewAgents }
 
 // RolesError is a Roles that does not fit the agents found: an agent
-// number out of range, or an agent given both roles.
+// number out of range.
 type RolesError struct {
-	Agent  int    // the agent's number (1-based)
-	Name   string // its private group, when the number is in range
-	Agents int    // how many agents were found
+	Agent  int // the agent's number (1-based)
+	Agents int // how many agents were found
 }
 
-// Error names the agent and what is wrong with its role.
+// Error names the agent and the numbers allowed.
 func (e *RolesError) Error() string {
-	if e.Name == "" {
-		return fmt.Sprintf("agent %d: allowed 1..%d", e.Agent, e.Agents)
-	}
-	return fmt.Sprintf("agent %s would run senders and receivers: give each agent one role", e.Name)
+	return fmt.Sprintf("agent %d: allowed 1..%d", e.Agent, e.Agents)
 }
 
 // SessionError is a failure of the agent's or coordinator's own Spread

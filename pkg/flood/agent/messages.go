@@ -18,7 +18,7 @@ const MsgType int16 = 0x4641
 
 // ProtocolVersion is the version of the control protocol; an agent
 // refuses a plan of another version.
-const ProtocolVersion = 1
+const ProtocolVersion = 2
 
 // Kind says what a control message is.
 type Kind string
@@ -29,6 +29,7 @@ const (
 	KindHello  Kind = "hello"  // agent to coordinator: here I am (and whether busy)
 	KindPlan   Kind = "plan"   // coordinator to agent: run this part of a flood
 	KindReady  Kind = "ready"  // receivers' agent to coordinator: my sessions are in the group
+	KindStart  Kind = "start"  // coordinator to agent: every receiver is in; start the senders held
 	KindResult Kind = "result" // agent to coordinator: what the plan gave, or why not
 	KindAbort  Kind = "abort"  // coordinator to agent: end the run now
 )
@@ -87,6 +88,10 @@ type Plan struct {
 	RemoteReceivers int `json:"remote_receivers"`
 	// Stall is flood.Config.Stall: how long a run may make no progress.
 	Stall time.Duration `json:"stall_ns"`
+	// HoldSenders, for an agent with senders and receivers in a team of
+	// several, holds its senders until the coordinator's KindStart: its
+	// receivers are in the group before then, the other agents' maybe not.
+	HoldSenders bool `json:"hold_senders,omitempty"`
 }
 
 // buildVersion is this build's spgo version, the default of

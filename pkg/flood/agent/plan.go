@@ -36,8 +36,10 @@ func newPlanner(cfg flood.Config, svc spread.ServiceType, team []Assignment) pla
 }
 
 // plan is a's part. The total rate is split over the senders. With more
-// than one agent the senders' windows follow the remote receivers'
-// acknowledgements, four per window.
+// than one agent the senders' windows follow every receiver's
+// acknowledgements (the agent's own receivers' too), four per window, and
+// an agent with both roles holds its senders until every receiver of the
+// team is in the group.
 func (p planner) plan(a Assignment) *Plan {
 	cfg := p.cfg
 	pl := &Plan{Service: strings.ToLower(flood.ServiceName(p.svc)), Group: cfg.ServiceGroup(p.svc), Count: cfg.Count,
@@ -46,9 +48,10 @@ func (p planner) plan(a Assignment) *Plan {
 	if p.agents > 1 {
 		pl.RemoteSenders = p.senders
 		pl.AckEvery = max(cfg.Window/4, 1)
-		if a.Receivers == 0 {
+		if a.Senders > 0 {
 			pl.RemoteReceivers = p.receivers
 		}
+		pl.HoldSenders = a.Senders > 0 && a.Receivers > 0
 	}
 	return pl
 }

@@ -46,9 +46,9 @@ func (p Plan) Role() string { return Assignment{Senders: p.Senders, Receivers: p
 
 // count is n nouns, pluralised: "1 sender", "2 senders".
 
-// Assign gives each agent its role. An agent number out of range, or an
-// agent given both roles while there are others, is a *RolesError: with
-// two hosts or more, each agent runs one side of the flood.
+// Assign gives each agent its role. An agent may run senders and
+// receivers both (named in both lists, or alone); an agent number out of
+// range is a *RolesError.
 func Assign(agents []Info, r Roles) ([]Assignment, error) {
 	if r.Senders < 0 || r.Receivers < 0 {
 		return nil, fmt.Errorf("agent: %d senders / %d receivers per agent: want 0 (the default, 1) or more", r.Senders, r.Receivers)
@@ -79,11 +79,6 @@ func Assign(agents []Info, r Roles) ([]Assignment, error) {
 	}
 	for _, k := range receivers {
 		team[k-1].Receivers = max(r.Receivers, 1)
-	}
-	for k, a := range team {
-		if a.Senders > 0 && a.Receivers > 0 && len(team) > 1 {
-			return nil, &RolesError{Agent: k + 1, Name: a.Name, Agents: len(team)}
-		}
 	}
 	return team, nil
 }

@@ -26,7 +26,7 @@ func roles(team []Assignment) string {
 }
 
 // By default agent 1 sends and the others receive; one agent alone does
-// both; numbers out of range and an agent with both roles among others
+// both, and so may any agent named in both lists; numbers out of range
 // are refused.
 func TestAssign(t *testing.T) {
 	for _, c := range []struct {
@@ -41,7 +41,8 @@ func TestAssign(t *testing.T) {
 		{4, Roles{ReceiverAgents: []int{2}}, "1 sender; 1 receiver; idle; idle", ""},
 		{2, Roles{ReceiverAgents: []int{3}}, "", "agent 3: allowed 1..2"},
 		{2, Roles{SenderAgents: []int{0}}, "", "agent 0: allowed 1..2"},
-		{2, Roles{ReceiverAgents: []int{1, 2}}, "", "agent a would run senders and receivers: give each agent one role"},
+		{2, Roles{ReceiverAgents: []int{1, 2}}, "1 sender, 1 receiver; 1 receiver", ""},
+		{3, Roles{SenderAgents: []int{1, 3}, ReceiverAgents: []int{2, 3}, Senders: 2}, "2 senders; 1 receiver; 2 senders, 1 receiver", ""},
 		{2, Roles{Senders: -1}, "", "-1 senders / 0 receivers per agent: want 0 (the default, 1) or more"},
 	} {
 		team, err := Assign(infos(c.agents), c.r)
@@ -85,8 +86,20 @@ func TestPlans(t *testing.T) {
 	if h := header(cfg, team); h.Senders != 4 || h.Receivers != 3 || h.Window != 100 || h.Rate != 1000 {
 		t.Errorf("header %+v", h)
 	}
+	mixed, err := Assign(infos(2), Roles{SenderAgents: []int{1}, ReceiverAgents: []int{1, 2}, Senders: 3, Receivers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mp := newPlanner(cfg, spread.SafeMess, mixed)
+	if both := mp.plan(mixed[0]); !both.HoldSenders || both.Senders != 3 || both.Receivers != 2 || both.RemoteSenders != 3 ||
+		both.RemoteReceivers != 4 || both.Rate != 1000 || both.AckEvery != 25 {
+		t.Errorf("plan of an agent with both roles %+v", both)
+	}
+	if recvOnly := mp.plan(mixed[1]); recvOnly.HoldSenders || recvOnly.RemoteReceivers != 0 || recvOnly.RemoteSenders != 3 {
+		t.Errorf("receivers' plan beside it %+v", recvOnly)
+	}
 	alone, _ := Assign(infos(1), Roles{})
-	if pl := newPlanner(cfg, spread.SafeMess, alone).plan(alone[0]); pl.AckEvery != 0 || pl.RemoteSenders != 0 || pl.Rate != 1000 {
+	if pl := newPlanner(cfg, spread.SafeMess, alone).plan(alone[0]); pl.AckEvery != 0 || pl.RemoteSenders != 0 || pl.Rate != 1000 || pl.HoldSenders {
 		t.Errorf("one agent's plan %+v", pl)
 	}
 }

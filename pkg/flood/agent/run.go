@@ -19,7 +19,8 @@ type Outcome struct {
 
 // Run floods each of cfg's service types in turn over team (from Assign):
 // the receivers' agents first, then, once every one of them said its
-// sessions are in the group, the senders' agents. It collects the
+// sessions are in the group, the senders' agents (an agent with both
+// roles is told then to start its senders). It collects the
 // agents' results and merges them. cfg gives the flood's settings
 // (Daemon only names the coordinator's daemon in the results; Senders and
 // Receivers are the team's); Duration is not supported.
@@ -71,13 +72,19 @@ func (c *Coordinator) runService(ctx context.Context, team []*member, p planner)
 	tctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
 	// Receivers first: the senders start once every receiver is in the
-	// group, so none of their messages goes unseen.
-	var senders []*member
+	// group, so none of their messages goes unseen. An agent with both
+	// roles gets its plan with the receivers and holds its senders until
+	// told to start.
+	var senders, held []*member
 	for _, m := range team {
 		switch {
 		case m.Receivers > 0:
-			if err := col.send(m, p.plan(m.Assignment)); err != nil {
+			pl := p.plan(m.Assignment)
+			if err := col.send(m, pl); err != nil {
 				return col.stop(err)
+			}
+			if pl.HoldSenders {
+				held = append(held, m)
 			}
 		case m.Senders > 0:
 			senders = append(senders, m)
@@ -88,13 +95,27 @@ func (c *Coordinator) runService(ctx context.Context, team []*member, p planner)
 			return col.stop(err)
 		}
 	}
-	for _, m := range senders {
-		if err := col.send(m, p.plan(m.Assignment)); err != nil {
-			return col.stop(err)
-		}
+	if err := col.startSenders(p, senders, held); err != nil {
+		return col.stop(err)
 	}
 	err := col.await(ctx, tctx, col.allIn)
 	return col.stop(err)
+}
+
+// startSenders sends the senders' agents their plans and tells the agents
+// holding senders to start them.
+func (col *collector) startSenders(p planner, senders, held []*member) error {
+	for _, m := range senders {
+		if err := col.send(m, p.plan(m.Assignment)); err != nil {
+			return err
+		}
+	}
+	for _, m := range held {
+		if err := col.c.send(m.Name, Message{Kind: KindStart, Run: col.run}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // member is an agent of the team and what its parts gave so far.

@@ -1,0 +1,81 @@
+package agent
+
+import (
+	"context"
+	"errors"
+
+	"github.com/spgo/spgo/pkg/flood"
+)
+
+// runParts runs a plan's floods (from planFloods) and returns its one
+// service type's result: the flood's own, or both parts merged.
+func runParts(ctx context.Context, parts []flood.Config, start <-chan struct{}) (*flood.ServiceResult, error) {
+	if len(parts) == 1 {
+		return firstService(flood.Run(ctx, parts[0]))
+	}
+	return runBoth(ctx, parts[0], parts[1], start)
+}
+
+// firstService is a one-service run's result, nil when there is none.
+func firstService(res *flood.Results, err error) (*flood.ServiceResult, error) {
+	if res == nil || len(res.Services) == 0 {
+		return nil, err
+	}
+	return &res.Services[0], err
+}
+
+// outcome is what one flood gave.
+type outcome struct {
+	sr  *flood.ServiceResult
+	err error
+}
+
+// runBoth runs an agent's receivers (recv) and senders (send) side by
+// side: the receivers join first (recv.Ready tells the coordinator), the
+// senders start when start is closed, once every receiver of the team is
+// in the group. The result merges both parts as the coordinator merges
+// agents'; without a senders' part (aborted before the start, or the
+// senders' flood failed) it is the receivers' part alone, with nothing
+// sent.
+func runBoth(ctx context.Context, recv, send flood.Config, start <-chan struct{}) (*flood.ServiceResult, error) {
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	joined, ready := make(chan struct{}), recv.Ready
+	recv.Ready = func() {
+		close(joined)
+		if ready != nil {
+			ready()
+		}
+	}
+	done := make(chan outcome, 1)
+	go func() {
+		sr, err := firstService(flood.Run(rctx, recv))
+		done <- outcome{sr, err}
+	}()
+	select {
+	case <-joined:
+	case got := <-done: // the receivers failed before they joined
+		return got.sr, got.err
+	}
+	var sent *flood.ServiceResult
+	var serr error
+	select {
+	case <-start:
+		if sent, serr = firstService(flood.Run(ctx, send)); sent == nil {
+			cancel() // the receivers would wait for what never comes
+		}
+	case <-ctx.Done():
+	}
+	got := <-done
+	err := errors.Join(got.err, serr)
+	if got.sr == nil {
+		return sent, err
+	}
+	// Merged even alone: a read-only part's Sent is what it expected,
+	// and this agent's Sent is what its own senders sent.
+	parts := []*flood.ServiceResult{got.sr}
+	if sent != nil {
+		parts = append(parts, sent)
+	}
+	return flood.Merge(recv.Services[0], recv.Size, parts), err
+}
