@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -79,9 +80,8 @@ func TestFloodAgentLostMidRun(t *testing.T) {
 
 func TestFloodAgentUsageErrors(t *testing.T) {
 	for _, args := range [][]string{
-		{"--control", "x"},                    // needs --agents
-		{"--agents", "2", "--embedded"},       // agents place the sessions
-		{"--agents", "2", "--duration", "1s"}, // counts only
+		{"--control", "x"},              // needs --agents
+		{"--agents", "2", "--embedded"}, // agents place the sessions
 		{"--agents", "2", "--receivers-at", "4803"},
 		{"--agents", "2", "--control", "a b"}, // not a group name
 		{"--agents", "2", "--agent-wait", "0"},
@@ -115,6 +115,76 @@ func TestFloodAgentLogsItsRole(t *testing.T) {
 	slices.Sort(roles)
 	if strings.Join(roles, "; ") != "1 receiver; 1 sender" {
 		t.Errorf("roles %q, want one sender and one receiver", roles)
+	}
+	cancel()
+	<-done1
+	<-done2
+}
+
+// floodCmdOut runs spgo flood with exactly args (no -m added, so that
+// --duration may be given).
+func floodCmdOut(t *testing.T, args ...string) (string, string, error) {
+	t.Helper()
+	ios, _, out, errOut := iostreams.Test()
+	cmd := NewCmdFlood(&Factory{IOStreams: ios, Getenv: func(string) string { return "" }}, nil)
+	cmd.SetArgs(args)
+	cmd.SetOut(ios.Out)
+	cmd.SetErr(ios.ErrOut)
+	cmd.SilenceErrors, cmd.SilenceUsage = true, true
+	err := cmd.ExecuteContext(context.Background())
+	return out.String(), errOut.String(), err
+}
+
+// An agent named in --agent-senders and --agent-receivers runs both, and
+// --duration works with --agents: the JSON names each agent's role, the
+// run's duration, and every receiver got all that was sent.
+func TestFloodAgentsBothRolesForADuration(t *testing.T) {
+	server := spreadtest.Run(t).SpreadName()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	_, done1 := startAgent(t, ctx, server)
+	_, done2 := startAgent(t, ctx, server)
+	out, errOut, err := floodCmdOut(t, "-s", server, "--agents", "2", "--agent-senders", "1,2", "--agent-receivers", "2",
+		"--duration", "300ms", "--rate", "2000", "-b", "200", "--services", "fifo", "-o", "json", "--progress", "never")
+	if err != nil {
+		t.Fatalf("%v (stderr %q)", err, errOut)
+	}
+	var doc struct {
+		Env struct {
+			Agents []struct {
+				Role     string `json:"role"`
+				Services []struct {
+					Sent, Delivered int64
+					Verdict         string
+				} `json:"services"`
+			} `json:"agents"`
+		} `json:"env"`
+		Points []struct {
+			Results struct {
+				Duration int64 `json:"duration_ns"`
+				Services []struct {
+					Sent, Delivered, Lost int64
+					Verdict               string
+				} `json:"services"`
+			} `json:"results"`
+		} `json:"points"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || len(doc.Points) != 1 {
+		t.Fatalf("%v: %s", err, out)
+	}
+	results := doc.Points[0].Results
+	var roles []string
+	for _, a := range doc.Env.Agents {
+		roles = append(roles, a.Role)
+	}
+	if strings.Join(roles, "; ") != "1 sender; 1 sender, 1 receiver" {
+		t.Errorf("roles %q", roles)
+	}
+	if results.Duration != int64(300*time.Millisecond) || len(results.Services) != 1 {
+		t.Fatalf("results %+v", results)
+	}
+	if s := results.Services[0]; s.Sent < 100 || s.Delivered != s.Sent || s.Lost != 0 || s.Verdict != "ok" {
+		t.Errorf("fifo: %+v", s)
 	}
 	cancel()
 	<-done1

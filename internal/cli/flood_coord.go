@@ -44,8 +44,6 @@ func (o *FloodOptions) validateAgents(cmd *cobra.Command) error {
 		return usageErrorf("--agents %d: allowed 1..1000", o.Agents)
 	case o.Embedded || o.ReadOnly || o.WriteOnly || o.Sweep != "" || len(o.SendersAt) > 0 || len(o.ReceiversAt) > 0 || o.Nodes > 0:
 		return usageErrorf("--agents places the sessions in the agents: not with --embedded, --read-only, --write-only, --sweep or a placement (-at flags, --nodes)")
-	case o.Duration > 0 || ch("duration"):
-		return usageErrorf("--agents floods --count messages per sender; not --duration")
 	case o.AgentWait <= 0 || o.AgentTimeout <= 0:
 		return usageErrorf("--agent-wait %v / --agent-timeout %v: want more than 0", o.AgentWait, o.AgentTimeout)
 	}

@@ -106,8 +106,15 @@ type Config struct {
 	// (default 100000 unless Duration is set).
 	Count int
 	// Duration, when set (and Count is 0), makes senders send for this long
-	// instead of a fixed count.
+	// instead of a fixed count; a write-acked sender sends on to the end of
+	// an AckEvery block, so that its last message is acknowledged. A
+	// read-only run with Duration needs RemoteSent.
 	Duration time.Duration
+	// RemoteSent, in a read-only run with Duration, delivers once how many
+	// messages the remote senders sent in all, when they are done (an
+	// agents' coordinator relays it); until then the receivers take
+	// whatever comes.
+	RemoteSent <-chan int64
 	// Size is each message's size in bytes, PayloadHeader..MaxSize
 	// (default 1000).
 	Size int
@@ -379,8 +386,8 @@ func (c *Config) sides() error {
 	case c.Mode == ModeReadOnly && c.RemoteSenders == 0:
 		c.RemoteSenders = 1
 	}
-	if c.Mode == ModeReadOnly && c.Duration > 0 {
-		return &ConfigError{Field: "Duration", Value: c.Duration, Allow: "a read-only run counts messages; give a count"}
+	if c.Mode == ModeReadOnly && c.Duration > 0 && c.RemoteSent == nil {
+		return &ConfigError{Field: "Duration", Value: c.Duration, Allow: "a read-only run counts messages; give a count, or RemoteSent to learn it"}
 	}
 	if len(c.Services) > 1 && c.Mode != ModeLocal {
 		return &ConfigError{Field: "Services", Value: len(c.Services), Allow: "exactly one service type in read-only or write-only runs (the other side floods one group)"}

@@ -12,10 +12,20 @@ import "github.com/spgo/spgo/pkg/spread"
 // receiver that departed in a fault counts only the gaps in what it got.
 
 // sentTotal is what the senders sent: the local senders' messages, or in
-// a read-only run what the remote senders are expected to send.
+// a read-only run what the remote senders are expected to send (with
+// Duration, what RemoteSent said, else the most a receiver got).
 func (f *flood) sentTotal() int64 {
-	if f.cfg.Mode == ModeReadOnly {
+	switch {
+	case f.cfg.Mode == ModeReadOnly && f.cfg.Duration == 0:
 		return int64(f.cfg.Count) * int64(f.cfg.RemoteSenders)
+	case f.cfg.Mode == ModeReadOnly && f.expected.Load() != unknownCount:
+		return f.expected.Load()
+	case f.cfg.Mode == ModeReadOnly:
+		var most int64
+		for _, r := range f.receivers {
+			most = max(most, r.count.Load())
+		}
+		return most
 	}
 	var n int64
 	for _, s := range f.senders {

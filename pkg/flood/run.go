@@ -98,7 +98,7 @@ func runService(ctx context.Context, cfg Config, index int, svc spread.ServiceTy
 		epoch: time.Now(),
 	}
 	f.epochNanos = f.epoch.UnixNano()
-	f.expected.Store(1<<63 - 1)
+	f.expected.Store(unknownCount)
 	if cfg.Count > 0 {
 		senders := cfg.Senders
 		if cfg.Mode == ModeReadOnly {
@@ -241,10 +241,11 @@ func (f *flood) supervise(ctx context.Context) (warnings []string, interrupted b
 	var lastTotal int64 = -1
 	lastChange := time.Now()
 	sendersDone := false
+	remoteSent := f.cfg.RemoteSent // nil: never ready
 	for {
 		if !sendersDone && f.sendersFinished() {
 			sendersDone = true
-			if f.cfg.Duration > 0 {
+			if f.cfg.Duration > 0 && f.cfg.Mode != ModeReadOnly {
 				var total int64
 				for _, s := range f.senders {
 					total += int64(s.sent.Load())
@@ -259,23 +260,36 @@ func (f *flood) supervise(ctx context.Context) (warnings []string, interrupted b
 		case <-ctx.Done():
 			return warnings, true
 		case <-f.doneCh:
+		case n := <-remoteSent:
+			f.expected.Store(n)
+			remoteSent = nil
 		case <-tick.C:
 			total, sent := f.totals()
 			if f.cfg.Progress != nil {
-				exp := f.expected.Load() * int64(len(f.reporting()))
-				if f.cfg.Duration > 0 && !sendersDone {
-					exp = -1
-				}
-				f.cfg.Progress(Progress{Service: ServiceName(f.svc), Index: f.index, Delivered: total, Expected: exp, Sent: sent})
+				f.cfg.Progress(Progress{Service: ServiceName(f.svc), Index: f.index, Delivered: total, Expected: f.expectedDeliveries(), Sent: sent})
 			}
 			if moved := total + sent + f.echoTotal() + f.ackTotal(); moved != lastTotal {
 				lastTotal, lastChange = moved, time.Now()
 			} else if time.Since(lastChange) >= f.cfg.Stall {
 				return append(warnings, fmt.Sprintf("stalled: nothing sent or delivered for %s; stopped with %d of %d deliveries",
-					f.cfg.Stall, total, f.expected.Load()*int64(len(f.reporting())))), false
+					f.cfg.Stall, total, f.expectedDeliveries())), false
 			}
 		}
 	}
+}
+
+// unknownCount is expected until the count is known: in a Duration run
+// until the senders finish (or, read-only, until RemoteSent says).
+const unknownCount = 1<<63 - 1
+
+// expectedDeliveries is what every receiver together waits for; -1 while
+// that is not known yet.
+func (f *flood) expectedDeliveries() int64 {
+	exp := f.expected.Load()
+	if exp == unknownCount {
+		return -1
+	}
+	return exp * int64(len(f.reporting()))
 }
 
 func (f *flood) sendersFinished() bool {

@@ -43,6 +43,12 @@ func (f *flood) send(s *sender) {
 	if window > 0 {
 		low = window - max(window/8, 1)
 	}
+	// A write-acked sender ends its Duration at the end of an AckEvery
+	// block: the receivers elsewhere acknowledge its last message.
+	block := uint32(1)
+	if cfg.Mode == ModeWriteAcked && cfg.AckEvery > 1 {
+		block = uint32(cfg.AckEvery)
+	}
 	var seq uint32
 	for {
 		now := f.nanos()
@@ -50,7 +56,7 @@ func (f *flood) send(s *sender) {
 			if int(seq) >= cfg.Count {
 				break
 			}
-		} else if now >= deadline {
+		} else if now >= deadline && seq%block == 0 {
 			break
 		}
 		if window > 0 && seq >= window {

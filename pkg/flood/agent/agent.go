@@ -42,6 +42,7 @@ type server struct {
 	run     string             // the run in progress, "" when idle
 	cancel  context.CancelFunc // ends it
 	release chan struct{}      // closed by the run's KindStart; nil when it holds no senders
+	total   chan int64         // takes the run's KindSentTotal; nil once it has
 	garbage int64
 }
 
@@ -106,6 +107,8 @@ func (s *server) handle(ctx context.Context, rm *spread.RegularMessage, runs *sy
 		s.start(ctx, rm.Sender, m, runs)
 	case m.Kind == KindStart:
 		s.startHeld(m.Run)
+	case m.Kind == KindSentTotal:
+		s.sentTotal(m.Run, m.Sent)
 	case m.Kind == KindAbort:
 		s.abort(m.Run)
 	default:
@@ -143,6 +146,16 @@ func (s *server) startHeld(run string) {
 	if s.release != nil && run == s.run {
 		close(s.release)
 		s.release = nil
+	}
+}
+
+// sentTotal hands the run's receivers what every sender sent.
+func (s *server) sentTotal(run string, n int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.total != nil && run == s.run {
+		s.total <- n // buffered for one, and set to nil after it
+		s.total = nil
 	}
 }
 

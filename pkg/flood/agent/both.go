@@ -7,13 +7,33 @@ import (
 	"github.com/spgo/spgo/pkg/flood"
 )
 
+// links tie a run's floods to its coordinator.
+type links struct {
+	start chan struct{} // closed by KindStart: held senders may start (nil: none held)
+	total chan int64    // KindSentTotal: what every sender sent, for read-only receivers of a Duration run
+	// sent, if set, tells the coordinator what this agent's senders sent
+	// once they are done (KindSent).
+	sent func(n int64)
+}
+
+// tellSent passes on what the senders' flood sr sent, if asked to.
+func (l links) tellSent(sr *flood.ServiceResult) {
+	if l.sent != nil && sr != nil {
+		l.sent(sr.Sent)
+	}
+}
+
 // runParts runs a plan's floods (from planFloods) and returns its one
 // service type's result: the flood's own, or both parts merged.
-func runParts(ctx context.Context, parts []flood.Config, start <-chan struct{}) (*flood.ServiceResult, error) {
-	if len(parts) == 1 {
-		return firstService(flood.Run(ctx, parts[0]))
+func runParts(ctx context.Context, parts []flood.Config, l links) (*flood.ServiceResult, error) {
+	if len(parts) == 2 {
+		return runBoth(ctx, parts[0], parts[1], l)
 	}
-	return runBoth(ctx, parts[0], parts[1], start)
+	sr, err := firstService(flood.Run(ctx, parts[0]))
+	if parts[0].Mode != flood.ModeReadOnly {
+		l.tellSent(sr)
+	}
+	return sr, err
 }
 
 // firstService is a one-service run's result, nil when there is none.
@@ -37,7 +57,7 @@ type outcome struct {
 // agents'; without a senders' part (aborted before the start, or the
 // senders' flood failed) it is the receivers' part alone, with nothing
 // sent.
-func runBoth(ctx context.Context, recv, send flood.Config, start <-chan struct{}) (*flood.ServiceResult, error) {
+func runBoth(ctx context.Context, recv, send flood.Config, l links) (*flood.ServiceResult, error) {
 	rctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	joined, ready := make(chan struct{}), recv.Ready
@@ -60,10 +80,11 @@ func runBoth(ctx context.Context, recv, send flood.Config, start <-chan struct{}
 	var sent *flood.ServiceResult
 	var serr error
 	select {
-	case <-start:
+	case <-l.start:
 		if sent, serr = firstService(flood.Run(ctx, send)); sent == nil {
 			cancel() // the receivers would wait for what never comes
 		}
+		l.tellSent(sent)
 	case <-ctx.Done():
 	}
 	got := <-done

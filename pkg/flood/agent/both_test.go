@@ -90,12 +90,12 @@ func TestRunTwoAgentsWithBothRoles(t *testing.T) {
 // A plan that holds its senders needs both roles: one without is refused.
 func TestPlanHoldingSendersNeedsBothRoles(t *testing.T) {
 	_, err := planFloods(&Plan{Service: "fifo", Group: "g", Count: 10, Size: 100, Senders: 1, HoldSenders: true,
-		RemoteSenders: 1, RemoteReceivers: 1, AckEvery: 1}, "4803", nil)
+		RemoteSenders: 1, RemoteReceivers: 1, AckEvery: 1}, "4803", nil, nil)
 	if err == nil {
 		t.Fatal("a plan holding senders with no receivers was accepted")
 	}
 	parts, err := planFloods(&Plan{Service: "fifo", Group: "g", Count: 10, Size: 100, Senders: 2, Receivers: 3, HoldSenders: true,
-		RemoteSenders: 4, RemoteReceivers: 5, AckEvery: 2, Rate: 100}, "4803", nil)
+		RemoteSenders: 4, RemoteReceivers: 5, AckEvery: 2, Rate: 100}, "4803", nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

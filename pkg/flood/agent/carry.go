@@ -13,19 +13,22 @@ import (
 // start accepts the plan m from coordinator and carries it out in the
 // background, or refuses it at once.
 func (s *server) start(ctx context.Context, coordinator string, m Message, runs *sync.WaitGroup) {
-	parts, refused, err := s.accept(m)
+	l := links{total: make(chan int64, 1)}
+	parts, refused, err := s.accept(m, l.total)
 	if err != nil {
 		s.event(Event{Kind: EventRefused, Run: m.Run, Err: err})
 		s.reply(coordinator, Message{Kind: KindResult, Run: m.Run, Error: err.Error(), Refused: refused})
 		return
 	}
 	rctx, cancel := context.WithCancel(ctx)
-	var start chan struct{}
 	if m.Plan.HoldSenders {
-		start = make(chan struct{})
+		l.start = make(chan struct{})
+	}
+	if m.Plan.Duration > 0 && m.Plan.Senders > 0 && m.Plan.RemoteReceivers > 0 {
+		l.sent = func(n int64) { s.reply(coordinator, Message{Kind: KindSent, Run: m.Run, Sent: n}) }
 	}
 	s.mu.Lock()
-	s.run, s.cancel, s.release = m.Run, cancel, start
+	s.run, s.cancel, s.release, s.total = m.Run, cancel, l.start, l.total
 	s.mu.Unlock()
 	s.event(Event{Kind: EventRunStarted, Run: m.Run, Plan: m.Plan})
 	parts[0].Ready = func() {
@@ -36,9 +39,9 @@ func (s *server) start(ctx context.Context, coordinator string, m Message, runs 
 	go func() {
 		defer runs.Done()
 		defer cancel()
-		reply := s.carryOut(rctx, parts, start, m.Run)
+		reply := s.carryOut(rctx, parts, l, m.Run)
 		s.mu.Lock()
-		s.run, s.cancel, s.release = "", nil, nil
+		s.run, s.cancel, s.release, s.total = "", nil, nil, nil
 		reply.Garbage = s.garbage
 		s.mu.Unlock()
 		s.reply(coordinator, reply)
@@ -52,7 +55,7 @@ func (s *server) start(ctx context.Context, coordinator string, m Message, runs 
 
 // accept checks that the plan in m can be carried out here and now, and
 // returns the floods that carry it out (see planFloods).
-func (s *server) accept(m Message) ([]flood.Config, Refusal, error) {
+func (s *server) accept(m Message, total chan int64) ([]flood.Config, Refusal, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	switch {
@@ -64,7 +67,7 @@ func (s *server) accept(m Message) ([]flood.Config, Refusal, error) {
 	case m.Plan == nil:
 		return nil, RefusedPlan, fmt.Errorf("agent %s: a plan message without a plan", s.name)
 	}
-	parts, err := planFloods(m.Plan, s.Daemon, s.Options)
+	parts, err := planFloods(m.Plan, s.Daemon, s.Options, total)
 	if err != nil {
 		return nil, RefusedPlan, fmt.Errorf("agent %s cannot carry out the plan: %w", s.name, err)
 	}
@@ -74,13 +77,14 @@ func (s *server) accept(m Message) ([]flood.Config, Refusal, error) {
 // planFloods is the flood that carries out plan p on daemon, checked: one
 // flood, or for a plan that holds its senders two, the receivers' (which
 // acknowledge) and then the senders' (whose window follows every
-// receiver's acknowledgements, its own agent's too).
-func planFloods(p *Plan, daemon string, opts []spread.Option) ([]flood.Config, error) {
+// receiver's acknowledgements, its own agent's too). Read-only receivers
+// of a Duration run learn what was sent from total.
+func planFloods(p *Plan, daemon string, opts []spread.Option, total chan int64) ([]flood.Config, error) {
 	svc, err := flood.ParseService(p.Service)
 	if err != nil {
 		return nil, err
 	}
-	cfg := flood.Config{Daemon: daemon, Group: p.Group, Services: []spread.ServiceType{svc}, Count: p.Count,
+	cfg := flood.Config{Daemon: daemon, Group: p.Group, Services: []spread.ServiceType{svc}, Count: p.Count, Duration: p.Duration,
 		Size: p.Size, Senders: p.Senders, Receivers: p.Receivers, Window: p.Window, Rate: p.Rate, RTTEvery: p.RTTEvery,
 		Stall: p.Stall, RemoteSenders: p.RemoteSenders, AckEvery: p.AckEvery, RemoteReceivers: p.RemoteReceivers,
 		Mode: flood.ModeOf(p.Senders, p.Receivers, p.RemoteReceivers), Options: opts}
@@ -95,6 +99,9 @@ func planFloods(p *Plan, daemon string, opts []spread.Option) ([]flood.Config, e
 		parts = []flood.Config{recv, send}
 	}
 	for i := range parts {
+		if parts[i].Mode == flood.ModeReadOnly && p.Duration > 0 {
+			parts[i].RemoteSent = total
+		}
 		if err := parts[i].Check(); err != nil {
 			return nil, err
 		}
@@ -103,9 +110,9 @@ func planFloods(p *Plan, daemon string, opts []spread.Option) ([]flood.Config, e
 }
 
 // carryOut runs the floods and returns the result message.
-func (s *server) carryOut(ctx context.Context, parts []flood.Config, start <-chan struct{}, run string) Message {
+func (s *server) carryOut(ctx context.Context, parts []flood.Config, l links, run string) Message {
 	reply := Message{Kind: KindResult, Run: run}
-	sr, err := runParts(ctx, parts, start)
+	sr, err := runParts(ctx, parts, l)
 	if sr == nil {
 		if err == nil {
 			err = errors.New("no result")

@@ -22,6 +22,11 @@ type collector struct {
 	parts    []part             // the results that came in
 	failures []*AgentError
 	aborted  bool // the agents still running were told to abort
+	// In a Duration run across agents: the agents running senders, and
+	// what those done so far sent (KindSent); once every one has said,
+	// the receivers' agents are told the total (KindSentTotal).
+	senders  int
+	sentFrom map[string]int64
 }
 
 func (col *collector) send(m *member, p *Plan) error {
@@ -157,8 +162,32 @@ func (col *collector) handle(msg spread.Message) {
 		switch am.Kind {
 		case KindReady:
 			col.ready[m.Sender] = true
+		case KindSent:
+			col.sent(m.Sender, am.Sent)
 		case KindResult:
 			col.result(a, am)
+		}
+	}
+}
+
+// sent takes what one agent's senders sent in a Duration run and, once
+// every senders' agent has said, tells the receivers' agents the total.
+func (col *collector) sent(agent string, n int64) {
+	if col.sentFrom == nil || col.senders == 0 {
+		return
+	}
+	col.sentFrom[agent] = n
+	if len(col.sentFrom) < col.senders {
+		return
+	}
+	var total int64
+	for _, v := range col.sentFrom {
+		total += v
+	}
+	col.senders = 0 // told once
+	for _, name := range col.waitingNames() {
+		if col.waiting[name].Receivers > 0 {
+			_ = col.c.send(name, Message{Kind: KindSentTotal, Run: col.run, Sent: total}) // a failure shows as the session's next receive error
 		}
 	}
 }

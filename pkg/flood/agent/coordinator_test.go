@@ -245,7 +245,7 @@ func TestFindAndRunRefuseBadInput(t *testing.T) {
 	}
 	team := findTeam(t, c, 1)
 	var ce *flood.ConfigError
-	for _, cfg := range []flood.Config{{Duration: time.Second}, {Size: 1}, {Rate: -1}} {
+	for _, cfg := range []flood.Config{{Count: 10, Duration: time.Second}, {Size: 1}, {Rate: -1}} {
 		if out, err := c.Run(context.Background(), team, cfg); !errors.As(err, &ce) || out != nil {
 			t.Errorf("Run %+v: %v", cfg, err)
 		}

@@ -25,13 +25,18 @@ type Kind string
 
 // The kinds of control message.
 const (
-	KindProbe  Kind = "probe"  // coordinator to the control group: who is there?
-	KindHello  Kind = "hello"  // agent to coordinator: here I am (and whether busy)
-	KindPlan   Kind = "plan"   // coordinator to agent: run this part of a flood
-	KindReady  Kind = "ready"  // receivers' agent to coordinator: my sessions are in the group
-	KindStart  Kind = "start"  // coordinator to agent: every receiver is in; start the senders held
-	KindResult Kind = "result" // agent to coordinator: what the plan gave, or why not
-	KindAbort  Kind = "abort"  // coordinator to agent: end the run now
+	KindProbe Kind = "probe" // coordinator to the control group: who is there?
+	KindHello Kind = "hello" // agent to coordinator: here I am (and whether busy)
+	KindPlan  Kind = "plan"  // coordinator to agent: run this part of a flood
+	KindReady Kind = "ready" // receivers' agent to coordinator: my sessions are in the group
+	KindStart Kind = "start" // coordinator to agent: every receiver is in; start the senders held
+	// KindSent: agent to coordinator, in a Duration run: my senders are
+	// done and sent Sent messages. KindSentTotal: coordinator to a
+	// receivers' agent: every sender is done, and Sent were sent in all.
+	KindSent      Kind = "sent"
+	KindSentTotal Kind = "sent-total"
+	KindResult    Kind = "result" // agent to coordinator: what the plan gave, or why not
+	KindAbort     Kind = "abort"  // coordinator to agent: end the run now
 )
 
 // Refusal says why an agent refused a plan.
@@ -60,6 +65,9 @@ type Message struct {
 	// KindPlan.
 	Plan *Plan `json:"plan,omitempty"`
 
+	// KindSent and KindSentTotal.
+	Sent int64 `json:"sent,omitempty"`
+
 	// KindResult: Error (and Refused, for a plan refused) or the result.
 	Error    string               `json:"error,omitempty"`
 	Refused  Refusal              `json:"refused,omitempty"`
@@ -70,16 +78,19 @@ type Message struct {
 
 // Plan is one agent's part of one service type's flood.
 type Plan struct {
-	Service       string  `json:"service"` // "fifo", "agreed"...
-	Group         string  `json:"group"`
-	Count         int     `json:"count"` // messages per sender
-	Size          int     `json:"size"`
-	Senders       int     `json:"senders"`        // sending sessions this agent runs
-	Receivers     int     `json:"receivers"`      // receiving sessions this agent runs
-	RemoteSenders int     `json:"remote_senders"` // senders in all agents, for receivers elsewhere
-	Window        int     `json:"window"`
-	Rate          float64 `json:"rate"` // this agent's share of the total rate
-	RTTEvery      int     `json:"rtt_every"`
+	Service string `json:"service"` // "fifo", "agreed"...
+	Group   string `json:"group"`
+	Count   int    `json:"count"` // messages per sender
+	// Duration, instead of Count, is how long each sender sends.
+	// Receivers elsewhere learn what was sent from KindSentTotal.
+	Duration      time.Duration `json:"duration_ns,omitempty"`
+	Size          int           `json:"size"`
+	Senders       int           `json:"senders"`        // sending sessions this agent runs
+	Receivers     int           `json:"receivers"`      // receiving sessions this agent runs
+	RemoteSenders int           `json:"remote_senders"` // senders in all agents, for receivers elsewhere
+	Window        int           `json:"window"`
+	Rate          float64       `json:"rate"` // this agent's share of the total rate
+	RTTEvery      int           `json:"rtt_every"`
 	// AckEvery makes receivers acknowledge every AckEvery-th message to
 	// its sender: the senders' windows, in another process, follow them.
 	AckEvery int `json:"ack_every"`

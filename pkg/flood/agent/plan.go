@@ -12,9 +12,6 @@ import (
 // plan and the merged results need. Each agent's flood checks the rest
 // again.
 func settings(cfg flood.Config) (flood.Config, error) {
-	if cfg.Duration > 0 {
-		return cfg, &flood.ConfigError{Field: "Duration", Value: cfg.Duration, Allow: "a flood across agents sends a count of messages per sender; give a count"}
-	}
 	return cfg.SettingsWithDefaults()
 }
 
@@ -42,7 +39,7 @@ func newPlanner(cfg flood.Config, svc spread.ServiceType, team []Assignment) pla
 // team is in the group.
 func (p planner) plan(a Assignment) *Plan {
 	cfg := p.cfg
-	pl := &Plan{Service: strings.ToLower(flood.ServiceName(p.svc)), Group: cfg.ServiceGroup(p.svc), Count: cfg.Count,
+	pl := &Plan{Service: strings.ToLower(flood.ServiceName(p.svc)), Group: cfg.ServiceGroup(p.svc), Count: cfg.Count, Duration: cfg.Duration,
 		Size: cfg.Size, Senders: a.Senders, Receivers: a.Receivers, Window: cfg.Window, RTTEvery: cfg.RTTEvery,
 		Stall: cfg.Stall, Rate: cfg.Rate * float64(a.Senders) / float64(max(p.senders, 1))}
 	if p.agents > 1 {
@@ -59,7 +56,7 @@ func (p planner) plan(a Assignment) *Plan {
 // header is the merged results' header for a flood over team.
 func header(cfg flood.Config, team []Assignment) *flood.Results {
 	p := newPlanner(cfg, 0, team)
-	return &flood.Results{Daemon: cfg.Daemon, Group: cfg.Group, Size: cfg.Size, Count: cfg.Count,
+	return &flood.Results{Daemon: cfg.Daemon, Group: cfg.Group, Size: cfg.Size, Count: cfg.Count, Duration: cfg.Duration,
 		Senders: p.senders, Receivers: p.receivers, Window: max(cfg.Window, 0), Rate: cfg.Rate, RTTEvery: cfg.RTTEvery,
 		Started: time.Now()}
 }

@@ -23,7 +23,10 @@ type Outcome struct {
 // roles is told then to start its senders). It collects the
 // agents' results and merges them. cfg gives the flood's settings
 // (Daemon only names the coordinator's daemon in the results; Senders and
-// Receivers are the team's); Duration is not supported.
+// Receivers are the team's). With Duration the senders send for that
+// long; each senders' agent says what its senders sent once they are done
+// (and every receiver has acknowledged all of it), and the receivers'
+// agents are told the total, which their receivers then expect.
 //
 // The outcome holds whatever finished, also when the error is set. When
 // an agent fails (refuses, is lost, sends no result in time) the others
@@ -68,6 +71,14 @@ func (c *Coordinator) Run(ctx context.Context, team []Assignment, cfg flood.Conf
 func (c *Coordinator) runService(ctx context.Context, team []*member, p planner) (*flood.ServiceResult, []*AgentError, error) {
 	col := &collector{c: c, run: fmt.Sprintf("%s.%d", c.id, c.runs), svc: p.svc, size: p.cfg.Size,
 		waiting: map[string]*member{}, ready: map[string]bool{}}
+	if p.cfg.Duration > 0 && len(team) > 1 {
+		col.sentFrom = map[string]int64{}
+		for _, m := range team {
+			if m.Senders > 0 {
+				col.senders++
+			}
+		}
+	}
 	c.runs++
 	tctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
