@@ -1,7 +1,6 @@
 package flood
 
 import (
-	"hash/maphash"
 	"math/bits"
 )
 
@@ -57,18 +56,22 @@ type Checker struct {
 	streams map[uint32]*streamCheck
 	last    uint32
 	lastS   *streamCheck
-	order   maphash.Hash
-	buf     [8]byte
-	count   int64
+	// order is the FNV-1a hash of every (sender, seq) delivered, in
+	// order: the same function in every process, so receivers in
+	// different agents compare (a seeded hash would differ per process).
+	order uint64
+	count int64
 }
 
-var orderSeed = maphash.MakeSeed()
+// The 64-bit FNV-1a parameters.
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
 
 // NewChecker returns an empty checker.
 func NewChecker() *Checker {
-	c := &Checker{streams: make(map[uint32]*streamCheck)}
-	c.order.SetSeed(orderSeed)
-	return c
+	return &Checker{streams: make(map[uint32]*streamCheck), order: fnvOffset}
 }
 
 // Observe records the delivery of message seq of sender.
@@ -83,9 +86,12 @@ func (c *Checker) Observe(sender, seq uint32) {
 		c.last, c.lastS = sender, s
 	}
 	s.observe(seq)
-	c.buf = [8]byte{byte(sender), byte(sender >> 8), byte(sender >> 16), byte(sender >> 24),
-		byte(seq), byte(seq >> 8), byte(seq >> 16), byte(seq >> 24)}
-	c.order.Write(c.buf[:])
+	h, v := c.order, uint64(sender)|uint64(seq)<<32
+	for range 8 {
+		h = (h ^ v&0xff) * fnvPrime
+		v >>= 8
+	}
+	c.order = h
 	c.count++
 }
 
@@ -113,7 +119,7 @@ type Check struct {
 // sender i sent (sequence numbers 0..sent[i]-1). A nil sent (remote senders
 // of unknown count) takes each sender's highest sequence number seen.
 func (c *Checker) Result(sent map[uint32]uint32) Check {
-	r := Check{Delivered: c.count, OrderHash: c.order.Sum64()}
+	r := Check{Delivered: c.count, OrderHash: c.order}
 	for _, s := range c.streams {
 		r.Distinct += s.distinct
 		r.Duplicated += s.duplicates

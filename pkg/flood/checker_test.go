@@ -1,7 +1,9 @@
 package flood
 
 import (
+	"encoding/binary"
 	"errors"
+	"hash/fnv"
 	"strconv"
 	"strings"
 	"testing"
@@ -226,5 +228,20 @@ func TestParseServices(t *testing.T) {
 		if _, err := ParseServices(bad.names, bad.mode, 0); err == nil || !strings.Contains(err.Error(), bad.want) {
 			t.Errorf("%v %v: %v, want %q", bad.names, bad.mode, err, bad.want)
 		}
+	}
+}
+
+// The order hash is FNV-1a of each delivery's sender and sequence number
+// (little endian), a function fixed across processes: receivers in
+// different agents compare their hashes.
+func TestOrderHashIsTheSameInEveryProcess(t *testing.T) {
+	c := NewChecker()
+	want := fnv.New64a()
+	for _, d := range [][2]uint32{{0, 0}, {1, 0}, {0, 1}, {7, 65536}} {
+		c.Observe(d[0], d[1])
+		_ = binary.Write(want, binary.LittleEndian, d)
+	}
+	if got := c.Result(nil).OrderHash; got != want.Sum64() {
+		t.Errorf("order hash %#x, want FNV-1a %#x", got, want.Sum64())
 	}
 }
