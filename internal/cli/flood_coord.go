@@ -66,7 +66,9 @@ func floodAgentsRun(ctx context.Context, o *FloodOptions, cfg flood.Config) erro
 		return err
 	}
 	env := report.HostEnv(o.Conn.Server, fmt.Sprintf("%d agents over control group %s", len(team), o.Control), transportOf(o.Conn.Server))
-	announceFlood(o, cfg, env)
+	shown := cfg // the banner counts the sessions of every agent
+	shown.Senders, shown.Receivers = agent.Sessions(team)
+	announceFlood(o, shown, env)
 	out, runErr := coord.Run(ctx, team, cfg)
 	if out == nil {
 		return runErr

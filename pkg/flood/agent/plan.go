@@ -25,11 +25,17 @@ type planner struct {
 
 func newPlanner(cfg flood.Config, svc spread.ServiceType, team []Assignment) planner {
 	p := planner{cfg: cfg, svc: svc, agents: len(team)}
-	for _, a := range team {
-		p.senders += a.Senders
-		p.receivers += a.Receivers
-	}
+	p.senders, p.receivers = Sessions(team)
 	return p
+}
+
+// Sessions counts the team's senders and receivers over every agent.
+func Sessions(team []Assignment) (senders, receivers int) {
+	for _, a := range team {
+		senders += a.Senders
+		receivers += a.Receivers
+	}
+	return senders, receivers
 }
 
 // plan is a's part. The total rate is split over the senders. With more
