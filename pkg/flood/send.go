@@ -43,12 +43,7 @@ func (f *flood) send(s *sender) {
 	if window > 0 {
 		low = window - max(window/8, 1)
 	}
-	// A write-acked sender ends its Duration at the end of an AckEvery
-	// block: the receivers elsewhere acknowledge its last message.
-	block := uint32(1)
-	if cfg.Mode == ModeWriteAcked && cfg.AckEvery > 1 {
-		block = uint32(cfg.AckEvery)
-	}
+	block := cfg.durationBlock()
 	var seq uint32
 	for {
 		now := f.nanos()
@@ -106,6 +101,16 @@ func (f *flood) send(s *sender) {
 		s.err = err
 	}
 	s.end = f.clock()
+}
+
+// durationBlock is what a sender's count ends on a multiple of when
+// Duration is over: in a write-acked run AckEvery, so that the receivers
+// elsewhere acknowledge its last message; else 1.
+func (c Config) durationBlock() uint32 {
+	if c.Mode == ModeWriteAcked && c.AckEvery > 1 {
+		return uint32(c.AckEvery)
+	}
+	return 1
 }
 
 // sleep waits d; false when the flood is aborted first.
