@@ -18,7 +18,10 @@
 // the start signal: only then do the senders' agents get their plans, so
 // no sent message goes unseen. An agent with both roles in a team of
 // several gets its plan with the receivers, marked HoldSenders: it runs
-// its receivers at once and its senders only when a KindStart comes. Each agent answers its plan with a
+// its receivers at once and its senders only when a KindStart comes. In
+// a flood for a duration, each agent running senders sends a KindSent
+// once they are done, saying how many they sent, and when every one has,
+// the coordinator tells the receivers' agents the total (KindSentTotal). Each agent answers its plan with a
 // KindResult (a flood.ServiceResult and the flood.Shipment JSON leaves
 // out), or with an error when it refuses the plan (another protocol
 // version or spgo version, busy with another coordinator's run, a plan it
