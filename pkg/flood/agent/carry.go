@@ -74,7 +74,7 @@ func (s *server) accept(m Message, total chan int64) ([]flood.Config, Refusal, e
 	return parts, "", nil
 }
 
-// planFloods is the flood that carries out plan p on daemon, checked: one
+// planFloods returns the floods that carry out plan p on daemon, checked: one
 // flood, or for a plan that holds its senders two, the receivers' (which
 // acknowledge) and then the senders' (whose window follows every
 // receiver's acknowledgements, its own agent's too). Read-only receivers
