@@ -84,7 +84,7 @@ func TestResolveRefusals(t *testing.T) {
 		{embedded.RingPlan{Nodes: 3, Partition: split("d1,d2/d3")}, flood.Config{}, "Partition", "one service type only"},
 		{embedded.RingPlan{Nodes: 3, Partition: split("d1,d2/d3")}, flood.Config{Services: agreed, Duration: time.Second}, "Partition", "not a duration"},
 		{embedded.RingPlan{Nodes: 3, Partition: split("d1,d2/d3"), SendersAt: []string{"d1", "d2"}}, flood.Config{Services: agreed}, "SendersAt",
-			`"d1,d2" is not allowed; with a partition every side needs one; none is on the side d3`},
+			`"d1,d2" is not allowed; with a partition every side needs a sender; none is on the side d3`},
 		{embedded.RingPlan{Nodes: 3, Partition: split("d1/d2,d3"), ReceiversAt: []string{"d2"}}, flood.Config{Services: agreed}, "ReceiversAt", "none is on the side d1"},
 	} {
 		err := tc.plan.Resolve(tc.cfg)

@@ -80,11 +80,12 @@ func (p *RingPlan) partitionNames(nodes string) string {
 // checkSides checks that the placement puts a sender and a receiver on
 // every side of the partition: a side without one has nothing to judge.
 func (p *RingPlan) checkSides() error {
-	for _, list := range p.placement() {
+	for i, list := range p.placement() {
+		role := []string{"sender", "receiver"}[i]
 		for _, side := range p.Partition {
 			if !slices.ContainsFunc(side, func(n string) bool { return slices.Contains(list.names, n) }) {
 				return &flood.ConfigError{Field: list.field, Value: strconv.Quote(strings.Join(list.names, ",")),
-					Allow: fmt.Sprintf("with a partition every side needs one; none is on the side %s", strings.Join(side, ","))}
+					Allow: fmt.Sprintf("with a partition every side needs a %s; none is on the side %s", role, strings.Join(side, ","))}
 			}
 		}
 	}
