@@ -44,12 +44,15 @@ type FloodOptions struct {
 	Plot       string
 	CPUProfile string
 	Stall      time.Duration
-	Progress   string     // auto, always, never
-	Crash      string     // --crash NODE: crash a node of the embedded ring halfway
-	Partition  string     // --partition d1,d2/d3: split the embedded ring halfway
-	sides      [][]string // --partition read (validateRing)
-	RTT        bool       // --rtt: time round trips of sampled messages
-	RTTEvery   int        // --rtt-every
+	Progress   string // auto, always, never
+	Crash      string // --crash NODE: crash a node of the embedded ring halfway
+	RTT        bool   // --rtt: time round trips of sampled messages
+	RTTEvery   int    // --rtt-every
+
+	// --partition d1,d2/d3: split the embedded ring halfway; sides is
+	// the flag read (validateRing).
+	Partition string
+	sides     [][]string
 
 	// Across the daemons of a ring (flood_ring.go): the placement, and
 	// its shorthands.
