@@ -49,6 +49,11 @@ type FloodOptions struct {
 	RTT        bool   // --rtt: time round trips of sampled messages
 	RTTEvery   int    // --rtt-every
 
+	// --partition d1,d2/d3: split the embedded ring halfway; sides is
+	// the flag read (validateRing).
+	Partition string
+	sides     [][]string
+
 	// Across the daemons of a ring (flood_ring.go): the placement, and
 	// its shorthands.
 	SendersAt      []string
@@ -105,6 +110,11 @@ A daemon crash, partition or merge mid-run is reported instead of a stall:
 the memberships seen, the sessions that lost their daemon, the longest gap
 between deliveries, and the promises judged among the survivors; exit 7
 when they held. --crash NODE crashes a node of --nodes halfway.
+--partition d1,d2/d3 splits the ring into those sides halfway, where it
+stays split; by default a sender and a receiver go on every side, and each
+side's promises are judged on their own: its senders' messages all reach
+its receivers, which agree on what they got from the other sides, in one
+total order per side.
 
 --embedded starts spgo's daemon in this process on a free port and floods
 it; otherwise the daemon named by -s is flooded. Latency across machines is
@@ -346,6 +356,7 @@ var floodFlags = map[string]string{
 	"Senders": "--senders", "RemoteSenders": "--senders", "Receivers": "--receivers", "Window": "--window", "Rate": "--rate",
 	"WaitMembers": "--members", "Stall": "--stall", "RTTEvery": "--rtt-every", "Name": "--user",
 	"Nodes": "--nodes", "SendersAt": "--senders-at", "ReceiversAt": "--receivers-at", "Crash": "--crash",
+	"Partition": "--partition",
 }
 
 // floodSettingError is the usage error for a setting the engine refuses,

@@ -25,8 +25,8 @@ func floodDaemons(o *FloodOptions, cfg *flood.Config) (env report.Env, pl flood.
 			return env, pl, nil, err
 		}
 		stop, pl, cfg.Daemon, kind, transport = ring.Close, ring.Placement, ring.Placement.Senders[0], ring.Kind(), "tcp"
-		cfg.Progress = ring.CrashHalfway(func(err error) {
-			fmt.Fprintf(o.Factory.IOStreams.ErrOut, "spgo flood: --crash %s: %v\n", o.Crash, err)
+		cfg.Progress = ring.FaultHalfway(func(err error) {
+			fmt.Fprintf(o.Factory.IOStreams.ErrOut, "spgo flood: %s: %v\n", o.faultFlag(), err)
 		})
 	case o.Embedded:
 		d, err := embedded.StartDaemon(o.Transport == "unix")

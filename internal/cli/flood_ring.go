@@ -26,6 +26,7 @@ func addFloodRingFlags(cmd *cobra.Command, o *FloodOptions) {
 		"daemons the receivers connect to: one receiver on each at least, more with --receivers, round robin (default -s; with --nodes: the last node)")
 	fl.IntVar(&o.Nodes, "nodes", 0, "with --embedded: an in-process ring of this many nodes, d1..dN, that --senders-at and --receivers-at name")
 	fl.StringVar(&o.Crash, "crash", "", "with --nodes: crash this node when the first service type is halfway (to see a flood through a fault)")
+	fl.StringVar(&o.Partition, "partition", "", "with --nodes: split the ring into these sides (e.g. d1,d2/d3) when the first service type is halfway; each side is judged on its own")
 	fl.StringVar(&o.ReceiverServer, "receiver-server", "", "the daemon the receivers connect to (--receivers-at with one daemon)")
 	fl.IntVar(&o.EmbeddedNodes, "embedded-nodes", 0, "with --embedded: the same as --nodes")
 	fl.IntVar(&o.SenderNode, "sender-node", 0, "with --nodes: the node K the senders connect to (--senders-at dK)")
@@ -59,11 +60,33 @@ func (o *FloodOptions) validateRing(cmd *cobra.Command) error {
 	case o.Transport != "tcp":
 		return usageErrorf("--nodes floods over tcp (each node has its own address); drop --transport %s", o.Transport)
 	}
+	if err := embedded.CheckNodes(o.Nodes); err != nil {
+		return floodSettingError(err)
+	}
+	if err := o.nodeShorthands(ch); err != nil {
+		return err
+	}
+	if o.Partition != "" {
+		sides, err := embedded.ParsePartition(o.Partition)
+		if err != nil {
+			return floodSettingError(err)
+		}
+		if o.Sweep != "" || o.Bench.Repeat > 1 {
+			return usageErrorf("--partition splits the ring once, in the first run; not with --sweep or --repeat")
+		}
+		o.sides = sides
+	}
 	plan := o.ringPlan()
 	if err := plan.Resolve(floodConfig(o)); err != nil {
 		return floodSettingError(err)
 	}
 	o.SendersAt, o.ReceiversAt = plan.SendersAt, plan.ReceiversAt
+	return nil
+}
+
+// nodeShorthands turns --sender-node and --receiver-node into the
+// placement of one node each.
+func (o *FloodOptions) nodeShorthands(ch func(string) bool) error {
 	for _, k := range []struct {
 		flag string
 		k    int
@@ -86,6 +109,8 @@ func (o *FloodOptions) validateDaemonPlacement(ch func(string) bool) error {
 	switch {
 	case o.Crash != "":
 		return usageErrorf("--crash needs --nodes (a node of an in-process ring)")
+	case o.Partition != "":
+		return usageErrorf("--partition needs --embedded --nodes (an in-process ring to split)")
 	case ch("sender-node") || ch("receiver-node"):
 		return usageErrorf("--sender-node/--receiver-node need --nodes (an in-process ring)")
 	case o.Embedded && (len(o.SendersAt) > 0 || len(o.ReceiversAt) > 0):
@@ -103,7 +128,16 @@ func (o *FloodOptions) validateDaemonPlacement(ch func(string) bool) error {
 
 // ringPlan is the in-process ring the flags ask for.
 func (o *FloodOptions) ringPlan() embedded.RingPlan {
-	return embedded.RingPlan{Nodes: o.Nodes, SendersAt: o.SendersAt, ReceiversAt: o.ReceiversAt, Crash: o.Crash}
+	return embedded.RingPlan{Nodes: o.Nodes, SendersAt: o.SendersAt, ReceiversAt: o.ReceiversAt, Crash: o.Crash, Partition: o.sides}
+}
+
+// faultFlag is the flag of the fault planned on the in-process ring, with
+// its value: "--crash d3", "--partition d1,d2/d3".
+func (o *FloodOptions) faultFlag() string {
+	if o.Partition != "" {
+		return "--partition " + o.Partition
+	}
+	return "--crash " + o.Crash
 }
 
 // placementFlag is --senders-at or --receivers-at and the daemons it names.

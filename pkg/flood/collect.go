@@ -20,16 +20,20 @@ func (f *flood) collect(interrupted bool, warnings []string) *ServiceResult {
 		sr.Clients = append(sr.Clients, f.senderClient(s, faults.senderDeparted(s)))
 		mergeRTT(sr.rttHist, s)
 	}
-	sent := f.lossReference(faults)
+	refs := map[int]map[uint32]uint32{} // by side
 	for _, r := range f.reporting() {
 		departed := faults.receiverDeparted(r)
-		chk := f.receiverCheck(r, departed, interrupted, sent, sr.Sent)
+		if _, ok := refs[r.side]; !ok {
+			refs[r.side] = f.lossReference(faults, r.side)
+		}
+		chk := f.receiverCheck(r, departed, interrupted, refs[r.side], sr.Sent)
 		sr.Clients = append(sr.Clients, f.receiverClient(r, departed, chk))
 		sr.hist.Merge(r.hist)
 	}
 	sr.Warnings = append(sr.Warnings, f.sessionWarnings(faults)...)
 	sr.ByDaemon = f.byDaemon(sr.Clients)
 	sr.Faults = faults.events(f)
+	sr.Sides = f.sideResults()
 	sr.DaemonLost = f.allLost()
 	sr.finish(f.svc, f.cfg.Size)
 	sr.Warnings = append(sr.Warnings, sr.Violations...)
@@ -39,7 +43,7 @@ func (f *flood) collect(interrupted bool, warnings []string) *ServiceResult {
 // senderClient is sender s's row.
 func (f *flood) senderClient(s *sender, departed bool) Client {
 	n := int64(s.sent.Load())
-	c := Client{Name: s.name, Role: RoleSender, Daemon: s.daemon, Messages: n, Bytes: n * int64(f.cfg.Size), RTT: senderRTT(s)}
+	c := Client{Name: s.name, Role: RoleSender, Daemon: s.daemon, Messages: n, Bytes: n * int64(f.cfg.Size), RTT: senderRTT(s), Side: s.side}
 	if !s.end.IsZero() {
 		c.Elapsed = s.end.Sub(s.begin)
 		if c.Elapsed > 0 {
@@ -60,7 +64,7 @@ func (f *flood) receiverClient(r *receiver, departed bool, chk Check) Client {
 	n := r.count.Load()
 	lat := summarise(r.hist)
 	c := Client{Name: r.name, Role: f.reportingRole(), Daemon: r.daemon, Messages: n, Bytes: r.bytes,
-		Check: &chk, Latency: &lat, RTT: f.rttFrom(r.name), LongestGap: time.Duration(r.maxGap)}
+		Check: &chk, Latency: &lat, RTT: f.rttFrom(r.name), LongestGap: time.Duration(r.maxGap), Side: r.side}
 	from := f.startTime.UnixNano()
 	if f.cfg.Mode == ModeReadOnly {
 		from = r.first // the clock starts with the first message

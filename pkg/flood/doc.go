@@ -6,7 +6,8 @@
 // asked for, and the loss, duplication and ordering each service type
 // promises, checked at the receivers. A daemon crash, partition or merge
 // during a run is reported as faults, the promises then judged among the
-// survivors.
+// survivors; a partition with senders on several sides is judged side by
+// side (ServiceResult.Sides).
 //
 // Run floods with a Config; its Mode says which sides run in this process.
 // The other side of a read-only or write-only run is another process (a

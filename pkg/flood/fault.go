@@ -12,7 +12,8 @@ import (
 // flood ran. Receivers see it as a transitional membership and a network
 // membership of the flood's group; the sessions on a crashed daemon lose
 // their connection. A flood with a fault is judged among the survivors:
-// the sessions still connected at the end.
+// the sessions still connected at the end; when a partition left senders
+// on more than one side, each side among its own (sides.go).
 
 // Fault kinds as FaultEvent.Kind reports them.
 const (
@@ -56,6 +57,12 @@ func (r *receiver) recordView(m *spread.MembershipMessage, now int64) bool {
 		kind = FaultNetwork
 	default:
 		return false
+	}
+	if r.views == nil && !r.remote {
+		r.oldNext = make([]uint32, len(r.progress))
+		for i := range r.oldNext {
+			r.oldNext[i] = r.check.Next(uint32(i))
+		}
 	}
 	r.views = append(r.views, viewEvent{at: now, kind: kind, id: m.GroupID, members: slices.Clone(m.Members)})
 	if kind == FaultNetwork {
@@ -109,44 +116,11 @@ func departed(err error) bool {
 	return err != nil && errors.Is(err, spread.ErrConnectionClosed) && !errors.Is(err, spread.ErrDisconnected)
 }
 
-// reachedSurvivors is the most of local sender idx's messages (one past
-// the highest sequence number) any surviving receiver got.
-func (f *flood) reachedSurvivors(idx uint32) uint32 {
-	var n uint32
-	for _, r := range f.reporting() {
-		if r.goneAt == 0 && !r.apart {
-			n = max(n, r.check.Next(idx))
-		}
-	}
-	return n
-}
-
-// faultEvents merges what the receivers saw (one event per kind and group
-// id, with how many saw it) and the sessions that departed, in time order.
+// faultEvents merges what the receivers saw (viewEvents) and the sessions
+// that departed, in time order.
 func (f *flood) faultEvents() []FaultEvent {
 	start := f.startTime.UnixNano()
-	type key struct {
-		kind string
-		id   spread.GroupID
-	}
-	at := map[key]int{}
-	var out []FaultEvent
-	for _, r := range f.reporting() {
-		for _, v := range r.views {
-			k := key{v.kind, v.id}
-			if i, ok := at[k]; ok {
-				out[i].SeenBy++
-				out[i].After = min(out[i].After, time.Duration(v.at-start))
-				continue
-			}
-			at[k] = len(out)
-			e := FaultEvent{Kind: v.kind, After: time.Duration(v.at - start), SeenBy: 1}
-			if v.kind == FaultNetwork {
-				e.Members = v.members
-			}
-			out = append(out, e)
-		}
-	}
+	out := viewEvents(f.reporting(), start)
 	for _, s := range f.senders {
 		if s.gone.Load() {
 			out = append(out, FaultEvent{Kind: FaultDeparted, After: time.Duration(s.goneAt - start), Members: []string{s.name},
@@ -162,6 +136,36 @@ func (f *flood) faultEvents() []FaultEvent {
 			v := r.views[len(r.views)-1]
 			out = append(out, FaultEvent{Kind: FaultApart, After: time.Duration(v.at - start), Members: []string{r.name},
 				Role: RoleReceiver, Error: "a partition left it apart from the senders"})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b FaultEvent) int { return int(a.After - b.After) })
+	return out
+}
+
+// viewEvents merges the memberships recvs saw into one event per kind and
+// group id, with how many saw it and when the first did (from start, unix
+// nanos), in time order.
+func viewEvents(recvs []*receiver, start int64) []FaultEvent {
+	type key struct {
+		kind string
+		id   spread.GroupID
+	}
+	at := map[key]int{}
+	out := []FaultEvent{}
+	for _, r := range recvs {
+		for _, v := range r.views {
+			k := key{v.kind, v.id}
+			if i, ok := at[k]; ok {
+				out[i].SeenBy++
+				out[i].After = min(out[i].After, time.Duration(v.at-start))
+				continue
+			}
+			at[k] = len(out)
+			e := FaultEvent{Kind: v.kind, After: time.Duration(v.at - start), SeenBy: 1}
+			if v.kind == FaultNetwork {
+				e.Members = v.members
+			}
+			out = append(out, e)
 		}
 	}
 	slices.SortStableFunc(out, func(a, b FaultEvent) int { return int(a.After - b.After) })
@@ -246,23 +250,6 @@ func (f *flood) survivorsAgreeOnDeparted() bool {
 		}
 	}
 	return true
-}
-
-// markApart notes, before the sessions are closed, the receivers a
-// partition put apart from a live sender; they are judged like departed
-// ones.
-func (f *flood) markApart() {
-	for _, r := range f.receivers {
-		if r.dead.Load() {
-			continue
-		}
-		for _, s := range f.senders {
-			if !s.gone.Load() && r.apartFrom(s.lead()) {
-				r.apart = true
-				break
-			}
-		}
-	}
 }
 
 func (f *flood) anyGone() bool {

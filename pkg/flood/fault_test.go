@@ -156,3 +156,46 @@ func TestFloodThroughPartition(t *testing.T) {
 		t.Errorf("receiver apart: %+v", far)
 	}
 }
+
+// The ring splits with a sender and two receivers on each side: each side
+// goes on as a flood of its own and is judged on its own, its receivers
+// getting all of their side's sender's messages and the same share of the
+// other side's (what reached them in the old view).
+func TestFloodThroughPartitionBothSides(t *testing.T) {
+	r := spreadtest.Ring(t, 3)
+	d1, d2, d3 := r.Node("d1").SpreadName(), r.Node("d2").SpreadName(), r.Node("d3").SpreadName()
+	res := run(t, flood.Config{Daemon: d1, SenderDaemons: []string{d1, d3}, ReceiverDaemons: []string{d2, d3}, Count: 20000, Size: 100,
+		Senders: 2, Receivers: 4, Rate: 40000, Services: []spread.ServiceType{spread.SafeMess}, Stall: 10 * time.Second,
+		Progress: crashWhen(t, func() error { return r.Partition([]string{"d1", "d2"}, []string{"d3"}) }, 40000)})
+	s := res.Services[0]
+	if s.Verdict != flood.VerdictFaultKept || len(s.Violations) != 0 || len(s.Warnings) != 0 || len(s.Sides) != 2 {
+		t.Fatalf("verdict %q violations %q warnings %q sides %+v", s.Verdict, s.Violations, s.Warnings, s.Sides)
+	}
+	if k := kinds(s.Faults); k[flood.FaultApart] != 0 || k[flood.FaultDeparted] != 0 || k[flood.FaultNetwork] != 2 {
+		t.Fatalf("faults %+v, want the two sides' network memberships and nobody apart", s.Faults)
+	}
+	for k, side := range s.Sides {
+		if side.Verdict != flood.VerdictFaultKept || side.Lost != 0 || side.Sent != 20000 || len(side.Senders) != 1 ||
+			len(side.Receivers) != 2 || len(side.Members) != 2 {
+			t.Errorf("side %d: %+v", k+1, side)
+		}
+		if n := len(side.Memberships); n < 2 || side.Memberships[n-1].Kind != flood.FaultNetwork || side.Memberships[n-1].SeenBy != 2 {
+			t.Errorf("side %d memberships %+v, want its network view last, seen by both receivers", k+1, side.Memberships)
+		}
+	}
+	got := map[int][]int64{}
+	for _, c := range s.Clients {
+		want := map[string]int{d1: 1, d2: 1, d3: 2}[c.Daemon]
+		if c.Side != want || c.Departed {
+			t.Errorf("%s %s on %s: side %d departed %v, want side %d", c.Role, c.Name, c.Daemon, c.Side, c.Departed, want)
+		}
+		if c.Role == flood.RoleReceiver {
+			got[c.Side] = append(got[c.Side], c.Messages)
+		}
+	}
+	for side, n := range got {
+		if len(n) != 2 || n[0] != n[1] || n[0] <= 20000 || n[0] >= 40000 {
+			t.Errorf("side %d receivers got %v: want the same, all of their sender's and part of the other's", side, n)
+		}
+	}
+}

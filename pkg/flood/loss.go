@@ -35,17 +35,27 @@ func (f *flood) sentTotal() int64 {
 }
 
 // lossReference is, per local sender, how many of its messages every
-// receiver must have: all it sent, or of a sender that departed in a
-// fault, what reached a survivor. nil in a read-only run.
-func (f *flood) lossReference(faults faultJudgement) map[uint32]uint32 {
+// receiver on side (0: when the ring did not split with senders on several
+// sides) must have: all it sent; of a sender that departed in a fault,
+// what reached a survivor on the side; of a sender on another side, what
+// reached a receiver on this one, and with SAFE what any receiver got in
+// the old view (sides.go). nil in a read-only run.
+func (f *flood) lossReference(faults faultJudgement, side int) map[uint32]uint32 {
 	if f.cfg.Mode == ModeReadOnly {
 		return nil
 	}
 	sent := make(map[uint32]uint32, len(f.senders))
 	for _, s := range f.senders {
-		sent[s.idx] = s.sent.Load()
-		if faults.senderDeparted(s) {
-			sent[s.idx] = f.reachedSurvivors(s.idx)
+		switch {
+		case faults.senderDeparted(s):
+			sent[s.idx] = f.reachedSide(s.idx, side)
+		case s.side != side:
+			sent[s.idx] = f.reachedSide(s.idx, side)
+			if f.svc == spread.SafeMess {
+				sent[s.idx] = max(sent[s.idx], f.oldViewReach(s.idx))
+			}
+		default:
+			sent[s.idx] = s.sent.Load()
 		}
 	}
 	return sent

@@ -65,6 +65,9 @@ func (p Placement) Relabel(points []Point) {
 			for j := range s.Clients {
 				s.Clients[j].Daemon = p.Label(s.Clients[j].Daemon)
 			}
+			for j := range s.Sides {
+				s.Sides[j].Daemons = labels(s.Sides[j].Daemons)
+			}
 		}
 	}
 }

@@ -72,6 +72,10 @@ type Client struct {
 	// Departed is true for a session lost to a fault (its daemon crashed
 	// or was cut off); it is not judged with the survivors.
 	Departed bool `json:"departed,omitempty"`
+	// Side is the side of a partitioned ring the session ended on, from 1
+	// (ServiceResult.Sides[Side-1]); 0 when the ring did not split with
+	// senders on more than one side.
+	Side int `json:"side,omitempty"`
 	// Agent is the agent that ran it, in a flood across hosts.
 	Agent string `json:"agent,omitempty"`
 	Error string `json:"error,omitempty"`
@@ -138,6 +142,10 @@ type ServiceResult struct {
 	// and SAFE in one order, and of a departed sender's messages loss only
 	// of those no survivor got.
 	Faults []FaultEvent `json:"faults,omitempty"`
+	// Sides are the components of a ring that split with senders on more
+	// than one side, each judged on its own (Side); nil otherwise. The
+	// total order is then one per side, and Violations name their side.
+	Sides []Side `json:"sides,omitempty"`
 	// ByDaemon are the receivers' figures grouped by the daemon they were
 	// on, in placement order (one entry when all were on one daemon).
 	ByDaemon []DaemonResult `json:"by_daemon"`

@@ -87,7 +87,10 @@ type flood struct {
 	departedSeen  int64
 	departedSince time.Time
 	viewSeen      atomic.Bool // a receiver got a network membership
-	wg            sync.WaitGroup
+	// sideMembers are the last network memberships of the sides of a
+	// partition with senders on several sides (markSides).
+	sideMembers [][]string
+	wg          sync.WaitGroup
 }
 
 func runService(ctx context.Context, cfg Config, index int, svc spread.ServiceType, group string) (*ServiceResult, error) {
@@ -119,7 +122,7 @@ func runService(ctx context.Context, cfg Config, index int, svc spread.ServiceTy
 	f.startTime = f.clock()
 	close(f.start)
 	warnings, interrupted := f.supervise(ctx)
-	f.markApart()
+	f.markSides()
 	f.shutdown()
 	return f.collect(interrupted, warnings), ctx.Err()
 }

@@ -55,9 +55,14 @@ type receiver struct {
 	// view is the members of the last network membership, set by the
 	// receiving goroutine for the senders' windows (nil: none yet).
 	view atomic.Pointer[map[string]bool]
-	// apart: at the end, a partition had left it without some live
-	// sender's messages (markApart).
+	// apart: at the end, a partition had left it on a side without a
+	// live sender; side: on the side numbered so, from 1, of a partition
+	// with senders on several sides (markSides).
 	apart bool
+	side  int
+	// oldNext[s] is one past the highest sequence number of local sender
+	// s delivered before the first view change (nil: none came).
+	oldNext []uint32
 }
 
 // sender is one sending session.
@@ -99,6 +104,8 @@ type sender struct {
 	gone    atomic.Bool
 	goneErr error
 	goneAt  int64
+	// side is the side of a partition it ended on (markSides).
+	side int
 }
 
 // remoteProgress is the slowest remote receiver's acknowledged progress:

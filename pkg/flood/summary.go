@@ -49,11 +49,58 @@ func (r *ServiceResult) finish(svc spread.ServiceType, size int) {
 		r.Latency = summarise(r.hist)
 	}
 	r.RTT = rttSummary(r.rttHist)
-	if (svc == spread.AgreedMess || svc == spread.SafeMess) && !r.Partial {
-		r.TotalOrderDisagree = TotalOrderDisagreements(checks)
+	totalOrder := (svc == spread.AgreedMess || svc == spread.SafeMess) && !r.Partial
+	if len(r.Sides) > 0 {
+		r.judgeSides(svc, role, totalOrder)
+	} else {
+		if totalOrder {
+			r.TotalOrderDisagree = TotalOrderDisagreements(checks)
+		}
+		r.Violations = append([]string{}, Violations(svc, r.Lost, r.Duplicated, r.OutOfOrder, r.TotalOrderDisagree)...)
 	}
-	r.Violations = append([]string{}, Violations(svc, r.Lost, r.Duplicated, r.OutOfOrder, r.TotalOrderDisagree)...)
 	r.Verdict = r.Judge()
+}
+
+// judgeSides sums each side's clients (those whose Side names it) and
+// judges its promises on their own, the total order among its receivers
+// only. The result's violations are each side's, "side K: " before them,
+// then those of what no side holds (departed and apart receivers); its
+// TotalOrderDisagree is the sides' sum.
+func (r *ServiceResult) judgeSides(svc spread.ServiceType, role Role, totalOrder bool) {
+	r.TotalOrderDisagree, r.Violations = 0, []string{}
+	lost, dup, outOfOrder := r.Lost, r.Duplicated, r.OutOfOrder
+	for k := range r.Sides {
+		sd := &r.Sides[k]
+		sd.Sent, sd.Delivered, sd.Lost, sd.Duplicated, sd.OutOfOrder, sd.TotalOrderDisagree = 0, 0, 0, 0, 0, 0
+		var checks []Check
+		for _, c := range r.Clients {
+			switch {
+			case c.Side != k+1:
+			case c.Role == RoleSender:
+				sd.Sent += c.Messages
+			case c.Role == role && c.Check != nil:
+				sd.Delivered += c.Messages
+				sd.Lost += c.Check.Lost
+				sd.Duplicated += c.Check.Duplicated
+				sd.OutOfOrder += c.Check.OutOfOrder
+				checks = append(checks, *c.Check)
+			}
+		}
+		if totalOrder {
+			sd.TotalOrderDisagree = TotalOrderDisagreements(checks)
+		}
+		sd.Violations = append([]string{}, Violations(svc, sd.Lost, sd.Duplicated, sd.OutOfOrder, sd.TotalOrderDisagree)...)
+		sd.Verdict = VerdictFaultKept
+		if len(sd.Violations) > 0 {
+			sd.Verdict = VerdictBroken
+		}
+		for _, v := range sd.Violations {
+			r.Violations = append(r.Violations, fmt.Sprintf("side %d: %s", k+1, v))
+		}
+		r.TotalOrderDisagree += sd.TotalOrderDisagree
+		lost, dup, outOfOrder = lost-sd.Lost, dup-sd.Duplicated, outOfOrder-sd.OutOfOrder
+	}
+	r.Violations = append(r.Violations, Violations(svc, lost, dup, outOfOrder, 0)...)
 }
 
 // reportingRole is the role of the clients whose deliveries are measured:

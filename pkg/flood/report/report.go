@@ -406,7 +406,8 @@ func Faulted(points []flood.Point) bool {
 
 // Faults writes, for each service type that saw a fault, what happened
 // when (from the start signal), how long deliveries stalled at most, and
-// how the promises were judged.
+// how the promises were judged; after a partition with senders on several
+// sides, each side with the memberships its receivers saw and its verdict.
 func Faults(w io.Writer, points []flood.Point) {
 	for _, p := range points {
 		for _, s := range p.Results.Services {
@@ -414,41 +415,75 @@ func Faults(w io.Writer, points []flood.Point) {
 				continue
 			}
 			fmt.Fprintf(w, "\n%s through a fault (size %d, %s):\n", s.Service, p.Size, english.Count(p.Receivers, "receiver"))
+			sided := len(s.Sides) > 0
 			for _, e := range s.Faults {
-				at := "+" + e.After.Round(time.Millisecond).String()
-				switch e.Kind {
-				case flood.FaultTransitional:
-					fmt.Fprintf(w, "  %8s  transitional membership, seen by %s\n", at, english.Count(e.SeenBy, "receiver"))
-				case flood.FaultNetwork:
-					fmt.Fprintf(w, "  %8s  network membership of %d: %s, seen by %s\n", at, len(e.Members),
-						text.Trim(strings.Join(e.Members, " "), 200), english.Count(e.SeenBy, "receiver"))
-				case flood.FaultApart:
-					fmt.Fprintf(w, "  %8s  %s %s apart: %s\n", at, e.Role, strings.Join(e.Members, " "), e.Error)
-				default:
-					fmt.Fprintf(w, "  %8s  %s %s departed: %s\n", at, e.Role, strings.Join(e.Members, " "), e.Error)
+				if !sided || (e.Kind != flood.FaultTransitional && e.Kind != flood.FaultNetwork) { // a side tells its own
+					faultLine(w, "  ", e)
 				}
 			}
+			for k, side := range s.Sides {
+				sideLines(w, k, len(s.Sides), side)
+			}
 			fmt.Fprintf(w, "  longest gap between deliveries at a survivor: %s\n", Dur(s.LongestGap))
+			among := "among the survivors"
+			if sided {
+				among = "on each side"
+			}
 			if s.Judge() == flood.VerdictFaultKept {
-				fmt.Fprintf(w, "  among the survivors: %s\n", keptPromise(s.Service))
+				fmt.Fprintf(w, "  %s: %s\n", among, keptPromise(s.Service, sided))
 			} else {
-				fmt.Fprintf(w, "  among the survivors: %s (see the warnings)\n", s.Judge())
+				fmt.Fprintf(w, "  %s: %s (see the warnings)\n", among, s.Judge())
 			}
 		}
 	}
 }
 
-// keptPromise says what a service type's survivors were checked for.
-func keptPromise(service string) string {
+// faultLine writes one fault event, its time from the start signal first.
+func faultLine(w io.Writer, indent string, e flood.FaultEvent) {
+	at := "+" + e.After.Round(time.Millisecond).String()
+	switch e.Kind {
+	case flood.FaultTransitional:
+		fmt.Fprintf(w, "%s%8s  transitional membership, seen by %s\n", indent, at, english.Count(e.SeenBy, "receiver"))
+	case flood.FaultNetwork:
+		fmt.Fprintf(w, "%s%8s  network membership of %d: %s, seen by %s\n", indent, at, len(e.Members),
+			text.Trim(strings.Join(e.Members, " "), 200), english.Count(e.SeenBy, "receiver"))
+	case flood.FaultApart:
+		fmt.Fprintf(w, "%s%8s  %s %s apart: %s\n", indent, at, e.Role, strings.Join(e.Members, " "), e.Error)
+	default:
+		fmt.Fprintf(w, "%s%8s  %s %s departed: %s\n", indent, at, e.Role, strings.Join(e.Members, " "), e.Error)
+	}
+}
+
+// sideLines writes side k (from 0) of n: its daemons, sessions, deliveries
+// and verdict, then the memberships its receivers saw.
+func sideLines(w io.Writer, k, n int, side flood.Side) {
+	verdict := string(side.Verdict)
+	if len(side.Violations) > 0 {
+		verdict += ": " + strings.Join(side.Violations, "; ")
+	}
+	fmt.Fprintf(w, "  side %d of %d (%s): %s, %s, %s delivered: %s\n", k+1, n, strings.Join(side.Daemons, ", "),
+		english.Count(len(side.Senders), "sender"), english.Count(len(side.Receivers), "receiver"), humanInt(float64(side.Delivered)), verdict)
+	for _, e := range side.Memberships {
+		faultLine(w, "  ", e)
+	}
+}
+
+// keptPromise says what a service type's survivors, or each side's
+// receivers, were checked for.
+func keptPromise(service string, sided bool) string {
+	lost := "nothing lost that a survivor got"
+	if sided {
+		lost = "nothing lost that its receivers should have got"
+	}
 	switch service {
 	case "UNRELIABLE":
 		return "no duplicates (UNRELIABLE may lose and reorder)"
 	case "RELIABLE":
-		return "nothing lost that a survivor got, no duplicates"
+		return lost + ", no duplicates"
 	case "FIFO", "CAUSAL":
-		return "nothing lost that a survivor got, each sender's order kept"
+		return lost + ", each sender's order kept"
 	}
-	return "nothing lost that a survivor got, each sender's order kept, one total order"
+	return lost + ", each sender's order kept, one total order"
 }
 
 // humanInt prints a rate with thousands separators.

@@ -111,3 +111,39 @@ func TestRTTTable(t *testing.T) {
 		t.Errorf("banner:\n%s", banner.String())
 	}
 }
+
+// A partition with senders on both sides: each side gets its line with
+// its verdict (the broken one its violation) and its memberships, told
+// once there rather than in the run's list, where a departure stays.
+func TestFaultsBySide(t *testing.T) {
+	ms := time.Millisecond
+	network := func(at time.Duration, member string) flood.FaultEvent {
+		return flood.FaultEvent{Kind: flood.FaultNetwork, After: at, Members: []string{member}, SeenBy: 1}
+	}
+	s := flood.ServiceResult{Service: "FIFO", LongestGap: 3 * ms,
+		Violations: []string{"side 2: FIFO lost 1 messages (it promises delivery)"},
+		Faults: []flood.FaultEvent{network(200*ms, "#a#d2"), network(201*ms, "#b#d3"),
+			{Kind: flood.FaultDeparted, After: 300 * ms, Members: []string{"#c#d4"}, Role: flood.RoleReceiver, Error: "gone"}},
+		Sides: []flood.Side{
+			{Daemons: []string{"d1", "d2"}, Senders: []string{"#s#d1"}, Receivers: []string{"#a#d2"}, Delivered: 1500,
+				Memberships: []flood.FaultEvent{network(200*ms, "#a#d2")}, Verdict: flood.VerdictFaultKept},
+			{Daemons: []string{"d3"}, Senders: []string{"#t#d3"}, Receivers: []string{"#b#d3"}, Delivered: 1499,
+				Memberships: []flood.FaultEvent{network(201*ms, "#b#d3")}, Verdict: flood.VerdictBroken,
+				Violations: []string{"FIFO lost 1 messages (it promises delivery)"}},
+		}}
+	var b bytes.Buffer
+	Faults(&b, []flood.Point{{Size: 100, Receivers: 3, Results: &flood.Results{Services: []flood.ServiceResult{s}}}})
+	want := `
+FIFO through a fault (size 100, 3 receivers):
+    +300ms  receiver #c#d4 departed: gone
+  side 1 of 2 (d1, d2): 1 sender, 1 receiver, 1,500 delivered: ok (fault)
+    +200ms  network membership of 1: #a#d2, seen by 1 receiver
+  side 2 of 2 (d3): 1 sender, 1 receiver, 1,499 delivered: BROKEN: FIFO lost 1 messages (it promises delivery)
+    +201ms  network membership of 1: #b#d3, seen by 1 receiver
+  longest gap between deliveries at a survivor: 3ms
+  on each side: BROKEN (see the warnings)
+`
+	if b.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
+	}
+}
