@@ -115,13 +115,18 @@ func NewCmdDaemonCtl(f *Factory, runF func(context.Context, *DaemonCtlOptions) e
 	opts := &DaemonCtlOptions{Factory: f}
 	cmd := &cobra.Command{
 		Use:   "ctl COMMAND [ARG]",
-		Short: "Crash, partition, heal or restart nodes of a running spgo daemon --nodes N",
+		Short: "Crash, partition, heal, freeze or restart nodes of a running spgo daemon --nodes N",
 		Long: `Drive the faults of a ring started with spgo daemon --nodes N, through its
 control socket (owner-only, SOCKET-DIR/spgo-ring-PORT.ctl unless --ctl):
 
   crash NODE        stop NODE as a crashing daemon stops: its clients are cut,
                     members elsewhere get TRANSITION_MESS and the network view
   restart NODE      start a crashed NODE again (it comes back with no groups)
+  freeze NODE       stop NODE as a stopped process (SIGSTOP) stops: it reads
+                    and writes nothing, its clients' messages wait; the
+                    others see it go as in a partition, it sees nothing
+  thaw NODE         wake a frozen NODE: its members get TRANSITION_MESS,
+                    everyone the merge view, then what it had waiting
   partition SPEC    split the ring, e.g. d1,d2/d3 (every node exactly once);
                     each component goes on alone, messages do not cross
   heal              end the partition: the merge view, one vs set per side
@@ -133,8 +138,8 @@ control socket (owner-only, SOCKET-DIR/spgo-ring-PORT.ctl unless --ctl):
   status            print the layout
 
 Each command prints the ring's layout after it: components in the partition
-syntax, then crashed=NODE,... and held=next|unnoticed|transitional while a
-fault is held. Unknown nodes, a partition that leaves a node
+syntax, then crashed=NODE,..., frozen=NODE,... and
+held=next|unnoticed|transitional while a fault is held. Unknown nodes, a partition that leaves a node
 out or names one twice, and a ring that is not running are refused with one
 line and exit code 2; nothing changes.`,
 		Example: `  spgo daemon --nodes 3 &
@@ -142,6 +147,7 @@ line and exit code 2; nothing changes.`,
   spgo daemon ctl restart d3
   spgo daemon ctl partition d1,d2/d3
   spgo daemon ctl heal
+  spgo daemon ctl freeze d2; spgo daemon ctl thaw d2
   spgo daemon ctl hold; spgo daemon ctl crash d3; spgo daemon ctl step; spgo daemon ctl step`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			switch {

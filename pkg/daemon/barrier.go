@@ -109,6 +109,9 @@ func (q *sequencer) requestSync() ([]chan struct{}, error) {
 	var acks []chan struct{}
 	var wake []*session
 	for _, d := range q.nodes {
+		if d.frozen {
+			continue // it reads nothing until thawed
+		}
 		for s := range d.reg.all {
 			if s.state != stateLive {
 				continue
