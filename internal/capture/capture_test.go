@@ -10,8 +10,8 @@ func TestReadAllCaptures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(files) != 40 {
-		t.Fatalf("read %d captures, want 40", len(files))
+	if len(files) != 44 {
+		t.Fatalf("read %d captures, want 44", len(files))
 	}
 	for _, f := range files {
 		if len(f.Events) == 0 {

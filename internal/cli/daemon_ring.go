@@ -22,6 +22,31 @@ func addRingFlags(cmd *cobra.Command, opts *DaemonOptions) {
 	fl.IntVar(&opts.Nodes, "nodes", 0, fmt.Sprintf("run a ring of this many daemons d1..dN in one process (1..%d), node K on 127.0.0.K:PORT", daemon.MaxRingNodes))
 	fl.StringSliceVar(&opts.Names, "names", nil, "daemon names of the ring's nodes, comma-separated (default d1..dN)")
 	fl.StringVar(&opts.CtlPath, "ctl", "", "control socket of the ring (default SOCKET-DIR/spgo-ring-PORT.ctl)")
+	fl.StringVar(&opts.FaultTiming, "fault-timing", "instant", "when a ring's members hear of a fault: instant, or spread (as late as a real Spread 4.4 ring: 3 s after a crash, partition or freeze, 1.75 s after a thaw or restart, 30 s after a heal)")
+	_ = cmd.RegisterFlagCompletionFunc("fault-timing", cobra.FixedCompletions(faultTimings, cobra.ShellCompDirectiveNoFileComp))
+}
+
+// faultTimings are the values of --fault-timing.
+var faultTimings = []string{"instant", "spread"}
+
+// checkFaultTiming refuses a --fault-timing the ring does not know, and
+// one given to a daemon that is not a ring (it has no faults).
+func (opts *DaemonOptions) checkFaultTiming(given bool) error {
+	switch {
+	case opts.FaultTiming != "instant" && opts.FaultTiming != "spread":
+		return invalidValue(fmt.Errorf("invalid --fault-timing %s: allowed is instant (faults are told at once) or spread (as late as a real Spread 4.4 ring tells them)", opts.FaultTiming))
+	case given && opts.Nodes == 0 && len(opts.Names) == 0:
+		return invalidValue(errors.New("--fault-timing needs --nodes: a single daemon has no faults to time"))
+	}
+	return nil
+}
+
+// timing is the ring's FaultTiming that --fault-timing names.
+func (opts *DaemonOptions) timing() daemon.FaultTiming {
+	if opts.FaultTiming == "spread" {
+		return daemon.SpreadTiming()
+	}
+	return daemon.FaultTiming{}
 }
 
 // checkNodes refuses a ring size the real daemon could not have.
@@ -45,7 +70,7 @@ func daemonRingRun(ctx context.Context, opts *DaemonOptions, logger *slog.Logger
 			return err
 		}
 	}
-	r, err := daemon.StartRing(daemon.RingConfig{Nodes: opts.Nodes, Names: opts.Names, Node: opts.nodeConfig(logger)})
+	r, err := daemon.StartRing(daemon.RingConfig{Nodes: opts.Nodes, Names: opts.Names, Node: opts.nodeConfig(logger), Timing: opts.timing()})
 	if err != nil {
 		return daemonStartFailed(err)
 	}

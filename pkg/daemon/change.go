@@ -29,28 +29,58 @@ type FaultTiming struct {
 	// Heal is the delay of a heal: how long the sides take to find each
 	// other again (the merge view).
 	Heal time.Duration
+	// Fold is how long after a crash, partition or freeze another one
+	// still folds into the pending change without delaying it: until then
+	// the ring has not noticed the first. A later one catches the ring
+	// re-forming, and the wait starts again (Notice from the later fault).
+	Fold time.Duration
+}
+
+// faultKind is what a fault does to the ring, which says its delay.
+type faultKind int
+
+const (
+	faultLoses  faultKind = iota // crash, partition, freeze
+	faultMerges                  // thaw, restart
+	faultHeals                   // heal
+)
+
+// delay is how long after a fault of kind k the members are told of it.
+func (t FaultTiming) delay(k faultKind) time.Duration {
+	switch k {
+	case faultMerges:
+		return t.Merge
+	case faultHeals:
+		return t.Heal
+	}
+	return t.Notice
 }
 
 // Defaults of a real Spread 4.4 ring on one network (its "local" timeouts,
 // docs/protocol.md §7.4), as SpreadTiming returns them.
 const (
 	// SpreadNotice is Token_timeout (1.25 s), then Seg_timeout (0.5 s), then
-	// Gather_timeout (1.25 s): a crash reached a listener on another daemon
-	// of a real ring about 3.0 s after the kill.
+	// Gather_timeout (1.25 s): a crash or a freeze reached a listener on
+	// another daemon of a real ring 2.6-3.0 s after the signal (captures
+	// 34, 40, 41, 43).
 	SpreadNotice = 3 * time.Second
-	// SpreadMerge is what a real ring took to merge after a frozen daemon
-	// continued: its own token loss, Seg_timeout, then the others'
-	// Gather_timeout while the joins settle.
-	SpreadMerge = 2600 * time.Millisecond
+	// SpreadMerge is Seg_timeout (0.5 s) and Gather_timeout (1.25 s): a real
+	// ring merged 1.75 s after a frozen daemon continued (capture 41), up
+	// to 2.6 s while the joins settle.
+	SpreadMerge = 1750 * time.Millisecond
 	// SpreadHeal is Lookup_timeout: after a partition ends, nothing crosses
 	// until the leader of a side probes the daemons it misses, every 30 s.
 	SpreadHeal = 30 * time.Second
+	// SpreadFold is Token_timeout: a second crash 1.0 s after the first
+	// was told with it, at the first's time (capture 43); one 2.8 s after
+	// it, when the ring was forming, 3.9 s after the second (capture 44).
+	SpreadFold = 1250 * time.Millisecond
 )
 
 // SpreadTiming is the timing of a real Spread 4.4 ring with default
 // timeouts.
 func SpreadTiming() FaultTiming {
-	return FaultTiming{Notice: SpreadNotice, Merge: SpreadMerge, Heal: SpreadHeal}
+	return FaultTiming{Notice: SpreadNotice, Merge: SpreadMerge, Heal: SpreadHeal, Fold: SpreadFold}
 }
 
 // check refuses a negative delay.
@@ -58,7 +88,7 @@ func (t FaultTiming) check() error {
 	for _, d := range []struct {
 		name string
 		v    time.Duration
-	}{{"Notice", t.Notice}, {"Merge", t.Merge}, {"Heal", t.Heal}} {
+	}{{"Notice", t.Notice}, {"Merge", t.Merge}, {"Heal", t.Heal}, {"Fold", t.Fold}} {
 		if d.v < 0 {
 			return configErrorf("FaultTiming.%s %v is negative: give 0 (at once) or a delay", d.name, d.v)
 		}
@@ -72,21 +102,21 @@ type pendingChange struct {
 	views    []*view // planned by the first Step
 	stage    int     // held: 0 nobody told, 1 transitional configurations told
 	timer    *time.Timer
+	loses    bool      // some node was lost: the ring is re-forming
+	start    time.Time // of the change, for Fold
 	deadline time.Time
 	done     chan struct{} // closed once told in full, or at Close
 }
 
-// reconfigure makes the members follow the fault just applied: at once,
-// held (after Hold), or after delay. A fault while a change is pending
-// folds into it; the change is told when the earlier of the two is due.
-func (q *sequencer) reconfigure(delay time.Duration) {
+// reconfigure makes the members follow the fault of kind k just applied:
+// at once, held (after Hold), or after its delay. A fault while a change
+// is pending folds into it (see fold).
+func (q *sequencer) reconfigure(k faultKind) {
+	delay := q.timing.delay(k)
 	if p := q.pend; p != nil {
 		if !p.held {
 			q.stall()
-			if due := time.Now().Add(delay); due.Before(p.deadline) && p.timer.Stop() {
-				p.deadline = due
-				p.timer.Reset(delay)
-			}
+			q.fold(p, k, delay)
 		}
 		return
 	}
@@ -101,9 +131,25 @@ func (q *sequencer) reconfigure(delay time.Duration) {
 		q.pend = p
 		if !hold {
 			q.stall()
-			p.deadline = time.Now().Add(delay)
+			p.loses, p.start = k == faultLoses, time.Now()
+			p.deadline = p.start.Add(delay)
 			p.timer = time.AfterFunc(delay, func() { q.expire(p) })
 		}
+	}
+}
+
+// fold puts a fault of kind k into the timed change p: it is told when
+// the earlier of the two is due, except that a loss after p's Fold window
+// catches a ring re-forming after a loss, which starts its wait again
+// (capture 44_ring_cascade_crash_late.txt).
+func (q *sequencer) fold(p *pendingChange, k faultKind, delay time.Duration) {
+	now := time.Now()
+	due := now.Add(delay)
+	again := k == faultLoses && p.loses && now.Sub(p.start) >= q.timing.Fold
+	p.loses = p.loses || k == faultLoses
+	if (again || due.Before(p.deadline)) && p.timer.Stop() {
+		p.deadline = due
+		p.timer.Reset(delay)
 	}
 }
 

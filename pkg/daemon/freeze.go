@@ -34,7 +34,7 @@ func (r *Ring) Freeze(name string) error {
 		}
 		d.setGate(true, false)
 		d.log.Warn("node frozen")
-		q.reconfigure(q.timing.Notice)
+		q.reconfigure(faultLoses)
 		return nil
 	})
 }
@@ -58,7 +58,7 @@ func (r *Ring) Thaw(name string) error {
 		}
 		d.setGate(false, false)
 		d.log.Info("node thawed")
-		q.reconfigure(q.timing.Merge)
+		q.reconfigure(faultMerges)
 		return nil
 	})
 }

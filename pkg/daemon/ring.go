@@ -324,7 +324,7 @@ func (r *Ring) Crash(name string) error {
 		d.closeListeners()
 		q.stopLocked(d)
 		d.removeOwnSocket()
-		q.reconfigure(q.timing.Notice)
+		q.reconfigure(faultLoses)
 		d.log.Warn("node crashed")
 		return nil
 	})
@@ -365,7 +365,7 @@ func (r *Ring) Restart(name string) error {
 	// groups; then it merges with the nodes it reaches.
 	trans, _ := newTimes([]*Daemon{d}, int32(time.Now().Unix()))
 	(&component{id: membID{proc: d.proc, time: trans}, nodes: []*Daemon{d}, groups: map[string]*group{}}).install()
-	q.reconfigure(q.timing.Merge)
+	q.reconfigure(faultMerges)
 	q.mu.Unlock()
 	d.serve()
 	return nil
@@ -416,7 +416,7 @@ func (r *Ring) Partition(components ...[]string) error {
 			return faultf("partition leaves out %s; name every node exactly once (nodes: %s)", strings.Join(missing, ", "), r.names())
 		}
 		q.part = part
-		q.reconfigure(q.timing.Notice)
+		q.reconfigure(faultLoses)
 		return nil
 	})
 }
@@ -431,7 +431,7 @@ func (r *Ring) Partition(components ...[]string) error {
 func (r *Ring) Heal() error {
 	return r.fault(func(q *sequencer) error {
 		clear(q.part)
-		q.reconfigure(q.timing.Heal)
+		q.reconfigure(faultHeals)
 		return nil
 	})
 }

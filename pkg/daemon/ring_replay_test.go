@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/spgo/spgo/internal/capture"
 	"github.com/spgo/spgo/internal/wire"
@@ -24,12 +25,19 @@ var onNodeRe = regexp.MustCompile(`\b([A-Z]) (?:'[^']*' )?\(?on (d[0-9]+)\b`)
 // to its node.
 func newRingReplayer(t *testing.T, f *capture.File, n int) (*replayer, *Ring) {
 	t.Helper()
+	return newTimedRingReplayer(t, f, n, FaultTiming{})
+}
+
+// newTimedRingReplayer is newRingReplayer for a ring that tells faults
+// with the given timing.
+func newTimedRingReplayer(t *testing.T, f *capture.File, n int, timing FaultTiming) (*replayer, *Ring) {
+	t.Helper()
 	dir, err := os.MkdirTemp("", "spgoring")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
-	ring, err := StartRing(RingConfig{Nodes: n, Node: Config{SocketDir: dir, NoUnixSocket: true}})
+	ring, err := StartRing(RingConfig{Nodes: n, Node: Config{SocketDir: dir, NoUnixSocket: true}, Timing: timing})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,6 +252,85 @@ func TestRingCapture37SafeInTransition(t *testing.T) {
 		step(false)
 		r.write("A", a[aLines[8]:])
 		step(true)
+	}
+	r.run(0)
+}
+
+// TestRingCapture41FreezeThaw: d3 frozen on a three-daemon ring: A and B
+// see it go as in a crash, C nothing; on the thaw C gets TRANSITION_MESS
+// with the id from before the freeze, all three the merge view (two vs
+// sets), and what A and C send next reaches everyone.
+func TestRingCapture41FreezeThaw(t *testing.T) {
+	f := loadCapture(t, "41")
+	r, ring := newRingReplayer(t, f, 3)
+	r.faults[membLine(t, f, "", wire.TransitionMess, 1)] = func() { fault(t, ring.Freeze("d3")) }
+	r.faults[membLine(t, f, "C", wire.TransitionMess, 1)] = func() { fault(t, ring.Thaw("d3")) }
+	r.run(0)
+}
+
+// sentLine is the line of conn's first client message of type typ.
+func sentLine(t *testing.T, f *capture.File, conn string, typ uint32) int {
+	t.Helper()
+	for _, e := range f.Events {
+		if e.Conn != conn || e.Kind != capture.Unit || e.Dir != capture.ClientToDaemon || len(e.Payload) < wire.HeaderSize {
+			continue
+		}
+		if h, err := wire.DecodeHeader(e.Payload); err == nil && h.Sender[0] == '#' && h.Type&typ == typ {
+			return e.Line
+		}
+	}
+	t.Fatalf("%s: %s sends no such message", f.Name, conn)
+	return 0
+}
+
+// testTiming is a FaultTiming short enough for tests.
+var testTiming = FaultTiming{Notice: 300 * time.Millisecond, Merge: 200 * time.Millisecond, Heal: 200 * time.Millisecond, Fold: 10 * time.Second}
+
+// TestRingCapture42ShortFreeze: d3 frozen for less than the others take
+// to notice: nobody gets a membership message, and what A sent meanwhile
+// waits for the ring to re-form, then reaches all three in the view it
+// was sent in.
+func TestRingCapture42ShortFreeze(t *testing.T) {
+	f := loadCapture(t, "42")
+	r, ring := newTimedRingReplayer(t, f, 3, testTiming)
+	r.faults[sentLine(t, f, "A", wire.AgreedMess)] = func() {
+		fault(t, ring.Freeze("d3"))
+		fault(t, ring.Thaw("d3"))
+		select {
+		case <-ring.Settled():
+			t.Fatal("no change pending after a freeze with real timing")
+		default:
+		}
+	}
+	r.run(0)
+}
+
+// TestRingCapture43Cascade: d3 crashes, then d2 before the ring noticed:
+// A gets one change, straight to itself alone, when the first was due.
+func TestRingCapture43Cascade(t *testing.T) {
+	f := loadCapture(t, "43")
+	r, ring := newTimedRingReplayer(t, f, 3, testTiming)
+	r.faults[lineOf(t, f, "C", capture.Close)] = func() { fault(t, ring.Crash("d3")) }
+	r.faults[lineOf(t, f, "B", capture.Close)] = func() { fault(t, ring.Crash("d2")) }
+	r.run(0)
+}
+
+// TestRingCapture44CascadeHeld: the same cascade told in held steps: the
+// second crash, before the first step, folds into the held change.
+func TestRingCapture44CascadeHeld(t *testing.T) {
+	f := loadCapture(t, "44")
+	r, ring := newRingReplayer(t, f, 3)
+	r.faults[lineOf(t, f, "C", capture.Close)] = func() {
+		fault(t, ring.Hold())
+		fault(t, ring.Crash("d3"))
+	}
+	r.faults[lineOf(t, f, "B", capture.Close)] = func() {
+		fault(t, ring.Crash("d2"))
+		for i, wantDone := range []bool{false, true} {
+			if done, err := ring.Step(); err != nil || done != wantDone {
+				t.Fatalf("step %d: done %v %v, want %v", i+1, done, err, wantDone)
+			}
+		}
 	}
 	r.run(0)
 }
