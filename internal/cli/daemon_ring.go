@@ -135,13 +135,8 @@ type DaemonCtlOptions struct {
 	Args      []string
 }
 
-// NewCmdDaemonCtl builds `spgo daemon ctl`.
-func NewCmdDaemonCtl(f *Factory, runF func(context.Context, *DaemonCtlOptions) error) *cobra.Command {
-	opts := &DaemonCtlOptions{Factory: f}
-	cmd := &cobra.Command{
-		Use:   "ctl COMMAND [ARG]",
-		Short: "Crash, partition, heal, freeze or restart nodes of a running spgo daemon --nodes N",
-		Long: `Drive the faults of a ring started with spgo daemon --nodes N, through its
+// daemonCtlLong is the help of `spgo daemon ctl`.
+const daemonCtlLong = `Drive the faults of a ring started with spgo daemon --nodes N, through its
 control socket (owner-only, SOCKET-DIR/spgo-ring-PORT.ctl unless --ctl):
 
   crash NODE        stop NODE as a crashing daemon stops: its clients are cut,
@@ -163,10 +158,21 @@ control socket (owner-only, SOCKET-DIR/spgo-ring-PORT.ctl unless --ctl):
   status            print the layout
 
 Each command prints the ring's layout after it: components in the partition
-syntax, then crashed=NODE,..., frozen=NODE,... and
-held=next|unnoticed|transitional while a fault is held. Unknown nodes, a partition that leaves a node
-out or names one twice, and a ring that is not running are refused with one
-line and exit code 2; nothing changes.`,
+syntax (as far as the members have been told: with spgo daemon --fault-timing
+spread they hear of a fault seconds later, as on a real ring), then
+crashed=NODE,..., frozen=NODE,... and held=next|unnoticed|transitional while
+a fault is held. Unknown nodes, a partition that leaves a node out or names
+one twice, a fault a node's state does not allow (freezing a crashed node,
+thawing a running one) and a ring that is not running are refused with one
+line and exit code 2; nothing changes.`
+
+// NewCmdDaemonCtl builds `spgo daemon ctl`.
+func NewCmdDaemonCtl(f *Factory, runF func(context.Context, *DaemonCtlOptions) error) *cobra.Command {
+	opts := &DaemonCtlOptions{Factory: f}
+	cmd := &cobra.Command{
+		Use:   "ctl COMMAND [ARG]",
+		Short: "Crash, partition, heal, freeze or restart nodes of a running spgo daemon --nodes N",
+		Long:  daemonCtlLong,
 		Example: `  spgo daemon --nodes 3 &
   spgo daemon ctl crash d3
   spgo daemon ctl restart d3

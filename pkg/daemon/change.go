@@ -7,7 +7,7 @@ import "time"
 // takes to notice the fault (FaultTiming). Until it has been told in full
 // it is pending, and a fault meanwhile folds into it: the members are told
 // once, of both, as a real ring that has not re-formed yet tells them
-// (docs/protocol.md §7.4).
+// (docs/protocol.md §7.3).
 
 // FaultTiming is how long after a fault a ring tells the members of it.
 // The zero value tells at once (the default). SpreadTiming is what a real
@@ -57,7 +57,7 @@ func (t FaultTiming) delay(k faultKind) time.Duration {
 }
 
 // Defaults of a real Spread 4.4 ring on one network (its "local" timeouts,
-// docs/protocol.md §7.4), as SpreadTiming returns them.
+// docs/protocol.md §7.3), as SpreadTiming returns them.
 const (
 	// SpreadNotice is Token_timeout (1.25 s), then Seg_timeout (0.5 s), then
 	// Gather_timeout (1.25 s): a crash or a freeze reached a listener on
@@ -167,7 +167,7 @@ func (q *sequencer) expire(p *pendingChange) {
 // stall stops the nodes whose component lost a node from ordering their
 // clients' messages until the pending change is told: the one rule of
 // where messages sent while a change waits are delivered (docs/protocol.md
-// §7.4).
+// §7.3).
 func (q *sequencer) stall() {
 	for _, d := range q.nodes {
 		if !d.reg.down && !d.frozen && q.lostNode(d) {
