@@ -81,8 +81,10 @@ var longAgo = time.Unix(1, 0)
 // TCP client's are too, except bytes that still wait in the client's send
 // buffer because the node's receive buffer was full (a client megabytes
 // ahead of its node). Sync also waits for
-// a reader held back by a slow receiver (see Config.MaxSessionMessages);
-// ctx bounds the wait. It fails with ErrRingStopped on a closed ring.
+// a reader held back by a slow receiver (see Config.MaxSessionMessages),
+// and for the nodes a pending timed change stalls (FaultTiming), which
+// order nothing until it is told; it does not wait for a frozen node's
+// clients (Ring.Freeze). ctx bounds the wait. It fails with ErrRingStopped on a closed ring.
 func (r *Ring) Sync(ctx context.Context) error {
 	acks, err := r.seq.requestSync()
 	if err != nil {

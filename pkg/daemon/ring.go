@@ -307,7 +307,8 @@ func (r *Ring) fault(f func(q *sequencer) error) error {
 // then the CAUSED_BY_NETWORK view without it.
 //
 // When Crash returns, the node's clients are cut and every member has
-// been sent its views; what the node had read before is ordered before
+// been sent its views (with RingConfig.Timing, after FaultTiming.Notice;
+// Settled says when); what the node had read before is ordered before
 // them. Bytes its clients wrote that it had not read yet are lost, as they
 // are when a real daemon crashes, and bytes other clients wrote but their
 // nodes had not read yet are ordered after the fault: call Sync first to
@@ -335,7 +336,8 @@ func (r *Ring) Crash(name string) error {
 // so existing groups see no change until its clients join them.
 //
 // When Restart returns the node listens again; clients connecting after
-// it are in the node's component. What other clients wrote before but
+// it are in the node's component (with RingConfig.Timing, in one of its
+// own until FaultTiming.Merge has passed). What other clients wrote before but
 // their nodes had not read yet is ordered after the restart: call Sync
 // first to order it before.
 func (r *Ring) Restart(name string) error {
@@ -379,7 +381,7 @@ func (r *Ring) Restart(name string) error {
 // the merge view, one vs set per side.
 //
 // When Partition returns every member has been sent its views (unless a
-// Hold holds them), and every message read afterwards is ordered in the
+// Hold holds them, or RingConfig.Timing delays them: see FaultTiming), and every message read afterwards is ordered in the
 // reader's new component. A message a client wrote before the call is
 // ordered in the old configuration only if its node had read it: Flush
 // promises the bytes were written, not read. Call Sync before Partition
@@ -422,7 +424,8 @@ func (r *Ring) Partition(components ...[]string) error {
 }
 
 // Heal ends any partition: the running nodes come together in one
-// component (the merge view, one vs set per side that was apart).
+// component (the merge view, one vs set per side that was apart; with
+// RingConfig.Timing, after FaultTiming.Heal).
 //
 // As with Partition, a message written before Heal but not yet read by its
 // node is ordered in the merged component, after the merge view: call Sync
