@@ -147,6 +147,9 @@ func (q *sequencer) fold(p *pendingChange, k faultKind, delay time.Duration) {
 	due := now.Add(delay)
 	again := k == faultLoses && p.loses && now.Sub(p.start) >= q.timing.Fold
 	p.loses = p.loses || k == faultLoses
+	if again {
+		p.start = now // a further loss soon after this one folds into it
+	}
 	if (again || due.Before(p.deadline)) && p.timer.Stop() {
 		p.deadline = due
 		p.timer.Reset(delay)

@@ -178,8 +178,19 @@ func TestRingCapture36Restart(t *testing.T) {
 // the new view. Here the crash is applied before A's first message, which
 // is the order the real ring gave them.
 func TestRingCapture38CrashAtSend(t *testing.T) {
+	testCapture38(t, FaultTiming{})
+}
+
+// TestRingCapture38CrashAtSendTimed: the same with the crash told late:
+// what A sends while the ring has lost its token waits, and comes after
+// the view, as in the real run.
+func TestRingCapture38CrashAtSendTimed(t *testing.T) {
+	testCapture38(t, testTiming)
+}
+
+func testCapture38(t *testing.T, timing FaultTiming) {
 	f := loadCapture(t, "38")
-	r, ring := newRingReplayer(t, f, 3)
+	r, ring := newTimedRingReplayer(t, f, 3, timing)
 	first := 0
 	for _, e := range f.Events {
 		if e.Conn == "A" && e.Kind == capture.Unit && e.Dir == capture.ClientToDaemon && len(e.Payload) > 3 && e.Payload[0]&0x20 != 0 {
@@ -271,12 +282,21 @@ func TestRingCapture41FreezeThaw(t *testing.T) {
 // sentLine is the line of conn's first client message of type typ.
 func sentLine(t *testing.T, f *capture.File, conn string, typ uint32) int {
 	t.Helper()
+	return sentLineN(t, f, conn, typ, 1)
+}
+
+// sentLineN is the line of conn's n-th (from 1) client message of type
+// typ.
+func sentLineN(t *testing.T, f *capture.File, conn string, typ uint32, n int) int {
+	t.Helper()
 	for _, e := range f.Events {
 		if e.Conn != conn || e.Kind != capture.Unit || e.Dir != capture.ClientToDaemon || len(e.Payload) < wire.HeaderSize {
 			continue
 		}
 		if h, err := wire.DecodeHeader(e.Payload); err == nil && h.Sender[0] == '#' && h.Type&typ == typ {
-			return e.Line
+			if n--; n == 0 {
+				return e.Line
+			}
 		}
 	}
 	t.Fatalf("%s: %s sends no such message", f.Name, conn)
@@ -332,5 +352,60 @@ func TestRingCapture44CascadeHeld(t *testing.T) {
 			}
 		}
 	}
+	r.run(0)
+}
+
+// sendAhead writes b as conn without waiting for its node to read it (a
+// frozen node reads nothing); later writes wait for these bytes too.
+func (r *replayer) sendAhead(conn string, b []byte) {
+	r.t.Helper()
+	c := r.conns[conn]
+	c.SetWriteDeadline(time.Now().Add(replayTimeout))
+	n, err := c.Write(r.rename(b))
+	if err != nil {
+		r.t.Fatalf("%s: %s: write: %v", r.f.Name, conn, err)
+	}
+	r.written[conn] += int64(n)
+}
+
+// unitAtLine is the payload of the event on line.
+func unitAtLine(t *testing.T, f *capture.File, line int) []byte {
+	t.Helper()
+	for _, e := range f.Events {
+		if e.Line == line {
+			return e.Payload
+		}
+	}
+	t.Fatalf("%s: no event on line %d", f.Name, line)
+	return nil
+}
+
+// TestRingCapture45FreezeSends: d3 frozen while A (on d1) and C (on d3)
+// send. A's message waits for the ring to re-form and comes right after
+// the new view, to A and B; C's waits in its socket until the thaw and
+// comes right after the merge view, to all three.
+func TestRingCapture45FreezeSends(t *testing.T) {
+	f := loadCapture(t, "45")
+	r, ring := newTimedRingReplayer(t, f, 3, testTiming)
+	r.skip = map[int]bool{}
+	cLine := sentLine(t, f, "C", wire.AgreedMess)
+	r.skip[cLine] = true
+	r.faults[sentLine(t, f, "A", wire.AgreedMess)] = func() { fault(t, ring.Freeze("d3")) }
+	r.faults[cLine] = func() { r.sendAhead("C", unitAtLine(t, f, cLine)) }
+	r.faults[membLine(t, f, "C", wire.TransitionMess, 1)] = func() { fault(t, ring.Thaw("d3")) }
+	r.run(0)
+}
+
+// TestRingCapture47PartitionSends: senders on both sides of a partition
+// and its heal: what each side sends while the ring re-forms comes right
+// after its side's view, and what it sends before the merge stays on its
+// side, in the old view.
+func TestRingCapture47PartitionSends(t *testing.T) {
+	f := loadCapture(t, "47")
+	timing := testTiming
+	timing.Heal = 2 * time.Second // the replay sends both sides' messages well within it
+	r, ring := newTimedRingReplayer(t, f, 3, timing)
+	r.faults[sentLine(t, f, "A", wire.AgreedMess)] = func() { fault(t, ring.Partition([]string{"d1", "d2"}, []string{"d3"})) }
+	r.faults[sentLineN(t, f, "A", wire.AgreedMess, 2)] = func() { fault(t, ring.Heal()) } // before 'a-after-heal'
 	r.run(0)
 }
