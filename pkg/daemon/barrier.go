@@ -86,7 +86,7 @@ var longAgo = time.Unix(1, 0)
 // order nothing until it is told; it does not wait for a frozen node's
 // clients (Ring.Freeze). ctx bounds the wait. It fails with ErrRingStopped on a closed ring.
 func (r *Ring) Sync(ctx context.Context) error {
-	acks, err := r.seq.requestSync()
+	acks, err := r.seq.requestSync(nil)
 	if err != nil {
 		return err
 	}
@@ -100,9 +100,9 @@ func (r *Ring) Sync(ctx context.Context) error {
 	return nil
 }
 
-// requestSync registers a barrier with every live session's reader and
-// wakes the readers.
-func (q *sequencer) requestSync() ([]chan struct{}, error) {
+// requestSync registers a barrier with every live session's reader (of
+// node only, unless it is nil) and wakes the readers.
+func (q *sequencer) requestSync(node *Daemon) ([]chan struct{}, error) {
 	q.mu.Lock()
 	if q.closed {
 		q.mu.Unlock()
@@ -111,8 +111,8 @@ func (q *sequencer) requestSync() ([]chan struct{}, error) {
 	var acks []chan struct{}
 	var wake []*session
 	for _, d := range q.nodes {
-		if d.frozen {
-			continue // it reads nothing until thawed
+		if d.frozen || (node != nil && d != node) {
+			continue // a frozen node reads nothing until thawed
 		}
 		for s := range d.reg.all {
 			if s.state != stateLive {

@@ -133,7 +133,8 @@ func (q *sequencer) reconfigure(k faultKind) {
 			q.stall()
 			p.loses, p.start = k == faultLoses, time.Now()
 			p.deadline = p.start.Add(delay)
-			p.timer = time.AfterFunc(delay, func() { q.expire(p) })
+			ring := q.nodes[0].ring
+			p.timer = time.AfterFunc(delay, func() { ring.expire(p) })
 		}
 	}
 }
@@ -156,15 +157,58 @@ func (q *sequencer) fold(p *pendingChange, k faultKind, delay time.Duration) {
 	}
 }
 
-// expire tells a timed change whose delay has passed.
-func (q *sequencer) expire(p *pendingChange) {
+// expire tells a timed change whose delay has passed, then lets the
+// stalled nodes go on one by one in configuration order, each ordering
+// what its clients had sent meanwhile before the next: a re-formed ring
+// delivers the backlog daemon by daemon (capture
+// 46_ring_crash_sends_in_window.txt). No fault comes in between.
+func (r *Ring) expire(p *pendingChange) {
+	r.faultMu.Lock()
+	defer r.faultMu.Unlock()
+	q := r.seq
 	q.mu.Lock()
-	defer q.mu.Unlock()
 	if q.pend != p {
+		q.mu.Unlock()
 		return // the ring closed
 	}
 	q.tell(q.wanted())
-	q.settle()
+	var stalled []*Daemon
+	for _, d := range q.nodes {
+		if d.stalled {
+			stalled = append(stalled, d)
+		}
+	}
+	q.mu.Unlock()
+	for _, d := range stalled {
+		acks, _ := q.requestSync(d)
+		q.mu.Lock()
+		d.setGate(d.frozen, false)
+		q.mu.Unlock()
+		awaitAcks(acks, releaseWait)
+	}
+	q.mu.Lock()
+	if q.pend == p {
+		q.settle()
+	}
+	q.mu.Unlock()
+}
+
+// releaseWait bounds how long a released node's readers may take to order
+// their backlog before the next node goes on (a reader held back by a
+// slow receiver may take up to stallTimeout).
+const releaseWait = 2 * stallTimeout
+
+// awaitAcks waits for every ack, at most for d in all.
+func awaitAcks(acks []chan struct{}, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	for _, ack := range acks {
+		select {
+		case <-ack:
+		case <-t.C:
+			return
+		}
+	}
 }
 
 // stall stops the nodes whose component lost a node from ordering their

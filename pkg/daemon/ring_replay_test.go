@@ -409,3 +409,24 @@ func TestRingCapture47PartitionSends(t *testing.T) {
 	r.faults[sentLineN(t, f, "A", wire.AgreedMess, 2)] = func() { fault(t, ring.Heal()) } // before 'a-after-heal'
 	r.run(0)
 }
+
+// TestRingCapture46CrashSendsInWindow: A and B send while d3's crash is
+// being detected. Nothing is delivered until the new view; then the
+// backlog comes daemon by daemon: d1's messages in its clients' order,
+// then d2's, whatever order they were sent in.
+func TestRingCapture46CrashSendsInWindow(t *testing.T) {
+	f := loadCapture(t, "46")
+	r, ring := newTimedRingReplayer(t, f, 3, testTiming)
+	r.skip = map[int]bool{}
+	window := []int{sentLineN(t, f, "A", wire.AgreedMess, 1), sentLineN(t, f, "B", wire.AgreedMess, 1), sentLine(t, f, "A", wire.SafeMess)}
+	for _, l := range window {
+		r.skip[l] = true
+	}
+	r.faults[lineOf(t, f, "C", capture.Close)] = func() { fault(t, ring.Crash("d3")) }
+	r.faults[window[0]] = func() {
+		for i, conn := range []string{"A", "B", "A"} {
+			r.sendAhead(conn, unitAtLine(t, f, window[i]))
+		}
+	}
+	r.run(0)
+}
