@@ -142,18 +142,24 @@ func (q *sequencer) reconfigure(k faultKind) {
 // fold puts a fault of kind k into the timed change p: it is told when
 // the earlier of the two is due, except that a loss after p's Fold window
 // catches a ring re-forming after a loss, which starts its wait again
-// (capture 44_ring_cascade_crash_late.txt).
+// (capture 44_ring_cascade_crash_late.txt), and that a fault within the
+// window that leaves nothing to tell (a node thawed before the token
+// timeout) ends the change at once: the ring only stalled.
 func (q *sequencer) fold(p *pendingChange, k faultKind, delay time.Duration) {
 	now := time.Now()
 	due := now.Add(delay)
-	again := k == faultLoses && p.loses && now.Sub(p.start) >= q.timing.Fold
+	early := now.Sub(p.start) < q.timing.Fold
+	again := k == faultLoses && p.loses && !early
 	p.loses = p.loses || k == faultLoses
-	if again {
+	switch {
+	case again:
 		p.start = now // a further loss soon after this one folds into it
+	case early && len(q.wanted()) == 0:
+		due = now
 	}
 	if (again || due.Before(p.deadline)) && p.timer.Stop() {
 		p.deadline = due
-		p.timer.Reset(delay)
+		p.timer.Reset(due.Sub(now))
 	}
 }
 

@@ -139,3 +139,27 @@ func TestRingTimingErrors(t *testing.T) {
 		t.Fatal("hold accepted while a timed change is pending")
 	}
 }
+
+// TestRingFreezeShorterThanFold: a node thawed within the Fold window (a
+// real ring's token timeout) was never missed: the change ends at the
+// thaw, nobody gets a membership message, and what was sent meanwhile is
+// delivered in the view it was sent in.
+func TestRingFreezeShorterThanFold(t *testing.T) {
+	r := startTimedRing(t, 3, daemon.FaultTiming{Notice: time.Hour, Fold: time.Hour})
+	a, b, c, _ := three(t, r)
+	if err := r.Freeze("d3"); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Multicast(spread.AgreedMess, "g", []byte("during"), 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Thaw("d3"); err != nil {
+		t.Fatal(err)
+	}
+	<-r.Settled() // long before Notice
+	for _, mb := range []*spread.Mailbox{a, b, c} {
+		if m := recvData(t, mb); string(m.Data) != "during" {
+			t.Fatalf("%s: got %q", mb.PrivateGroup(), m.Data)
+		}
+	}
+}
