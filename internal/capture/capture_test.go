@@ -10,8 +10,8 @@ func TestReadAllCaptures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(files) != 47 {
-		t.Fatalf("read %d captures, want 47", len(files))
+	if len(files) != 48 {
+		t.Fatalf("read %d captures, want 48", len(files))
 	}
 	for _, f := range files {
 		if len(f.Events) == 0 {

@@ -432,3 +432,14 @@ func TestRingCapture46CrashSendsInWindow(t *testing.T) {
 	}
 	r.run(0)
 }
+
+// TestRingCapture48FreezeRepresentative: the representative d1 frozen:
+// the others' view is led by d2; after the thaw the merge is led by d1
+// again, A's vs set first.
+func TestRingCapture48FreezeRepresentative(t *testing.T) {
+	f := loadCapture(t, "48")
+	r, ring := newRingReplayer(t, f, 3)
+	r.faults[membLine(t, f, "", wire.TransitionMess, 1)] = func() { fault(t, ring.Freeze("d1")) }
+	r.faults[membLine(t, f, "A", wire.TransitionMess, 1)] = func() { fault(t, ring.Thaw("d1")) }
+	r.run(0)
+}
