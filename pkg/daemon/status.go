@@ -56,7 +56,7 @@ type Status struct {
 	// Frozen is true for a frozen ring node (Ring.Freeze): it is Up but
 	// does nothing; a real one would not even answer.
 	Frozen bool
-	Stats     Stats
+	Stats  Stats
 	// Services counts data messages by service type, weakest first
 	// (NumServices).
 	Services          [NumServices]ServiceStats
