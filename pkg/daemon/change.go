@@ -65,8 +65,9 @@ const (
 	// 34, 40, 41, 43).
 	SpreadNotice = 3 * time.Second
 	// SpreadMerge is Seg_timeout (0.5 s) and Gather_timeout (1.25 s): a real
-	// ring merged 1.75 s after a frozen daemon continued (capture 41), up
-	// to 2.6 s while the joins settle.
+	// ring of one segment per daemon, as the captures' and this ring's,
+	// merged 1.75-1.84 s after a frozen daemon continued (capture 41); one
+	// whose daemons share a segment took 2.4 s.
 	SpreadMerge = 1750 * time.Millisecond
 	// SpreadHeal is Lookup_timeout: after a partition ends, nothing crosses
 	// until the leader of a side probes the daemons it misses, every 30 s.
