@@ -30,9 +30,10 @@ type DaemonOptions struct {
 	NoMonitor   bool   // --no-monitor: no UDP status answers (daemon_statusudp.go)
 
 	// A ring of nodes in one process (daemon_ring.go).
-	Nodes   int
-	Names   []string
-	CtlPath string
+	Nodes       int
+	Names       []string
+	CtlPath     string
+	FaultTiming string // --fault-timing: instant or spread
 
 	// Start starts the daemon (tests may substitute).
 	Start func(daemon.Config) (*daemon.Daemon, error)
@@ -67,10 +68,14 @@ logged). --http ADDR serves /healthz, /metrics (Prometheus) and /status
   spgo daemon --port 4913 --name d1    # clients: -s 4913 or -s 4913@127.0.0.1
   spgo daemon --port 0 --socket-dir "$TMPDIR" --ready-file d.name
   spgo daemon --nodes 3                # d1..d3 on 127.0.0.1..3:4803; then: spgo daemon ctl crash d3
+  spgo daemon --nodes 3 --fault-timing spread   # faults told as late as a real ring tells them
   spgo daemon --http :9464 & curl -s localhost:9464/metrics`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := opts.checkCounts(cmd.Flags().Changed("nodes")); err != nil {
+				return daemonError(err)
+			}
+			if err := opts.checkFaultTiming(cmd.Flags().Changed("fault-timing")); err != nil {
 				return daemonError(err)
 			}
 			if runF != nil {

@@ -44,6 +44,8 @@ func TestDaemonCtlCompletesNodes(t *testing.T) {
 		{[]string{"crash", ""}, "d1|d3", ":4"},
 		{[]string{"crash", "d3"}, "d3", ":4"},
 		{[]string{"restart", ""}, "d2", ":4"},
+		{[]string{"freeze", ""}, "d1|d3", ":4"},
+		{[]string{"thaw", ""}, "", ":4"},
 		{[]string{"partition", ""}, "d1|d3|d2", ":6"},
 		{[]string{"partition", "d3,"}, "d3,d1|d3,d2", ":6"},
 		{[]string{"partition", "d1,d3/d"}, "d1,d3/d2", ":6"},

@@ -22,6 +22,31 @@ func addRingFlags(cmd *cobra.Command, opts *DaemonOptions) {
 	fl.IntVar(&opts.Nodes, "nodes", 0, fmt.Sprintf("run a ring of this many daemons d1..dN in one process (1..%d), node K on 127.0.0.K:PORT", daemon.MaxRingNodes))
 	fl.StringSliceVar(&opts.Names, "names", nil, "daemon names of the ring's nodes, comma-separated (default d1..dN)")
 	fl.StringVar(&opts.CtlPath, "ctl", "", "control socket of the ring (default SOCKET-DIR/spgo-ring-PORT.ctl)")
+	fl.StringVar(&opts.FaultTiming, "fault-timing", "instant", "when a ring's members hear of a fault: instant, or spread (as late as a real Spread 4.4 ring: 3 s after a crash, partition or freeze, 1.75 s after a thaw or restart, 30 s after a heal)")
+	_ = cmd.RegisterFlagCompletionFunc("fault-timing", cobra.FixedCompletions(faultTimings, cobra.ShellCompDirectiveNoFileComp))
+}
+
+// faultTimings are the values of --fault-timing.
+var faultTimings = []string{"instant", "spread"}
+
+// checkFaultTiming refuses a --fault-timing the ring does not know, and
+// one given to a daemon that is not a ring (it has no faults).
+func (opts *DaemonOptions) checkFaultTiming(given bool) error {
+	switch {
+	case opts.FaultTiming != "instant" && opts.FaultTiming != "spread":
+		return invalidValue(fmt.Errorf("invalid --fault-timing %s: allowed is instant (faults are told at once) or spread (as late as a real Spread 4.4 ring tells them)", opts.FaultTiming))
+	case given && opts.Nodes == 0 && len(opts.Names) == 0:
+		return invalidValue(errors.New("--fault-timing needs --nodes: a single daemon has no faults to time"))
+	}
+	return nil
+}
+
+// timing is the ring's FaultTiming that --fault-timing names.
+func (opts *DaemonOptions) timing() daemon.FaultTiming {
+	if opts.FaultTiming == "spread" {
+		return daemon.SpreadTiming()
+	}
+	return daemon.FaultTiming{}
 }
 
 // checkNodes refuses a ring size the real daemon could not have.
@@ -45,7 +70,7 @@ func daemonRingRun(ctx context.Context, opts *DaemonOptions, logger *slog.Logger
 			return err
 		}
 	}
-	r, err := daemon.StartRing(daemon.RingConfig{Nodes: opts.Nodes, Names: opts.Names, Node: opts.nodeConfig(logger)})
+	r, err := daemon.StartRing(daemon.RingConfig{Nodes: opts.Nodes, Names: opts.Names, Node: opts.nodeConfig(logger), Timing: opts.timing()})
 	if err != nil {
 		return daemonStartFailed(err)
 	}
@@ -110,18 +135,18 @@ type DaemonCtlOptions struct {
 	Args      []string
 }
 
-// NewCmdDaemonCtl builds `spgo daemon ctl`.
-func NewCmdDaemonCtl(f *Factory, runF func(context.Context, *DaemonCtlOptions) error) *cobra.Command {
-	opts := &DaemonCtlOptions{Factory: f}
-	cmd := &cobra.Command{
-		Use:   "ctl COMMAND [ARG]",
-		Short: "Crash, partition, heal or restart nodes of a running spgo daemon --nodes N",
-		Long: `Drive the faults of a ring started with spgo daemon --nodes N, through its
+// daemonCtlLong is the help of `spgo daemon ctl`.
+const daemonCtlLong = `Drive the faults of a ring started with spgo daemon --nodes N, through its
 control socket (owner-only, SOCKET-DIR/spgo-ring-PORT.ctl unless --ctl):
 
   crash NODE        stop NODE as a crashing daemon stops: its clients are cut,
                     members elsewhere get TRANSITION_MESS and the network view
   restart NODE      start a crashed NODE again (it comes back with no groups)
+  freeze NODE       stop NODE as a stopped process (SIGSTOP) stops: it reads
+                    and writes nothing, its clients' messages wait; the
+                    others see it go as in a partition, it sees nothing
+  thaw NODE         wake a frozen NODE: its members get TRANSITION_MESS,
+                    everyone the merge view, then what it had waiting
   partition SPEC    split the ring, e.g. d1,d2/d3 (every node exactly once);
                     each component goes on alone, messages do not cross
   heal              end the partition: the merge view, one vs set per side
@@ -133,15 +158,27 @@ control socket (owner-only, SOCKET-DIR/spgo-ring-PORT.ctl unless --ctl):
   status            print the layout
 
 Each command prints the ring's layout after it: components in the partition
-syntax, then crashed=NODE,... and held=next|unnoticed|transitional while a
-fault is held. Unknown nodes, a partition that leaves a node
-out or names one twice, and a ring that is not running are refused with one
-line and exit code 2; nothing changes.`,
+syntax (as far as the members have been told: with spgo daemon --fault-timing
+spread they hear of a fault seconds later, as on a real ring), then
+crashed=NODE,..., frozen=NODE,... and held=next|unnoticed|transitional while
+a fault is held. Unknown nodes, a partition that leaves a node out or names
+one twice, a fault a node's state does not allow (freezing a crashed node,
+thawing a running one) and a ring that is not running are refused with one
+line and exit code 2; nothing changes.`
+
+// NewCmdDaemonCtl builds `spgo daemon ctl`.
+func NewCmdDaemonCtl(f *Factory, runF func(context.Context, *DaemonCtlOptions) error) *cobra.Command {
+	opts := &DaemonCtlOptions{Factory: f}
+	cmd := &cobra.Command{
+		Use:   "ctl COMMAND [ARG]",
+		Short: "Crash, partition, heal, freeze or restart nodes of a running spgo daemon --nodes N",
+		Long:  daemonCtlLong,
 		Example: `  spgo daemon --nodes 3 &
   spgo daemon ctl crash d3
   spgo daemon ctl restart d3
   spgo daemon ctl partition d1,d2/d3
   spgo daemon ctl heal
+  spgo daemon ctl freeze d2; spgo daemon ctl thaw d2
   spgo daemon ctl hold; spgo daemon ctl crash d3; spgo daemon ctl step; spgo daemon ctl step`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			switch {

@@ -81,10 +81,12 @@ var longAgo = time.Unix(1, 0)
 // TCP client's are too, except bytes that still wait in the client's send
 // buffer because the node's receive buffer was full (a client megabytes
 // ahead of its node). Sync also waits for
-// a reader held back by a slow receiver (see Config.MaxSessionMessages);
-// ctx bounds the wait. It fails with ErrRingStopped on a closed ring.
+// a reader held back by a slow receiver (see Config.MaxSessionMessages),
+// and for the nodes a pending timed change stalls (FaultTiming), which
+// order nothing until it is told; it does not wait for a frozen node's
+// clients (Ring.Freeze). ctx bounds the wait. It fails with ErrRingStopped on a closed ring.
 func (r *Ring) Sync(ctx context.Context) error {
-	acks, err := r.seq.requestSync()
+	acks, err := r.seq.requestSync(nil)
 	if err != nil {
 		return err
 	}
@@ -98,9 +100,9 @@ func (r *Ring) Sync(ctx context.Context) error {
 	return nil
 }
 
-// requestSync registers a barrier with every live session's reader and
-// wakes the readers.
-func (q *sequencer) requestSync() ([]chan struct{}, error) {
+// requestSync registers a barrier with every live session's reader (of
+// node only, unless it is nil) and wakes the readers.
+func (q *sequencer) requestSync(node *Daemon) ([]chan struct{}, error) {
 	q.mu.Lock()
 	if q.closed {
 		q.mu.Unlock()
@@ -109,6 +111,9 @@ func (q *sequencer) requestSync() ([]chan struct{}, error) {
 	var acks []chan struct{}
 	var wake []*session
 	for _, d := range q.nodes {
+		if d.frozen || (node != nil && d != node) {
+			continue // a frozen node reads nothing until thawed
+		}
 		for s := range d.reg.all {
 			if s.state != stateLive {
 				continue

@@ -41,7 +41,14 @@ type Daemon struct {
 	comp *component // the daemons this node is connected to; nil while down
 	// lastTime is the last membership time this node used: times go forward.
 	lastTime int32
-	reg      registry // this node's sessions and counters
+	// frozen: the node reads nothing from its clients and takes no part in
+	// the ring (Ring.Freeze); stalled: its ring lost the token and orders
+	// nothing of its clients' until a pending change is told (FaultTiming).
+	frozen, stalled bool
+	// gate, when not nil, is closed at the next change of frozen or
+	// stalled: what waits for them (readers, accepts) looks again then.
+	gate chan struct{}
+	reg  registry // this node's sessions and counters
 
 	closeOnce sync.Once
 	closeErr  error

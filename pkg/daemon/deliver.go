@@ -57,7 +57,7 @@ func (q *sequencer) sendData(r *session, frame []byte, svc int, cong *[]*session
 // appended to *flushes, once each: the caller flushes them (nothing wakes
 // their writers meanwhile).
 func (q *sequencer) step(s *session, frames []inFrame, cong, flushes *[]*session) (int, bool) {
-	q.mu.Lock()
+	q.lockOrdering(s.d) // a frozen or stalled node orders nothing
 	q.flushes = flushes
 	q.flushEp++
 	defer func() {

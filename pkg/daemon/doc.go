@@ -21,11 +21,12 @@
 // node is a separate daemon to its clients (its own name d1..dN, its own
 // TCP listener on 127.0.0.K, its own Unix socket, private groups #user#dK),
 // groups span the nodes, and AGREED and SAFE messages have one order over
-// all of them. Crash, Partition, Heal and Restart give the clients what a
-// real ring of that many daemons gives them: the TRANSITION_MESS, the
-// CAUSED_BY_NETWORK views with their group ids and virtual-synchrony sets,
-// and no message across a partition. Users who need several machines run
-// real Spread; pkg/spread talks to it.
+// all of them. Crash, Partition, Heal, Restart, Freeze and Thaw give the
+// clients what a real ring of that many daemons gives them: the
+// TRANSITION_MESS, the CAUSED_BY_NETWORK views with their group ids and
+// virtual-synchrony sets, and no message across a partition; at once, or
+// as late as a real ring tells them (RingConfig.Timing, Ring.Settled).
+// Users who need several machines run real Spread; pkg/spread talks to it.
 //
 // The faces a running daemon or ring shows besides Spread's own are
 // packages of their own: ringctl (a ring's control socket, which

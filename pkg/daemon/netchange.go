@@ -58,15 +58,15 @@ func newTimes(nodes []*Daemon, now int32) (trans, reg int32) {
 	return t, t + 1
 }
 
-// reconfigure installs the components that the partition and the live
-// nodes call for. A component whose nodes are unchanged is left alone.
-// After Hold the change waits (see Ring.Step); else both of its steps
-// are taken at once.
-func (q *sequencer) reconfigure() {
+// wanted lists the components that the partition, the running nodes and
+// the frozen ones call for and that are not installed as they are. A
+// frozen node is in none: the others go on without it, and it keeps what
+// it had until it is thawed.
+func (q *sequencer) wanted() [][]*Daemon {
 	var want [][]*Daemon
 	index := map[int]int{}
 	for _, d := range q.nodes {
-		if d.reg.down {
+		if d.reg.down || d.frozen {
 			continue
 		}
 		i, ok := index[q.part[d.idx]]
@@ -77,27 +77,48 @@ func (q *sequencer) reconfigure() {
 		}
 		want[i] = append(want[i], d)
 	}
-	now := int32(time.Now().Unix())
-	var views []*view
+	changed := want[:0]
 	for _, nodes := range want {
-		if c := nodes[0].comp; c != nil && slices.Equal(c.nodes, nodes) {
-			continue
+		if !installed(nodes) {
+			changed = append(changed, nodes)
 		}
-		views = append(views, q.plan(nodes, now))
 	}
-	if q.hold {
-		q.hold = false
-		if len(views) > 0 {
-			q.held, q.heldStage = views, 0
+	return changed
+}
+
+// installed reports whether nodes are exactly the nodes of one installed
+// component.
+func installed(nodes []*Daemon) bool {
+	c := nodes[0].comp
+	if c == nil || !slices.Equal(c.nodes, nodes) {
+		return false
+	}
+	for _, d := range nodes {
+		if d.comp != c {
+			return false
 		}
-		q.reap()
-		return
 	}
+	return true
+}
+
+// tell installs the given components, both steps at once.
+func (q *sequencer) tell(comps [][]*Daemon) {
+	views := q.planAll(comps)
 	for _, v := range views {
 		q.transitionalStep(v)
 		q.regularStep(v)
 	}
 	q.reap()
+}
+
+// planAll plans a view of each component; now is read once per change.
+func (q *sequencer) planAll(comps [][]*Daemon) []*view {
+	now := int32(time.Now().Unix())
+	views := make([]*view, len(comps))
+	for i, nodes := range comps {
+		views[i] = q.plan(nodes, now)
+	}
+	return views
 }
 
 // view is a component being formed: its nodes, the old components they

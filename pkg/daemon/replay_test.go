@@ -336,16 +336,6 @@ func (r *replayer) expectClose(conn string) {
 	r.check(conn, expectation{close: true})
 }
 
-// expectUnitMasked checks that conn receives want next, group-id time
-// aside (a unit of ours that the capture does not have).
-func (r *replayer) expectUnitMasked(conn string, want []byte) {
-	r.t.Helper()
-	times := r.times
-	r.times = nil
-	r.check(conn, expectation{unit: want})
-	r.times = times
-}
-
 // expectUnit checks that conn receives exactly want next.
 func (r *replayer) expectUnit(conn string, want []byte) {
 	r.t.Helper()

@@ -38,14 +38,18 @@ type RingConfig struct {
 	// on 127.0.0.K. It is chosen by itself when 127.0.0.2 cannot be bound
 	// (systems where only 127.0.0.1 is loopback).
 	PortPerNode bool
+	// Timing is how long after a fault the members are told of it: at
+	// once (the zero value), or as a real ring tells them (SpreadTiming).
+	Timing FaultTiming
 }
 
 // Ring is a ring of nodes in one process: each node is a separate daemon
 // to its clients (its own name, listeners and private groups #user#dK),
 // groups span the nodes, and one sequencer puts everything in one total
 // order. It is a test double, not a distributed daemon: there is no
-// protocol between the nodes. Faults (Crash, Partition, Heal, Restart;
-// Hold and Step to tell one in steps) give the clients the memberships a
+// protocol between the nodes. Faults (Crash, Partition, Heal, Restart,
+// Freeze, Thaw; Hold and Step to tell one in steps; RingConfig.Timing to
+// tell them late, as a real ring does) give the clients the memberships a
 // real ring of that many daemons gives. Sync is the barrier that orders
 // what clients have written before a fault. Its methods are safe for
 // concurrent use.
@@ -103,9 +107,15 @@ func StartRing(cfg RingConfig) (*Ring, error) {
 	if base, err = base.withDefaults(); err != nil {
 		return nil, err
 	}
+	if err := cfg.Timing.check(); err != nil {
+		return nil, err
+	}
 	r, err := startRing(base, names, cfg.PortPerNode)
 	if err != nil && !cfg.PortPerNode && errors.Is(err, syscall.EADDRNOTAVAIL) {
 		r, err = startRing(base, names, true)
+	}
+	if err == nil {
+		r.seq.timing = cfg.Timing
 	}
 	return r, err
 }
@@ -262,10 +272,7 @@ func (r *Ring) faultableLocked() error {
 	if r.seq.closed {
 		return &FaultError{Msg: "ring is stopped: no faults", Err: ErrRingStopped}
 	}
-	if r.seq.held != nil {
-		return faultf("a held fault is waiting: step it to its end first (Step, spgo daemon ctl step)")
-	}
-	return nil
+	return r.seq.pendingErr()
 }
 
 // nodeLocked finds a node for a fault; the caller holds faultMu and seq.mu.
@@ -300,7 +307,8 @@ func (r *Ring) fault(f func(q *sequencer) error) error {
 // then the CAUSED_BY_NETWORK view without it.
 //
 // When Crash returns, the node's clients are cut and every member has
-// been sent its views; what the node had read before is ordered before
+// been sent its views (with RingConfig.Timing, after FaultTiming.Notice;
+// Settled says when); what the node had read before is ordered before
 // them. Bytes its clients wrote that it had not read yet are lost, as they
 // are when a real daemon crashes, and bytes other clients wrote but their
 // nodes had not read yet are ordered after the fault: call Sync first to
@@ -317,7 +325,7 @@ func (r *Ring) Crash(name string) error {
 		d.closeListeners()
 		q.stopLocked(d)
 		d.removeOwnSocket()
-		q.reconfigure()
+		q.reconfigure(faultLoses)
 		d.log.Warn("node crashed")
 		return nil
 	})
@@ -328,7 +336,8 @@ func (r *Ring) Crash(name string) error {
 // so existing groups see no change until its clients join them.
 //
 // When Restart returns the node listens again; clients connecting after
-// it are in the node's component. What other clients wrote before but
+// it are in the node's component (with RingConfig.Timing, in one of its
+// own until FaultTiming.Merge has passed). What other clients wrote before but
 // their nodes had not read yet is ordered after the restart: call Sync
 // first to order it before.
 func (r *Ring) Restart(name string) error {
@@ -337,7 +346,11 @@ func (r *Ring) Restart(name string) error {
 	q := r.seq
 	q.mu.Lock()
 	d, err := r.nodeLocked(name)
-	if err == nil && !d.reg.down {
+	switch {
+	case err != nil:
+	case d.frozen:
+		err = faultf("node %s is frozen, not crashed (thaw it, or crash it first)", name)
+	case !d.reg.down:
 		err = faultf("node %s is running (crash it first)", name)
 	}
 	q.mu.Unlock()
@@ -354,7 +367,7 @@ func (r *Ring) Restart(name string) error {
 	// groups; then it merges with the nodes it reaches.
 	trans, _ := newTimes([]*Daemon{d}, int32(time.Now().Unix()))
 	(&component{id: membID{proc: d.proc, time: trans}, nodes: []*Daemon{d}, groups: map[string]*group{}}).install()
-	q.reconfigure()
+	q.reconfigure(faultMerges)
 	q.mu.Unlock()
 	d.serve()
 	return nil
@@ -368,7 +381,7 @@ func (r *Ring) Restart(name string) error {
 // the merge view, one vs set per side.
 //
 // When Partition returns every member has been sent its views (unless a
-// Hold holds them), and every message read afterwards is ordered in the
+// Hold holds them, or RingConfig.Timing delays them: see FaultTiming), and every message read afterwards is ordered in the
 // reader's new component. A message a client wrote before the call is
 // ordered in the old configuration only if its node had read it: Flush
 // promises the bytes were written, not read. Call Sync before Partition
@@ -405,13 +418,14 @@ func (r *Ring) Partition(components ...[]string) error {
 			return faultf("partition leaves out %s; name every node exactly once (nodes: %s)", strings.Join(missing, ", "), r.names())
 		}
 		q.part = part
-		q.reconfigure()
+		q.reconfigure(faultLoses)
 		return nil
 	})
 }
 
 // Heal ends any partition: the running nodes come together in one
-// component (the merge view, one vs set per side that was apart).
+// component (the merge view, one vs set per side that was apart; with
+// RingConfig.Timing, after FaultTiming.Heal).
 //
 // As with Partition, a message written before Heal but not yet read by its
 // node is ordered in the merged component, after the merge view: call Sync
@@ -420,7 +434,7 @@ func (r *Ring) Partition(components ...[]string) error {
 func (r *Ring) Heal() error {
 	return r.fault(func(q *sequencer) error {
 		clear(q.part)
-		q.reconfigure()
+		q.reconfigure(faultHeals)
 		return nil
 	})
 }
@@ -443,6 +457,9 @@ func (r *Ring) Heal() error {
 // unless Sync was called in between.
 func (r *Ring) Hold() error {
 	return r.fault(func(q *sequencer) error {
+		if err := q.holdErr(); err != nil {
+			return err
+		}
 		q.hold = true
 		return nil
 	})
@@ -459,33 +476,24 @@ func (r *Ring) Step() (done bool, err error) {
 	if q.closed {
 		return false, &FaultError{Msg: "ring is stopped: no faults", Err: ErrRingStopped}
 	}
-	if q.held == nil {
-		return false, faultf("step: no fault is held; first hold, then a fault (crash, restart, partition or heal), then step")
+	if q.pend == nil || !q.pend.held {
+		return false, faultf("step: no fault is held; first hold, then a fault (crash, restart, partition, heal, freeze or thaw), then step")
 	}
-	for _, v := range q.held {
-		if q.heldStage == 0 {
-			q.transitionalStep(v)
-		} else {
-			q.regularStep(v)
-		}
-	}
-	q.reap()
-	if q.heldStage == 0 {
-		q.heldStage = 1
-		return false, nil
-	}
-	q.held, q.heldStage = nil, 0
-	return true, nil
+	return q.stepHeld(), nil
 }
 
 // Layout returns the components of running nodes (node names in
-// configuration order) and the crashed nodes.
+// configuration order) as their members were last told of them, and the
+// crashed nodes. Frozen nodes are in neither (see Frozen).
 func (r *Ring) Layout() (components [][]string, crashed []string) {
 	q := r.seq
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	var seen []*component
 	for _, d := range r.nodes {
+		if d.frozen {
+			continue
+		}
 		if d.comp == nil {
 			crashed = append(crashed, d.cfg.Name)
 			continue
@@ -510,9 +518,9 @@ func (r *Ring) Held() string {
 	switch {
 	case q.hold:
 		return "next"
-	case q.held == nil:
+	case q.pend == nil || !q.pend.held:
 		return ""
-	case q.heldStage == 0:
+	case q.pend.stage == 0:
 		return "unnoticed"
 	}
 	return "transitional"
@@ -542,6 +550,9 @@ func (r *Ring) Close() error {
 		q.closed = true
 		for _, d := range r.nodes {
 			q.stopLocked(d)
+		}
+		if q.pend != nil {
+			q.settle()
 		}
 		q.mu.Unlock()
 		for _, d := range r.nodes {

@@ -21,10 +21,12 @@ type sequencer struct {
 	part   []int              // the component each node belongs to (Partition), by node index
 	closed bool               // the ring has stopped: no faults, no restarts
 
-	// Hold: the next change waits in held, told in steps (Ring.Step).
-	hold      bool
-	held      []*view
-	heldStage int // 0: nobody told yet; 1: transitional configurations
+	// hold: the next change waits until Step tells it (Ring.Hold).
+	hold bool
+	// pend is the change the members have not been told of in full yet
+	// (held, or waiting for its delay); nil when none.
+	pend   *pendingChange
+	timing FaultTiming
 
 	epoch   uint64
 	scratch []byte     // membership frames are built here

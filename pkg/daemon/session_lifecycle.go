@@ -21,7 +21,8 @@ import (
 // reader goroutine.
 func (d *Daemon) accept(conn net.Conn) {
 	q := d.seq
-	q.mu.Lock()
+	q.lockServing(d) // a frozen daemon accepts nothing
+
 	if d.reg.down {
 		q.mu.Unlock()
 		conn.Close()
@@ -57,7 +58,7 @@ func (d *Daemon) rejectQuota(conn net.Conn) {
 // reserve gives s its private name (inventing one for an empty name) or
 // rejects a name in use, by live or authenticating sessions (docs/protocol.md §4.3 step 8).
 func (q *sequencer) reserve(s *session, name string) error {
-	q.mu.Lock()
+	q.lockServing(s.d)
 	defer q.mu.Unlock()
 	if s.state != stateHandshake {
 		return &rejection{reason: "daemon closing"}
@@ -87,7 +88,7 @@ func (q *sequencer) reserve(s *session, name string) error {
 // goLive makes s addressable and starts its writer with the accept as the
 // first bytes to write.
 func (q *sequencer) goLive(s *session, accept []byte) error {
-	q.mu.Lock()
+	q.lockServing(s.d)
 	defer q.mu.Unlock()
 	if s.state != stateReserved {
 		return &rejection{reason: "daemon closing"}
@@ -151,7 +152,7 @@ func (q *sequencer) unlink(s *session, graceful bool) {
 
 // remove ends a live session: the others see CAUSED_BY_DISCONNECT.
 func (q *sequencer) remove(s *session, reason string, graceful bool) {
-	q.mu.Lock()
+	q.lockOrdering(s.d) // a departure takes its place in the order
 	q.removeLocked(s, reason, graceful)
 	q.reap()
 	q.mu.Unlock()
@@ -219,6 +220,7 @@ func (q *sequencer) stopLocked(d *Daemon) {
 	}
 	clear(d.reg.finishing)
 	d.comp = nil
+	d.setGate(false, false) // its readers and accepts wake to find it down
 }
 
 // finished forgets a session whose writer has closed it.

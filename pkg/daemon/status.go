@@ -53,7 +53,10 @@ type Status struct {
 	Up bool
 	// DownSince is when a node that is not Up went down; zero while Up.
 	DownSince time.Time
-	Stats     Stats
+	// Frozen is true for a frozen ring node (Ring.Freeze): it is Up but
+	// does nothing; a real one would not even answer.
+	Frozen bool
+	Stats  Stats
 	// Services counts data messages by service type, weakest first
 	// (NumServices).
 	Services          [NumServices]ServiceStats
@@ -97,7 +100,7 @@ func (d *Daemon) Status() Status {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	st := Status{
-		Name: d.cfg.Name, Started: d.start, Up: !d.reg.down,
+		Name: d.cfg.Name, Started: d.start, Up: !d.reg.down, Frozen: d.frozen,
 		Stats: d.statsLocked(), Services: d.reg.mon.services, SlowConsumerKills: d.reg.mon.slowKills,
 		Rejections: map[string]uint64{},
 	}

@@ -45,7 +45,7 @@ func parse(line string) (command, error) {
 	}
 	var err error
 	switch c.name {
-	case "crash", "restart":
+	case "crash", "restart", "freeze", "thaw":
 		err = want(2, "one node name, e.g. "+c.name+" d3")
 	case "partition":
 		if err = want(2, "one layout naming every node once, e.g. partition d1,d2/d3"); err == nil {
@@ -73,6 +73,10 @@ func Apply(r *daemon.Ring, line string) (string, error) {
 		err = r.Crash(c.arg)
 	case "restart":
 		err = r.Restart(c.arg)
+	case "freeze":
+		err = r.Freeze(c.arg)
+	case "thaw":
+		err = r.Thaw(c.arg)
 	case "partition":
 		err = r.Partition(c.comps...)
 	case "heal":

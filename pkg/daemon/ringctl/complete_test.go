@@ -12,19 +12,21 @@ import (
 // partition the nodes it does not name yet after what is typed; other
 // commands take no node.
 func TestComplete(t *testing.T) {
-	l := ringctl.Layout{Components: [][]string{{"d1", "d2"}, {"d3"}}, Crashed: []string{"d4"}}
+	l := ringctl.Layout{Components: [][]string{{"d1", "d2"}, {"d3"}}, Crashed: []string{"d4"}, Frozen: []string{"d5"}}
 	for _, c := range []struct {
 		command, typed string
 		want           []string
 		more           bool
 	}{
-		{"crash", "", []string{"d1", "d2", "d3"}, false},
+		{"crash", "", []string{"d1", "d2", "d3", "d5"}, false},
+		{"freeze", "", []string{"d1", "d2", "d3"}, false},
+		{"thaw", "d", []string{"d5"}, false},
 		{"crash", "d3", []string{"d3"}, false},
 		{"crash", "d4", nil, false},
 		{"restart", "", []string{"d4"}, false},
-		{"partition", "", []string{"d1", "d2", "d3", "d4"}, true},
-		{"partition", "d1,", []string{"d1,d2", "d1,d3", "d1,d4"}, true},
-		{"partition", "d2,d1/d", []string{"d2,d1/d3", "d2,d1/d4"}, true},
+		{"partition", "", []string{"d1", "d2", "d3", "d4", "d5"}, true},
+		{"partition", "d1,", []string{"d1,d2", "d1,d3", "d1,d4", "d1,d5"}, true},
+		{"partition", "d2,d1/d", []string{"d2,d1/d3", "d2,d1/d4", "d2,d1/d5"}, true},
 		{"heal", "", nil, false},
 		{"nonsense", "d", nil, false},
 	} {

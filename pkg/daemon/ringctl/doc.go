@@ -8,6 +8,8 @@
 //
 //	crash NODE        stop NODE as a crashing daemon stops (Ring.Crash)
 //	restart NODE      start a crashed NODE again (Ring.Restart)
+//	freeze NODE       stop NODE as a stopped process stops (Ring.Freeze)
+//	thaw NODE         wake a frozen NODE (Ring.Thaw)
 //	partition SPEC    split the ring: "d1,d2/d3", every node exactly once
 //	heal              end the partition (Ring.Heal)
 //	hold              make the next fault wait (Ring.Hold)
@@ -16,7 +18,7 @@
 //
 // Every successful reply is "ok " and the layout (Layout.String): the
 // components in the partition syntax, then " crashed=NODE,..." when some
-// node is down, then " held=next", " held=unnoticed" or
+// node is down, " frozen=NODE,..." when some node is frozen, then " held=next", " held=unnoticed" or
 // " held=transitional" while a fault is held. A refused command changes
 // nothing; the client returns it as a *daemon.FaultError.
 //

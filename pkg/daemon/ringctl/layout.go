@@ -41,16 +41,17 @@ func ParsePartition(spec string) ([][]string, error) {
 type Layout struct {
 	Components [][]string // the live nodes, by component
 	Crashed    []string
+	Frozen     []string
 	Held       string // where a held fault is (daemon.Ring.Held): "next", "unnoticed", "transitional" or ""
 }
 
 // LayoutOf reads r's layout now.
 func LayoutOf(r *daemon.Ring) Layout {
 	comps, crashed := r.Layout()
-	return Layout{Components: comps, Crashed: crashed, Held: r.Held()}
+	return Layout{Components: comps, Crashed: crashed, Frozen: r.Frozen(), Held: r.Held()}
 }
 
-// Live is the nodes that are up, component by component.
+// Live is the nodes that are up and not frozen, component by component.
 func (l Layout) Live() []string {
 	var out []string
 	for _, c := range l.Components {
@@ -59,12 +60,13 @@ func (l Layout) Live() []string {
 	return out
 }
 
-// Nodes is every node of the ring: the live ones, then the crashed.
-func (l Layout) Nodes() []string { return append(l.Live(), l.Crashed...) }
+// Nodes is every node of the ring: the live ones, the crashed, then the
+// frozen.
+func (l Layout) Nodes() []string { return append(append(l.Live(), l.Crashed...), l.Frozen...) }
 
-// String is the layout in the partition syntax, then the crashed nodes
-// and a held fault: "d1,d2/d3", "d1,d2 crashed=d3 held=next"; "-" when no
-// node is up.
+// String is the layout in the partition syntax, then the crashed nodes,
+// the frozen ones and a held fault: "d1,d2/d3", "d1 crashed=d3 frozen=d2
+// held=next"; "-" when no node is up and not frozen.
 func (l Layout) String() string {
 	parts := make([]string, len(l.Components))
 	for i, c := range l.Components {
@@ -76,6 +78,9 @@ func (l Layout) String() string {
 	}
 	if len(l.Crashed) > 0 {
 		s += " crashed=" + strings.Join(l.Crashed, ",")
+	}
+	if len(l.Frozen) > 0 {
+		s += " frozen=" + strings.Join(l.Frozen, ",")
 	}
 	if l.Held != "" {
 		s += " held=" + l.Held
@@ -102,6 +107,8 @@ func ParseLayout(s string) (Layout, error) {
 		switch k, v, _ := strings.Cut(kv, "="); k {
 		case "crashed":
 			l.Crashed = strings.Split(v, ",")
+		case "frozen":
+			l.Frozen = strings.Split(v, ",")
 		case "held":
 			l.Held = v
 		default:

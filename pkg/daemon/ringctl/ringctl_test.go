@@ -40,14 +40,26 @@ func TestRingControl(t *testing.T) {
 		{"crash", "", "daemon: crash: give one node name, e.g. crash d3"},
 		{"partition", "", "daemon: partition: give one layout naming every node once, e.g. partition d1,d2/d3"},
 		{"heal now", "", "daemon: heal: takes no arguments (just heal)"},
-		{"reboot d1", "", `daemon: unknown command "reboot": want crash NODE, restart NODE, partition SPEC, heal, hold, step or status`},
-		{"step", "", "daemon: step: no fault is held; first hold, then a fault (crash, restart, partition or heal), then step"},
+		{"reboot d1", "", `daemon: unknown command "reboot": want crash NODE, restart NODE, freeze NODE, thaw NODE, partition SPEC, heal, hold, step or status`},
+		{"step", "", "daemon: step: no fault is held; first hold, then a fault (crash, restart, partition, heal, freeze or thaw), then step"},
 		{"hold", "d1,d2,d3 held=next", ""},
 		{"crash d2", "d1,d3 crashed=d2 held=unnoticed", ""},
-		{"heal", "", "daemon: a held fault is waiting: step it to its end first (Step, spgo daemon ctl step)"},
+		{"hold", "", "daemon: hold: a held fault is waiting already: step it to its end first (Step, spgo daemon ctl step)"},
 		{"step", "d1,d3 crashed=d2 held=transitional", ""},
+		{"heal", "", "daemon: a held fault is in its transitional configuration: step it to its end first (Step, spgo daemon ctl step)"},
 		{"step", "d1,d3 crashed=d2", ""},
 		{"restart d2", "d1,d2,d3", ""},
+		{"freeze d3", "d1,d2 frozen=d3", ""},
+		{"freeze d3", "", "daemon: node d3 is frozen already (thaw it first)"},
+		{"restart d3", "", "daemon: node d3 is frozen, not crashed (thaw it, or crash it first)"},
+		{"thaw d2", "", "daemon: node d2 is not frozen (freeze it first)"},
+		{"thaw", "", "daemon: thaw: give one node name, e.g. thaw d3"},
+		{"thaw d3", "d1,d2,d3", ""},
+		{"freeze d1", "d2,d3 frozen=d1", ""},
+		{"crash d1", "d2,d3 crashed=d1", ""},
+		{"freeze d1", "", "daemon: node d1 is crashed: only a running node can be frozen (restart it first)"},
+		{"thaw d1", "", "daemon: node d1 is crashed, not frozen (restart it)"},
+		{"restart d1", "d1,d2,d3", ""},
 		{"status", "d1,d2,d3", ""},
 	} {
 		got, err := ringctl.Send(path, tc.cmd)
@@ -104,8 +116,9 @@ func checkParsedLayout(t *testing.T, r *daemon.Ring, reply string) {
 	if _, h, ok := strings.Cut(reply, "held="); ok {
 		held = h
 	}
-	if err != nil || !reflect.DeepEqual(l.Components, comps) || !slices.Equal(l.Crashed, crashed) || l.Held != held {
-		t.Errorf("ParseLayout(%q) = %+v, %v; the ring has %v crashed %v held %q", reply, l, err, comps, crashed, held)
+	frozen := r.Frozen()
+	if err != nil || !reflect.DeepEqual(l.Components, comps) || !slices.Equal(l.Crashed, crashed) || !slices.Equal(l.Frozen, frozen) || l.Held != held {
+		t.Errorf("ParseLayout(%q) = %+v, %v; the ring has %v crashed %v frozen %v held %q", reply, l, err, comps, crashed, frozen, held)
 	}
 	if got, want := len(l.Nodes()), len(r.Nodes()); got != want {
 		t.Errorf("ParseLayout(%q).Nodes() = %v, want %d nodes", reply, l.Nodes(), want)

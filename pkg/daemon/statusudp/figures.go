@@ -22,7 +22,7 @@ func figures(node *daemon.Daemon, ring []*daemon.Daemon, now time.Time) monwire.
 		Sec: int32(now.Sub(st.Started) / time.Second), MyID: int32(nodeID(node)),
 		MajorVersion: int16(major), MinorVersion: int16(minor), PatchVersion: int16(patch),
 	}
-	if !st.Up {
+	if !st.Up || st.Frozen { // a stopped daemon answers nothing either
 		return s
 	}
 	s.State, s.GState = 1, 1 // OP, GOP: the embedded daemon is never between memberships

@@ -135,7 +135,7 @@ func (r *Responder) loop() {
 			continue
 		}
 		var up bool
-		if out, up = r.reply(out[:0]); up { // a crashed ring node is as silent as a crashed daemon
+		if out, up = r.reply(out[:0]); up { // a crashed or frozen ring node is as silent as a crashed or stopped daemon
 			r.conn.WriteToUDPAddrPort(out, to)
 		}
 	}

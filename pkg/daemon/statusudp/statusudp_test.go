@@ -197,6 +197,28 @@ func TestRingNodesAnswerForThemselves(t *testing.T) {
 	}
 }
 
+// TestFrozenNodeIsSilent: a frozen ring node answers nothing, as a
+// stopped daemon; thawed, it answers again.
+func TestFrozenNodeIsSilent(t *testing.T) {
+	ring := spreadtest.Ring(t, 2)
+	r, _ := serve(t, statusudp.Options{Node: ring.Node("d2"), Ring: ring.Nodes})
+	m := monitor(t)
+	if err := ring.Freeze("d2"); err != nil {
+		t.Fatal(err)
+	}
+	query(t, m, r.Addr(), binary.LittleEndian)
+	if rep, ok := readReply(t, m, 300*time.Millisecond); ok {
+		t.Fatalf("the frozen node answered: %+v", rep.Status)
+	}
+	if err := ring.Thaw("d2"); err != nil {
+		t.Fatal(err)
+	}
+	query(t, m, r.Addr(), binary.LittleEndian)
+	if rep, ok := readReply(t, m, 10*time.Second); !ok || rep.Status.NumProcs != 2 {
+		t.Fatalf("thawed: %+v %v, want an answer with 2 daemons", rep.Status, ok)
+	}
+}
+
 func id(t *testing.T, d *daemon.Daemon) uint32 {
 	ip, _ := netip.AddrFromSlice(d.TCPAddr().(*net.TCPAddr).IP.To4())
 	b := ip.As4()
