@@ -370,6 +370,9 @@ func (s *session) writeLoop() {
 			if len(buf) > 0 {
 				write(buf, off) // the deadline was set by unlink
 			}
+			for k := range buf {
+				counts[k].release(buf[k]) // as after any write
+			}
 			s.close()
 			s.d.seq.finished(s)
 			return

@@ -2,6 +2,8 @@ package daemon
 
 import (
 	"bytes"
+	"io"
+	"net"
 	"slices"
 	"testing"
 )
@@ -90,5 +92,35 @@ func TestSharedFrameIsNeverAppendedTo(t *testing.T) {
 	}
 	if !bytes.Equal(b.pending[0], frame) {
 		t.Fatal("the shared frame changed while a queue still holds it")
+	}
+}
+
+// A session removed with output still queued gives that output back once
+// its writer has written it, as after any other write: here the last
+// reference to a shared frame, which otherwise never returns to its pool.
+func TestFinishReleasesQueuedOutput(t *testing.T) {
+	d := startTest(t)
+	client, conn := net.Pipe()
+	defer client.Close()
+	s := &session{d: d, conn: conn, done: make(chan struct{})}
+	s.out.init(conn)
+	frame := bytes.Repeat([]byte{7}, shareMin)
+	sf := newSharedFrame(frame)
+	s.out.enqueue(frame, sf, 10, false)
+	sf.release() // the maker's reference: the queue holds the last one
+	s.out.enqueue([]byte("small"), nil, 10, false)
+	s.out.finish()
+	d.wg.Add(1)
+	go s.writeLoop()
+	got, err := io.ReadAll(client)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := append(slices.Clip(frame), "small"...); !bytes.Equal(got, want) {
+		t.Fatalf("the client read %d bytes, want the %d queued", len(got), len(want))
+	}
+	<-s.done
+	if refs := sf.refs.Load(); refs != 0 {
+		t.Fatalf("the shared frame has %d references after the writer finished, want 0", refs)
 	}
 }
