@@ -21,20 +21,13 @@ package daemon
 // cannot be frozen again or restarted. What its clients wrote, the node
 // orders once thawed, after the merge view; Sync does not wait for it.
 func (r *Ring) Freeze(name string) error {
-	return r.fault(func(q *sequencer) error {
-		d, err := r.nodeLocked(name)
-		if err != nil {
-			return err
-		}
+	return r.gateFault(name, true, func(d *Daemon) error {
 		switch {
 		case d.reg.down:
 			return faultf("node %s is crashed: only a running node can be frozen (restart it first)", name)
 		case d.frozen:
 			return faultf("node %s is frozen already (thaw it first)", name)
 		}
-		d.setGate(true, false)
-		d.log.Warn("node frozen")
-		q.reconfigure(faultLoses)
 		return nil
 	})
 }
@@ -45,20 +38,37 @@ func (r *Ring) Freeze(name string) error {
 // side; the others get no TRANSITION_MESS). Then the node orders what its
 // clients wrote while it was frozen, in the merged view.
 func (r *Ring) Thaw(name string) error {
-	return r.fault(func(q *sequencer) error {
-		d, err := r.nodeLocked(name)
-		if err != nil {
-			return err
-		}
+	return r.gateFault(name, false, func(d *Daemon) error {
 		switch {
 		case d.reg.down:
 			return faultf("node %s is crashed, not frozen (restart it)", name)
 		case !d.frozen:
 			return faultf("node %s is not frozen (freeze it first)", name)
 		}
-		d.setGate(false, false)
-		d.log.Info("node thawed")
-		q.reconfigure(faultMerges)
+		return nil
+	})
+}
+
+// gateFault freezes (freeze true) or thaws node name once refuse, given
+// the node, finds nothing against it, and has the members follow: a
+// freeze loses the node, a thaw merges it back.
+func (r *Ring) gateFault(name string, freeze bool, refuse func(d *Daemon) error) error {
+	return r.fault(func(q *sequencer) error {
+		d, err := r.nodeLocked(name)
+		if err != nil {
+			return err
+		}
+		if err := refuse(d); err != nil {
+			return err
+		}
+		d.setGate(freeze, false)
+		if freeze {
+			d.log.Warn("node frozen")
+			q.reconfigure(faultLoses)
+		} else {
+			d.log.Info("node thawed")
+			q.reconfigure(faultMerges)
+		}
 		return nil
 	})
 }
