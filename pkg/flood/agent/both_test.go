@@ -13,13 +13,7 @@ import (
 // both senders' messages, none is lost, each agent's part says its role,
 // and the agent with both roles held its senders until told to start.
 func TestRunAnAgentWithBothRoles(t *testing.T) {
-	server := newDaemon(t)
-	a1, a2 := startAgent(t, server, Agent{}), startAgent(t, server, Agent{})
-	c := newCoordinator(t, server, Options{})
-	found, err := c.Find(context.Background(), 2)
-	if err != nil {
-		t.Fatal(err)
-	}
+	server, a1, a2, c, found := twoAgents(t)
 	both, other := a1, a2
 	if found[0].Name != a1.name {
 		both, other = a2, a1
@@ -58,14 +52,7 @@ func TestRunAnAgentWithBothRoles(t *testing.T) {
 // Two agents each with a sender and a receiver: every receiver gets every
 // sender's messages.
 func TestRunTwoAgentsWithBothRoles(t *testing.T) {
-	server := newDaemon(t)
-	startAgent(t, server, Agent{})
-	startAgent(t, server, Agent{})
-	c := newCoordinator(t, server, Options{})
-	found, err := c.Find(context.Background(), 2)
-	if err != nil {
-		t.Fatal(err)
-	}
+	server, _, _, c, found := twoAgents(t)
 	team, err := Assign(found, Roles{SenderAgents: []int{1, 2}, ReceiverAgents: []int{1, 2}})
 	if err != nil {
 		t.Fatal(err)

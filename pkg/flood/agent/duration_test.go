@@ -14,13 +14,7 @@ import (
 // end when they have it, and nothing is lost. One agent sends only, the
 // other sends and receives, so both ways of reporting are used.
 func TestRunForADuration(t *testing.T) {
-	server := newDaemon(t)
-	a1, a2 := startAgent(t, server, Agent{}), startAgent(t, server, Agent{})
-	c := newCoordinator(t, server, Options{})
-	found, err := c.Find(context.Background(), 2)
-	if err != nil {
-		t.Fatal(err)
-	}
+	server, a1, a2, c, found := twoAgents(t)
 	team, err := Assign(found, Roles{SenderAgents: []int{1, 2}, ReceiverAgents: []int{2}})
 	if err != nil {
 		t.Fatal(err)

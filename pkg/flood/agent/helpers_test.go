@@ -113,3 +113,17 @@ func findTeam(t *testing.T, c *Coordinator, n int) []Assignment {
 	}
 	return team
 }
+
+// twoAgents starts a daemon, two agents and a coordinator that has found
+// them, in the order Find gives them.
+func twoAgents(t *testing.T) (server string, a1, a2 *runningAgent, c *Coordinator, found []Info) {
+	t.Helper()
+	server = newDaemon(t)
+	a1, a2 = startAgent(t, server, Agent{}), startAgent(t, server, Agent{})
+	c = newCoordinator(t, server, Options{})
+	found, err := c.Find(context.Background(), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return server, a1, a2, c, found
+}
