@@ -114,7 +114,8 @@ when they held. --crash NODE crashes a node of --nodes halfway.
 stays split; by default a sender and a receiver go on every side, and each
 side's promises are judged on their own: its senders' messages all reach
 its receivers, which agree on what they got from the other sides, in one
-total order per side.
+total order per side. Either fault happens once, in a run of one service
+type (not with --sweep or --repeat).
 
 --embedded starts spgo's daemon in this process on a free port and floods
 it; otherwise the daemon named by -s is flooded. Latency across machines is

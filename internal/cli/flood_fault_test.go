@@ -56,6 +56,20 @@ func TestFloodCrashUsageErrors(t *testing.T) {
 	}
 }
 
+// A fault happens once, halfway through the first run: a sweep or repeated
+// runs would measure later runs without it, so both are refused.
+func TestFloodFaultOnlyInOneRun(t *testing.T) {
+	for _, fault := range [][]string{{"--crash", "d3"}, {"--partition", "d1,d2/d3"}} {
+		for _, more := range [][]string{{"--repeat", "2"}, {"--sweep", "size=100,200"}} {
+			args := append([]string{"--embedded", "--nodes", "3", "--services", "fifo"}, append(fault, more...)...)
+			want := fault[0] + " is one fault in the first run; not with --sweep or --repeat"
+			if code, msg := floodRefusal(t, args...); code != ExitUsage || !strings.Contains(msg, want) {
+				t.Errorf("%q: exit %d %q, want %d saying %q", args, code, msg, ExitUsage, want)
+			}
+		}
+	}
+}
+
 // The in-process ring splits halfway (--partition) with, by default, a
 // sender and a receiver on each side: each side is reported and judged on
 // its own, and the flood exits 7.
@@ -177,7 +191,6 @@ func TestFloodPartitionUsageErrors(t *testing.T) {
 		{ring("--partition", "d1,d2/d3", "--duration", "1s"), "not a duration"},
 		{ring("--partition", "d1,d2/d3", "--senders-at", "d1,d2"), `--senders-at "d1,d2" is not allowed; with a partition every side needs a sender; none is on the side d3`},
 		{ring("--partition", "d1,d2/d3", "--receiver-node", "3"), `--receivers-at "d3" is not allowed; with a partition every side needs a receiver; none is on the side d1,d2`},
-		{ring("--partition", "d1,d2/d3", "--sweep", "size=100,200"), "not with --sweep or --repeat"},
 	} {
 		code, msg := floodRefusal(t, tc.args...)
 		if code != ExitUsage || !strings.Contains(msg, tc.want) {

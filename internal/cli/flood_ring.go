@@ -66,13 +66,15 @@ func (o *FloodOptions) validateRing(cmd *cobra.Command) error {
 	if err := o.nodeShorthands(ch); err != nil {
 		return err
 	}
+	if (o.Crash != "" || o.Partition != "") && (o.Sweep != "" || o.Bench.Repeat > 1) {
+		// The fault happens once, halfway through the first run: later runs
+		// would measure a ring with no fault, or one without the node.
+		return usageErrorf("%s is one fault in the first run; not with --sweep or --repeat", strings.Fields(o.faultFlag())[0])
+	}
 	if o.Partition != "" {
 		sides, err := embedded.ParsePartition(o.Partition)
 		if err != nil {
 			return floodSettingError(err)
-		}
-		if o.Sweep != "" || o.Bench.Repeat > 1 {
-			return usageErrorf("--partition splits the ring once, in the first run; not with --sweep or --repeat")
 		}
 		o.sides = sides
 	}
