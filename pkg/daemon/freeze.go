@@ -93,6 +93,9 @@ func (d *Daemon) setGate(frozen, stalled bool) {
 	if d.frozen == frozen && d.stalled == stalled {
 		return
 	}
+	if d.frozen != frozen {
+		d.haltWriters(frozen)
+	}
 	d.frozen, d.stalled = frozen, stalled
 	if d.gate != nil {
 		close(d.gate)
