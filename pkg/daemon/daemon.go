@@ -46,6 +46,7 @@ type Daemon struct {
 	// the ring (Ring.Freeze); stalled: its ring lost the token and orders
 	// nothing of its clients' until a pending change is told (FaultTiming).
 	frozen, stalled bool
+	frozenSince     time.Time // when frozen last became true
 	// gate, when not nil, is closed at the next change of frozen or
 	// stalled: what waits for them (readers, accepts) looks again then.
 	gate chan struct{}

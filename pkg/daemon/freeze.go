@@ -1,5 +1,7 @@
 package daemon
 
+import "time"
+
 // A frozen node is a daemon that stopped without dying (SIGSTOP, a paused
 // virtual machine, a long pause of its process): it reads nothing from its
 // clients and writes them nothing new, what they send waits in their
@@ -95,6 +97,9 @@ func (d *Daemon) setGate(frozen, stalled bool) {
 	}
 	if d.frozen != frozen {
 		d.haltWriters(frozen)
+		if frozen {
+			d.frozenSince = time.Now()
+		}
 	}
 	d.frozen, d.stalled = frozen, stalled
 	if d.gate != nil {
