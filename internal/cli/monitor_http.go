@@ -77,15 +77,20 @@ func renderHTTPStatus(opts *MonitorOptions, at time.Time, rep *daemonhttp.Status
 func seconds(s float64) time.Duration { return time.Duration(s) * time.Second }
 
 // writeHTTPNode is one node in the view: a line, then its sessions and
-// groups as tables. A down node has neither: the line says for how long.
+// groups as tables. A down node has neither: the line says for how long. A
+// frozen node's line says for how long it has been frozen.
 func writeHTTPNode(b *strings.Builder, n daemonhttp.NodeStatus) {
 	san := iostreams.Sanitize
 	if !n.Up {
 		fmt.Fprintf(b, "%s: down %s\n", san(n.Name), seconds(n.DownSeconds))
 		return
 	}
-	fmt.Fprintf(b, "%s: up %s, daemons %s, %d %s, %d %s, %d queued, %d slow-consumer kills\n", san(n.Name),
-		seconds(n.UptimeSeconds), san(strings.Join(n.Daemons, " ")),
+	frozen := ""
+	if n.Frozen {
+		frozen = fmt.Sprintf(", frozen %s", seconds(n.FrozenSeconds))
+	}
+	fmt.Fprintf(b, "%s: up %s%s, daemons %s, %d %s, %d %s, %d queued, %d slow-consumer kills\n", san(n.Name),
+		seconds(n.UptimeSeconds), frozen, san(strings.Join(n.Daemons, " ")),
 		len(n.Sessions), english.Plural(len(n.Sessions), "session", "sessions"), len(n.Groups), english.Plural(len(n.Groups), "group", "groups"),
 		n.Queued, n.SlowConsumerKills)
 	if len(n.Sessions) > 0 {
@@ -117,6 +122,10 @@ func httpNodeLine(at time.Time, n daemonhttp.NodeStatus) string {
 	if !n.Up {
 		return fmt.Sprintf("%s down=%ds", head, int64(n.DownSeconds))
 	}
-	return fmt.Sprintf("%s up=%ds daemons=%s sessions=%d groups=%d queued=%d slow_consumer_kills=%d", head,
-		int64(n.UptimeSeconds), san(strings.Join(n.Daemons, ",")), len(n.Sessions), len(n.Groups), n.Queued, n.SlowConsumerKills)
+	frozen := ""
+	if n.Frozen {
+		frozen = fmt.Sprintf(" frozen=%ds", int64(n.FrozenSeconds))
+	}
+	return fmt.Sprintf("%s up=%ds%s daemons=%s sessions=%d groups=%d queued=%d slow_consumer_kills=%d", head,
+		int64(n.UptimeSeconds), frozen, san(strings.Join(n.Daemons, ",")), len(n.Sessions), len(n.Groups), n.Queued, n.SlowConsumerKills)
 }

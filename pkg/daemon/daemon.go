@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/spgo/spgo/internal/unixsock"
@@ -45,10 +46,14 @@ type Daemon struct {
 	// the ring (Ring.Freeze); stalled: its ring lost the token and orders
 	// nothing of its clients' until a pending change is told (FaultTiming).
 	frozen, stalled bool
+	frozenSince     time.Time // when frozen last became true
 	// gate, when not nil, is closed at the next change of frozen or
 	// stalled: what waits for them (readers, accepts) looks again then.
 	gate chan struct{}
-	reg  registry // this node's sessions and counters
+	// halted holds, while the node is frozen, a channel closed when the
+	// freeze ends: its session writers write nothing until then (halt.go).
+	halted atomic.Pointer[chan struct{}]
+	reg    registry // this node's sessions and counters
 
 	closeOnce sync.Once
 	closeErr  error

@@ -1,5 +1,7 @@
 package daemon
 
+import "time"
+
 // A frozen node is a daemon that stopped without dying (SIGSTOP, a paused
 // virtual machine, a long pause of its process): it reads nothing from its
 // clients and writes them nothing new, what they send waits in their
@@ -10,8 +12,9 @@ package daemon
 // (capture 30_network_partition_merge.txt).
 
 // Freeze stops node name as a stopped process stops: its clients are
-// neither read nor written to (what they write waits; nothing is lost),
-// and it accepts no connection. The members on the other nodes get
+// neither read nor written to (what they write waits, and so does what the
+// node had ordered for them and not yet written; nothing is lost), and it
+// accepts no connection. The members on the other nodes get
 // TRANSITION_MESS and the CAUSED_BY_NETWORK view without it, as in a
 // partition; the frozen node's own members get nothing while it is frozen.
 //
@@ -32,8 +35,9 @@ func (r *Ring) Freeze(name string) error {
 	})
 }
 
-// Thaw wakes a frozen node: its members get TRANSITION_MESS with the group
-// id they had before the freeze, then every member of the component it
+// Thaw wakes a frozen node: it writes its clients what it had ordered for
+// them before the freeze, then its members get TRANSITION_MESS with the
+// group id they had before the freeze, then every member of the component it
 // comes back to gets the merge view (CAUSED_BY_NETWORK, one vs set per
 // side; the others get no TRANSITION_MESS). Then the node orders what its
 // clients wrote while it was frozen, in the merged view.
@@ -92,6 +96,12 @@ func (r *Ring) Frozen() []string {
 func (d *Daemon) setGate(frozen, stalled bool) {
 	if d.frozen == frozen && d.stalled == stalled {
 		return
+	}
+	if d.frozen != frozen {
+		d.haltWriters(frozen)
+		if frozen {
+			d.frozenSince = time.Now()
+		}
 	}
 	d.frozen, d.stalled = frozen, stalled
 	if d.gate != nil {

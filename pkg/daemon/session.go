@@ -58,6 +58,7 @@ func newSession(d *Daemon, conn net.Conn, id uint64) *session {
 	s.remote = remoteOf(conn)
 	s.in.attach(conn)
 	s.out.init(conn)
+	s.out.halted = &d.halted
 	return s
 }
 

@@ -56,7 +56,9 @@ type Status struct {
 	// Frozen is true for a frozen ring node (Ring.Freeze): it is Up but
 	// does nothing; a real one would not even answer.
 	Frozen bool
-	Stats  Stats
+	// FrozenSince is when a Frozen node was frozen; zero otherwise.
+	FrozenSince time.Time
+	Stats       Stats
 	// Services counts data messages by service type, weakest first
 	// (NumServices).
 	Services          [NumServices]ServiceStats
@@ -106,6 +108,9 @@ func (d *Daemon) Status() Status {
 	}
 	if d.reg.down {
 		st.DownSince = d.reg.downSince
+	}
+	if d.frozen {
+		st.FrozenSince = d.frozenSince
 	}
 	for i, n := range d.reg.mon.rejects {
 		if n > 0 {

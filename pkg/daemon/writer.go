@@ -123,13 +123,18 @@ type outQueue struct {
 	closing    bool        // write what is pending, then close
 	broken     bool        // a write failed: the peer is gone, output is dropped
 	progress   chan struct{}
-	wake       chan struct{} // cap 1: the writer has work
-	raw        *rawWriter    // writes in place without waiting; nil: only the writer writes
+	wake       chan struct{}                  // cap 1: the writer has work
+	raw        *rawWriter                     // writes in place without waiting; nil: only the writer writes
+	halted     *atomic.Pointer[chan struct{}] // the node's Daemon.halted
 }
+
+// neverHalted is the halt of a queue that belongs to no node.
+var neverHalted atomic.Pointer[chan struct{}]
 
 func (o *outQueue) init(c net.Conn) {
 	o.wake = make(chan struct{}, 1)
 	o.raw = newRawWriter(c)
+	o.halted = &neverHalted
 }
 
 // signal wakes the writer goroutine.
@@ -272,7 +277,8 @@ func (o *outQueue) flush() {
 		o.mu.Unlock()
 		return
 	}
-	if o.closing || o.raw == nil {
+	if o.closing || o.raw == nil || o.halted.Load() != nil {
+		// A frozen node's writer waits for the thaw (halt.go).
 		o.mu.Unlock()
 		o.signal()
 		return
@@ -284,33 +290,15 @@ func (o *outQueue) flush() {
 	// and knows what to do with it.
 	j := nextSlice(buf, 0)
 	n, _ := o.raw.tryWrite(buf[:j], off)
-	size, msgs, i := n, 0, 0
-	for ; i < j && n >= len(buf[i])-off; i++ {
-		n -= len(buf[i]) - off
-		off = 0
-		msgs += counts[i].msgs
-		counts[i].release(buf[i])
-		buf[i], counts[i] = nil, chunkMeta{}
-	}
-	off += n
+	i, off, msgs := releaseWritten(buf[:j], counts, 0, off, n)
 
 	o.mu.Lock()
 	o.busy = false
-	if size > 0 {
-		o.wrote(msgs, size)
+	if n > 0 {
+		o.wrote(msgs, n)
 	}
 	if i < len(buf) {
-		// The rest goes first, before what was queued meanwhile.
-		rest := append(buf[:0], buf[i:]...)
-		restCounts := append(counts[:0], counts[i:]...)
-		clear(buf[len(rest):])
-		clear(counts[len(restCounts):])
-		rest = append(rest, o.pending...)
-		restCounts = append(restCounts, o.counts...)
-		clear(o.pending)
-		clear(o.counts)
-		o.spare, o.spareCount = o.pending[:0], o.counts[:0]
-		o.pending, o.counts, o.off = rest, restCounts, off
+		o.putBack(buf, counts, i, off)
 	} else {
 		o.spare, o.spareCount = buf[:0], counts[:0]
 	}
@@ -319,6 +307,35 @@ func (o *outQueue) flush() {
 	if more {
 		o.signal()
 	}
+}
+
+// releaseWritten gives back the chunks of buf, from chunk i at offset off,
+// that a write of n bytes completed. It returns where the unwritten rest
+// starts and the messages the completed chunks held.
+func releaseWritten(buf [][]byte, counts []chunkMeta, i, off, n int) (next, nextOff, msgs int) {
+	for ; i < len(buf) && n >= len(buf[i])-off; i++ {
+		n -= len(buf[i]) - off
+		off = 0
+		msgs += counts[i].msgs
+		counts[i].release(buf[i])
+		buf[i], counts[i] = nil, chunkMeta{}
+	}
+	return i, off + n, msgs
+}
+
+// putBack queues the unwritten end of a batch, from chunk i at offset off,
+// ahead of what was queued meanwhile. Callers hold mu.
+func (o *outQueue) putBack(buf [][]byte, counts []chunkMeta, i, off int) {
+	rest := append(buf[:0], buf[i:]...)
+	restCounts := append(counts[:0], counts[i:]...)
+	clear(buf[len(rest):])
+	clear(counts[len(restCounts):])
+	rest = append(rest, o.pending...)
+	restCounts = append(restCounts, o.counts...)
+	clear(o.pending)
+	clear(o.counts)
+	o.spare, o.spareCount = o.pending[:0], o.counts[:0]
+	o.pending, o.counts, o.off = rest, restCounts, off
 }
 
 // nextSlice returns the end of the slice of buf that starts at i: whole
@@ -335,25 +352,28 @@ func nextSlice(buf [][]byte, i int) int {
 // writeLoop is the session's writer goroutine: it takes everything pending
 // and writes it in slices of up to maxSlice bytes, one writev each (write
 // coalescing), accounting for each slice as it completes, until the
-// session ends.
+// session ends. While its node is frozen it writes nothing (halt.go).
 func (s *session) writeLoop() {
 	defer s.d.wg.Done()
 	o := &s.out
 	// WriteTo consumes iov down to cap 0; iovs keeps the array to reuse.
 	var iov net.Buffers
 	var iovs [][]byte
-	write := func(buf [][]byte, off int) error {
+	write := func(buf [][]byte, off int) (int, error) {
 		iovs = append(iovs[:0], buf...)
 		iovs[0] = iovs[0][off:]
 		iov = iovs
-		_, err := iov.WriteTo(s.conn)
+		n, err := iov.WriteTo(s.conn)
 		clear(iovs) // drop references to chunks going back to their pools
-		return err
+		return int(n), err
 	}
 	for {
 		select {
 		case <-o.wake:
 		case <-s.done:
+			return
+		}
+		if !s.awaitThaw() {
 			return
 		}
 		o.mu.Lock()
@@ -377,53 +397,67 @@ func (s *session) writeLoop() {
 			s.d.seq.finished(s)
 			return
 		}
-		var err error
-		for i := 0; i < len(buf); {
-			j := nextSlice(buf, i)
-			if err == nil { // after a failed write, the rest is dropped
-				err = write(buf[i:j], off)
-			}
-			msgs, size := 0, -off
-			off = 0
-			for k := i; k < j; k++ {
-				msgs += counts[k].msgs
-				size += len(buf[k])
-				counts[k].release(buf[k])
-				buf[k], counts[k] = nil, chunkMeta{}
-			}
-			i = j
-			o.mu.Lock()
-			if err != nil {
-				size = 0
-			}
-			o.wrote(msgs, size)
-			if i == len(buf) {
-				o.spare, o.spareCount = buf[:0], counts[:0]
-				if err == nil {
-					o.busy = false
-					if len(o.pending) > 0 || o.closing {
-						o.signal()
-					}
-				}
-			}
-			o.mu.Unlock()
-		}
-		if err != nil {
-			o.mu.Lock()
-			closing := o.closing
-			o.drop()
-			o.mu.Unlock()
-			if closing { // ended while this write blocked
-				s.close()
-				s.d.seq.finished(s)
-				return
-			}
-			// The peer is gone, but what it sent before going is still to
-			// be read and ordered (a client that exits with unread input
-			// makes our writes fail first). The reader ends the session at
-			// the end of its input; until then output is dropped.
-			s.d.log.Debug("write failed", "session", s.pgroup, "err", err.Error())
+		if !s.writeBatch(buf, counts, off, write) {
 			return
 		}
 	}
+}
+
+// writeBatch writes a batch taken from pending, slice by slice, accounting
+// for each. It reports false when the writer is to stop: a write failed.
+func (s *session) writeBatch(buf [][]byte, counts []chunkMeta, off int, write func([][]byte, int) (int, error)) bool {
+	o := &s.out
+	var err error
+	for i := 0; i < len(buf); {
+		j := nextSlice(buf, i)
+		if err == nil { // after a failed write, the rest is dropped
+			var n int
+			n, err = write(buf[i:j], off)
+			if err != nil && o.suspend(buf, counts, i, j, off, n, err) {
+				return true // frozen: the rest waits for the thaw
+			}
+		}
+		msgs, size := 0, -off
+		off = 0
+		for k := i; k < j; k++ {
+			msgs += counts[k].msgs
+			size += len(buf[k])
+			counts[k].release(buf[k])
+			buf[k], counts[k] = nil, chunkMeta{}
+		}
+		i = j
+		o.mu.Lock()
+		if err != nil {
+			size = 0
+		}
+		o.wrote(msgs, size)
+		if i == len(buf) {
+			o.spare, o.spareCount = buf[:0], counts[:0]
+			if err == nil {
+				o.busy = false
+				if len(o.pending) > 0 || o.closing {
+					o.signal()
+				}
+			}
+		}
+		o.mu.Unlock()
+	}
+	if err == nil {
+		return true
+	}
+	o.mu.Lock()
+	closing := o.closing
+	o.drop()
+	o.mu.Unlock()
+	if closing { // ended while this write blocked
+		s.close()
+		s.d.seq.finished(s)
+		return false
+	}
+	// The peer is gone, but what it sent before going is still to be read
+	// and ordered (a client that exits with unread input makes our writes
+	// fail first). The reader ends the session at the end of its input;
+	// until then output is dropped.
+	s.d.log.Debug("write failed", "session", s.pgroup, "err", err.Error())
+	return false
 }

@@ -199,6 +199,50 @@ func TestEndpointsRing(t *testing.T) {
 	}
 }
 
+// TestStatusFrozenNode: a frozen node is up, frozen, and says for how
+// long; the others have no frozen field and no longer count it in their
+// membership, while it still has the membership it had.
+func TestStatusFrozenNode(t *testing.T) {
+	r := spreadtest.Ring(t, 3)
+	s := daemonhttp.New(daemonhttp.Options{Nodes: r.Nodes})
+	ts := httptest.NewServer(s.Handler())
+	defer ts.Close()
+	freezing := time.Now()
+	if err := r.Freeze("d2"); err != nil {
+		t.Fatal(err)
+	}
+	_, body := get(t, ts.URL+"/status")
+	var rep daemonhttp.StatusReport
+	if err := json.Unmarshal([]byte(body), &rep); err != nil || len(rep.Nodes) != 3 {
+		t.Fatalf("status %v: %s", err, body)
+	}
+	if d2 := rep.Nodes[1]; !d2.Up || !d2.Frozen || d2.FrozenSeconds <= 0 || d2.FrozenSeconds > time.Since(freezing).Seconds() ||
+		strings.Join(d2.Daemons, ",") != "d1,d2,d3" {
+		t.Errorf("frozen d2 %+v", d2)
+	}
+	if d1 := rep.Nodes[0]; d1.Frozen || strings.Join(d1.Daemons, ",") != "d1,d3" {
+		t.Errorf("d1 %+v", d1)
+	}
+	var raw struct{ Nodes []map[string]any }
+	if err := json.Unmarshal([]byte(body), &raw); err != nil {
+		t.Fatal(err)
+	}
+	for i, n := range raw.Nodes {
+		_, frozen := n["frozen"]
+		_, secs := n["frozen_seconds"]
+		if want := i == 1; frozen != want || secs != want {
+			t.Errorf("node %v: frozen %v, frozen_seconds %v: want both only for the frozen node", n["name"], frozen, secs)
+		}
+	}
+	if err := r.Thaw("d2"); err != nil {
+		t.Fatal(err)
+	}
+	_, body = get(t, ts.URL+"/status")
+	if strings.Contains(body, "frozen") {
+		t.Errorf("after the thaw, status still says frozen: %s", body)
+	}
+}
+
 func TestListenAddr(t *testing.T) {
 	for in, want := range map[string]string{
 		"9100": "127.0.0.1:9100", ":9100": "127.0.0.1:9100", "0.0.0.0:9100": "0.0.0.0:9100",

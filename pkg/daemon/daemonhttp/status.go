@@ -23,7 +23,14 @@ type NodeStatus struct {
 	UptimeSeconds float64 `json:"uptime_seconds,omitempty"`
 	// DownSeconds is how long a crashed ring node has been down; absent
 	// (0) while it is up.
-	DownSeconds       float64           `json:"down_seconds,omitempty"`
+	DownSeconds float64 `json:"down_seconds,omitempty"`
+	// Frozen is true for a frozen ring node (spgo daemon ctl freeze): up,
+	// but reading and writing nothing and out of the others' membership;
+	// absent (false) otherwise.
+	Frozen bool `json:"frozen,omitempty"`
+	// FrozenSeconds is how long a frozen node has been frozen; absent (0)
+	// otherwise.
+	FrozenSeconds     float64           `json:"frozen_seconds,omitempty"`
 	Daemons           []string          `json:"daemons"` // the daemons in this node's membership
 	Sessions          []SessionStatus   `json:"sessions"`
 	Groups            []GroupStatus     `json:"groups"`
@@ -65,7 +72,7 @@ type ServiceStatus struct {
 // nodeStatus converts a daemon's snapshot.
 func nodeStatus(st daemon.Status, now time.Time) NodeStatus {
 	n := NodeStatus{
-		Name: st.Name, Up: st.Up, Started: st.Started,
+		Name: st.Name, Up: st.Up, Started: st.Started, Frozen: st.Frozen,
 		Daemons: nonNil(st.Daemons), Sessions: []SessionStatus{}, Groups: []GroupStatus{},
 		Queued: st.Queued, SessionsAccepted: st.Stats.Connects, SessionKills: st.Stats.Kills,
 		SlowConsumerKills: st.SlowConsumerKills, Rejections: map[string]uint64{},
@@ -74,6 +81,9 @@ func nodeStatus(st daemon.Status, now time.Time) NodeStatus {
 		n.UptimeSeconds = now.Sub(st.Started).Seconds()
 	} else {
 		n.DownSeconds = now.Sub(st.DownSince).Seconds()
+	}
+	if st.Frozen {
+		n.FrozenSeconds = now.Sub(st.FrozenSince).Seconds()
 	}
 	for _, r := range daemon.RejectionReasons() {
 		n.Rejections[r] = st.Rejections[r]
