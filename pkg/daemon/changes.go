@@ -22,9 +22,12 @@ type changes struct {
 // they hold seq.mu if the change is made under it: a waiter that wakes
 // looks at the state under seq.mu, so it sees the whole step.
 func (c *changes) notify() {
-	if c.waiters.Load() == 0 {
-		return
+	if c.waiters.Load() != 0 { // small enough to inline: no call while idle
+		c.wake()
 	}
+}
+
+func (c *changes) wake() {
 	c.mu.Lock()
 	if c.ch != nil {
 		close(c.ch)
