@@ -71,22 +71,20 @@ func (p *ptyOutput) waitMatch(t *testing.T, from int, re string) int {
 }
 
 // waitCooked waits until the terminal generates signals again (the line
-// editor left raw mode).
+// editor left raw mode). A terminal's mode changes without an event.
 func waitCooked(t *testing.T, tty *os.File) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		tio, err := unix.IoctlGetTermios(int(tty.Fd()), unix.TCGETS)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if tio.Lflag&unix.ISIG != 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("terminal still in raw mode after 10s")
-		}
-		time.Sleep(time.Millisecond)
+	var err error
+	cooked := func() bool {
+		var tio *unix.Termios
+		tio, err = unix.IoctlGetTermios(int(tty.Fd()), unix.TCGETS)
+		return err != nil || tio.Lflag&unix.ISIG != 0
+	}
+	if !pollUntil(10*time.Second, cooked) {
+		t.Fatal("terminal still in raw mode after 10s")
+	}
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 

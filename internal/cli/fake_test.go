@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -35,6 +36,7 @@ type fakeSession struct {
 	mu      sync.Mutex
 	joined  map[string]bool
 	sent    []fakeSent
+	sending chan struct{} // closed at the next Send; nil until waitSent waits
 	flushes int
 	closed  bool
 	events  chan *event
@@ -79,6 +81,10 @@ func (f *fakeSession) Send(service string, sd bool, groups []string, data []byte
 		return errFakeClosed
 	}
 	f.sent = append(f.sent, fakeSent{service, sd, append([]string(nil), groups...), string(data), t})
+	if f.sending != nil {
+		close(f.sending)
+		f.sending = nil
+	}
 	if sd {
 		return nil
 	}
@@ -136,6 +142,32 @@ func (f *fakeSession) Disconnect() error {
 	return nil
 }
 
+// waitSent waits until n messages were sent, woken by each Send; the test
+// fails after 10s.
+func (f *fakeSession) waitSent(t *testing.T, n int) {
+	t.Helper()
+	timeout := time.NewTimer(10 * time.Second)
+	defer timeout.Stop()
+	for {
+		f.mu.Lock()
+		got := len(f.sent)
+		if got == n {
+			f.mu.Unlock()
+			return
+		}
+		if f.sending == nil {
+			f.sending = make(chan struct{})
+		}
+		sending := f.sending
+		f.mu.Unlock()
+		select {
+		case <-sending:
+		case <-timeout.C:
+			t.Fatalf("%d messages sent after 10s, want %d", got, n)
+		}
+	}
+}
+
 // kill makes the session die as if the daemon went away.
 func (f *fakeSession) kill() {
 	f.mu.Lock()
@@ -180,14 +212,45 @@ func testFactory(t *testing.T, sess *fakeSession) (*Factory, *testIO) {
 
 // syncBuffer is a bytes.Buffer safe for a writer goroutine and a reader.
 type syncBuffer struct {
-	mu sync.Mutex
-	b  *bytes.Buffer
+	mu      sync.Mutex
+	b       *bytes.Buffer
+	written chan struct{} // closed at the next Write; nil until waitFor waits
 }
 
 func (s *syncBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.written != nil {
+		close(s.written)
+		s.written = nil
+	}
 	return s.b.Write(p)
+}
+
+// waitFor waits until the buffer holds want, woken by each write; the
+// test fails after 10s.
+func (s *syncBuffer) waitFor(t *testing.T, want string) {
+	t.Helper()
+	timeout := time.NewTimer(10 * time.Second)
+	defer timeout.Stop()
+	for {
+		s.mu.Lock()
+		got := s.b.String()
+		if strings.Contains(got, want) {
+			s.mu.Unlock()
+			return
+		}
+		if s.written == nil {
+			s.written = make(chan struct{})
+		}
+		written := s.written
+		s.mu.Unlock()
+		select {
+		case <-written:
+		case <-timeout.C:
+			t.Fatalf("no %q in the output after 10s:\n%s", want, got)
+		}
+	}
 }
 
 func (s *syncBuffer) WriteString(p string) (int, error) { return s.Write([]byte(p)) }
@@ -199,8 +262,9 @@ func (s *syncBuffer) String() string {
 }
 
 type testIO struct {
-	in, out, err interface {
+	in interface {
 		String() string
 		WriteString(string) (int, error)
 	}
+	out, err *syncBuffer
 }

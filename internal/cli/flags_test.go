@@ -105,7 +105,9 @@ func TestDaemonFlagsAndRun(t *testing.T) {
 			return d, err
 		}}
 	go func() { done <- daemonRun(ctx, opts) }()
-	waitFor(t, func() bool { _, err := os.Stat(ready); return err == nil })
+	if !pollUntil(10*time.Second, func() bool { _, err := os.Stat(ready); return err == nil }) {
+		t.Fatal("no ready file after 10s")
+	}
 	b, _ := os.ReadFile(ready)
 	if want := started.SpreadName() + "\n"; string(b) != want {
 		t.Errorf("ready file %q, want %q", b, want)

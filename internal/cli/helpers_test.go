@@ -2,7 +2,6 @@ package cli
 
 import (
 	"io"
-	"testing"
 	"time"
 )
 
@@ -16,14 +15,21 @@ type pipeWriter struct{ *io.PipeWriter }
 
 func (p *pipeWriter) WriteString(s string) { go p.PipeWriter.Write([]byte(s)) }
 
-// waitFor polls cond until it holds; the test fails after 10s.
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+// pollUntil reports whether cond holds, looking again until it does or
+// limit passes. It is only for state that no event announces: a file
+// another process writes (a --ready-file, redirected output: no file
+// system notification is portable) or a terminal's mode. Everything else
+// waits on a channel. The pause between looks grows, so a slow wait does
+// not busy the machine.
+func pollUntil(limit time.Duration, cond func() bool) bool {
+	deadline := time.Now().Add(limit)
+	pause := 100 * time.Microsecond
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatal("condition not met in 10s")
+			return false
 		}
-		time.Sleep(time.Millisecond)
+		time.Sleep(pause)
+		pause = min(2*pause, 10*time.Millisecond)
 	}
+	return true
 }

@@ -157,15 +157,8 @@ func cmdWaitfile(ts *testscript.TestScript, neg bool, args []string) {
 		limit = d
 	}
 	path := ts.MkAbs(args[0])
-	deadline := time.Now().Add(limit)
-	for {
-		if _, err := os.Stat(path); err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			ts.Fatalf("waitfile: %s did not appear within %v", args[0], limit)
-		}
-		time.Sleep(2 * time.Millisecond)
+	if !pollUntil(limit, func() bool { _, err := os.Stat(path); return err == nil }) {
+		ts.Fatalf("waitfile: %s did not appear within %v", args[0], limit)
 	}
 }
 
@@ -185,15 +178,8 @@ func cmdWaitmatch(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Check(err)
 	}
 	path := ts.MkAbs(args[0])
-	deadline := time.Now().Add(limit)
-	for {
-		if b, err := os.ReadFile(path); err == nil && re.Match(b) {
-			return
-		}
-		if time.Now().After(deadline) {
-			ts.Fatalf("waitmatch: no line of %s matched %q within %v", args[0], args[1], limit)
-		}
-		time.Sleep(2 * time.Millisecond)
+	if !pollUntil(limit, func() bool { b, err := os.ReadFile(path); return err == nil && re.Match(b) }) {
+		ts.Fatalf("waitmatch: no line of %s matched %q within %v", args[0], args[1], limit)
 	}
 }
 

@@ -53,9 +53,8 @@ func TestSendLinesStreams(t *testing.T) {
 	go func() {
 		done <- sendRun(context.Background(), &SendOptions{Factory: f, Groups: []string{"g1"}, Lines: true, Service: "fifo", Repeat: 1})
 	}()
-	sentCount := func() int { sess.mu.Lock(); defer sess.mu.Unlock(); return len(sess.sent) }
 	io.WriteString(pw, "first\n")
-	waitFor(t, func() bool { return sentCount() == 1 })
+	sess.waitSent(t, 1)
 	io.WriteString(pw, "second\r\n")
 	pw.Close()
 	if err := <-done; err != nil {

@@ -99,7 +99,7 @@ func TestShellAsyncPrintsAsTheyArrive(t *testing.T) {
 		done <- connectRun(context.Background(), &ConnectOptions{Factory: f, Conn: ConnOptions{Server: "4803"}})
 	}()
 	pw.WriteString("join g1\n")
-	waitFor(t, func() bool { return strings.Contains(io.out.String(), "(2 bytes): hi") })
+	io.out.waitFor(t, "(2 bytes): hi")
 	pw.Close()
 	if err := <-done; err != nil {
 		t.Fatal(err)
@@ -116,7 +116,7 @@ func TestShellConnectionLost(t *testing.T) {
 	go func() {
 		done <- connectRun(context.Background(), &ConnectOptions{Factory: f, Conn: ConnOptions{Server: "4803"}})
 	}()
-	waitFor(t, func() bool { return strings.Contains(io.out.String(), "connected") })
+	io.out.waitFor(t, "connected")
 	sess.kill()
 	err := <-done
 	if ExitCode(err) != ExitConnectLost {

@@ -259,6 +259,7 @@ func (q *sequencer) settle() {
 // is now told in full. The views are planned at the first step, so that
 // faults folded in before it are in them.
 func (q *sequencer) stepHeld() (done bool) {
+	q.changed.notify()
 	p := q.pend
 	if p.stage == 0 {
 		p.views = q.planAll(q.wanted())

@@ -254,11 +254,7 @@ func readFull(c net.Conn, b []byte) (int, error) {
 // waitMembers waits until group has n members.
 func waitMembers(t testing.TB, d *Daemon, group string, n int) {
 	t.Helper()
-	deadline := time.Now().Add(clientTimeout)
-	for len(d.Members(group)) != n {
-		if time.Now().After(deadline) {
-			t.Fatalf("group %s: %d members, want %d", group, len(d.Members(group)), n)
-		}
-		time.Sleep(100 * time.Microsecond)
+	if !waitUntil(d, clientTimeout, func() bool { return len(d.Members(group)) == n }) {
+		t.Fatalf("group %s: %d members, want %d", group, len(d.Members(group)), n)
 	}
 }

@@ -58,6 +58,7 @@ func (q *sequencer) sendData(r *session, frame []byte, svc int, cong *[]*session
 // their writers meanwhile).
 func (q *sequencer) step(s *session, frames []inFrame, cong, flushes *[]*session) (int, bool) {
 	q.lockOrdering(s.d) // a frozen or stalled node orders nothing
+	q.changed.notify()
 	q.flushes = flushes
 	q.flushEp++
 	defer func() {

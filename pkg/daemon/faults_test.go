@@ -3,13 +3,13 @@ package daemon
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net"
 	"runtime"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -314,7 +314,8 @@ func TestNoGoroutineLeakAfterClose(t *testing.T) {
 		t.Fatalf("handshaking client: %v", err)
 	}
 	// A goroutine that has signalled the WaitGroup may still be returning:
-	// allow it a moment; anything still there after that is a leak.
+	// allow it a moment; anything still there after that is a leak. A
+	// goroutine's end is no event anyone can wait on, so this polls.
 	leaked := daemonGoroutines()
 	for deadline := time.Now().Add(time.Second); leaked != "" && time.Now().Before(deadline); leaked = daemonGoroutines() {
 		time.Sleep(time.Millisecond)
@@ -379,18 +380,29 @@ func TestAbortiveCloseAfterFlood(t *testing.T) {
 	// One message the sender never reads: its close becomes a reset.
 	rcv.send(wire.AgreedMess, []string{snd.pgroup}, 0, []byte("unread"))
 	const n, window = 5000, 200
-	var received atomic.Int64
+	// A flow-control window: a slot per message sent and not yet received
+	// (the sender runs at most window messages ahead of the receiver).
+	unread := make(chan struct{}, window+1)
+	stopped := make(chan struct{}) // the receiver returned
+	defer close(stopped)
 	done := make(chan error, 1)
 	go func() {
 		body := make([]byte, 1000)
 		var buf []byte
 		for i := 0; i < n; i++ {
-			for int64(i)-received.Load() > window {
+			select {
+			case unread <- struct{}{}:
+			default: // the window is full: wait for the receiver
 				if err := snd.w.Flush(); err != nil {
 					done <- err
 					return
 				}
-				time.Sleep(50 * time.Microsecond) // wait for the receiver (a flow-control window)
+				select {
+				case unread <- struct{}{}:
+				case <-stopped:
+					done <- errors.New("the receiver stopped")
+					return
+				}
 			}
 			binary.LittleEndian.PutUint32(body, uint32(i))
 			buf = snd.appendMsg(buf[:0], wire.AgreedMess, []string{"ab"}, 0, body)
@@ -412,7 +424,7 @@ func TestAbortiveCloseAfterFlood(t *testing.T) {
 		if got := binary.LittleEndian.Uint32(m.Body); got != uint32(i) {
 			t.Fatalf("message %d: got %d", i, got)
 		}
-		received.Add(1)
+		<-unread
 	}
 	if err := <-done; err != nil {
 		t.Fatal(err)
@@ -428,12 +440,8 @@ func TestAbortiveCloseAfterFlood(t *testing.T) {
 func TestHalfClosedNonReaderIsReleased(t *testing.T) {
 	d := startTest(t)
 	finishingNonReader(t, d)
-	start := time.Now()
-	for finishingCount(d) != 0 {
-		if time.Since(start) > finishTimeout+2*time.Second {
-			t.Fatal("finishing session never released")
-		}
-		time.Sleep(time.Millisecond)
+	if !waitUntil(d, finishTimeout+2*time.Second, func() bool { return finishingCount(d) == 0 }) {
+		t.Fatal("finishing session never released")
 	}
 }
 

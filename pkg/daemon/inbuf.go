@@ -34,8 +34,10 @@ type inbuf struct {
 	// full: the last read filled the free space it was given (a good part
 	// of the buffer), so more bytes were probably waiting: grow.
 	full bool
-	// consumed counts the bytes handled so far (tests wait on it).
+	// consumed counts the bytes handled so far (tests wait on it);
+	// changed, when set, is told of every step of it.
 	consumed atomic.Int64
+	changed  *changes
 }
 
 // attach makes c the connection read from.
@@ -224,6 +226,9 @@ func putReadBuf(p *[]byte) {
 func (b *inbuf) consume(n int) {
 	b.r += n
 	b.consumed.Add(int64(n))
+	if b.changed != nil {
+		b.changed.notify()
+	}
 }
 
 // deadline sets the read deadline (zero time: none).

@@ -214,17 +214,60 @@ func freePort(t testing.TB) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
+// waitLimit ends a wait for the daemon's state in a test that has already
+// failed: generous, so that a loaded machine (the race detector, parallel
+// packages) is not mistaken for a daemon that never gets there.
+const waitLimit = time.Minute
+
+// waitUntil reports whether cond holds, looking again at each change of
+// the state of d's ring (sessions, handshakes, groups, steps, read
+// progress) until it does or limit passes.
+func waitUntil(d *Daemon, limit time.Duration, cond func() bool) bool {
+	return d.seq.changed.awaitChange(time.Now().Add(limit), cond)
+}
+
 func waitStats(t testing.TB, d *Daemon, cond func(Stats) bool) {
 	t.Helper()
-	// The deadline only ends a test that has already failed: generous, so
-	// that a loaded machine (the race detector, parallel packages) is not
-	// mistaken for a daemon that never gets there.
-	deadline := time.Now().Add(time.Minute)
-	for !cond(d.Stats()) {
-		if time.Now().After(deadline) {
-			t.Fatalf("stats never matched: %+v", d.Stats())
+	if !waitUntil(d, waitLimit, func() bool { return cond(d.Stats()) }) {
+		t.Fatalf("stats never matched: %+v", d.Stats())
+	}
+}
+
+// waitWritten waits until the writers of d's live sessions have accounted
+// for every frame queued to them, woken by each write they complete
+// (outQueue.progress, what held-back senders wait on too).
+func waitWritten(t testing.TB, d *Daemon) {
+	t.Helper()
+	d.seq.mu.Lock()
+	var live []*session
+	for _, s := range d.reg.byName {
+		if s.state == stateLive {
+			live = append(live, s)
 		}
-		time.Sleep(100 * time.Microsecond)
+	}
+	d.seq.mu.Unlock()
+	timeout := time.NewTimer(waitLimit)
+	defer timeout.Stop()
+	for _, s := range live {
+		o := &s.out
+		o.mu.Lock()
+		for o.queued != 0 {
+			if o.progress == nil {
+				o.progress = make(chan struct{})
+			}
+			progress := o.progress
+			o.mu.Unlock()
+			select {
+			case <-progress:
+			case <-timeout.C:
+				o.mu.Lock()
+				queued := o.queued
+				o.mu.Unlock()
+				t.Fatalf("session %s: %d messages still queued", s.pgroup, queued)
+			}
+			o.mu.Lock()
+		}
+		o.mu.Unlock()
 	}
 }
 

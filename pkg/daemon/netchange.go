@@ -109,6 +109,7 @@ func (q *sequencer) tell(comps [][]*Daemon) {
 		q.regularStep(v)
 	}
 	q.reap()
+	q.changed.notify()
 }
 
 // planAll plans a view of each component; now is read once per change.

@@ -194,19 +194,17 @@ func (r *replayer) readsAfter(i int, conn string) bool {
 	return false
 }
 
-// waitFor polls the daemon until cond holds for the session of conn.
+// waitFor waits until cond holds for the session of conn, looking again
+// at each change of the daemon's state (its read progress included).
 func (r *replayer) waitFor(conn string, cond func(consumed int64, found bool) bool) {
 	r.t.Helper()
 	if r.unix {
 		return // Unix peers have no address to find them by: only synchronous captures
 	}
 	addr := r.conns[conn].LocalAddr().String()
-	deadline := time.Now().Add(replayTimeout)
-	for !cond(r.node(conn).progressOf(addr)) {
-		if time.Now().After(deadline) {
-			r.t.Fatalf("%s: %s: daemon did not catch up", r.f.Name, conn)
-		}
-		time.Sleep(50 * time.Microsecond)
+	d := r.node(conn)
+	if !waitUntil(d, replayTimeout, func() bool { return cond(d.progressOf(addr)) }) {
+		r.t.Fatalf("%s: %s: daemon did not catch up", r.f.Name, conn)
 	}
 }
 

@@ -22,6 +22,9 @@ type recorder struct {
 	data   atomic.Int64
 	done   chan struct{}
 	seen   chan struct{} // closed when "end" arrives
+	// reached, when not nil, is closed once data reaches target (reach).
+	reached chan struct{}
+	target  int64
 }
 
 func record(t *testing.T, mb *spread.Mailbox) *recorder {
@@ -41,7 +44,10 @@ func record(t *testing.T, mb *spread.Mailbox) *recorder {
 				}
 			case *spread.RegularMessage:
 				r.events = append(r.events, string(m.Data))
-				r.data.Add(1)
+				if r.data.Add(1) == r.target && r.reached != nil {
+					close(r.reached)
+					r.reached = nil
+				}
 				if string(m.Data) == "end" {
 					close(r.seen)
 				}
@@ -50,6 +56,20 @@ func record(t *testing.T, mb *spread.Mailbox) *recorder {
 		}
 	}()
 	return r
+}
+
+// reach returns a channel closed once the member has delivered n
+// messages.
+func (r *recorder) reach(n int64) <-chan struct{} {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	ch := make(chan struct{})
+	if r.data.Load() >= n {
+		close(ch)
+		return ch
+	}
+	r.reached, r.target = ch, n
+	return ch
 }
 
 // epochs cuts a member's events into the messages delivered between two
@@ -153,17 +173,16 @@ func vsUnderFaults(t *testing.T, r *daemon.Ring, minShared int, steps []func() e
 	// amid traffic.
 	progress := func() {
 		t.Helper()
-		want := recs[0].data.Load() + 300
-		deadline := time.Now().Add(10 * time.Second)
-		for recs[0].data.Load() < want {
-			if time.Now().After(deadline) {
-				t.Fatal("no progress between faults")
-			}
-			select {
-			case <-recs[0].done:
+		m1 := recs[0]
+		want := m1.data.Load() + 300
+		select {
+		case <-m1.reach(want):
+		case <-m1.done:
+			if m1.data.Load() < want {
 				t.Fatal("m1's connection ended")
-			case <-time.After(time.Millisecond):
 			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("no progress between faults")
 		}
 	}
 	for i, f := range steps {

@@ -37,6 +37,8 @@ type sequencer struct {
 	flushEp uint64
 	// shared, while a large data message is queued, holds its one copy.
 	shared *sharedFrame
+	// changed wakes what waits for the nodes' state to move on.
+	changed changes
 }
 
 // newSequencer orders for the given nodes, all up, in one component

@@ -57,6 +57,7 @@ func newSession(d *Daemon, conn net.Conn, id uint64) *session {
 	s := &session{d: d, conn: conn, id: id, done: make(chan struct{})}
 	s.remote = remoteOf(conn)
 	s.in.attach(conn)
+	s.in.changed = &d.seq.changed
 	s.out.init(conn)
 	s.out.halted = &d.halted
 	return s

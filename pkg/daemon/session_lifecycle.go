@@ -28,6 +28,7 @@ func (d *Daemon) accept(conn net.Conn) {
 		conn.Close()
 		return
 	}
+	q.changed.notify()
 	d.reg.nextID++
 	id := d.reg.nextID
 	if len(d.reg.all) >= d.cfg.MaxSessions {
@@ -96,6 +97,7 @@ func (q *sequencer) goLive(s *session, accept []byte) error {
 	s.out.push(accept, 0) // not a message: queued stays 0
 	s.out.wake <- struct{}{}
 	s.state = stateLive
+	q.changed.notify()
 	s.groups = make(map[string]*group)
 	s.d.reg.stats.Connects++
 	s.d.wg.Add(1)
@@ -109,6 +111,7 @@ func (q *sequencer) goLive(s *session, accept []byte) error {
 func (q *sequencer) endHandshake(s *session, err error) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	q.changed.notify()
 	closing := s.state == stateDead // Close got there first
 	if !closing {
 		q.unlink(s, false)
@@ -133,6 +136,7 @@ func (q *sequencer) endHandshake(s *session, err error) {
 func (q *sequencer) unlink(s *session, graceful bool) {
 	live := s.state == stateLive
 	s.state = stateDead
+	q.changed.notify()
 	reg := &s.d.reg
 	delete(reg.all, s)
 	if s.name != "" && reg.byName[s.name] == s {
@@ -220,6 +224,7 @@ func (q *sequencer) stopLocked(d *Daemon) {
 	}
 	clear(d.reg.finishing)
 	d.comp = nil
+	q.changed.notify()
 	d.setGate(false, false) // its readers and accepts wake to find it down
 }
 
@@ -227,5 +232,6 @@ func (q *sequencer) stopLocked(d *Daemon) {
 func (q *sequencer) finished(s *session) {
 	q.mu.Lock()
 	delete(s.d.reg.finishing, s)
+	q.changed.notify()
 	q.mu.Unlock()
 }
