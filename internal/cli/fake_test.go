@@ -36,7 +36,7 @@ type fakeSession struct {
 	mu      sync.Mutex
 	joined  map[string]bool
 	sent    []fakeSent
-	sending chan struct{} // closed at the next Send; nil until waitSent waits
+	sending changeSignal // fired at each Send
 	flushes int
 	closed  bool
 	events  chan *event
@@ -81,10 +81,7 @@ func (f *fakeSession) Send(service string, sd bool, groups []string, data []byte
 		return errFakeClosed
 	}
 	f.sent = append(f.sent, fakeSent{service, sd, append([]string(nil), groups...), string(data), t})
-	if f.sending != nil {
-		close(f.sending)
-		f.sending = nil
-	}
+	f.sending.fire()
 	if sd {
 		return nil
 	}
@@ -146,26 +143,8 @@ func (f *fakeSession) Disconnect() error {
 // fails after 10s.
 func (f *fakeSession) waitSent(t *testing.T, n int) {
 	t.Helper()
-	timeout := time.NewTimer(10 * time.Second)
-	defer timeout.Stop()
-	for {
-		f.mu.Lock()
-		got := len(f.sent)
-		if got == n {
-			f.mu.Unlock()
-			return
-		}
-		if f.sending == nil {
-			f.sending = make(chan struct{})
-		}
-		sending := f.sending
-		f.mu.Unlock()
-		select {
-		case <-sending:
-		case <-timeout.C:
-			t.Fatalf("%d messages sent after 10s, want %d", got, n)
-		}
-	}
+	f.sending.await(t, &f.mu, func() bool { return len(f.sent) == n },
+		func() string { return fmt.Sprintf("%d messages sent after 10s, want %d", len(f.sent), n) })
 }
 
 // kill makes the session die as if the daemon went away.
@@ -214,16 +193,13 @@ func testFactory(t *testing.T, sess *fakeSession) (*Factory, *testIO) {
 type syncBuffer struct {
 	mu      sync.Mutex
 	b       *bytes.Buffer
-	written chan struct{} // closed at the next Write; nil until waitFor waits
+	written changeSignal // fired at each Write
 }
 
 func (s *syncBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.written != nil {
-		close(s.written)
-		s.written = nil
-	}
+	s.written.fire()
 	return s.b.Write(p)
 }
 
@@ -231,24 +207,46 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 // test fails after 10s.
 func (s *syncBuffer) waitFor(t *testing.T, want string) {
 	t.Helper()
+	s.written.await(t, &s.mu, func() bool { return strings.Contains(s.b.String(), want) },
+		func() string { return fmt.Sprintf("no %q in the output after 10s:\n%s", want, s.b.String()) })
+}
+
+// changeSignal wakes whoever waits for a change of state that a mutex guards.
+type changeSignal struct{ ch chan struct{} } // closed at the next fire; nil while nobody waits
+
+// fire tells the waiters that the state changed; the caller holds the
+// state's mutex.
+func (g *changeSignal) fire() {
+	if g.ch != nil {
+		close(g.ch)
+		g.ch = nil
+	}
+}
+
+// await waits until done, checked with mu held, is true, looking again at
+// each fire; after 10s the test fails saying why (also called with mu held).
+func (g *changeSignal) await(t *testing.T, mu *sync.Mutex, done func() bool, why func() string) {
+	t.Helper()
 	timeout := time.NewTimer(10 * time.Second)
 	defer timeout.Stop()
 	for {
-		s.mu.Lock()
-		got := s.b.String()
-		if strings.Contains(got, want) {
-			s.mu.Unlock()
+		mu.Lock()
+		if done() {
+			mu.Unlock()
 			return
 		}
-		if s.written == nil {
-			s.written = make(chan struct{})
+		if g.ch == nil {
+			g.ch = make(chan struct{})
 		}
-		written := s.written
-		s.mu.Unlock()
+		next := g.ch
+		mu.Unlock()
 		select {
-		case <-written:
+		case <-next:
 		case <-timeout.C:
-			t.Fatalf("no %q in the output after 10s:\n%s", want, got)
+			mu.Lock()
+			msg := why()
+			mu.Unlock()
+			t.Fatal(msg)
 		}
 	}
 }
