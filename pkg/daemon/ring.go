@@ -389,33 +389,21 @@ func (r *Ring) Restart(name string) error {
 // written in.
 func (r *Ring) Partition(components ...[]string) error {
 	return r.fault(func(q *sequencer) error {
-		part := make([]int, len(r.nodes))
-		for i := range part {
-			part[i] = -1
+		names := make([]string, len(r.nodes))
+		for i, d := range r.nodes {
+			names[i] = d.cfg.Name
 		}
-		for ci, comp := range components {
-			if len(comp) == 0 {
-				return faultf("partition component %d is empty; every component names at least one node", ci+1)
-			}
-			for _, name := range comp {
-				d := r.Node(name)
-				if d == nil {
-					return faultf("partition names unknown node %q, the nodes are %s", name, r.names())
-				}
-				if part[d.idx] >= 0 {
-					return faultf("partition names node %s twice; name every node exactly once", name)
-				}
-				part[d.idx] = ci
-			}
-		}
-		var missing []string
-		for i, p := range part {
-			if p < 0 {
-				missing = append(missing, r.nodes[i].cfg.Name)
-			}
-		}
-		if len(missing) > 0 {
-			return faultf("partition leaves out %s; name every node exactly once (nodes: %s)", strings.Join(missing, ", "), r.names())
+		part, problem := SplitNodes(names, components)
+		switch {
+		case problem == nil:
+		case problem.Empty > 0:
+			return faultf("partition component %d is empty; every component names at least one node", problem.Empty)
+		case problem.Unknown != "":
+			return faultf("partition names unknown node %q, the nodes are %s", problem.Unknown, r.names())
+		case problem.Twice != "":
+			return faultf("partition names node %s twice; name every node exactly once", problem.Twice)
+		default:
+			return faultf("partition leaves out %s; name every node exactly once (nodes: %s)", strings.Join(problem.Missing, ", "), r.names())
 		}
 		q.part = part
 		q.reconfigure(faultLoses)

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/spgo/spgo/pkg/daemon"
 	"github.com/spgo/spgo/pkg/daemon/ringctl"
 	"github.com/spgo/spgo/pkg/flood"
 )
@@ -52,29 +53,25 @@ func (p *RingPlan) checkPartition(cfg flood.Config, nodes string) error {
 }
 
 // partitionNames says what is wrong with the nodes the sides name (a node
-// not in the ring, named twice or left out), "" when nothing is.
+// not in the ring, named twice or left out), "" when nothing is: the rule
+// Ring.Partition applies (daemon.SplitNodes), in the flood's words.
 func (p *RingPlan) partitionNames(nodes string) string {
-	seen := map[string]bool{}
-	for _, side := range p.Partition {
-		if len(side) == 0 {
-			return "every side names a node at least"
-		}
-		for _, name := range side {
-			switch {
-			case !p.has(name):
-				return fmt.Sprintf("%q is not a node: %s", name, nodes)
-			case seen[name]:
-				return fmt.Sprintf("name every node exactly once; %s is named twice", name)
-			}
-			seen[name] = true
-		}
+	names := make([]string, p.Nodes)
+	for k := range names {
+		names[k] = NodeName(k + 1)
 	}
-	for k := 1; k <= p.Nodes; k++ {
-		if !seen[NodeName(k)] {
-			return fmt.Sprintf("name every node exactly once; %s is left out", NodeName(k))
-		}
+	_, problem := daemon.SplitNodes(names, p.Partition)
+	switch {
+	case problem == nil:
+		return ""
+	case problem.Empty > 0:
+		return "every side names a node at least"
+	case problem.Unknown != "":
+		return fmt.Sprintf("%q is not a node: %s", problem.Unknown, nodes)
+	case problem.Twice != "":
+		return fmt.Sprintf("name every node exactly once; %s is named twice", problem.Twice)
 	}
-	return ""
+	return fmt.Sprintf("name every node exactly once; %s is left out", problem.Missing[0])
 }
 
 // checkSides checks that the placement puts a sender and a receiver on
