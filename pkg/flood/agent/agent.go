@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"slices"
 	"sync"
 
 	"github.com/spgo/spgo/pkg/spread"
@@ -49,7 +50,9 @@ type server struct {
 // Serve joins the control group on mb and answers coordinators until ctx
 // ends (then it aborts the run in progress, waits for it and returns nil)
 // or the session fails (a *SessionError). mb's private group is the
-// agent's name.
+// agent's name. EventReady comes once the daemon has delivered the
+// agent's own join, so mb must get membership messages (Spread's default):
+// a coordinator's message sent after it reaches the agent.
 func (a *Agent) Serve(ctx context.Context, mb *spread.Mailbox) error {
 	s := &server{Agent: *a, mb: mb, name: mb.PrivateGroup()}
 	s.Control = cmp.Or(s.Control, DefaultControlGroup)
@@ -60,9 +63,9 @@ func (a *Agent) Serve(ctx context.Context, mb *spread.Mailbox) error {
 	if err := mb.Join(s.Control); err != nil {
 		return &SessionError{Op: "joining " + s.Control, Err: err}
 	}
-	s.event(Event{Kind: EventReady})
 	var runs sync.WaitGroup
 	defer runs.Wait()
+	ready := false
 	for {
 		msg, err := mb.ReceiveContext(ctx)
 		if err != nil {
@@ -75,9 +78,17 @@ func (a *Agent) Serve(ctx context.Context, mb *spread.Mailbox) error {
 			}
 			return &SessionError{Op: "receiving from " + s.Control, Err: err}
 		}
-		if rm, ok := msg.(*spread.RegularMessage); ok {
-			s.handle(ctx, rm, &runs)
-		} // memberships of the control group say nothing to an agent
+		switch m := msg.(type) {
+		case *spread.RegularMessage:
+			s.handle(ctx, m, &runs)
+		case *spread.MembershipMessage:
+			// The first view of the control group with the agent in it
+			// is its own join; later ones say nothing to an agent.
+			if !ready && m.Group == s.Control && slices.Contains(m.Members, s.name) {
+				ready = true
+				s.event(Event{Kind: EventReady})
+			}
+		}
 	}
 }
 
