@@ -48,6 +48,7 @@ type FloodOptions struct {
 	Crash      string // --crash NODE: crash a node of the embedded ring halfway
 	RTT        bool   // --rtt: time round trips of sampled messages
 	RTTEvery   int    // --rtt-every
+	ReadBatch  int    // --read-batch
 
 	// --partition d1,d2/d3: split the embedded ring halfway; sides is
 	// the flag read (validateRing).
@@ -187,6 +188,7 @@ func addFloodLoadFlags(cmd *cobra.Command, opts *FloodOptions) {
 	fl.DurationVar(&opts.Stall, "stall", flood.DefaultStall, "give up on a service type after this long without progress")
 	fl.BoolVar(&opts.RTT, "rtt", false, "also measure round trips: receivers echo every --rtt-every-th message to its sender")
 	fl.IntVar(&opts.RTTEvery, "rtt-every", flood.DefaultRTTEvery, "with --rtt: echo every Nth message of each sender")
+	fl.IntVar(&opts.ReadBatch, "read-batch", 0, fmt.Sprintf("bytes a receiver lets wait before it wakes, so the daemon does not pay a wake-up every few messages (0: up to %d, -1: off; TCP only)", flood.DefaultReadBatch))
 	fl.SetNormalizeFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
 		switch name { // spflooder's -ro/-wo as --ro/--wo
 		case "ro":
@@ -335,7 +337,7 @@ func floodConfig(o *FloodOptions) flood.Config {
 	cfg := flood.Config{
 		Daemon: o.Conn.Server, Group: o.Group, Services: services, Count: o.Count, Duration: o.Duration,
 		Size: o.Size, Senders: o.Senders, Receivers: o.Receivers, Window: o.Window, Rate: o.Rate,
-		WaitMembers: o.Members, Stall: o.Stall, Name: o.Conn.User,
+		WaitMembers: o.Members, Stall: o.Stall, Name: o.Conn.User, ReadBatch: o.ReadBatch,
 		SenderDaemons: o.SendersAt, ReceiverDaemons: o.ReceiversAt,
 		Options: []spread.Option{spread.WithTimeout(o.Conn.ConnectTimeout())},
 	}
@@ -355,7 +357,7 @@ func floodConfig(o *FloodOptions) flood.Config {
 var floodFlags = map[string]string{
 	"Count": "--count", "Duration": "--duration", "Size": "--size", "Services": "--services", "Group": "--group",
 	"Senders": "--senders", "RemoteSenders": "--senders", "Receivers": "--receivers", "Window": "--window", "Rate": "--rate",
-	"WaitMembers": "--members", "Stall": "--stall", "RTTEvery": "--rtt-every", "Name": "--user",
+	"WaitMembers": "--members", "Stall": "--stall", "RTTEvery": "--rtt-every", "Name": "--user", "ReadBatch": "--read-batch",
 	"Nodes": "--nodes", "SendersAt": "--senders-at", "ReceiversAt": "--receivers-at", "Crash": "--crash",
 	"Partition": "--partition",
 }

@@ -219,6 +219,7 @@ func (f *flood) connect(ctx context.Context) error {
 			return ctx.Err()
 		}
 	}
+	f.batchReads() // after the joins, which should not wait for a batch
 	return nil
 }
 

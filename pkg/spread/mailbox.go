@@ -35,6 +35,8 @@ type Mailbox struct {
 
 	w writer
 	r reader
+	// batch, when set, bounds the reader's batched wake-ups (SetReadBatch).
+	batch atomic.Pointer[batchWaker]
 
 	disconnectOnce sync.Once
 }

@@ -52,7 +52,14 @@ func (m *Mailbox) ensure(n int) error {
 		}
 		r.reading.Store(true)
 		r.reads++
+		b := m.batch.Load()
+		if b != nil {
+			b.start()
+		}
 		k, err := m.conn.Read(r.buf[r.end:])
+		if b != nil {
+			b.done()
+		}
 		r.end += k
 		r.buffered.Store(int64(r.end - r.start))
 		r.reading.Store(false)

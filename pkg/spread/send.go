@@ -152,7 +152,7 @@ func (m *Mailbox) Multicast(service ServiceType, group string, data []byte, msgT
 	if err := checkSize(1, len(data), m.groupLimit); err != nil {
 		return err
 	}
-	n := wire.HeaderSize + MaxGroupName + len(data)
+	n := FrameSize(1, len(data))
 	if err := m.w.begin("multicast", n); err != nil {
 		return err
 	}
@@ -163,6 +163,11 @@ func (m *Mailbox) Multicast(service ServiceType, group string, data []byte, msgT
 	m.w.commit(wasEmpty)
 	return nil
 }
+
+// FrameSize is the bytes a message of size data bytes to groups groups
+// takes on the wire, either way: the fixed header, a name per group, the
+// data (docs/protocol.md §5.1, §6.4).
+func FrameSize(groups, data int) int { return wire.HeaderSize + MaxGroupName*groups + data }
 
 // MulticastGroups sends one message to several groups at once
 // (SP_multigroup_multicast): every member of any of them gets one copy. An
@@ -180,7 +185,7 @@ func (m *Mailbox) MulticastGroups(service ServiceType, groups []string, data []b
 			return err
 		}
 	}
-	n := wire.HeaderSize + MaxGroupName*len(groups) + len(data)
+	n := FrameSize(len(groups), len(data))
 	if err := m.w.begin("multicast", n); err != nil {
 		return err
 	}
