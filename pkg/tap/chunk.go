@@ -5,8 +5,11 @@ import (
 	"sync/atomic"
 )
 
-// chunkSize is the most a pump reads at once.
-const chunkSize = 64 << 10
+// chunkSize is the most a pump reads at once. A pump holds a chunk only
+// while bytes are there to read (chunkReader), so it may be large: a
+// flood through the tap to spgo's daemon ran 1.1-1.2x faster with 256 KiB
+// than with 64 KiB, which took one system call per 64 KiB of a backlog.
+const chunkSize = 256 << 10
 
 // chunkBuf is a buffer a pump reads into. It is reused once both its
 // users, forwarding and decoding, release it: decoding keeps no byte of a

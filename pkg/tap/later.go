@@ -19,8 +19,8 @@ import (
 // causal order across connections, and a fault falls between frames.
 
 // laterQueue is how many chunks may wait to be decoded before a pump
-// waits too.
-const laterQueue = 256
+// waits too: at most 16 MiB a relay.
+const laterQueue = 64
 
 // task is what r's decoder does next: decode the first n bytes of buf,
 // read at now from dir, and release buf; or, with no buf, run fn.

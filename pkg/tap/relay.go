@@ -91,33 +91,30 @@ type faultAt struct {
 func (r *relay) pump(dir Direction, src, dst net.Conn) {
 	l := &line{dir: dir, dst: dst, fs: &r.faults}
 	var faults []faultAt
+	in := newChunkReader(src)
 	for {
-		buf := getChunk()
-		n, err := src.Read(buf.b)
-		if n > 0 {
-			chunk, now := buf.b[:n], time.Now()
-			faults = faults[:0]
-			if r.queue != nil {
-				buf.users.Add(1) // the decoder's use
-				r.enqueue(task{dir: dir, buf: buf, n: n, now: now})
-			} else {
-				faults = r.decode(dir, chunk, now, faults)
-			}
-			ok := r.forward(l, chunk, faults)
-			if r.queue != nil {
-				r.runQueued()
-			}
-			if !ok {
-				buf.release()
-				l.flush()
-				r.cut()
-				return
-			}
-		}
-		buf.release()
+		buf, n, err := in.next()
 		if err != nil {
 			l.flush()
 			r.srcEnded(dir, dst)
+			return
+		}
+		chunk, now := buf.b[:n], time.Now()
+		faults = faults[:0]
+		if r.queue != nil {
+			buf.users.Add(1) // the decoder's use
+			r.enqueue(task{dir: dir, buf: buf, n: n, now: now})
+		} else {
+			faults = r.decode(dir, chunk, now, faults)
+		}
+		ok := r.forward(l, chunk, faults)
+		if r.queue != nil {
+			r.runQueued()
+		}
+		buf.release()
+		if !ok {
+			l.flush()
+			r.cut()
 			return
 		}
 	}
