@@ -14,11 +14,15 @@ import (
 	"github.com/spgo/spgo/pkg/spread"
 )
 
-// connectTCP connects to an embedded daemon over TCP and returns the
-// mailbox with its connection, whose socket options the test reads.
+// connectTCP connects to the test daemon (SPGO_TEST_DAEMON, or an
+// embedded one) over TCP and returns the mailbox with its connection,
+// whose socket options the test reads.
 func connectTCP(t *testing.T) (*spread.Mailbox, *net.TCPConn) {
 	t.Helper()
-	d := spreadtest.Run(t)
+	name := spreadtest.Daemon(t)
+	if network, _, err := spread.ParseDaemonName(name); err == nil && network != "tcp" {
+		t.Skipf("%s=%s is reached over %s; read batching needs TCP", spreadtest.EnvDaemon, name, network)
+	}
 	var conn *net.TCPConn
 	dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
 		c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
@@ -27,9 +31,9 @@ func connectTCP(t *testing.T) (*spread.Mailbox, *net.TCPConn) {
 		}
 		return c, err
 	}
-	mb := connect(t, d.SpreadName(), spread.WithDialer(dial))
+	mb := connect(t, name, spread.WithDialer(dial))
 	if conn == nil {
-		t.Fatalf("%s was not reached over TCP", d.SpreadName())
+		t.Fatalf("%s was not reached over TCP", name)
 	}
 	return mb, conn
 }
@@ -56,7 +60,7 @@ func lowMark(t *testing.T, c *net.TCPConn) int {
 // A batched mailbox sets the socket's low mark, still gets a message
 // smaller than the batch (the wait bounds it), keeps the mark after that
 // read, and clears it when batching is turned off.
-func TestReadBatchOnTCP(t *testing.T) {
+func TestIntegrationReadBatchOnTCP(t *testing.T) {
 	mb, conn := connectTCP(t)
 	const batch = 16 << 10
 	if err := mb.SetReadBatch(spread.ReadBatch{Bytes: batch, Wait: time.Millisecond}); err != nil {
