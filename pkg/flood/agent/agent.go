@@ -82,14 +82,20 @@ func (a *Agent) Serve(ctx context.Context, mb *spread.Mailbox) error {
 		case *spread.RegularMessage:
 			s.handle(ctx, m, &runs)
 		case *spread.MembershipMessage:
-			// The first view of the control group with the agent in it
-			// is its own join; later ones say nothing to an agent.
-			if !ready && m.Group == s.Control && slices.Contains(m.Members, s.name) {
-				ready = true
-				s.event(Event{Kind: EventReady})
-			}
+			ready = s.sawOwnJoin(m, ready)
 		}
 	}
+}
+
+// sawOwnJoin reports whether the agent is ready: already, or from m, the
+// first view of the control group with the agent in it, which is its own
+// join (then it says so to OnEvent). Later views say nothing to an agent.
+func (s *server) sawOwnJoin(m *spread.MembershipMessage, ready bool) bool {
+	if ready || m.Group != s.Control || !slices.Contains(m.Members, s.name) {
+		return ready
+	}
+	s.event(Event{Kind: EventReady})
+	return true
 }
 
 // skippable reports whether a receive error was one undecodable message
