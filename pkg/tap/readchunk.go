@@ -41,7 +41,10 @@ func (r *chunkReader) next() (*chunkBuf, int, error) {
 		n, err := r.conn.Read(buf.b)
 		if n == 0 {
 			buf.release()
-			return nil, 0, cmpErr(err)
+			if err == nil {
+				err = io.ErrNoProgress // net.Conn never does this; never spin on it
+			}
+			return nil, 0, err
 		}
 		return buf, n, nil // an error comes with the next read
 	}
@@ -88,13 +91,4 @@ func (r *chunkReader) dropChunk() {
 		r.buf.release()
 		r.buf = nil
 	}
-}
-
-// cmpErr is err, or io.ErrNoProgress for a read that returned nothing and
-// no error (which net.Conn does not do, but a loop must not spin on).
-func cmpErr(err error) error {
-	if err == nil {
-		return io.ErrNoProgress
-	}
-	return err
 }
