@@ -32,6 +32,8 @@ type TapOptions struct {
 	Delay, Jitter, Stall time.Duration
 	StallAfter, CutAfter int
 	Direction            string
+
+	Nice int
 }
 
 // Values of --direction.
@@ -73,7 +75,10 @@ line) and the tap goes on serving. SIGINT or SIGTERM stops it; exit 0.
 
 The tap runs on one processor unless the GOMAXPROCS environment variable
 is set: its work per chunk is short, and waking another thread for it
-costs more than the work.`,
+costs more than the work. On Linux it also lowers its CPU priority to
+--nice (10): on a machine with few cores it then takes processor time from
+the daemon and the clients it watches only when they leave some, where at
+their priority it would compete with the daemon it is meant to observe.`,
 		Example: `  spgo tap -s 4803 --listen 4804               # clients use -s 4804
   spgo tap -s 4803 --listen 4804 -o json --groups chat
   spgo tap -s 4803 --listen 4804 --record chat.txt   # then: spgo replay chat.txt -s 4803
@@ -105,6 +110,7 @@ costs more than the work.`,
 	fl.DurationVar(&opts.Stall, "stall", 0, "how long --stall-after stops forwarding")
 	fl.IntVar(&opts.CutAfter, "cut-after", 0, "close both sides of a session after this many frames (fault)")
 	fl.Var(newEnumValue(&opts.Direction, "both", tapDirections...), "direction", "direction the faults apply to and count frames in: both, to-daemon or to-client")
+	fl.IntVar(&opts.Nice, "nice", defaultTapNice, "run at this niceness, 0..19, so the daemon and its clients come first on a busy machine (0: as started; Linux)")
 	_ = cmd.MarkFlagRequired("listen")
 	_ = cmd.MarkFlagDirname("socket-dir")
 	_ = cmd.MarkFlagFilename("record")
@@ -132,6 +138,8 @@ func (o *TapOptions) tapConfig() (tap.Config, error) {
 		return cfg, usageErrorf("--stall-after N and --stall D go together: give both or neither")
 	case o.Format != "" && o.Output != OutputText:
 		return cfg, usageErrorf("--format cannot be used with -o")
+	case o.Nice < 0 || o.Nice > 19:
+		return cfg, usageErrorf("--nice %d: allowed are 0 (the priority it was started with) to 19", o.Nice)
 	}
 	if _, _, err := tap.ParseListen(o.Listen); err != nil {
 		return cfg, usageErrorf("invalid --listen %q: allowed are PORT or PORT@HOST, PORT in 0..65535", o.Listen)
@@ -150,6 +158,11 @@ func tapRun(ctx context.Context, o *TapOptions) error {
 	}
 	cfg.OnFrameView = p.print
 	tapProcessors()
+	if o.Nice > 0 {
+		if err := lowerPriority(o.Nice); err != nil {
+			fmt.Fprintf(o.Factory.IOStreams.ErrOut, "note: --nice %d: %v; the tap runs at the priority it was started with\n", o.Nice, err)
+		}
+	}
 	p.start()
 	defer p.stop(io.Discard) // on the paths that return early
 	if o.Record != "" {
@@ -186,6 +199,12 @@ func tapStartFailed(err error) error {
 	}
 	return err
 }
+
+// defaultTapNice is the niceness the tap lowers itself to. Through a tap at
+// the shell's priority, a flood to a real Spread daemon on two cores ran
+// at 0.77x direct; at niceness 10 at 1.04x (8 interleaved rounds), and a
+// flood to spgo's daemon was no slower.
+const defaultTapNice = 10
 
 // tapProcessors runs the tap on one processor unless GOMAXPROCS says
 // otherwise. Per chunk the tap's work is short: with one processor, a pump
