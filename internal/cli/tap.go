@@ -76,7 +76,7 @@ line) and the tap goes on serving. SIGINT or SIGTERM stops it; exit 0.
 The tap runs on one processor unless the GOMAXPROCS environment variable
 is set: its work per chunk is short, and waking another thread for it
 costs more than the work. On Linux it also lowers its CPU priority to
---nice (10): on a machine with few cores it then takes processor time from
+--nice (5): on a machine with few cores it then takes processor time from
 the daemon and the clients it watches only when they leave some, where at
 their priority it would compete with the daemon it is meant to observe.`,
 		Example: `  spgo tap -s 4803 --listen 4804               # clients use -s 4804
@@ -200,11 +200,13 @@ func tapStartFailed(err error) error {
 	return err
 }
 
-// defaultTapNice is the niceness the tap lowers itself to. Through a tap at
-// the shell's priority, a flood to a real Spread daemon on two cores ran
-// at 0.77x direct; at niceness 10 at 1.04x (8 interleaved rounds), and a
-// flood to spgo's daemon was no slower.
-const defaultTapNice = 10
+// defaultTapNice is the niceness the tap lowers itself to. On two cores,
+// through a tap at the shell's priority a flood to a real Spread daemon
+// over the Unix socket ran at 0.82x direct, at niceness 5 at 0.98x, at 10
+// at 1.10x; to spgo's daemon, where the tap itself is the limit, 5 was as
+// fast as the shell's priority and 10 a little slower (12-16 interleaved
+// rounds). 5 keeps both.
+const defaultTapNice = 5
 
 // tapProcessors runs the tap on one processor unless GOMAXPROCS says
 // otherwise. Per chunk the tap's work is short: with one processor, a pump
