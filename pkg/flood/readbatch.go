@@ -36,14 +36,17 @@ func (c Config) readBatch() spread.ReadBatch {
 	return spread.ReadBatch{Bytes: n, Wait: readBatchWait}
 }
 
-// batchReads applies the run's read batch to every receiver; a connection
-// that cannot batch (a Unix socket) reads as before.
+// batchReads applies the run's read batch to every receiver and keeps it
+// in f.batched if any took it; a connection that cannot batch (a Unix
+// socket) reads as before.
 func (f *flood) batchReads() {
 	b := f.cfg.readBatch()
 	if b.Bytes == 0 {
 		return
 	}
 	for _, r := range f.receivers {
-		_ = r.mb.SetReadBatch(b)
+		if r.mb.SetReadBatch(b) == nil {
+			f.batched = b.Bytes
+		}
 	}
 }

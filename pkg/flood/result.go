@@ -83,6 +83,9 @@ type Client struct {
 
 // ServiceResult is the outcome of one service type's flood.
 type ServiceResult struct {
+	// readBatch is the read batch its receivers applied (Results.ReadBatch).
+	readBatch int
+
 	Service string `json:"service"`
 	Group   string `json:"group"`
 	// Sent is the number of messages all local senders sent (for a
@@ -233,6 +236,9 @@ type Results struct {
 	Rate      float64       `json:"rate,omitempty"`
 	// RTTEvery is Config.RTTEvery: every how many messages one was echoed.
 	RTTEvery int `json:"rtt_every,omitempty"`
+	// ReadBatch is the bytes the receivers let wait before they were
+	// woken (Config.ReadBatch), 0 when none batched.
+	ReadBatch int `json:"read_batch,omitempty"`
 	// SendersAt and ReceiversAt are the placement: the daemons the
 	// sessions were spread over, round robin.
 	SendersAt   []string        `json:"senders_at"`

@@ -34,6 +34,7 @@ func Run(ctx context.Context, cfg Config) (*Results, error) {
 		sr, err := runService(ctx, cfg, i, svc, cfg.ServiceGroup(svc))
 		if sr != nil {
 			res.Services = append(res.Services, *sr)
+			res.ReadBatch = max(res.ReadBatch, sr.readBatch)
 		}
 		if err != nil {
 			return res, err
@@ -62,6 +63,7 @@ func (f *flood) nanos() int64 { return f.epochNanos + int64(time.Since(f.epoch))
 // flood is the shared state of one service type's flood.
 type flood struct {
 	cfg       Config
+	batched   int // the read batch the receivers applied (batchReads)
 	svc       spread.ServiceType
 	group     string
 	index     int
@@ -124,7 +126,9 @@ func runService(ctx context.Context, cfg Config, index int, svc spread.ServiceTy
 	warnings, interrupted := f.supervise(ctx)
 	f.markSides()
 	f.shutdown()
-	return f.collect(interrupted, warnings), ctx.Err()
+	sr := f.collect(interrupted, warnings)
+	sr.readBatch = f.batched
+	return sr, ctx.Err()
 }
 
 // connect opens every session and joins the group; it returns once every

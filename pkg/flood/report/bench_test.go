@@ -95,3 +95,26 @@ func TestCompareRender(t *testing.T) {
 		t.Errorf("halved, markdown:\n%s", b.String())
 	}
 }
+
+// A run whose receivers batched their reads says so in its configuration,
+// so compare tells it from one that did not.
+func TestReadBatchIsAConfigurationLine(t *testing.T) {
+	env := Env{OS: "linux", Arch: "amd64", CPU: "Test CPU", GOMAXPROCS: 2, SpgoVersion: "v9", DaemonKind: "external", Daemon: "4803", Transport: "tcp"}
+	plain, batched := repeated(3, 1000), repeated(3, 1000)
+	for _, p := range batched {
+		p.Results.ReadBatch = 32768
+	}
+	var found bool
+	for _, l := range GoConfig(env, batched) {
+		found = found || (l.Key == "read-batch" && l.Value == "32768")
+	}
+	if !found {
+		t.Fatalf("no read-batch line in %+v", GoConfig(env, batched))
+	}
+	set := func(pts []flood.Point) bench.Set {
+		return bench.Set{Config: GoConfig(env, pts), Series: bench.Group(bench.Measurements(pts))}
+	}
+	if cmp := bench.Compare(set(plain), set(batched)); len(cmp.ConfigDiffs) == 0 {
+		t.Errorf("a batched run compared with an unbatched one: no configuration difference in %+v", cmp)
+	}
+}

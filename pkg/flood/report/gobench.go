@@ -47,6 +47,9 @@ func GoConfig(env Env, points []flood.Point) []bench.ConfigLine {
 	if r.RTTEvery > 0 {
 		add("rtt-every", strconv.Itoa(r.RTTEvery))
 	}
+	if r.ReadBatch > 0 {
+		add("read-batch", strconv.Itoa(r.ReadBatch))
+	}
 	return lines
 }
 
