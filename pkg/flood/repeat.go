@@ -23,18 +23,30 @@ func Repeat(ctx context.Context, base Config, dim string, values []int, n int, e
 	}
 	var points []Point
 	for run := 1; run <= n; run++ {
-		for _, v := range values {
-			res, err := Run(ctx, pointConfig(base, dim, v))
-			if res != nil && len(res.Services) > 0 {
-				p := Point{Size: res.Size, Receivers: res.Receivers, Run: run, Results: res}
-				points = append(points, p)
-				if each != nil {
-					each(p)
-				}
+		var err error
+		if points, err = runRound(ctx, base, dim, values, run, points, each); err != nil {
+			return points, err
+		}
+	}
+	return points, nil
+}
+
+// runRound runs base once at each value of dim, appending each run that
+// measured a service type to points as a Point labelled run (0 outside
+// Repeat) and handing it to each (if set). It stops at the first error,
+// with the points so far.
+func runRound(ctx context.Context, base Config, dim string, values []int, run int, points []Point, each func(Point)) ([]Point, error) {
+	for _, v := range values {
+		res, err := Run(ctx, pointConfig(base, dim, v))
+		if res != nil && len(res.Services) > 0 {
+			p := Point{Size: res.Size, Receivers: res.Receivers, Run: run, Results: res}
+			points = append(points, p)
+			if each != nil {
+				each(p)
 			}
-			if err != nil {
-				return points, err
-			}
+		}
+		if err != nil {
+			return points, err
 		}
 	}
 	return points, nil

@@ -69,24 +69,12 @@ func CheckSweep(base Config, dim string, values []int) error {
 }
 
 // Sweep runs base once per value of dim (message size or receiver count)
-// and calls each (if set) after every point.
+// and calls each (if set) after every point. A run that measured no
+// service type (it failed before the first) is no point; the points so
+// far come back with its error.
 func Sweep(ctx context.Context, base Config, dim string, values []int, each func(Point)) ([]Point, error) {
 	if err := CheckSweep(base, dim, values); err != nil {
 		return nil, err
 	}
-	var points []Point
-	for _, v := range values {
-		res, err := Run(ctx, pointConfig(base, dim, v))
-		if res != nil {
-			p := Point{Size: res.Size, Receivers: res.Receivers, Results: res}
-			points = append(points, p)
-			if each != nil {
-				each(p)
-			}
-		}
-		if err != nil {
-			return points, err
-		}
-	}
-	return points, nil
+	return runRound(ctx, base, dim, values, 0, nil, each)
 }
